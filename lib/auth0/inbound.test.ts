@@ -1,0 +1,107 @@
+import { describe, expect, it } from "vitest";
+import { SignJWT, base64url } from "jose";
+import { checkState, verifySessionToken } from "./inbound";
+import { mintResultToken } from "./outbound";
+import { TEST_SECRET, testEnv } from "@/lib/test/env";
+
+const env = testEnv();
+const key = new TextEncoder().encode(TEST_SECRET);
+const now = new Date("2026-11-24T10:00:00Z");
+const nowS = Math.floor(now.getTime() / 1000);
+
+/** Mints a token exactly as Auth0's api.redirect.encodeToken does (DESIGN §1.3). */
+function auth0Token(claims: Record<string, unknown> = {}, secret: Uint8Array = key, alg = "HS256") {
+  return new SignJWT({ iat: nowS, iss: "tenant.eu.auth0.com", sub: "auth0|abc", exp: nowS + 900, ip: "1.2.3.4", email: "a@b.c", ...claims })
+    .setProtectedHeader({ alg, typ: "JWT" })
+    .sign(secret);
+}
+
+describe("session token verification", () => {
+  it("accepts a token shaped like Auth0's encodeToken and keeps the forwarded payload", async () => {
+    const r = await verifySessionToken(await auth0Token({ roles: ["admin"], locale: "fr" }), env, now);
+    expect(r).toEqual({ ok: true, value: expect.objectContaining({ iss: "tenant.eu.auth0.com", sub: "auth0|abc", email: "a@b.c", roles: ["admin"], locale: "fr" }) });
+  });
+
+  it("matches an http issuer with a port from the allowlist", async () => {
+    const r = await verifySessionToken(await auth0Token({ iss: "127.0.0.1:4010" }), env, now);
+    expect(r.ok).toBe(true);
+  });
+
+  it("rejects a missing token", async () => {
+    expect(await verifySessionToken(undefined, env, now)).toEqual({ ok: false, error: "token_missing" });
+  });
+
+  it("rejects a tampered signature", async () => {
+    const t = await auth0Token();
+    const [h, p] = t.split(".");
+    const forged = base64url.encode(JSON.stringify({ ...JSON.parse(new TextDecoder().decode(base64url.decode(p!))), sub: "auth0|victim" }));
+    expect(await verifySessionToken(`${h}.${forged}.${t.split(".")[2]}`, env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("rejects a token signed with another secret", async () => {
+    const t = await auth0Token({}, new TextEncoder().encode("another-secret-that-is-32-bytes-long!!"));
+    expect((await verifySessionToken(t, env, now)).ok).toBe(false);
+  });
+
+  it("rejects alg none (algorithm confusion)", async () => {
+    const h = base64url.encode(JSON.stringify({ alg: "none", typ: "JWT" }));
+    const p = base64url.encode(JSON.stringify({ iat: nowS, iss: "tenant.eu.auth0.com", sub: "auth0|abc", exp: nowS + 900 }));
+    expect(await verifySessionToken(`${h}.${p}.`, env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("rejects HS512 even with the right secret", async () => {
+    expect(await verifySessionToken(await auth0Token({}, key, "HS512"), env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("rejects a token without exp", async () => {
+    const t = await new SignJWT({ iat: nowS, iss: "tenant.eu.auth0.com", sub: "auth0|abc" }).setProtectedHeader({ alg: "HS256" }).sign(key);
+    expect(await verifySessionToken(t, env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("rejects an expired token beyond the clock tolerance", async () => {
+    expect(await verifySessionToken(await auth0Token({ iat: nowS - 200, exp: nowS - 31 }), env, now)).toEqual({ ok: false, error: "token_expired" });
+  });
+
+  it("tolerates clock skew of up to 30 s on exp", async () => {
+    expect((await verifySessionToken(await auth0Token({ iat: nowS - 200, exp: nowS - 20 }), env, now)).ok).toBe(true);
+  });
+
+  it("rejects an iat in the future", async () => {
+    expect((await verifySessionToken(await auth0Token({ iat: nowS + 120, exp: nowS + 900 }), env, now)).ok).toBe(false);
+  });
+
+  it("rejects a token older than the maximum age even if exp is far away", async () => {
+    expect((await verifySessionToken(await auth0Token({ iat: nowS - 3600, exp: nowS + 86400 }), env, now)).ok).toBe(false);
+  });
+
+  it("rejects an issuer outside KEYSTEP_AUTH0_DOMAINS", async () => {
+    expect(await verifySessionToken(await auth0Token({ iss: "evil.example.com" }), env, now)).toEqual({ ok: false, error: "issuer_not_allowed" });
+    expect(await verifySessionToken(await auth0Token({ iss: "127.0.0.1:4011" }), env, now)).toEqual({ ok: false, error: "issuer_not_allowed" });
+  });
+
+  it("rejects a missing or empty sub", async () => {
+    expect((await verifySessionToken(await auth0Token({ sub: undefined }), env, now)).ok).toBe(false);
+    expect((await verifySessionToken(await auth0Token({ sub: "" }), env, now)).ok).toBe(false);
+  });
+
+  it("rejects Keystep's own result token presented as a session token (token confusion)", async () => {
+    const result = await mintResultToken(key, { iss: "tenant.eu.auth0.com", sub: "auth0|abc", state: "s".repeat(20), outcome: "success", amr: ["otp"] }, now);
+    expect(await verifySessionToken(result, env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("drops ill-typed payload fields instead of trusting them", async () => {
+    const r = await verifySessionToken(await auth0Token({ email: 42, roles: "admin" }), env, now);
+    expect(r.ok && r.value.email).toBeUndefined();
+    expect(r.ok && r.value.roles).toBeUndefined();
+  });
+});
+
+describe("state parameter", () => {
+  it("accepts Auth0-like opaque states and refuses junk", () => {
+    expect(checkState("hKFo2SBsY2tkd3pUVHVtZjBfVm9OU2lB")).toBe(true);
+    expect(checkState("")).toBe(false);
+    expect(checkState("a<script>")).toBe(false);
+    expect(checkState(["a", "b"])).toBe(false);
+    expect(checkState("x".repeat(600))).toBe(false);
+  });
+});

@@ -1,0 +1,71 @@
+import "server-only";
+import { errors, jwtVerify } from "jose";
+import { z } from "zod";
+import type { Env } from "@/lib/env";
+import { findDomain } from "./domains";
+
+/** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */
+export const sessionPayload = z.object({
+  email: z.string().max(320).optional().catch(undefined),
+  email_verified: z.boolean().optional().catch(undefined),
+  phone_number: z.string().max(32).optional().catch(undefined),
+  phone_verified: z.boolean().optional().catch(undefined),
+  name: z.string().max(200).optional().catch(undefined),
+  locale: z.string().max(35).optional().catch(undefined),
+  client_id: z.string().max(128).optional().catch(undefined),
+  client_name: z.string().max(200).optional().catch(undefined),
+  roles: z.array(z.string().max(200)).max(100).optional().catch(undefined),
+  device_id: z.string().max(200).optional().catch(undefined),
+  country: z.string().max(2).optional().catch(undefined),
+  risk: z.string().max(16).optional().catch(undefined),
+});
+
+export interface SessionClaims extends z.infer<typeof sessionPayload> {
+  iss: string;
+  sub: string;
+  iat: number;
+  exp: number;
+  ip?: string;
+}
+
+export type InboundError = "token_missing" | "token_invalid" | "token_expired" | "issuer_not_allowed" | "state_invalid";
+
+export type Verified<T> = { ok: true; value: T } | { ok: false; error: InboundError };
+
+// Auth0's state is opaque but URL-safe; anything else is not from Auth0.
+const STATE = /^[A-Za-z0-9._~-]{8,512}$/;
+
+/** Checks the `state` query parameter Auth0 appended to the redirect. */
+export function checkState(state: unknown): state is string {
+  return typeof state === "string" && STATE.test(state);
+}
+
+/**
+ * Verifies the session token Auth0's `api.redirect.encodeToken` minted (DESIGN §1.3): HS256 only,
+ * `exp`/`iat`/`sub`/`iss` required, `iat` not in the future, a maximum age, an allowlisted `iss`.
+ */
+export async function verifySessionToken(token: unknown, env: Env, now = new Date()): Promise<Verified<SessionClaims>> {
+  if (typeof token !== "string" || token.length === 0) return { ok: false, error: "token_missing" };
+  if (token.length > 8192) return { ok: false, error: "token_invalid" };
+  let payload: Record<string, unknown>;
+  try {
+    ({ payload } = await jwtVerify(token, env.secret, {
+      algorithms: ["HS256"],
+      requiredClaims: ["exp", "iat", "sub", "iss"],
+      clockTolerance: env.clockToleranceSeconds,
+      maxTokenAge: env.tokenMaxAgeSeconds,
+      currentDate: now,
+    }));
+  } catch (e) {
+    if (e instanceof errors.JWTExpired) return { ok: false, error: "token_expired" };
+    return { ok: false, error: "token_invalid" };
+  }
+  // Token confusion: Keystep's own result tokens share the secret; they carry `outcome` and are never an entry.
+  if ("outcome" in payload || "state" in payload) return { ok: false, error: "token_invalid" };
+  const { iss, sub, iat, exp, ip } = payload;
+  if (typeof iss !== "string" || typeof sub !== "string" || sub.length === 0 || sub.length > 256) return { ok: false, error: "token_invalid" };
+  if (typeof iat !== "number" || typeof exp !== "number") return { ok: false, error: "token_invalid" };
+  if (!findDomain(env.auth0Domains, iss)) return { ok: false, error: "issuer_not_allowed" };
+  const extra = sessionPayload.parse(payload);
+  return { ok: true, value: { ...extra, iss: iss.toLowerCase(), sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };
+}

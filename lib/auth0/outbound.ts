@@ -1,0 +1,34 @@
+import "server-only";
+import { SignJWT } from "jose";
+import { randomToken } from "@/lib/security/crypto";
+
+export interface ResultClaims {
+  outcome: "success" | "denied";
+  amr: string[];
+  enrolled?: string[];
+  reason?: string;
+}
+
+/** Result tokens live briefly: Auth0 reads them on the immediate POST to /continue. */
+export const RESULT_TTL_SECONDS = 120;
+
+/**
+ * Mints the token `api.redirect.validateToken` checks in onContinuePostLogin: HS256 with
+ * `iss`/`sub` copied from the session token, Auth0's `state`, a short `exp` and a random `jti`.
+ */
+export async function mintResultToken(
+  secret: Uint8Array,
+  input: { iss: string; sub: string; state: string } & ResultClaims,
+  now = new Date(),
+): Promise<string> {
+  const iat = Math.floor(now.getTime() / 1000);
+  const { iss, sub, state, ...result } = input;
+  return new SignJWT({ state, ...result })
+    .setProtectedHeader({ alg: "HS256", typ: "JWT" })
+    .setIssuer(iss)
+    .setSubject(sub)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + RESULT_TTL_SECONDS)
+    .setJti(randomToken(16))
+    .sign(secret);
+}

@@ -1,0 +1,21 @@
+import "server-only";
+import type { Kysely } from "kysely";
+import { env } from "@/lib/env";
+import { connect, migrateToLatest } from "./connect";
+import type { Database } from "./schema";
+
+const globalForDb = globalThis as unknown as { keystepDb?: Kysely<Database>; keystepMigrated?: Promise<string[]> };
+
+/** The process-wide database handle (one pool per instance; survives dev hot reloads). */
+export function db(): Kysely<Database> {
+  globalForDb.keystepDb ??= connect(env().databaseUrl);
+  return globalForDb.keystepDb;
+}
+
+/** Runs pending migrations once per process. */
+export function ensureMigrated(): Promise<string[]> {
+  globalForDb.keystepMigrated ??= migrateToLatest(db());
+  return globalForDb.keystepMigrated;
+}
+
+export type { Database } from "./schema";

@@ -1,0 +1,74 @@
+import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely, type Migration } from "kysely";
+
+/**
+ * Migrations as code so the bundle carries them. Names sort in order; never edit a shipped one.
+ * Timestamps are bigint: epoch milliseconds overflow a 32-bit integer.
+ */
+export const migrations: Record<string, Migration> = {
+  "0001_initial": {
+    async up(db: Kysely<any>) {
+      const pg = db.getExecutor().adapter instanceof PostgresAdapter;
+      // Identity columns differ: bigserial on PostgreSQL, INTEGER PRIMARY KEY AUTOINCREMENT on SQLite.
+      const serial = pg ? "bigserial" : "integer";
+      const identity = (c: ColumnDefinitionBuilder) => (pg ? c.primaryKey() : c.primaryKey().autoIncrement());
+      await db.schema
+        .createTable("flows")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("auth0_host", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("state", "text", (c) => c.notNull().unique())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("context", "text", (c) => c.notNull())
+        .addColumn("pending", "text")
+        .addColumn("failed_attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("outcome", "text")
+        .addColumn("result", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("completed_at", "bigint")
+        .execute();
+      await db.schema.createIndex("flows_expires_idx").on("flows").column("expires_at").execute();
+
+      await db.schema
+        .createTable("authenticators")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("auth0_host", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("factor", "text", (c) => c.notNull())
+        .addColumn("label", "text", (c) => c.notNull())
+        .addColumn("secret", "text")
+        .addColumn("destination", "text")
+        .addColumn("last_used_step", "bigint")
+        .addColumn("failure_count", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("disabled_at", "bigint")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_used_at", "bigint")
+        .execute();
+      await db.schema.createIndex("authenticators_user_idx").on("authenticators").columns(["auth0_host", "sub"]).execute();
+
+      await db.schema
+        .createTable("attempts")
+        .addColumn("id", serial as "integer", identity)
+        .addColumn("bucket", "text", (c) => c.notNull())
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("attempts_bucket_idx").on("attempts").columns(["bucket", "at"]).execute();
+
+      await db.schema
+        .createTable("audit_events")
+        .addColumn("id", serial as "integer", identity)
+        .addColumn("at", "bigint", (c) => c.notNull())
+        .addColumn("auth0_host", "text")
+        .addColumn("sub", "text")
+        .addColumn("flow_id", "text")
+        .addColumn("event", "text", (c) => c.notNull())
+        .addColumn("factor", "text")
+        .addColumn("outcome", "text")
+        .addColumn("ip", "text")
+        .addColumn("user_agent", "text")
+        .addColumn("detail", "text")
+        .execute();
+      await db.schema.createIndex("audit_user_idx").on("audit_events").columns(["auth0_host", "sub", "at"]).execute();
+    },
+  },
+};

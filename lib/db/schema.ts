@@ -1,0 +1,64 @@
+import type { Generated, Insertable, Selectable } from "kysely";
+
+/** Times are epoch milliseconds; booleans are 0/1 so SQLite and PostgreSQL read alike. */
+export interface FlowsTable {
+  id: string; // keyed hash of the cookie value: a leaked table cannot be replayed as cookies
+  auth0_host: string;
+  sub: string;
+  state: string; // Auth0's transaction state; unique, so a replayed entry is refused
+  status: "active" | "done";
+  context: string; // JSON FlowContext
+  pending: string | null; // JSON: enrollment in progress (secrets encrypted)
+  failed_attempts: number;
+  outcome: "success" | "denied" | null;
+  result: string | null; // JSON: amr, enrolled, reason
+  created_at: number;
+  expires_at: number;
+  completed_at: number | null;
+}
+
+export interface AuthenticatorsTable {
+  id: string;
+  auth0_host: string;
+  sub: string;
+  factor: string;
+  label: string;
+  secret: string | null; // AES-256-GCM sealed
+  destination: string | null;
+  last_used_step: number | null; // TOTP: RFC 6238 §5.2 — a code is accepted once
+  failure_count: number; // consecutive; reset on success
+  disabled_at: number | null;
+  created_at: number;
+  last_used_at: number | null;
+}
+
+export interface AttemptsTable {
+  id: Generated<number>;
+  bucket: string;
+  at: number;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: number;
+  auth0_host: string | null;
+  sub: string | null;
+  flow_id: string | null;
+  event: string;
+  factor: string | null;
+  outcome: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  detail: string | null;
+}
+
+export interface Database {
+  flows: FlowsTable;
+  authenticators: AuthenticatorsTable;
+  attempts: AttemptsTable;
+  audit_events: AuditEventsTable;
+}
+
+export type FlowRow = Selectable<FlowsTable>;
+export type AuthenticatorRow = Selectable<AuthenticatorsTable>;
+export type NewAuthenticator = Insertable<AuthenticatorsTable>;

@@ -1,0 +1,165 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import crypto from "node:crypto";
+import { z } from "zod";
+
+/** A configured Auth0 tenant: the host (with optional port) Keystep accepts as `iss`, and the scheme used to reach it. */
+export interface Auth0Domain {
+  host: string;
+  scheme: "https" | "http";
+  origin: string;
+}
+
+export interface Env {
+  nodeEnv: "production" | "development" | "test";
+  publicUrl: URL;
+  secret: Uint8Array;
+  auth0Domains: Auth0Domain[];
+  encryptionKey: Buffer;
+  databaseUrl: string;
+  port: number;
+  issuerName: string;
+  flowTtlSeconds: number;
+  tokenMaxAgeSeconds: number;
+  clockToleranceSeconds: number;
+  logLevel: string;
+}
+
+export class EnvError extends Error {
+  constructor(public readonly problems: string[]) {
+    super(`Keystep configuration is invalid:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses one `KEYSTEP_AUTH0_DOMAINS` entry: `tenant.eu.auth0.com`, `https://login.example.com` or `http://127.0.0.1:4010`. */
+export function parseAuth0Domain(raw: string): Auth0Domain {
+  const entry = raw.trim();
+  const withScheme = /^[a-z]+:\/\//i.test(entry) ? entry : `https://${entry}`;
+  const url = new URL(withScheme);
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error(`unsupported scheme in "${entry}"`);
+  if (url.pathname !== "/" || url.search || url.hash || url.username) throw new Error(`"${entry}" must be a bare host[:port]`);
+  const scheme = url.protocol === "http:" ? "http" : "https";
+  return { host: url.host.toLowerCase(), scheme, origin: `${scheme}://${url.host.toLowerCase()}` };
+}
+
+function decodeKey(raw: string): Buffer | null {
+  const value = raw.trim();
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, "hex");
+  const b64 = Buffer.from(value.replace(/-/g, "+").replace(/_/g, "/"), "base64");
+  return b64.length === 32 ? b64 : null;
+}
+
+/**
+ * Outside production a missing encryption key is generated once into the data folder, so a
+ * newcomer's demo just works; production refuses to start without one (DESIGN §3).
+ */
+function devEncryptionKey(databaseUrl: string): Buffer {
+  const dir = databaseUrl.startsWith("sqlite:") ? path.dirname(path.resolve(databaseUrl.slice(7))) : path.resolve("data");
+  const file = path.join(dir, "encryption.key");
+  if (fs.existsSync(file)) return Buffer.from(fs.readFileSync(file, "utf8").trim(), "hex");
+  fs.mkdirSync(dir, { recursive: true });
+  const key = crypto.randomBytes(32);
+  fs.writeFileSync(file, key.toString("hex") + "\n", { mode: 0o600 });
+  console.warn(`[keystep] KEYSTEP_ENCRYPTION_KEY is not set: generated a development key at ${file}`);
+  return key;
+}
+
+const intIn = (min: number, max: number, dflt: number) =>
+  z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      if (v === undefined || v === "") return dflt;
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < min || n > max) {
+        ctx.addIssue({ code: "custom", message: `must be an integer from ${min} to ${max}` });
+        return z.NEVER;
+      }
+      return n;
+    });
+
+/** Validates the whole environment at once, naming every bad variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const problems: string[] = [];
+  const nodeEnv = (["production", "development", "test"] as const).find((e) => e === source.NODE_ENV) ?? "development";
+  const port = intIn(1, 65535, 3000).safeParse(source.PORT);
+  if (!port.success) problems.push(`PORT ${port.error.issues[0]?.message}`);
+  const portValue = port.success ? port.data : 3000;
+
+  let publicUrl: URL | undefined;
+  const rawPublic = source.KEYSTEP_PUBLIC_URL ?? (nodeEnv === "production" ? undefined : `http://localhost:${portValue}`);
+  if (!rawPublic) problems.push("KEYSTEP_PUBLIC_URL is required in production (e.g. https://mfa.example.com)");
+  else {
+    try {
+      publicUrl = new URL(rawPublic);
+      const local = ["localhost", "127.0.0.1", "[::1]"].includes(publicUrl.hostname);
+      if (publicUrl.protocol !== "https:" && !(publicUrl.protocol === "http:" && local))
+        problems.push("KEYSTEP_PUBLIC_URL must use https (http is allowed only for localhost)");
+    } catch {
+      problems.push(`KEYSTEP_PUBLIC_URL is not a URL: "${rawPublic}"`);
+    }
+  }
+
+  const secret = source.KEYSTEP_SECRET ?? "";
+  // The same HS256 secret signs both directions; RFC 7518 §3.2 wants at least the hash size.
+  if (Buffer.byteLength(secret, "utf8") < 32) problems.push("KEYSTEP_SECRET must be at least 32 bytes (the Auth0 Action secret)");
+
+  const auth0Domains: Auth0Domain[] = [];
+  const rawDomains = (source.KEYSTEP_AUTH0_DOMAINS ?? "").split(/[\s,]+/).filter(Boolean);
+  if (rawDomains.length === 0) problems.push("KEYSTEP_AUTH0_DOMAINS must list at least one Auth0 domain (e.g. tenant.eu.auth0.com)");
+  for (const raw of rawDomains) {
+    try {
+      const d = parseAuth0Domain(raw);
+      if (d.scheme === "http" && nodeEnv === "production" && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(d.host))
+        problems.push(`KEYSTEP_AUTH0_DOMAINS entry "${raw}" uses http for a non-local host`);
+      auth0Domains.push(d);
+    } catch (e) {
+      problems.push(`KEYSTEP_AUTH0_DOMAINS entry is invalid: ${(e as Error).message}`);
+    }
+  }
+
+  const databaseUrl = source.DATABASE_URL || "sqlite:./data/keystep.db";
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl))
+    problems.push("DATABASE_URL must be sqlite:<path> or postgres://…");
+
+  let encryptionKey: Buffer | null = null;
+  if (source.KEYSTEP_ENCRYPTION_KEY) {
+    encryptionKey = decodeKey(source.KEYSTEP_ENCRYPTION_KEY);
+    if (!encryptionKey) problems.push("KEYSTEP_ENCRYPTION_KEY must be 32 bytes as 64 hex characters or base64");
+  } else if (nodeEnv === "production") {
+    problems.push("KEYSTEP_ENCRYPTION_KEY is required in production (32 bytes: `openssl rand -hex 32`)");
+  }
+
+  const ttl = intIn(60, 3600, 900).safeParse(source.KEYSTEP_FLOW_TTL_SECONDS);
+  if (!ttl.success) problems.push(`KEYSTEP_FLOW_TTL_SECONDS ${ttl.error.issues[0]?.message}`);
+  const maxAge = intIn(60, 3600, 900).safeParse(source.KEYSTEP_TOKEN_MAX_AGE_SECONDS);
+  if (!maxAge.success) problems.push(`KEYSTEP_TOKEN_MAX_AGE_SECONDS ${maxAge.error.issues[0]?.message}`);
+  const tolerance = intIn(30, 60, 30).safeParse(source.KEYSTEP_CLOCK_TOLERANCE_SECONDS);
+  if (!tolerance.success) problems.push(`KEYSTEP_CLOCK_TOLERANCE_SECONDS ${tolerance.error.issues[0]?.message}`);
+
+  if (problems.length > 0) throw new EnvError(problems);
+  return {
+    nodeEnv,
+    publicUrl: publicUrl!,
+    secret: new TextEncoder().encode(secret),
+    auth0Domains,
+    encryptionKey: encryptionKey ?? devEncryptionKey(databaseUrl),
+    databaseUrl,
+    port: portValue,
+    issuerName: source.KEYSTEP_ISSUER_NAME?.trim() || "Keystep",
+    flowTtlSeconds: ttl.success ? ttl.data : 900,
+    tokenMaxAgeSeconds: maxAge.success ? maxAge.data : 900,
+    clockToleranceSeconds: tolerance.success ? tolerance.data : 30,
+    logLevel: source.LOG_LEVEL || "info",
+  };
+}
+
+let cached: Env | undefined;
+
+/** The validated environment, parsed on first use (boot, via instrumentation.ts). */
+export function env(): Env {
+  cached ??= loadEnv();
+  return cached;
+}

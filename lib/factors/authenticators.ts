@@ -1,0 +1,61 @@
+import "server-only";
+import type { Kysely } from "kysely";
+import type { AuthenticatorRow, Database, NewAuthenticator } from "@/lib/db/schema";
+import type { FactorId } from "./ids";
+
+/** After this many consecutive failures an authenticator is disabled and must be rebound (NIST SP 800-63B §5.2.2). */
+export const MAX_CONSECUTIVE_FAILURES = 100;
+
+export interface UserKey {
+  host: string;
+  sub: string;
+}
+
+/** The user's usable authenticators. */
+export async function listActive(db: Kysely<Database>, user: UserKey, factor?: FactorId): Promise<AuthenticatorRow[]> {
+  let q = db
+    .selectFrom("authenticators")
+    .selectAll()
+    .where("auth0_host", "=", user.host)
+    .where("sub", "=", user.sub)
+    .where("disabled_at", "is", null);
+  if (factor) q = q.where("factor", "=", factor);
+  return q.orderBy("created_at").execute();
+}
+
+export async function insertAuthenticator(db: Kysely<Database>, row: NewAuthenticator): Promise<void> {
+  await db.insertInto("authenticators").values(row).execute();
+}
+
+/**
+ * Records a successful TOTP use at `step`, only if that step is newer than the last one used.
+ * The conditional UPDATE is the replay guard (RFC 6238 §5.2): of two racing submissions of one
+ * code, exactly one updates the row.
+ */
+export async function claimTotpStep(db: Kysely<Database>, id: string, step: number, now = Date.now()): Promise<boolean> {
+  const res = await db
+    .updateTable("authenticators")
+    .set({ last_used_step: step, last_used_at: now, failure_count: 0 })
+    .where("id", "=", id)
+    .where("disabled_at", "is", null)
+    .where((eb) => eb.or([eb("last_used_step", "is", null), eb("last_used_step", "<", step)]))
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Counts a consecutive failure; disables the authenticator at the cap. */
+export async function addAuthenticatorFailure(db: Kysely<Database>, id: string, now = Date.now()): Promise<void> {
+  await db
+    .updateTable("authenticators")
+    .set((eb) => ({
+      failure_count: eb("failure_count", "+", 1),
+      disabled_at: eb
+        .case()
+        .when("failure_count", ">=", MAX_CONSECUTIVE_FAILURES - 1)
+        .then(now)
+        .else(eb.ref("disabled_at"))
+        .end(),
+    }))
+    .where("id", "=", id)
+    .execute();
+}

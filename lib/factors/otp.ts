@@ -1,0 +1,84 @@
+import "server-only";
+import crypto from "node:crypto";
+import { decrypt, encrypt } from "@/lib/security/crypto";
+import { swapPending } from "@/lib/flow/repo";
+import { addAuthenticatorFailure, claimTotpStep, insertAuthenticator, listActive } from "./authenticators";
+import { matchTotp, newTotpSecret, toBase32, totpUri } from "./totp";
+import type { Factor, FactorCtx } from "./types";
+
+export interface OtpSetupView {
+  uri: string;
+  secretBase32: string;
+}
+
+/** An unfinished enrollment is abandoned after this long; the user gets a new key. */
+const SETUP_TTL_MS = 10 * 60 * 1000;
+
+const pendingAad = (flowId: string) => `flow:${flowId}:otp`;
+const authenticatorAad = (id: string) => `authenticator:${id}`;
+
+function label(ctx: FactorCtx): string {
+  return ctx.flow.context.claims.email ?? ctx.flow.context.claims.sub;
+}
+
+async function pendingSecret(ctx: FactorCtx): Promise<Buffer | null> {
+  const p = ctx.flow.pending.otp;
+  if (!p || ctx.now - p.startedAt > SETUP_TTL_MS) return null;
+  return decrypt(ctx.env.encryptionKey, p.sealedSecret, pendingAad(ctx.flow.id));
+}
+
+/** Authenticator app (TOTP). The key is shown once, during setup, and never again. */
+export const otpFactor: Factor<OtpSetupView> = {
+  id: "otp",
+
+  async beginSetup(ctx) {
+    let secret = await pendingSecret(ctx);
+    if (!secret) {
+      secret = newTotpSecret();
+      const pending = { ...ctx.flow.pending, otp: { sealedSecret: encrypt(ctx.env.encryptionKey, secret, pendingAad(ctx.flow.id)), startedAt: ctx.now } };
+      // A concurrent tab may have started setup first; show the key that was stored.
+      if (!(await swapPending(ctx.db, ctx.flow, pending))) throw new Error("flow changed during setup");
+      ctx.flow = { ...ctx.flow, pending };
+    }
+    return { uri: totpUri(secret, ctx.env.issuerName, label(ctx)), secretBase32: toBase32(secret) };
+  },
+
+  async finishSetup(ctx, code) {
+    const secret = await pendingSecret(ctx);
+    if (!secret) return { ok: false, error: "setup_expired" };
+    const step = matchTotp(secret, code, ctx.now);
+    if (step === null) return { ok: false, error: "code_invalid" };
+    const { otp: _done, ...rest } = ctx.flow.pending;
+    // Clearing the pending key is the commit point: of two racing submissions only one saves.
+    if (!(await swapPending(ctx.db, ctx.flow, rest))) return { ok: false, error: "code_reused" };
+    const id = crypto.randomUUID();
+    await insertAuthenticator(ctx.db, {
+      id,
+      auth0_host: ctx.flow.host,
+      sub: ctx.flow.sub,
+      factor: "otp",
+      label: "Authenticator app",
+      secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)),
+      destination: null,
+      last_used_step: step,
+      failure_count: 0,
+      disabled_at: null,
+      created_at: ctx.now,
+      last_used_at: ctx.now,
+    });
+    return { ok: true };
+  },
+
+  async verify(ctx, code) {
+    const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+    const authenticators = await listActive(ctx.db, user, "otp");
+    for (const a of authenticators) {
+      const secret = decrypt(ctx.env.encryptionKey, a.secret!, authenticatorAad(a.id));
+      const step = matchTotp(secret, code, ctx.now);
+      if (step === null) continue;
+      return (await claimTotpStep(ctx.db, a.id, step, ctx.now)) ? { ok: true } : { ok: false, error: "code_reused" };
+    }
+    await Promise.all(authenticators.map((a) => addAuthenticatorFailure(ctx.db, a.id, ctx.now)));
+    return { ok: false, error: "code_invalid" };
+  },
+};

@@ -1,0 +1,83 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { otpFactor } from "@/lib/factors/otp";
+import { listActive } from "@/lib/factors/authenticators";
+import { totpAt } from "@/lib/factors/totp";
+import { BACKENDS, env, newFlowCtx, reload, secretBytes, wrongCode } from "@/lib/test/databases";
+import { flowIdFromCookie, findFlow, openFlow } from "./repo";
+import { nextStep } from "./next-step";
+import { MAX_FLOW_FAILURES, submitCode } from "./attempt";
+
+describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await backend.open()));
+  afterAll(() => close());
+
+  it("opens a flow whose id is a keyed hash of the cookie value", async () => {
+    const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: null, userAgent: null };
+    const r = await openFlow(db, env.secret, { state: "STATE-open-1", context, ttlSeconds: 900 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.flow.id).not.toBe(r.cookieValue);
+    expect((await findFlow(db, flowIdFromCookie(env.secret, r.cookieValue)))?.sub).toBe("auth0|1");
+    expect(r.flow.expiresAt - r.flow.createdAt).toBe(900_000);
+  });
+
+  it("refuses a second flow for the same Auth0 state (entry replay)", async () => {
+    const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: null, userAgent: null };
+    expect((await openFlow(db, env.secret, { state: "STATE-replay", context, ttlSeconds: 900 })).ok).toBe(true);
+    expect(await openFlow(db, env.secret, { state: "STATE-replay", context, ttlSeconds: 900 })).toEqual({ ok: false, error: "state_replayed" });
+  });
+
+  it("enrolls an authenticator app only after a correct first code, then challenges with it", async () => {
+    let ctx = await newFlowCtx(db);
+    expect(nextStep(ctx.flow, [])).toEqual({ kind: "enroll", factor: "otp" });
+    const view = await otpFactor.beginSetup(ctx);
+    ctx = await reload(ctx);
+    // Reloading the setup page shows the same key rather than silently replacing it.
+    expect((await otpFactor.beginSetup(ctx)).secretBase32).toBe(view.secretBase32);
+    const secret = secretBytes(view.secretBase32);
+
+    expect(await submitCode(ctx, "otp", "setup", wrongCode(secret, ctx.now, totpAt))).toMatchObject({ ok: false });
+    expect(await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub })).toHaveLength(0);
+
+    ctx = await reload(ctx);
+    expect(await submitCode(ctx, "otp", "setup", totpAt(secret, ctx.now))).toEqual({ ok: true });
+    const saved = await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub });
+    expect(saved).toHaveLength(1);
+    expect(saved[0]!.secret).not.toContain(view.secretBase32);
+    ctx = await reload(ctx);
+    expect(ctx.flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp"], enrolled: ["otp"] } });
+    expect(ctx.flow.pending).toEqual({});
+
+    // A later login is a challenge, and the code used at enrollment cannot be used again.
+    const later = await newFlowCtx(db, ctx.flow.sub, ctx.now + 30_000);
+    expect(nextStep(later.flow, ["otp"])).toEqual({ kind: "challenge", factor: "otp" });
+    expect(await submitCode(later, "otp", "challenge", totpAt(secret, ctx.now))).toMatchObject({ ok: false, error: "code_reused" });
+    expect(await submitCode(await reload(later), "otp", "challenge", totpAt(secret, later.now))).toEqual({ ok: true });
+  });
+
+  it("accepts codes with spaces or a dash, and refuses non-digits without counting them", async () => {
+    const ctx = await newFlowCtx(db);
+    expect(await submitCode(ctx, "otp", "setup", "12ab56")).toEqual({ ok: false, error: "code_format" });
+    expect((await reload(ctx)).flow.failedAttempts).toBe(0);
+    const view = await otpFactor.beginSetup(ctx);
+    const code = totpAt(secretBytes(view.secretBase32), ctx.now);
+    expect(await submitCode(await reload(ctx), "otp", "setup", `${code.slice(0, 3)} ${code.slice(3)}`)).toEqual({ ok: true });
+  });
+
+  it(`ends the flow after ${MAX_FLOW_FAILURES} wrong codes`, async () => {
+    let ctx = await newFlowCtx(db);
+    const bad = wrongCode(secretBytes((await otpFactor.beginSetup(ctx)).secretBase32), ctx.now, totpAt);
+    for (let i = 1; i < MAX_FLOW_FAILURES; i++) {
+      ctx = await reload(ctx);
+      expect(await submitCode(ctx, "otp", "setup", bad)).toEqual({ ok: false, error: "code_invalid", remaining: MAX_FLOW_FAILURES - i });
+    }
+    expect(await submitCode(await reload(ctx), "otp", "setup", bad)).toEqual({ ok: false, error: "flow_ended" });
+    const ended = (await reload(ctx)).flow;
+    expect(ended).toMatchObject({ status: "done", outcome: "denied", result: { reason: "too_many_attempts" } });
+    expect(nextStep(ended, [])).toEqual({ kind: "ended", reason: "too_many_attempts" });
+  });
+});

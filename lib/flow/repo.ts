@@ -1,0 +1,107 @@
+import "server-only";
+import type { Kysely } from "kysely";
+import type { Database, FlowRow } from "@/lib/db/schema";
+import { keyedHash, randomToken } from "@/lib/security/crypto";
+import type { Flow, FlowContext, FlowResult, Pending } from "./types";
+
+function toFlow(row: FlowRow): Flow {
+  return {
+    id: row.id,
+    host: row.auth0_host,
+    sub: row.sub,
+    state: row.state,
+    status: row.status,
+    context: JSON.parse(row.context) as FlowContext,
+    pending: row.pending ? (JSON.parse(row.pending) as Pending) : {},
+    failedAttempts: Number(row.failed_attempts),
+    outcome: row.outcome,
+    result: row.result ? (JSON.parse(row.result) as FlowResult) : null,
+    createdAt: Number(row.created_at),
+    expiresAt: Number(row.expires_at),
+  };
+}
+
+/** The flow id is a keyed hash of the cookie value, so the table alone cannot mint cookies. */
+export function flowIdFromCookie(key: Uint8Array, cookieValue: string): string {
+  return keyedHash(key, "flow-cookie", cookieValue);
+}
+
+export type OpenResult = { ok: true; cookieValue: string; flow: Flow } | { ok: false; error: "state_replayed" };
+
+/**
+ * Opens a flow bound to Auth0's `state`. The session token has no `jti`, so `state` is the
+ * single-use nonce: the unique index makes a second entry with the same state fail atomically.
+ */
+export async function openFlow(
+  db: Kysely<Database>,
+  key: Uint8Array,
+  input: { state: string; context: FlowContext; ttlSeconds: number },
+  now = Date.now(),
+): Promise<OpenResult> {
+  const cookieValue = randomToken(32);
+  const id = flowIdFromCookie(key, cookieValue);
+  const inserted = await db
+    .insertInto("flows")
+    .values({
+      id,
+      auth0_host: input.context.claims.iss,
+      sub: input.context.claims.sub,
+      state: input.state,
+      status: "active",
+      context: JSON.stringify(input.context),
+      pending: null,
+      failed_attempts: 0,
+      outcome: null,
+      result: null,
+      created_at: now,
+      expires_at: now + input.ttlSeconds * 1000,
+      completed_at: null,
+    })
+    .onConflict((oc) => oc.column("state").doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  if (!inserted) return { ok: false, error: "state_replayed" };
+  return { ok: true, cookieValue, flow: toFlow(inserted) };
+}
+
+export async function findFlow(db: Kysely<Database>, id: string): Promise<Flow | null> {
+  const row = await db.selectFrom("flows").selectAll().where("id", "=", id).executeTakeFirst();
+  return row ? toFlow(row) : null;
+}
+
+/** Replaces the pending-enrollment blob only if it is unchanged (compare-and-set). */
+export async function swapPending(db: Kysely<Database>, flow: Flow, next: Pending): Promise<boolean> {
+  const before = Object.keys(flow.pending).length ? JSON.stringify(flow.pending) : null;
+  const after = Object.keys(next).length ? JSON.stringify(next) : null;
+  const q = db.updateTable("flows").set({ pending: after }).where("id", "=", flow.id).where("status", "=", "active");
+  const res = await (before === null ? q.where("pending", "is", null) : q.where("pending", "=", before)).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** Counts one wrong code against the flow, atomically; returns the new total. */
+export async function addFlowFailure(db: Kysely<Database>, id: string): Promise<number> {
+  const row = await db
+    .updateTable("flows")
+    .set((eb) => ({ failed_attempts: eb("failed_attempts", "+", 1) }))
+    .where("id", "=", id)
+    .returning("failed_attempts")
+    .executeTakeFirstOrThrow();
+  return Number(row.failed_attempts);
+}
+
+/** Ends an active flow with its outcome. Returns false if it had already ended (first writer wins). */
+export async function completeFlow(
+  db: Kysely<Database>,
+  id: string,
+  outcome: "success" | "denied",
+  result: FlowResult,
+  now = Date.now(),
+): Promise<boolean> {
+  const res = await db
+    .updateTable("flows")
+    .set({ status: "done", outcome, result: JSON.stringify(result), completed_at: now, pending: null })
+    .where("id", "=", id)
+    .where("status", "=", "active")
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
