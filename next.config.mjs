@@ -8,7 +8,6 @@ const nextConfig = {
   reactStrictMode: true,
   // Native and Node-only modules stay outside the server bundle.
   serverExternalPackages: ["better-sqlite3", "pg", "pino", "nodemailer"],
-  experimental: { authInterrupts: true },
 };
 
 export default withNextIntl(nextConfig);

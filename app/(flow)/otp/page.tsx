@@ -1,0 +1,17 @@
+import { getTranslations } from "next-intl/server";
+import { CancelForm } from "@/components/CancelForm";
+import { CodeForm } from "@/components/CodeForm";
+import { Shell } from "@/components/Shell";
+import { requireStep } from "@/lib/flow/guard";
+import { submitOtpCode } from "./actions";
+
+export default async function OtpChallengePage() {
+  const { ctx } = await requireStep("challenge", "otp");
+  const [t, common] = await Promise.all([getTranslations("otpChallenge"), getTranslations("common")]);
+  const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
+  return (
+    <Shell title={t("title")} intro={t("intro", { account })} footer={<CancelForm />}>
+      <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
+    </Shell>
+  );
+}

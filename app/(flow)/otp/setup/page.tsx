@@ -1,0 +1,47 @@
+import { getTranslations } from "next-intl/server";
+import { Alert } from "@/components/Alert";
+import { CancelForm } from "@/components/CancelForm";
+import { CodeForm } from "@/components/CodeForm";
+import { QrCode } from "@/components/QrCode";
+import { Shell } from "@/components/Shell";
+import { SecretKey } from "@/components/SecretKey";
+import { otpFactor } from "@/lib/factors/otp";
+import { groupBase32 } from "@/lib/factors/totp";
+import { requireStep } from "@/lib/flow/guard";
+import { submitOtpCode } from "../actions";
+
+export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { ctx } = await requireStep("enroll", "otp");
+  const [t, common, view, query] = await Promise.all([getTranslations("otpSetup"), getTranslations("common"), otpFactor.beginSetup(ctx), searchParams]);
+  const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
+  return (
+    <Shell title={t("title")} intro={t("intro")} footer={<CancelForm />}>
+      {query.expired ? (
+        <div className="mb-4">
+          <Alert>{common("errors.setup_expired")}</Alert>
+        </div>
+      ) : null}
+      <ol className="flex list-none flex-col gap-6 p-0">
+        <li className="flex flex-col gap-4">
+          <p className="font-medium text-fg">
+            <span aria-hidden="true" className="mr-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">1</span>
+            {t("step1")}
+          </p>
+          <QrCode value={view.uri} label={t("qrAlt", { account })} />
+          <div className="flex flex-col gap-2 text-sm text-muted">
+            <p>{t("cantScan")}</p>
+            <SecretKey grouped={groupBase32(view.secretBase32)} raw={view.secretBase32} label={t("keyLabel")} copyLabel={t("copy")} copiedLabel={t("copied")} />
+          </div>
+        </li>
+        <li className="flex flex-col gap-4">
+          <p className="font-medium text-fg">
+            <span aria-hidden="true" className="mr-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">2</span>
+            {t("step2")}
+          </p>
+          <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={t("submit")} pending={common("verifying")} />
+        </li>
+      </ol>
+    </Shell>
+  );
+}
+

@@ -1,0 +1,64 @@
+import { getTranslations } from "next-intl/server";
+import { continueUrl, findDomain } from "@/lib/auth0/domains";
+import { mintResultToken } from "@/lib/auth0/outbound";
+import { env } from "@/lib/env";
+import { currentFlow } from "@/lib/flow/context";
+import { enrolledFactors } from "@/lib/flow/guard";
+import { nextStep, stepPath } from "@/lib/flow/next-step";
+import { errorRedirect, escapeHtml, seeOther } from "@/lib/http";
+import { negotiateLocale } from "@/lib/i18n/locales";
+import { log } from "@/lib/log";
+import { continueFormAction } from "@/lib/security/headers";
+import { documentResponse } from "@/lib/html";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * Hands the result back to Auth0: an auto-submitting top-level POST to `{iss}/continue?state=S`
+ * (Auth0's transaction cookie needs a real navigation). A route handler rather than a page so that
+ * it is always a full document with its own CSP: a client-side navigation would keep the previous
+ * page's `form-action 'self'` and the browser would block the POST.
+ */
+export async function GET(request: Request): Promise<Response> {
+  const lookup = await currentFlow();
+  if (!lookup.ok) return errorRedirect(lookup.reason);
+  const { flow } = lookup;
+  if (flow.status !== "done" || !flow.outcome) return seeOther(stepPath(nextStep(flow, await enrolledFactors(flow.host, flow.sub))));
+
+  const config = env();
+  const domain = findDomain(config.auth0Domains, flow.host);
+  if (!domain) return errorRedirect("issuer_not_allowed");
+  const token = await mintResultToken(config.secret, {
+    iss: flow.host,
+    sub: flow.sub,
+    state: flow.state,
+    outcome: flow.outcome,
+    amr: flow.result?.amr ?? [],
+    enrolled: flow.result?.enrolled ?? [],
+    ...(flow.result?.reason ? { reason: flow.result.reason } : {}),
+  });
+  log.info({ flow: flow.id.slice(0, 8), outcome: flow.outcome }, "returning to auth0");
+
+  const locale = negotiateLocale(flow.context.claims.locale, request.headers.get("accept-language"));
+  const t = await getTranslations({ locale, namespace: "continue" });
+  const app = flow.context.claims.client_name ?? t("defaultApp");
+  const denied = flow.outcome !== "success";
+  const common = await getTranslations({ locale, namespace: "common" });
+  const title = t(denied ? "titleDenied" : "title", { app });
+  return documentResponse({
+    locale,
+    title,
+    brand: common("brand"),
+    https: new URL(request.url).protocol === "https:",
+    formAction: continueFormAction(config.auth0Domains.map((d) => d.origin)),
+    body: `<div class="spinner" aria-hidden="true"></div>
+<h1>${escapeHtml(title)}</h1>
+<p role="status">${escapeHtml(t(denied ? "bodyDenied" : "body", { app }))}</p>
+<form method="post" action="${escapeHtml(continueUrl(domain, flow.state))}" id="continue">
+<input type="hidden" name="state" value="${escapeHtml(flow.state)}">
+<input type="hidden" name="session_token" value="${escapeHtml(token)}">
+<button type="submit">${escapeHtml(t("button"))}</button>
+</form>`,
+    script: `document.getElementById("continue").submit();`,
+  });
+}

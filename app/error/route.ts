@@ -1,0 +1,28 @@
+import { getTranslations } from "next-intl/server";
+import { isErrorReason } from "@/lib/errors";
+import { documentResponse } from "@/lib/html";
+import { escapeHtml } from "@/lib/http";
+import { negotiateLocale } from "@/lib/i18n/locales";
+
+export const dynamic = "force-dynamic";
+
+/**
+ * The error page every refusal lands on: 403, `role="alert"`, localised, and complete without
+ * JavaScript. The reason comes from our own redirects; anything unknown reads as "no session".
+ */
+export async function GET(request: Request): Promise<Response> {
+  const raw = new URL(request.url).searchParams.get("reason");
+  const reason = isErrorReason(raw) ? raw : "no_flow";
+  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const [t, common] = await Promise.all([getTranslations({ locale, namespace: "error" }), getTranslations({ locale, namespace: "common" })]);
+  return documentResponse({
+    locale,
+    status: reason === "not_found" ? 404 : 403,
+    title: t("title"),
+    brand: common("brand"),
+    https: new URL(request.url).protocol === "https:",
+    body: `<h1>${escapeHtml(t("title"))}</h1>
+<div class="alert" role="alert" data-testid="error" data-reason="${reason}">${escapeHtml(t(`reasons.${reason}`))}</div>
+<p>${escapeHtml(t("back"))}</p>`,
+  });
+}

@@ -1,0 +1,7 @@
+import { getTranslations } from "next-intl/server";
+import { Shell } from "@/components/Shell";
+
+export default async function Home() {
+  const t = await getTranslations("home");
+  return <Shell title={t("title")} intro={t("body")} />;
+}

@@ -1,0 +1,15 @@
+import { getTranslations } from "next-intl/server";
+import { cancelSignIn } from "@/app/(flow)/actions";
+import { Button } from "./Button";
+
+/** "Cancel sign-in": a POST (never a state-changing GET) that reports `denied` to Auth0. */
+export async function CancelForm() {
+  const t = await getTranslations("common");
+  return (
+    <form action={cancelSignIn}>
+      <Button type="submit" variant="link">
+        {t("cancel")}
+      </Button>
+    </form>
+  );
+}

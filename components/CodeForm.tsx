@@ -1,0 +1,48 @@
+"use client";
+
+import { useActionState } from "react";
+import { Alert } from "./Alert";
+import { Button } from "./Button";
+
+export interface CodeFormState {
+  error?: string;
+}
+
+type CodeAction = (prev: CodeFormState, form: FormData) => Promise<CodeFormState>;
+
+/**
+ * One-time-code entry: a single input the OS can autofill (`autocomplete="one-time-code"`),
+ * numeric keypad on phones, the error tied to the field. A server action form, so it works
+ * before (or without) JavaScript.
+ */
+export function CodeForm({ action, label, submit, pending }: { action: CodeAction; label: string; submit: string; pending: string }) {
+  const [state, formAction, isPending] = useActionState(action, {});
+  const errorId = "code-error";
+  return (
+    <form action={formAction} className="flex flex-col gap-4" noValidate>
+      <div className="flex flex-col gap-2">
+        <label htmlFor="code" className="text-sm font-medium text-fg">
+          {label}
+        </label>
+        <input
+          id="code"
+          name="code"
+          type="text"
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          pattern="[0-9 ]*"
+          maxLength={12}
+          required
+          autoFocus
+          aria-invalid={state.error ? true : undefined}
+          aria-describedby={state.error ? errorId : undefined}
+          className="w-full rounded-brand border border-line bg-card px-4 py-3 text-center font-mono text-2xl tracking-[0.4em] text-fg focus:border-primary focus:outline-3 focus:outline-offset-1 focus:outline-focus aria-invalid:border-danger"
+        />
+      </div>
+      {state.error ? <Alert id={errorId}>{state.error}</Alert> : null}
+      <Button type="submit" disabled={isPending}>
+        {isPending ? pending : submit}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,17 @@
+import { getTranslations } from "next-intl/server";
+import { Alert } from "./Alert";
+import { Shell } from "./Shell";
+import type { ErrorReason } from "@/lib/errors";
+
+/** The friendly error screen: what happened, in plain words, and the way back. */
+export async function ErrorView({ reason }: { reason: ErrorReason }) {
+  const t = await getTranslations("error");
+  return (
+    <Shell title={t("title")}>
+      <div className="flex flex-col gap-4" data-testid="error" data-reason={reason}>
+        <Alert>{t(`reasons.${reason}`)}</Alert>
+        <p className="text-muted">{t("back")}</p>
+      </div>
+    </Shell>
+  );
+}

@@ -1,0 +1,23 @@
+import "server-only";
+import { env, EnvError } from "@/lib/env";
+import { ensureMigrated } from "@/lib/db";
+
+/**
+ * Validates every setting and applies pending migrations before the first request. A bad
+ * setting stops the process with a message naming the variable (DESIGN §2).
+ */
+export async function boot(): Promise<void> {
+  try {
+    env();
+  } catch (e) {
+    console.error(e instanceof EnvError ? e.message : e);
+    process.exit(1);
+  }
+  try {
+    const applied = await ensureMigrated();
+    if (applied.length) console.log(`[keystep] applied migrations: ${applied.join(", ")}`);
+  } catch (e) {
+    console.error(`[keystep] database migration failed: ${(e as Error).message}`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,31 @@
+import "server-only";
+import { redirect } from "next/navigation";
+
+/** Every reason a person can land on the error page; each has a message in `error.reasons`. */
+export const ERROR_REASONS = [
+  "token_missing",
+  "token_invalid",
+  "token_expired",
+  "issuer_not_allowed",
+  "state_invalid",
+  "state_replayed",
+  "no_flow",
+  "flow_expired",
+  "unavailable",
+  "not_found",
+] as const;
+export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+export function isErrorReason(v: unknown): v is ErrorReason {
+  return typeof v === "string" && (ERROR_REASONS as readonly string[]).includes(v);
+}
+
+/**
+ * Sends the browser to the error page for `reason`. The error page is a route handler that
+ * answers 403 with fully server-rendered HTML: Next's notFound()/forbidden() thrown from a page
+ * ship an empty body that only JavaScript fills in (vercel/next.js#62228), which fails our
+ * "works without JavaScript" bar.
+ */
+export function failPage(reason: ErrorReason): never {
+  redirect(`/error?reason=${reason}`);
+}

@@ -1,0 +1,26 @@
+import "server-only";
+import { cache } from "react";
+import { cookies } from "next/headers";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { findFlow, flowIdFromCookie } from "./repo";
+import type { Flow } from "./types";
+
+/**
+ * `__Host-` pins the cookie to this exact origin over a secure channel with Path=/ (RFC 6265bis
+ * §4.1.3.2); browsers treat http://localhost as secure, so the demo works too.
+ */
+export const FLOW_COOKIE = "__Host-keystep_flow";
+
+export type FlowLookup = { ok: true; flow: Flow } | { ok: false; reason: "no_flow" | "flow_expired" };
+
+/** The request's flow, read once per request from the opaque cookie. */
+export const currentFlow = cache(async (): Promise<FlowLookup> => {
+  const value = (await cookies()).get(FLOW_COOKIE)?.value;
+  if (!value || value.length > 100) return { ok: false, reason: "no_flow" };
+  const flow = await findFlow(db(), flowIdFromCookie(env().secret, value));
+  if (!flow) return { ok: false, reason: "no_flow" };
+  // A finished flow may still post its result; only an unfinished one times out.
+  if (flow.status === "active" && flow.expiresAt <= Date.now()) return { ok: false, reason: "flow_expired" };
+  return { ok: true, flow };
+});

@@ -1,0 +1,26 @@
+import { NextResponse, type NextRequest } from "next/server";
+import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
+
+/**
+ * Adds the nonce CSP and security headers to every page. Next reads the nonce from the
+ * request's CSP header and stamps it on its own scripts. /continue and other route handlers
+ * set their own headers (the continue page needs a wider form-action).
+ */
+export function proxy(request: NextRequest) {
+  const nonce = newNonce();
+  const csp = buildCsp({
+    nonce,
+    dev: process.env.NODE_ENV === "development",
+    https: request.nextUrl.protocol === "https:",
+  });
+  const requestHeaders = new Headers(request.headers);
+  requestHeaders.set("x-nonce", nonce);
+  requestHeaders.set("content-security-policy", csp);
+  const response = NextResponse.next({ request: { headers: requestHeaders } });
+  for (const [k, v] of Object.entries(securityHeaders(csp))) response.headers.set(k, v);
+  return response;
+}
+
+export const config = {
+  matcher: [{ source: "/((?!_next/static|_next/image|icon.svg|favicon.ico|continue|error|auth0/start|api/).*)" }],
+};
