@@ -1,0 +1,52 @@
+import { expect, newEmail, test } from "./support/fixtures";
+import { E2E } from "./support/ports";
+
+test("a tampered session token shows the error page, not a stack trace", async ({ page, app }) => {
+  let entry = "";
+  await test.step("capture the redirect Auth0 makes to Keystep", async () => {
+    await page.route(`${E2E.keystepUrl}/auth0/start**`, (route) => {
+      entry = route.request().url();
+      return route.abort();
+    });
+    await app.login(newEmail("tamper")).catch(() => {});
+    await expect.poll(() => entry).toContain("session_token=");
+    await page.unroute(`${E2E.keystepUrl}/auth0/start**`);
+  });
+
+  await test.step("flip one character of the signature", async () => {
+    const url = new URL(entry);
+    const token = url.searchParams.get("session_token")!;
+    const last = token.at(-2) === "A" ? "B" : "A";
+    url.searchParams.set("session_token", token.slice(0, -2) + last + token.at(-1));
+    const response = await page.goto(url.toString());
+    expect(response!.status()).toBe(403);
+    await expect(page.getByRole("alert")).toContainText("not valid");
+    await expect(page.locator("body")).not.toContainText(/Error:|at \w+ \(/);
+  });
+});
+
+test("an entry link used twice is refused the second time", async ({ page, app }) => {
+  let entry = "";
+  await page.route(`${E2E.keystepUrl}/auth0/start**`, (route) => {
+    entry = route.request().url();
+    return route.continue();
+  });
+  await app.login(newEmail("replay"));
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  const response = await page.goto(entry);
+  expect(response!.status()).toBe(403);
+  await expect(page.getByRole("alert")).toContainText("already been used");
+});
+
+test("a screen opened without a sign-in session explains what happened", async ({ page }) => {
+  const response = await page.goto(`${E2E.keystepUrl}/otp`);
+  expect(response!.status()).toBe(403);
+  await expect(page.getByRole("alert")).toContainText("sign-in session was not found");
+});
+
+test("cancel sign-in returns access_denied to the app", async ({ page, app }) => {
+  await app.login(newEmail("cancel"));
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  await page.getByRole("button", { name: "Cancel sign-in" }).click();
+  await app.expectDenied();
+});

@@ -1,0 +1,98 @@
+import { test as base, expect, type Page } from "@playwright/test";
+import { PNG } from "pngjs";
+import jsQR from "jsqr";
+import { Secret, TOTP } from "otpauth";
+import crypto from "node:crypto";
+import { E2E } from "./ports";
+
+/** A fresh simulated Auth0 user per test, so journeys never share state. */
+export function newEmail(tag: string): string {
+  return `${tag}-${crypto.randomBytes(4).toString("hex")}@example.test`;
+}
+
+/** The simulated app and its Auth0 login (e2e/auth0-sim). */
+export class SimApp {
+  constructor(private readonly page: Page) {}
+
+  /** Starts a login from the app and passes Auth0's password step. */
+  async login(email: string, query = "") {
+    await this.page.goto(`${E2E.simUrl}/${query}`);
+    await this.page.getByRole("link", { name: "Log in" }).click();
+    await this.page.getByLabel("Email").fill(email);
+    await this.page.getByLabel("Password").fill("demo-password");
+    await this.page.getByRole("button", { name: "Log in" }).click();
+  }
+
+  /** Starts a login in a browser that already has an Auth0 SSO session (no password step). */
+  async loginWithSession() {
+    await this.page.goto(`${E2E.simUrl}/`);
+    await this.page.getByRole("link", { name: "Log in" }).click();
+  }
+
+  async expectLoggedIn() {
+    await expect(this.page.getByTestId("result")).toHaveText("logged-in");
+  }
+
+  async expectDenied() {
+    await expect(this.page.getByTestId("result")).toHaveText("error");
+    await expect(this.page.getByRole("alert")).toContainText("access_denied");
+  }
+}
+
+/** Keystep's authenticator-app screens, driven as a person with a phone app would. */
+export class OtpScreens {
+  constructor(private readonly page: Page) {}
+
+  get codeInput() {
+    return this.page.getByRole("textbox", { name: /code/i });
+  }
+
+  /** Reads the QR code off the screen like a phone camera, and returns the otpauth URI. */
+  async scanQr(): Promise<URL> {
+    const qr = this.page.getByTestId("totp-qr");
+    await expect(qr).toBeVisible();
+    const png = PNG.sync.read(await qr.screenshot());
+    const found = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+    if (!found) throw new Error("QR code did not decode");
+    return new URL(found.data);
+  }
+
+  async submit(code: string, button: RegExp = /verify|turn on/i) {
+    await this.codeInput.fill(code);
+    await this.page.getByRole("button", { name: button }).click();
+  }
+}
+
+/** An authenticator app holding one secret, as the user's phone would. */
+export class AuthenticatorApp {
+  private readonly totp: TOTP;
+  constructor(uri: URL) {
+    this.totp = new TOTP({ secret: Secret.fromBase32(uri.searchParams.get("secret")!), algorithm: "SHA1", digits: 6, period: 30 });
+  }
+  /** The code shown `offsetSteps` periods from now (apps and servers drift; Keystep allows ±1). */
+  code(offsetSteps = 0): string {
+    return this.totp.generate({ timestamp: Date.now() + offsetSteps * 30_000 });
+  }
+  /** A code that is wrong at every accepted step. */
+  wrongCode(): string {
+    const valid = new Set([-1, 0, 1, 2].map((o) => this.code(o)));
+    for (let n = 111111; ; n++) if (!valid.has(String(n))) return String(n);
+  }
+}
+
+export const test = base.extend<{ app: SimApp; otp: OtpScreens }>({
+  app: async ({ page }, use) => use(new SimApp(page)),
+  otp: async ({ page }, use) => use(new OtpScreens(page)),
+});
+
+export { expect };
+
+/** Enrolls a fresh user through the UI and returns their authenticator app. */
+export async function enrollNewUser(page: Page, app: SimApp, otp: OtpScreens, email: string): Promise<AuthenticatorApp> {
+  await app.login(email);
+  await expect(page).toHaveURL(/\/otp\/setup$/);
+  const phone = new AuthenticatorApp(await otp.scanQr());
+  await otp.submit(phone.code());
+  await app.expectLoggedIn();
+  return phone;
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, loadEnv, parseAuth0Domain } from "./env";
+
+const good = {
+  NODE_ENV: "production",
+  KEYSTEP_PUBLIC_URL: "https://mfa.example.com",
+  KEYSTEP_SECRET: "s".repeat(32),
+  KEYSTEP_AUTH0_DOMAINS: "acme.eu.auth0.com,login.acme.com",
+  KEYSTEP_ENCRYPTION_KEY: "a".repeat(64),
+  DATABASE_URL: "postgres://db/keystep",
+};
+
+function problems(overrides: Record<string, string | undefined>): string[] {
+  try {
+    loadEnv({ ...good, ...overrides });
+    return [];
+  } catch (e) {
+    if (e instanceof EnvError) return e.problems;
+    throw e;
+  }
+}
+
+describe("configuration", () => {
+  it("accepts a complete production configuration", () => {
+    const env = loadEnv(good);
+    expect(env.auth0Domains.map((d) => d.origin)).toEqual(["https://acme.eu.auth0.com", "https://login.acme.com"]);
+    expect(env.encryptionKey).toHaveLength(32);
+    expect(env.clockToleranceSeconds).toBeGreaterThanOrEqual(30);
+  });
+
+  it("refuses a secret shorter than 32 bytes, naming the variable", () => {
+    expect(problems({ KEYSTEP_SECRET: "short" }).join()).toContain("KEYSTEP_SECRET");
+  });
+
+  it("refuses to start in production without an encryption key", () => {
+    expect(problems({ KEYSTEP_ENCRYPTION_KEY: undefined }).join()).toContain("KEYSTEP_ENCRYPTION_KEY");
+    expect(problems({ KEYSTEP_ENCRYPTION_KEY: "tooshort" }).join()).toContain("KEYSTEP_ENCRYPTION_KEY");
+  });
+
+  it("reports every bad variable at once", () => {
+    const p = problems({ KEYSTEP_SECRET: "", KEYSTEP_AUTH0_DOMAINS: "", PORT: "99999", DATABASE_URL: "mysql://x" });
+    expect(p.join("\n")).toMatch(/KEYSTEP_SECRET[\s\S]*KEYSTEP_AUTH0_DOMAINS[\s\S]*DATABASE_URL/);
+    expect(p.join()).toContain("PORT");
+  });
+
+  it("requires https for the public URL except on localhost", () => {
+    expect(problems({ KEYSTEP_PUBLIC_URL: "http://mfa.example.com" }).join()).toContain("KEYSTEP_PUBLIC_URL");
+    expect(problems({ KEYSTEP_PUBLIC_URL: "http://localhost:3000" })).toEqual([]);
+  });
+
+  it("keeps the clock tolerance within 30–60 s", () => {
+    expect(problems({ KEYSTEP_CLOCK_TOLERANCE_SECONDS: "300" }).join()).toContain("KEYSTEP_CLOCK_TOLERANCE_SECONDS");
+  });
+
+  it("accepts sqlite: relative and absolute paths and postgres URLs", () => {
+    for (const url of ["sqlite:./data/k.db", "sqlite:/var/lib/k.db", "postgres://u@h:5432/db", "postgresql://h/db"]) {
+      expect(problems({ DATABASE_URL: url })).toEqual([]);
+    }
+  });
+
+  it("parses Auth0 domain entries as host plus optional port with a scheme", () => {
+    expect(parseAuth0Domain("Tenant.Auth0.com")).toEqual({ host: "tenant.auth0.com", scheme: "https", origin: "https://tenant.auth0.com" });
+    expect(parseAuth0Domain("http://127.0.0.1:4010")).toEqual({ host: "127.0.0.1:4010", scheme: "http", origin: "http://127.0.0.1:4010" });
+    expect(() => parseAuth0Domain("https://x.com/path")).toThrow();
+    expect(problems({ KEYSTEP_AUTH0_DOMAINS: "http://evil.example.com" }).join()).toContain("http");
+  });
+});

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import path from "node:path";
+import { LOCALES, negotiateLocale } from "./locales";
+
+type Tree = { [k: string]: string | Tree };
+const load = (l: string) => JSON.parse(fs.readFileSync(path.join(__dirname, "../../messages", `${l}.json`), "utf8")) as Tree;
+
+function flatten(t: Tree, prefix = ""): Record<string, string> {
+  return Object.entries(t).reduce<Record<string, string>>((acc, [k, v]) => {
+    const key = prefix ? `${prefix}.${k}` : k;
+    return typeof v === "string" ? { ...acc, [key]: v } : { ...acc, ...flatten(v, key) };
+  }, {});
+}
+const placeholders = (s: string) => [...s.matchAll(/\{(\w+)/g)].map((m) => m[1]).sort();
+
+describe("message catalogues", () => {
+  const reference = flatten(load("en"));
+
+  it.each(LOCALES)("%s has a catalogue with every key and placeholder", (locale) => {
+    const messages = flatten(load(locale));
+    expect(Object.keys(messages).sort()).toEqual(Object.keys(reference).sort());
+    for (const [key, text] of Object.entries(messages)) {
+      expect(text.trim(), key).not.toBe("");
+      expect(placeholders(text), key).toEqual(placeholders(reference[key]!));
+    }
+  });
+
+  it("has no catalogue without a listed locale", () => {
+    const files = fs.readdirSync(path.join(__dirname, "../../messages")).map((f) => f.replace(/\.json$/, ""));
+    expect(files.sort()).toEqual([...LOCALES].sort());
+  });
+});
+
+describe("locale negotiation", () => {
+  it("falls back to English and matches region tags to their base language", () => {
+    expect(negotiateLocale(undefined, null)).toBe("en");
+    expect(negotiateLocale("en-GB")).toBe("en");
+    expect(negotiateLocale("xx", "en-US,en;q=0.9")).toBe("en");
+  });
+});
