@@ -17,7 +17,7 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
-  for (const [k, v] of Object.entries(securityHeaders(csp))) response.headers.set(k, v);
+  for (const [k, v] of Object.entries(securityHeaders(csp, "same-origin"))) response.headers.set(k, v);
   return response;
 }
 

@@ -74,7 +74,7 @@ test("a wrong code is announced at the field, and five end the sign-in", async (
 
   await test.step("one wrong code shows an error tied to the input", async () => {
     await freshOtp.submit(phone.wrongCode());
-    const alert = fresh.getByRole("alert");
+    const alert = freshOtp.error;
     await expect(alert).toContainText("That code is not right. You have 4 more tries.");
     await expect(freshOtp.codeInput).toHaveAttribute("aria-invalid", "true");
     await expect(freshOtp.codeInput).toHaveAttribute("aria-describedby", (await alert.getAttribute("id"))!);
@@ -83,11 +83,11 @@ test("a wrong code is announced at the field, and five end the sign-in", async (
   await test.step("the fifth wrong code ends the flow with a clear message", async () => {
     for (const left of [3, 2, 1]) {
       await freshOtp.submit(phone.wrongCode());
-      await expect(fresh.getByRole("alert")).toContainText(`You have ${left} more tr`);
+      await expect(freshOtp.error).toContainText(`You have ${left} more tr`);
     }
     await freshOtp.submit(phone.wrongCode());
     await expect(fresh).toHaveURL(`${E2E.keystepUrl}/ended`);
-    await expect(fresh.getByRole("alert")).toContainText("Too many wrong codes");
+    await expect(freshOtp.error).toContainText("Too many wrong codes");
   });
 
   await test.step("the way back returns to the app as access_denied", async () => {

@@ -81,7 +81,7 @@ const intIn = (min: number, max: number, dflt: number) =>
     });
 
 /** Validates the whole environment at once, naming every bad variable. */
-export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const problems: string[] = [];
   const nodeEnv = (["production", "development", "test"] as const).find((e) => e === source.NODE_ENV) ?? "development";
   const port = intIn(1, 65535, 3000).safeParse(source.PORT);

@@ -47,6 +47,11 @@ export class OtpScreens {
     return this.page.getByRole("textbox", { name: /code/i });
   }
 
+  /** The announced error (Next's route announcer also has role="alert"; it is not ours). */
+  get error() {
+    return this.page.locator('[role="alert"]:not(#__next-route-announcer__)');
+  }
+
   /** Reads the QR code off the screen like a phone camera, and returns the otpauth URI. */
   async scanQr(): Promise<URL> {
     const qr = this.page.getByTestId("totp-qr");

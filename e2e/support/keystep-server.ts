@@ -9,7 +9,7 @@ fs.rmSync(dir, { recursive: true, force: true });
 fs.mkdirSync(dir, { recursive: true });
 const env = {
   ...process.env,
-  NODE_ENV: "production",
+  NODE_ENV: "production" as const,
   NEXT_TELEMETRY_DISABLED: "1",
   PORT: String(E2E.keystepPort),
   KEYSTEP_PUBLIC_URL: E2E.keystepUrl,

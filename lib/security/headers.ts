@@ -40,11 +40,19 @@ export function continueFormAction(auth0Origins: string[]): string[] {
   return [...auth0Origins, "https:", ...(anyHttp ? ["http:"] : [])];
 }
 
-export function securityHeaders(csp: string): Record<string, string> {
+/**
+ * `no-referrer` everywhere except the screens' own form posts: there Chromium would send
+ * `Origin: null`, which Next's server-action CSRF check refuses, so forms would fail without
+ * JavaScript. Screens use `same-origin` (their URLs hold no secrets, and no other origin ever
+ * gets a referrer); the entry URL, which carries the token, and /continue stay `no-referrer`.
+ */
+export type ReferrerPolicy = "no-referrer" | "same-origin";
+
+export function securityHeaders(csp: string, referrer: ReferrerPolicy = "no-referrer"): Record<string, string> {
   return {
     "Content-Security-Policy": csp,
     "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": referrer,
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",

@@ -1,0 +1,24 @@
+import { AuthenticatorApp, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { E2E } from "./support/ports";
+
+test.use({ javaScriptEnabled: false });
+
+test("enrollment and the return to Auth0 work without JavaScript", async ({ page }) => {
+  const app = new SimApp(page);
+  const otp = new OtpScreens(page);
+  await app.login(newEmail("nojs"));
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  const phone = new AuthenticatorApp(await otp.scanQr());
+
+  await test.step("a wrong code re-renders the page with the error", async () => {
+    await otp.submit(phone.wrongCode());
+    await expect(otp.error).toContainText("That code is not right");
+  });
+
+  await test.step("the right code leads to the Continue button, which posts to Auth0", async () => {
+    await otp.submit(phone.code());
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/continue`);
+    await page.getByRole("button", { name: "Continue" }).click();
+    await app.expectLoggedIn();
+  });
+});

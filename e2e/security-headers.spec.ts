@@ -1,0 +1,42 @@
+import { expect, newEmail, test } from "./support/fixtures";
+import { E2E } from "./support/ports";
+
+test("threat: framing, injection and referrer leaks are blocked by the headers on every page", async ({ page, app }) => {
+  const seen = new Map<string, Record<string, string>>();
+  page.on("response", (r) => {
+    const path = new URL(r.url()).pathname;
+    if (r.url().startsWith(E2E.keystepUrl) && !path.startsWith("/_next") && !path.startsWith("/icon")) seen.set(path, r.headers());
+  });
+  await app.login(newEmail("headers"));
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  await page.getByRole("button", { name: "Cancel sign-in" }).click();
+  await app.expectDenied();
+
+  for (const path of ["/auth0/start", "/otp/setup", "/continue"]) {
+    const h = seen.get(path);
+    expect(h, path).toBeDefined();
+    const csp = h!["content-security-policy"]!;
+    expect(csp, path).toMatch(/script-src [^;]*'nonce-[^']+'/);
+    expect(csp, path).toContain("frame-ancestors 'none'");
+    expect(csp, path).toContain("object-src 'none'");
+    expect(csp, path).toContain("base-uri 'none'");
+    expect(h!["cache-control"], path).toContain("no-store");
+    expect(h!["strict-transport-security"], path).toContain("max-age=");
+    expect(["no-referrer", "same-origin"], path).toContain(h!["referrer-policy"]);
+  }
+  // The entry URL carries the token: it must never be sent as a referrer.
+  expect(seen.get("/auth0/start")!["referrer-policy"]).toBe("no-referrer");
+  expect(seen.get("/continue")!["referrer-policy"]).toBe("no-referrer");
+  // Only the page that posts to Auth0 widens form-action; screens allow only themselves.
+  expect(seen.get("/otp/setup")!["content-security-policy"]).toMatch(/form-action 'self'(;|$)/);
+  expect(seen.get("/continue")!["content-security-policy"]).toContain(`form-action 'self' ${E2E.simUrl}`);
+});
+
+test("threat: session fixation — the flow cookie is __Host-, HttpOnly, Secure and SameSite=Lax", async ({ page, app, context }) => {
+  await app.login(newEmail("cookie"));
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  const cookies = await context.cookies(E2E.keystepUrl);
+  const flow = cookies.find((c) => c.name.startsWith("__Host-"));
+  expect(flow).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+  expect(flow!.domain).toBe("localhost");
+});
