@@ -220,7 +220,7 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
 main{background:#1e293b;padding:2rem;border-radius:12px;width:min(32rem,calc(100% - 2rem));box-sizing:border-box}h1{margin-top:0;font-size:1.5rem}
 a,button{color:#fff;background:#eb5424;border:0;border-radius:6px;padding:.7rem 1.1rem;font:inherit;font-weight:600;text-decoration:none;display:inline-block;cursor:pointer}
 a.secondary{background:transparent;color:#cbd5e1;text-decoration:underline}label{display:block;margin:.8rem 0 .3rem}input{width:100%;box-sizing:border-box;padding:.6rem;border-radius:6px;border:1px solid #475569;background:#0f172a;color:#fff;font:inherit}
-pre{background:#0f172a;padding:1rem;border-radius:8px;overflow:auto;font-size:.8rem}.note{color:#94a3b8;font-size:.85rem}[role=alert]{background:#7f1d1d;padding:.8rem;border-radius:8px}</style></head>
+pre{background:#0f172a;padding:1rem;border-radius:8px;overflow:auto;font-size:.8rem;white-space:pre-wrap;word-break:break-all}.note{color:#94a3b8;font-size:.85rem}[role=alert]{background:#7f1d1d;padding:.8rem;border-radius:8px}</style></head>
 <body><main>${body}</main></body></html>`;
   }
 

@@ -1,0 +1,62 @@
+// `npm run screenshots` (with `npm run demo` running): walks the demo in headless Chromium and
+// saves each screen to docs/screenshots/ for the README.
+import { chromium, type Page } from "@playwright/test";
+import { PNG } from "pngjs";
+import jsQR from "jsqr";
+import { Secret, TOTP } from "otpauth";
+import crypto from "node:crypto";
+
+const SIM = process.env.SIM_URL ?? "http://127.0.0.1:4010";
+const OUT = "docs/screenshots";
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${OUT}/${name}.png`, fullPage: true });
+  console.log(`${OUT}/${name}.png  ${page.url()}`);
+}
+
+async function login(page: Page, email: string) {
+  await page.goto(`${SIM}/`);
+  await page.getByRole("link", { name: "Log in" }).click();
+  await page.getByLabel("Email").fill(email);
+  await page.getByRole("button", { name: "Log in" }).click();
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const phone = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+  const email = `ada-${crypto.randomBytes(3).toString("hex")}@example.com`;
+
+  const a = await (await browser.newContext(phone)).newPage();
+  await login(a, email);
+  await a.getByTestId("totp-qr").waitFor();
+  await shot(a, "otp-setup");
+  const png = PNG.sync.read(await a.getByTestId("totp-qr").screenshot());
+  const uri = new URL(jsQR(new Uint8ClampedArray(png.data), png.width, png.height)!.data);
+  const totp = new TOTP({ secret: Secret.fromBase32(uri.searchParams.get("secret")!) });
+  await a.getByRole("textbox", { name: /code/i }).fill("000000");
+  await a.getByRole("button", { name: /turn on/i }).click();
+  await a.locator("#code-error").waitFor();
+  await shot(a, "otp-setup-wrong-code");
+  await a.getByRole("textbox", { name: /code/i }).fill(totp.generate());
+  await a.getByRole("button", { name: /turn on/i }).click();
+  await a.getByTestId("result").waitFor({ state: "attached" });
+  await shot(a, "app-logged-in");
+
+  const b = await (await browser.newContext(phone)).newPage();
+  await login(b, email);
+  await b.getByRole("heading", { name: /authenticator code/i }).waitFor();
+  await shot(b, "otp-challenge");
+
+  const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
+  await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);
+  await shot(c, "error-page");
+  await browser.close();
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});
