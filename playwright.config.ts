@@ -27,6 +27,13 @@ export default defineConfig({
   },
   webServer: [
     {
+      command: "npx tsx e2e/dev-inbox/main.ts",
+      url: `${E2E.inboxUrl}/api/messages`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { INBOX_SMTP_PORT: String(E2E.inboxSmtpPort), INBOX_HTTP_PORT: String(E2E.inboxHttpPort), SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret },
+    },
+    {
       command: "npx tsx e2e/support/keystep-server.ts",
       url: `${E2E.keystepUrl}/api/health`,
       reuseExistingServer: false,

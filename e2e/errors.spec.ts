@@ -6,7 +6,7 @@ test("a tampered session token shows the error page, not a stack trace", async (
   await test.step("capture the redirect Auth0 makes to Keystep", async () => {
     page.on("request", (r) => r.url().startsWith(`${E2E.keystepUrl}/auth0/start`) && (entry = r.url()));
     await app.login(newEmail("tamper"));
-    await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
     expect(entry).toContain("session_token=");
   });
 
@@ -26,7 +26,7 @@ test("an entry link used twice is refused the second time", async ({ page, app }
   let entry = "";
   page.on("request", (r) => r.url().startsWith(`${E2E.keystepUrl}/auth0/start`) && (entry = r.url()));
   await app.login(newEmail("replay"));
-  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
   const response = await page.goto(entry);
   expect(response!.status()).toBe(403);
   await expect(page.getByRole("alert")).toContainText("already been used");
@@ -40,7 +40,7 @@ test("a screen opened without a sign-in session explains what happened", async (
 
 test("cancel sign-in returns access_denied to the app", async ({ page, app }) => {
   await app.login(newEmail("cancel"));
-  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
   await page.getByRole("button", { name: "Cancel sign-in" }).click();
   await app.expectDenied();
 });

@@ -1,4 +1,4 @@
-import { AuthenticatorApp, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 test.use({ javaScriptEnabled: false });
@@ -7,6 +7,7 @@ test("enrollment and the return to Auth0 work without JavaScript", async ({ page
   const app = new SimApp(page);
   const otp = new OtpScreens(page);
   await app.login(newEmail("nojs"));
+  await new Chooser(page).pick(/authenticator app/i);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
   const phone = new AuthenticatorApp(await otp.scanQr());
 

@@ -1,18 +1,19 @@
 import { expect, newEmail, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
-test("threat: framing, injection and referrer leaks are blocked by the headers on every page", async ({ page, app }) => {
+test("threat: framing, injection and referrer leaks are blocked by the headers on every page", async ({ page, app, chooser }) => {
   const seen = new Map<string, Record<string, string>>();
   page.on("response", (r) => {
     const path = new URL(r.url()).pathname;
     if (r.url().startsWith(E2E.keystepUrl) && !path.startsWith("/_next") && !path.startsWith("/icon")) seen.set(path, r.headers());
   });
   await app.login(newEmail("headers"));
+  await chooser.pick(/authenticator app/i);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
   await page.getByRole("button", { name: "Cancel sign-in" }).click();
   await app.expectDenied();
 
-  for (const path of ["/auth0/start", "/otp/setup", "/continue"]) {
+  for (const path of ["/auth0/start", "/choose", "/otp/setup", "/continue"]) {
     const h = seen.get(path);
     expect(h, path).toBeDefined();
     const csp = h!["content-security-policy"]!;
@@ -34,7 +35,7 @@ test("threat: framing, injection and referrer leaks are blocked by the headers o
 
 test("threat: session fixation — the flow cookie is __Host-, HttpOnly, Secure and SameSite=Lax", async ({ page, app, context }) => {
   await app.login(newEmail("cookie"));
-  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
   const cookies = await context.cookies(E2E.keystepUrl);
   const flow = cookies.find((c) => c.name.startsWith("__Host-"));
   expect(flow).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });

@@ -1,12 +1,13 @@
 import { AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
-test("first login enrolls an authenticator app from the QR code, later logins are challenged", async ({ page, app, otp, browser }) => {
+test("first login enrolls an authenticator app from the QR code, later logins are challenged", async ({ page, app, otp, chooser, browser }) => {
   const email = newEmail("enroll");
   let phone!: AuthenticatorApp;
 
   await test.step("Auth0 sends the user to Keystep, which asks them to set up an app", async () => {
     await app.login(email);
+    await chooser.pick(/authenticator app/i);
     await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Set up your authenticator app");
     // The token never stays in the address bar.

@@ -24,7 +24,30 @@ export interface Env {
   tokenMaxAgeSeconds: number;
   clockToleranceSeconds: number;
   logLevel: string;
+  brand: { name: string; color: string; logoUrl: string | null };
+  email: { smtpUrl: string; from: string } | null;
+  sms: SmsConfig;
+  budgets: Budgets;
+  redisUrl: string | null;
 }
+
+export type SmsConfig =
+  | { provider: "none" }
+  | { provider: "log"; allowedCountries: string[] }
+  | { provider: "webhook"; url: string; secret: string; allowedCountries: string[] }
+  | { provider: "twilio"; accountSid: string; authToken: string; from: string | null; messagingServiceSid: string | null; baseUrl: string; allowedCountries: string[] };
+
+/** Hourly send budgets (DESIGN §4 "SMS abuse"): per destination, per user, per IP, and for the whole instance. */
+export interface Budgets {
+  sms: { perDestination: number; perUser: number; perIp: number; global: number };
+  email: { perDestination: number; perUser: number; perIp: number; global: number };
+}
+
+/**
+ * Default SMS countries: where premium-rate "SMS pumping" fraud is rare and A2P delivery is
+ * routine. Deployers widen it with SMS_ALLOWED_COUNTRIES (ISO 3166 codes, or * for all).
+ */
+export const DEFAULT_SMS_COUNTRIES = ["US", "CA", "GB", "IE", "FR", "DE", "NL", "BE", "ES", "PT", "IT", "AT", "CH", "SE", "NO", "DK", "FI", "AU", "NZ"];
 
 export class EnvError extends Error {
   constructor(public readonly problems: string[]) {
@@ -139,6 +162,63 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const tolerance = intIn(30, 60, 30).safeParse(source.KEYSTEP_CLOCK_TOLERANCE_SECONDS);
   if (!tolerance.success) problems.push(`KEYSTEP_CLOCK_TOLERANCE_SECONDS ${tolerance.error.issues[0]?.message}`);
 
+  const budget = (name: string, dflt: number) => {
+    const r = intIn(1, 1_000_000, dflt).safeParse(source[name]);
+    if (!r.success) problems.push(`${name} ${r.error.issues[0]?.message}`);
+    return r.success ? r.data : dflt;
+  };
+  const budgets: Budgets = {
+    sms: { perDestination: budget("SMS_BUDGET_PER_NUMBER", 5), perUser: budget("SMS_BUDGET_PER_USER", 10), perIp: budget("SMS_BUDGET_PER_IP", 20), global: budget("SMS_BUDGET_GLOBAL", 500) },
+    email: { perDestination: budget("EMAIL_BUDGET_PER_ADDRESS", 10), perUser: budget("EMAIL_BUDGET_PER_USER", 10), perIp: budget("EMAIL_BUDGET_PER_IP", 30), global: budget("EMAIL_BUDGET_GLOBAL", 5000) },
+  };
+
+  let email: Env["email"] = null;
+  if (source.SMTP_URL) {
+    if (!/^smtps?:\/\/.+/.test(source.SMTP_URL)) problems.push("SMTP_URL must be smtp://… or smtps://…");
+    if (!source.EMAIL_FROM) problems.push("EMAIL_FROM is required when SMTP_URL is set (e.g. Acme <mfa@acme.com>)");
+    email = { smtpUrl: source.SMTP_URL, from: source.EMAIL_FROM ?? "" };
+  }
+
+  const countries = (source.SMS_ALLOWED_COUNTRIES ?? "").split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  const allowedCountries = countries.length ? countries : DEFAULT_SMS_COUNTRIES;
+  if (allowedCountries.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push("SMS_ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes (or *)");
+  let sms: SmsConfig = { provider: "none" };
+  switch (source.SMS_PROVIDER || "none") {
+    case "none":
+      break;
+    case "log":
+      if (nodeEnv === "production") problems.push("SMS_PROVIDER=log is for development only and is refused in production");
+      sms = { provider: "log", allowedCountries };
+      break;
+    case "webhook":
+      if (!source.SMS_WEBHOOK_URL || !/^https?:\/\//.test(source.SMS_WEBHOOK_URL)) problems.push("SMS_WEBHOOK_URL must be an http(s) URL when SMS_PROVIDER=webhook");
+      if (Buffer.byteLength(source.SMS_WEBHOOK_SECRET ?? "") < 32) problems.push("SMS_WEBHOOK_SECRET must be at least 32 bytes when SMS_PROVIDER=webhook");
+      sms = { provider: "webhook", url: source.SMS_WEBHOOK_URL ?? "", secret: source.SMS_WEBHOOK_SECRET ?? "", allowedCountries };
+      break;
+    case "twilio":
+      if (!source.TWILIO_ACCOUNT_SID || !source.TWILIO_AUTH_TOKEN) problems.push("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when SMS_PROVIDER=twilio");
+      if (!source.TWILIO_FROM && !source.TWILIO_MESSAGING_SERVICE_SID) problems.push("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required when SMS_PROVIDER=twilio");
+      sms = {
+        provider: "twilio",
+        accountSid: source.TWILIO_ACCOUNT_SID ?? "",
+        authToken: source.TWILIO_AUTH_TOKEN ?? "",
+        from: source.TWILIO_FROM || null,
+        messagingServiceSid: source.TWILIO_MESSAGING_SERVICE_SID || null,
+        baseUrl: source.TWILIO_BASE_URL || "https://api.twilio.com",
+        allowedCountries,
+      };
+      break;
+    default:
+      problems.push("SMS_PROVIDER must be one of twilio, webhook, log, none");
+  }
+
+  const brandColor = source.KEYSTEP_BRAND_COLOR || "#4f46e5";
+  if (!/^#[0-9a-f]{6}$/i.test(brandColor)) problems.push("KEYSTEP_BRAND_COLOR must be a #rrggbb colour");
+  const logoUrl = source.KEYSTEP_BRAND_LOGO_URL || null;
+  if (logoUrl && !/^https:\/\//.test(logoUrl) && nodeEnv === "production") problems.push("KEYSTEP_BRAND_LOGO_URL must be https");
+  const redisUrl = source.REDIS_URL || null;
+  if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push("REDIS_URL must be redis://… or rediss://…");
+
   if (problems.length > 0) throw new EnvError(problems);
   return {
     nodeEnv,
@@ -153,6 +233,11 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     tokenMaxAgeSeconds: maxAge.success ? maxAge.data : 900,
     clockToleranceSeconds: tolerance.success ? tolerance.data : 30,
     logLevel: source.LOG_LEVEL || "info",
+    brand: { name: source.KEYSTEP_BRAND_NAME?.trim() || source.KEYSTEP_ISSUER_NAME?.trim() || "Keystep", color: brandColor, logoUrl },
+    email,
+    sms,
+    budgets,
+    redisUrl,
   };
 }
 

@@ -3,7 +3,7 @@ import { continueUrl, findDomain } from "@/lib/auth0/domains";
 import { mintResultToken } from "@/lib/auth0/outbound";
 import { env } from "@/lib/env";
 import { currentFlow } from "@/lib/flow/context";
-import { enrolledFactors } from "@/lib/flow/guard";
+import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { errorRedirect, escapeHtml, seeOther } from "@/lib/http";
 import { negotiateLocale } from "@/lib/i18n/locales";
@@ -23,7 +23,7 @@ export async function GET(request: Request): Promise<Response> {
   const lookup = await currentFlow();
   if (!lookup.ok) return errorRedirect(lookup.reason);
   const { flow } = lookup;
-  if (flow.status !== "done" || !flow.outcome) return seeOther(stepPath(nextStep(flow, await enrolledFactors(flow.host, flow.sub))));
+  if (flow.status !== "done" || !flow.outcome) return seeOther(stepPath(nextStep(flow, await userFactors(flow))));
 
   const config = env();
   const domain = findDomain(config.auth0Domains, flow.host);

@@ -68,6 +68,30 @@ export class OtpScreens {
   }
 }
 
+/** The method picker (/choose). */
+export class Chooser {
+  constructor(private readonly page: Page) {}
+  async pick(name: RegExp | string) {
+    await expect(this.page).toHaveURL(`${E2E.keystepUrl}/choose`);
+    await this.page.getByRole("button", { name }).click();
+  }
+}
+
+/** The dev inbox's API: what reached the user's mailbox or phone. */
+export async function latestCode(to: string, after = 0): Promise<string> {
+  let code = "";
+  await expect
+    .poll(async () => {
+      const r = await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to.toLowerCase())}`);
+      const list = (await r.json()) as Array<{ text: string; receivedAt: number }>;
+      const m = list.find((x) => x.receivedAt > after);
+      code = m?.text.match(/#(\d{6})\s*$/)?.[1] ?? m?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
+      return code;
+    }, { timeout: 10_000 })
+    .toMatch(/^\d{6}$/);
+  return code;
+}
+
 /** An authenticator app holding one secret, as the user's phone would. */
 export class AuthenticatorApp {
   private readonly totp: TOTP;
@@ -85,9 +109,10 @@ export class AuthenticatorApp {
   }
 }
 
-export const test = base.extend<{ app: SimApp; otp: OtpScreens }>({
+export const test = base.extend<{ app: SimApp; otp: OtpScreens; chooser: Chooser }>({
   app: async ({ page }, use) => use(new SimApp(page)),
   otp: async ({ page }, use) => use(new OtpScreens(page)),
+  chooser: async ({ page }, use) => use(new Chooser(page)),
 });
 
 export { expect };
@@ -95,6 +120,7 @@ export { expect };
 /** Enrolls a fresh user through the UI and returns their authenticator app. */
 export async function enrollNewUser(page: Page, app: SimApp, otp: OtpScreens, email: string): Promise<AuthenticatorApp> {
   await app.login(email);
+  await new Chooser(page).pick(/authenticator app/i);
   await expect(page).toHaveURL(/\/otp\/setup$/);
   const phone = new AuthenticatorApp(await otp.scanQr());
   await otp.submit(phone.code());

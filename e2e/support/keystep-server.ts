@@ -19,6 +19,12 @@ const env = {
   KEYSTEP_ISSUER_NAME: "Keystep E2E",
   DATABASE_URL: `sqlite:./${dir}/keystep.db`,
   LOG_LEVEL: "warn",
+  SMTP_URL: `smtp://127.0.0.1:${E2E.inboxSmtpPort}`,
+  EMAIL_FROM: "Keystep E2E <mfa@keystep.test>",
+  SMS_PROVIDER: "webhook",
+  SMS_WEBHOOK_URL: `${E2E.inboxUrl}/sms`,
+  SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret,
+  SMS_ALLOWED_COUNTRIES: "GB,US",
 };
 const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E.keystepPort)], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));

@@ -71,4 +71,23 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("audit_user_idx").on("audit_events").columns(["auth0_host", "sub", "at"]).execute();
     },
   },
+  "0002_challenges": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("challenges")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("flow_id", "text", (c) => c.notNull())
+        .addColumn("factor", "text", (c) => c.notNull())
+        .addColumn("purpose", "text", (c) => c.notNull())
+        .addColumn("destination", "text", (c) => c.notNull())
+        .addColumn("code_hash", "text", (c) => c.notNull())
+        .addColumn("attempts", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("consumed_at", "bigint")
+        .addColumn("superseded_at", "bigint")
+        .execute();
+      await db.schema.createIndex("challenges_flow_idx").on("challenges").columns(["flow_id", "factor", "created_at"]).execute();
+    },
+  },
 };

@@ -52,13 +52,31 @@ export interface AuditEventsTable {
   detail: string | null;
 }
 
+/** A code sent by email or SMS: stored only as a keyed hash, single use, bound to its flow. */
+export interface ChallengesTable {
+  id: string;
+  flow_id: string;
+  factor: string;
+  purpose: "setup" | "challenge";
+  destination: string;
+  code_hash: string;
+  attempts: number;
+  created_at: number;
+  expires_at: number;
+  consumed_at: number | null;
+  superseded_at: number | null; // a resend retires the previous code
+}
+
 export interface Database {
   flows: FlowsTable;
   authenticators: AuthenticatorsTable;
   attempts: AttemptsTable;
   audit_events: AuditEventsTable;
+  challenges: ChallengesTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;
 export type AuthenticatorRow = Selectable<AuthenticatorsTable>;
 export type NewAuthenticator = Insertable<AuthenticatorsTable>;
+
+export type ChallengeRow = Selectable<ChallengesTable>;

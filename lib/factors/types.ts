@@ -12,7 +12,7 @@ export interface FactorCtx {
 }
 
 /** Expected failures are values, not exceptions; each code maps to a message key. */
-export type CheckError = "code_invalid" | "code_reused" | "setup_expired";
+export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setup_expired";
 export type CheckResult = { ok: true } | { ok: false; error: CheckError };
 
 /** The one interface every factor implements; the registry composes them. */

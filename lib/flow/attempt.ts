@@ -55,7 +55,8 @@ export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "setu
     await audit(db, { ...who, event: mode === "setup" ? "enroll.success" : "challenge.success", outcome: "success" });
     return { ok: true };
   }
-  if (check.error === "setup_expired") return { ok: false, error: check.error };
+  // No secret was tested: an expired or retired code does not count as a guess.
+  if (check.error === "setup_expired" || check.error === "code_expired") return { ok: false, error: check.error };
 
   const failures = await addFlowFailure(db, flow.id);
   await audit(db, { ...who, event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error, detail: { failures } });

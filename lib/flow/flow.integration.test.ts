@@ -33,7 +33,7 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
 
   it("enrolls an authenticator app only after a correct first code, then challenges with it", async () => {
     let ctx = await newFlowCtx(db);
-    expect(nextStep(ctx.flow, [])).toEqual({ kind: "enroll", factor: "otp" });
+    expect(nextStep(ctx.flow, { enrolled: [], implicit: [], available: ["otp"] })).toEqual({ kind: "enroll", factor: "otp" });
     const view = await otpFactor.beginSetup(ctx);
     ctx = await reload(ctx);
     // Reloading the setup page shows the same key rather than silently replacing it.
@@ -54,7 +54,7 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
 
     // A later login is a challenge, and the code used at enrollment cannot be used again.
     const later = await newFlowCtx(db, ctx.flow.sub, ctx.now + 30_000);
-    expect(nextStep(later.flow, ["otp"])).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(later.flow, { enrolled: ["otp"], implicit: [], available: ["otp"] })).toEqual({ kind: "challenge", factor: "otp" });
     expect(await submitCode(later, "otp", "challenge", totpAt(secret, ctx.now))).toMatchObject({ ok: false, error: "code_reused" });
     expect(await submitCode(await reload(later), "otp", "challenge", totpAt(secret, later.now))).toEqual({ ok: true });
   });
@@ -78,6 +78,6 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
     expect(await submitCode(await reload(ctx), "otp", "setup", bad)).toEqual({ ok: false, error: "flow_ended" });
     const ended = (await reload(ctx)).flow;
     expect(ended).toMatchObject({ status: "done", outcome: "denied", result: { reason: "too_many_attempts" } });
-    expect(nextStep(ended, [])).toEqual({ kind: "ended", reason: "too_many_attempts" });
+    expect(nextStep(ended, { enrolled: [], implicit: [], available: ["otp"] })).toEqual({ kind: "ended", reason: "too_many_attempts" });
   });
 });

@@ -7,13 +7,19 @@ import { listActive } from "@/lib/factors/authenticators";
 import { isFactorId, type FactorId } from "@/lib/factors/ids";
 import type { FactorCtx } from "@/lib/factors/types";
 import { currentFlow } from "./context";
-import { nextStep, stepPath } from "./next-step";
-import type { Step } from "./types";
+import { nextStep, stepPath, type UserFactors } from "./next-step";
+import type { Flow, Step } from "./types";
 
-/** The user's enrolled factors, deduplicated. */
-export async function enrolledFactors(host: string, sub: string): Promise<FactorId[]> {
-  const rows = await listActive(db(), { host, sub });
-  return [...new Set(rows.map((r) => r.factor).filter(isFactorId))];
+/** What this user can use and set up in this flow: saved authenticators, the token's verified email, and what is configured. */
+export async function userFactors(flow: Flow): Promise<UserFactors> {
+  const rows = await listActive(db(), { host: flow.host, sub: flow.sub });
+  const config = env();
+  const claims = flow.context.claims;
+  return {
+    enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId))],
+    implicit: config.email && claims.email && claims.email_verified ? ["email"] : [],
+    available: ["otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],
+  };
 }
 
 /**
@@ -27,15 +33,20 @@ export async function requireStep<K extends Step["kind"]>(
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const { flow } = lookup;
-  const step = nextStep(flow, await enrolledFactors(flow.host, flow.sub));
+  const step = nextStep(flow, await userFactors(flow));
   const here = step.kind === kind && (!factor || ("factor" in step && step.factor === factor));
   if (!here) redirect(stepPath(step));
-  return { ctx: { db: db(), env: env(), flow, now: Date.now() }, step: step as Extract<Step, { kind: K }> };
+  return { ctx: flowCtx(flow), step: step as Extract<Step, { kind: K }> };
+}
+
+/** A factor context for `flow` at this moment. */
+export function flowCtx(flow: Flow): FactorCtx {
+  return { db: db(), env: env(), flow, now: Date.now() };
 }
 
 /** The current flow for a server action, or a redirect to the error page. */
 export async function requireFlowForAction(): Promise<FactorCtx> {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
-  return { db: db(), env: env(), flow: lookup.flow, now: Date.now() };
+  return flowCtx(lookup.flow);
 }

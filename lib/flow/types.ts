@@ -8,8 +8,14 @@ export interface FlowContext {
   userAgent: string | null;
 }
 
-/** Enrollment in progress, keyed by factor; secrets inside are sealed with the flow id as AAD. */
-export type Pending = Partial<Record<FactorId, { sealedSecret: string; startedAt: number }>>;
+/**
+ * Mutable per-flow state: the authenticator-app key being enrolled (sealed with the flow id as
+ * AAD) and the method the user picked on /choose.
+ */
+export interface Pending {
+  otp?: { sealedSecret: string; startedAt: number };
+  choice?: { factor: FactorId; mode: "enroll" | "challenge" };
+}
 
 export interface FlowResult {
   amr: string[];
@@ -39,5 +45,6 @@ export interface Flow {
 export type Step =
   | { kind: "enroll"; factor: FactorId }
   | { kind: "challenge"; factor: FactorId }
+  | { kind: "choose" }
   | { kind: "continue" }
   | { kind: "ended"; reason: EndReason };

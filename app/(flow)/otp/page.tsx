@@ -2,7 +2,8 @@ import { getTranslations } from "next-intl/server";
 import { CancelForm } from "@/components/CancelForm";
 import { CodeForm } from "@/components/CodeForm";
 import { Shell } from "@/components/Shell";
-import { requireStep } from "@/lib/flow/guard";
+import { TryAnother } from "@/components/TryAnother";
+import { requireStep, userFactors } from "@/lib/flow/guard";
 import { submitOtpCode } from "./actions";
 
 export default async function OtpChallengePage() {
@@ -11,7 +12,10 @@ export default async function OtpChallengePage() {
   const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
   return (
     <Shell title={t("title")} intro={t("intro", { account })} footer={<CancelForm />}>
-      <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
+      <div className="flex flex-col gap-4">
+        <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
+        <TryAnother factors={await userFactors(ctx.flow)} />
+      </div>
     </Shell>
   );
 }

@@ -4,7 +4,7 @@ import { checkState, verifySessionToken } from "@/lib/auth0/inbound";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { FLOW_COOKIE } from "@/lib/flow/context";
-import { enrolledFactors } from "@/lib/flow/guard";
+import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { openFlow } from "@/lib/flow/repo";
 import { errorRedirect, seeOther } from "@/lib/http";
@@ -42,7 +42,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     }
     const { flow, cookieValue } = opened;
     await audit(db(), { event: "flow.opened", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent });
-    const step = nextStep(flow, await enrolledFactors(flow.host, flow.sub));
+    const step = nextStep(flow, await userFactors(flow));
     const cookie = `${FLOW_COOKIE}=${cookieValue}; Path=/; Max-Age=${config.flowTtlSeconds}; HttpOnly; Secure; SameSite=Lax`;
     return seeOther(stepPath(step), { "Set-Cookie": cookie });
   } catch (err) {

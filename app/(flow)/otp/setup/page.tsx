@@ -4,10 +4,11 @@ import { CancelForm } from "@/components/CancelForm";
 import { CodeForm } from "@/components/CodeForm";
 import { QrCode } from "@/components/QrCode";
 import { Shell } from "@/components/Shell";
+import { TryAnother } from "@/components/TryAnother";
 import { SecretKey } from "@/components/SecretKey";
 import { otpFactor } from "@/lib/factors/otp";
 import { groupBase32 } from "@/lib/factors/totp";
-import { requireStep } from "@/lib/flow/guard";
+import { requireStep, userFactors } from "@/lib/flow/guard";
 import { submitOtpCode } from "../actions";
 
 export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -41,6 +42,9 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
           <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={t("submit")} pending={common("verifying")} />
         </li>
       </ol>
+      <div className="mt-4 flex justify-center">
+        <TryAnother factors={await userFactors(ctx.flow)} />
+      </div>
     </Shell>
   );
 }

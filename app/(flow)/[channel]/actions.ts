@@ -1,0 +1,62 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { z } from "zod";
+import type { CodeFormState } from "@/components/CodeForm";
+import type { SendState } from "@/components/ResendForm";
+import { parseDestination } from "@/lib/factors/channel";
+import { activeChallenge, type Channel } from "@/lib/factors/code";
+import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
+import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
+import { nextStep, stepPath } from "@/lib/flow/next-step";
+import { handleCodeSubmission } from "@/lib/flow/submit";
+
+const channelSchema = z.enum(["email", "phone"]);
+
+
+/** The flow and its step, or a redirect when this channel is not the current step. */
+async function channelStep(raw: unknown) {
+  const channel = channelSchema.parse(raw);
+  const ctx = await requireFlowForAction();
+  const step = nextStep(ctx.flow, await userFactors(ctx.flow));
+  if ((step.kind !== "enroll" && step.kind !== "challenge") || step.factor !== channel) redirect(stepPath(step));
+  return { ctx, channel, purpose: step.kind === "enroll" ? ("setup" as const) : ("challenge" as const) };
+}
+
+/** Checks an email or SMS code. */
+export async function submitChannelCode(channel: unknown, _prev: unknown, form: unknown): Promise<CodeFormState> {
+  return handleCodeSubmission(channelSchema.parse(channel), form);
+}
+
+/** Sends a new code (resend), honouring the cool-down and budgets. */
+export async function resendChannelCode(channel: unknown, _prev: unknown, _form: unknown): Promise<SendState> {
+  const { ctx, channel: c, purpose } = await channelStep(channel);
+  const live = await activeChallenge(ctx.db, ctx.flow.id, c, ctx.now);
+  const r = await sendFlowCode(ctx, c, purpose, purpose === "setup" ? live?.destination : undefined);
+  return r.ok ? { resendAt: r.resendAt } : { error: await sendErrorMessage(r), resendAt: r.error === "cooldown" ? ctx.now + (r.retryAfterMs ?? 0) : undefined };
+}
+
+const destinationInput = z.object({ destination: z.string().max(254), country: z.string().max(2).optional() });
+
+/** Setup, first half: validate the address or number, then send it a code. */
+export async function startChannelSetup(channel: unknown, _prev: unknown, form: unknown): Promise<SendState> {
+  const { ctx, channel: c, purpose } = await channelStep(channel);
+  const t = await getTranslations("common.errors");
+  if (purpose !== "setup") redirect(`/${c}`);
+  const input = destinationInput.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
+  if (!input.success) return { error: t(c === "email" ? "email_invalid" : "phone_invalid") };
+  const allowed = ctx.env.sms.provider === "none" ? [] : ctx.env.sms.allowedCountries;
+  const dest = parseDestination(c, input.data.destination, input.data.country, allowed);
+  if (!dest.ok) return { error: t(dest.error) };
+  const r = await sendFlowCode(ctx, c, "setup", dest.value);
+  if (!r.ok) return { error: await sendErrorMessage(r) };
+  redirect(`/${c}/setup`);
+}
+
+/** Setup: go back to entering a different address or number (retires the pending code). */
+export async function changeDestination(channel: unknown): Promise<void> {
+  const { ctx, channel: c } = await channelStep(channel);
+  await ctx.db.updateTable("challenges").set({ superseded_at: ctx.now }).where("flow_id", "=", ctx.flow.id).where("factor", "=", c as Channel).where("superseded_at", "is", null).execute();
+  redirect(`/${c}/setup`);
+}

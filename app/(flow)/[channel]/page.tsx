@@ -1,0 +1,47 @@
+import { notFound } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { Alert } from "@/components/Alert";
+import { CancelForm } from "@/components/CancelForm";
+import { CodeForm } from "@/components/CodeForm";
+import { ResendForm } from "@/components/ResendForm";
+import { Shell } from "@/components/Shell";
+import { TryAnother } from "@/components/TryAnother";
+import { mask } from "@/lib/factors/channel";
+import { activeChallenge, resendAt } from "@/lib/factors/code";
+import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
+import { requireStep, userFactors } from "@/lib/flow/guard";
+import { resendChannelCode, submitChannelCode } from "./actions";
+
+const CHANNELS = ["email", "phone"] as const;
+
+/** Email or SMS challenge. The first visit sends the code; reloads reuse the live one. */
+export default async function ChannelChallengePage({ params }: { params: Promise<{ channel: string }> }) {
+  const { channel: raw } = await params;
+  const channel = CHANNELS.find((c) => c === raw);
+  if (!channel) notFound();
+  const { ctx } = await requireStep("challenge", channel);
+  const [t, common] = await Promise.all([getTranslations(`channel`), getTranslations("common")]);
+
+  let live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
+  let sendError: string | null = null;
+  if (!live || live.purpose !== "challenge") {
+    const sent = await sendFlowCode(ctx, channel, "challenge");
+    if (sent.ok) live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
+    else sendError = await sendErrorMessage(sent);
+  }
+  const destination = live ? mask(channel, live.destination) : "";
+  return (
+    <Shell title={t(`${channel}.title`)} intro={live ? t(`${channel}.intro`, { destination }) : undefined} footer={<CancelForm />}>
+      <div className="flex flex-col gap-4">
+        {sendError ? <Alert>{sendError}</Alert> : null}
+        {live ? <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} /> : null}
+        <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={await resendAt(ctx.db, ctx.flow.id, channel)} label={t("resend")} waitLabel={t("resendIn")} />
+        <details className="text-sm text-muted">
+          <summary className="cursor-pointer py-2">{t("didntGet")}</summary>
+          <p className="mt-1">{t(`${channel}.help`)}</p>
+        </details>
+        <TryAnother factors={await userFactors(ctx.flow)} />
+      </div>
+    </Shell>
+  );
+}

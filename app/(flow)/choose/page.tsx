@@ -1,0 +1,54 @@
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { CancelForm } from "@/components/CancelForm";
+import { Shell } from "@/components/Shell";
+import { failPage } from "@/lib/errors";
+import { challengeDestination, mask } from "@/lib/factors/channel";
+import type { FactorId } from "@/lib/factors/ids";
+import { currentFlow } from "@/lib/flow/context";
+import { flowCtx, userFactors } from "@/lib/flow/guard";
+import { nextStep, options, stepPath } from "@/lib/flow/next-step";
+import { chooseMethod } from "./actions";
+
+/** The method picker: first-time setup choices, or "Try another method" during a challenge. */
+export default async function ChoosePage() {
+  const lookup = await currentFlow();
+  if (!lookup.ok) failPage(lookup.reason);
+  const ctx = flowCtx(lookup.flow);
+  if (ctx.flow.status !== "active") redirect(stepPath(nextStep(ctx.flow, await userFactors(ctx.flow))));
+  const [t, uf] = await Promise.all([getTranslations("choose"), userFactors(ctx.flow)]);
+  const o = options(uf);
+  const setup = o.enroll.length > 0;
+
+  async function label(factor: FactorId, mode: "enroll" | "challenge") {
+    if (mode === "enroll" || factor === "otp") return { title: t(factor), hint: t(`${factor}Hint`) };
+    const to = await challengeDestination(ctx, factor);
+    return { title: t(factor), hint: to ? t(`${factor}To`, { destination: mask(factor, to) }) : t(`${factor}Hint`) };
+  }
+  const rows = await Promise.all([
+    ...o.enroll.map(async (f) => ({ factor: f, mode: "enroll" as const, ...(await label(f, "enroll")) })),
+    ...o.challenge.map(async (f) => ({ factor: f, mode: "challenge" as const, ...(await label(f, "challenge")) })),
+  ]);
+
+  return (
+    <Shell title={t(setup ? "title" : "titleChallenge")} intro={t(setup ? "intro" : "introChallenge")} footer={<CancelForm />}>
+      <ul className="flex list-none flex-col gap-3 p-0">
+        {rows.map((r) => (
+          <li key={`${r.mode}-${r.factor}`}>
+            <form action={chooseMethod}>
+              <input type="hidden" name="factor" value={r.factor} />
+              <input type="hidden" name="mode" value={r.mode} />
+              <button
+                type="submit"
+                className="flex min-h-14 w-full flex-col items-start rounded-brand border border-line bg-card px-4 py-3 text-left hover:border-primary hover:bg-page focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-focus"
+              >
+                <span className="font-semibold text-fg">{r.title}</span>
+                <span className="text-sm text-muted">{r.hint}</span>
+              </button>
+            </form>
+          </li>
+        ))}
+      </ul>
+    </Shell>
+  );
+}

@@ -1,0 +1,144 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { DbBudgetStore } from "@/lib/security/budgets";
+import { submitCode, MAX_FLOW_FAILURES } from "@/lib/flow/attempt";
+import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
+import { parseDestination } from "./channel";
+import { CODE_TTL_MS, RESEND_COOLDOWN_MS, sendCode, type CodeDelivery } from "./code";
+import type { FactorCtx } from "./types";
+
+/** Delivery double that records what would have reached the user's inbox or phone. */
+function recorder(db: Kysely<Database>, fail = false) {
+  const sent: Array<{ to: string; code: string }> = [];
+  const delivery: CodeDelivery = {
+    budgets: new DbBudgetStore(db),
+    limits: env.budgets,
+    async deliver(_channel, to, code) {
+      if (fail) return { ok: false, error: "unavailable", detail: "SMTP down" };
+      sent.push({ to, code });
+      return { ok: true };
+    },
+  };
+  return { sent, delivery, last: () => sent.at(-1)!.code };
+}
+
+const wrong = (code: string) => String((Number(code) + 1) % 1_000_000).padStart(6, "0");
+
+describe.each(BACKENDS)("email and SMS codes on $name", (backend) => {
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await backend.open()));
+  afterAll(() => close());
+
+  const unique = () => `u${Math.random().toString(36).slice(2)}@example.com`;
+  async function challenged(channel: "email" | "phone" = "email", to = unique()) {
+    const ctx = await newFlowCtx(db);
+    const r = recorder(db);
+    expect(await sendCode(ctx, r.delivery, channel, "challenge", to)).toMatchObject({ ok: true });
+    return { ctx, r };
+  }
+
+  it("a sent code verifies once and completes the flow", async () => {
+    const { ctx, r } = await challenged();
+    expect(r.last()).toMatch(/^\d{6}$/);
+    expect(await submitCode(ctx, "email", "challenge", r.last())).toEqual({ ok: true });
+    expect((await reload(ctx)).flow).toMatchObject({ outcome: "success", result: { amr: ["email"] } });
+  });
+
+  it("stores only a keyed hash of the code", async () => {
+    const { ctx, r } = await challenged();
+    const rows = await db.selectFrom("challenges").select("code_hash").where("flow_id", "=", ctx.flow.id).execute();
+    expect(rows[0]!.code_hash).not.toContain(r.last());
+  });
+
+  it("threat: fifty parallel verifies of one valid code give exactly one success", async () => {
+    const { ctx, r } = await challenged();
+    const results = await Promise.all(Array.from({ length: 50 }, () => submitCode(ctx, "email", "challenge", r.last())));
+    expect(results.filter((x) => x.ok)).toHaveLength(1);
+  });
+
+  it("threat: a code from flow A is useless in flow B", async () => {
+    const a = await challenged();
+    const b = await challenged();
+    expect(await submitCode(b.ctx, "email", "challenge", a.r.last())).toMatchObject({ ok: false });
+    expect(await submitCode(await reload(a.ctx), "email", "challenge", a.r.last())).toEqual({ ok: true });
+  });
+
+  it("threat: a resend does not reset the failure count", async () => {
+    let { ctx, r } = await challenged();
+    for (let i = 0; i < 3; i++) expect(await submitCode(await reload(ctx), "email", "challenge", wrong(r.last()))).toMatchObject({ error: "code_invalid" });
+    ctx = await reload(ctx, ctx.now + RESEND_COOLDOWN_MS + 1);
+    expect(await sendCode(ctx, r.delivery, "email", "challenge", r.sent.at(-1)!.to)).toMatchObject({ ok: true });
+    expect(await submitCode(await reload(ctx), "email", "challenge", wrong(r.last()))).toMatchObject({ error: "code_invalid", remaining: 1 });
+    expect(await submitCode(await reload(ctx), "email", "challenge", wrong(r.last()))).toEqual({ ok: false, error: "flow_ended" });
+    expect((await reload(ctx)).flow.failedAttempts).toBe(MAX_FLOW_FAILURES);
+  });
+
+  it("a resend retires the previous code", async () => {
+    const { ctx, r } = await challenged();
+    const first = r.last();
+    const later = await reload(ctx, ctx.now + RESEND_COOLDOWN_MS + 1);
+    await sendCode(later, r.delivery, "email", "challenge", r.sent.at(-1)!.to);
+    expect(await submitCode(await reload(later), "email", "challenge", first)).toMatchObject({ ok: false });
+    expect(await submitCode(await reload(later), "email", "challenge", r.last())).toEqual({ ok: true });
+  });
+
+  it("an expired code is refused (email after 10 minutes, SMS after 5)", async () => {
+    const e = await challenged("email");
+    expect(await submitCode(await reload(e.ctx, e.ctx.now + CODE_TTL_MS.email + 1), "email", "challenge", e.r.last())).toEqual({ ok: false, error: "code_expired" });
+    const p = await challenged("phone", "+447400123456");
+    expect(await submitCode(await reload(p.ctx, p.ctx.now + CODE_TTL_MS.phone + 1), "phone", "challenge", p.r.last())).toEqual({ ok: false, error: "code_expired" });
+    expect(await submitCode(await reload(p.ctx, p.ctx.now + CODE_TTL_MS.phone - 1000), "phone", "challenge", p.r.last())).toEqual({ ok: true });
+  });
+
+  it("enforces the resend cool-down", async () => {
+    const { ctx, r } = await challenged();
+    const again = await sendCode(await reload(ctx, ctx.now + 5_000), r.delivery, "email", "challenge", r.sent.at(-1)!.to);
+    expect(again).toMatchObject({ ok: false, error: "cooldown" });
+    expect(again.ok === false && again.retryAfterMs).toBe(RESEND_COOLDOWN_MS - 5_000);
+  });
+
+  it("threat: SMS pumping — the per-number budget holds across flows and users", async () => {
+    const number = `+4474001${String(Math.floor(Math.random() * 90000) + 10000)}`;
+    const results = [];
+    for (let i = 0; i < env.budgets.sms.perDestination + 2; i++) {
+      const ctx: FactorCtx = await newFlowCtx(db);
+      results.push(await sendCode(ctx, recorder(db).delivery, "phone", "challenge", number));
+    }
+    expect(results.filter((x) => x.ok)).toHaveLength(env.budgets.sms.perDestination);
+    expect(results.at(-1)).toMatchObject({ ok: false, error: "budget_exhausted" });
+  });
+
+  it("threat: SMTP down — a failed delivery is reported and does not start the cool-down", async () => {
+    const ctx = await newFlowCtx(db);
+    const down = recorder(db, true);
+    const to = unique();
+    expect(await sendCode(ctx, down.delivery, "email", "challenge", to)).toEqual({ ok: false, error: "delivery_failed" });
+    const up = recorder(db);
+    expect(await sendCode(await reload(ctx, ctx.now + 1000), up.delivery, "email", "challenge", to)).toMatchObject({ ok: true });
+  });
+});
+
+describe("phone numbers", () => {
+  const allowed = ["GB", "US"];
+  it("stores valid mobile numbers as E.164", () => {
+    expect(parseDestination("phone", "07400 123456", "GB", allowed)).toEqual({ ok: true, value: "+447400123456" });
+    expect(parseDestination("phone", "+1 201 555 0123", undefined, allowed)).toMatchObject({ ok: true, value: "+12015550123" });
+  });
+
+  it("threat: toll fraud — numbers outside the country allowlist are refused", () => {
+    expect(parseDestination("phone", "+33 6 12 34 56 78", undefined, allowed)).toEqual({ ok: false, error: "country_not_allowed" });
+    expect(parseDestination("phone", "+33 6 12 34 56 78", undefined, ["*"])).toMatchObject({ ok: true });
+  });
+
+  it("refuses invalid numbers and numbers that cannot receive SMS", () => {
+    expect(parseDestination("phone", "12345", "GB", allowed)).toEqual({ ok: false, error: "phone_invalid" });
+    expect(parseDestination("phone", "020 7946 0000", "GB", allowed)).toEqual({ ok: false, error: "phone_not_mobile" });
+  });
+
+  it("validates email addresses", () => {
+    expect(parseDestination("email", " Ada@Example.com ", undefined, [])).toEqual({ ok: true, value: "ada@example.com" });
+    expect(parseDestination("email", "not-an-email", undefined, [])).toEqual({ ok: false, error: "email_invalid" });
+  });
+});

@@ -1,0 +1,38 @@
+import "server-only";
+import { getTranslations } from "next-intl/server";
+import { audit } from "@/lib/audit";
+import { challengeDestination } from "@/lib/factors/channel";
+import { sendCode, type Channel, type SendResult } from "@/lib/factors/code";
+import { codeDelivery } from "@/lib/factors/delivery";
+import type { FactorCtx } from "@/lib/factors/types";
+
+/** Sends a code for the flow's challenge or setup, with audit; returns the outcome. */
+export async function sendFlowCode(ctx: FactorCtx, channel: Channel, purpose: "setup" | "challenge", destination?: string): Promise<SendResult> {
+  const to = destination ?? (await challengeDestination(ctx, channel));
+  if (!to) return { ok: false, error: "delivery_failed" };
+  const r = await sendCode(ctx, codeDelivery(), channel, purpose, to);
+  await audit(ctx.db, {
+    event: r.ok ? "code.sent" : "code.not_sent",
+    auth0Host: ctx.flow.host,
+    sub: ctx.flow.sub,
+    flowId: ctx.flow.id,
+    factor: channel,
+    outcome: r.ok ? "sent" : r.error,
+    ip: ctx.flow.context.ip,
+    userAgent: ctx.flow.context.userAgent,
+  });
+  return r;
+}
+
+/** The localised message for a failed send. */
+export async function sendErrorMessage(r: Extract<SendResult, { ok: false }>): Promise<string> {
+  const t = await getTranslations("common.errors");
+  switch (r.error) {
+    case "cooldown":
+      return t("cooldown", { seconds: Math.ceil((r.retryAfterMs ?? 30_000) / 1000) });
+    case "budget_exhausted":
+      return t("budget_exhausted", { minutes: Math.ceil((r.retryAfterMs ?? 60_000) / 60_000) });
+    default:
+      return t(r.error);
+  }
+}

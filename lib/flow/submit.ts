@@ -1,0 +1,40 @@
+import "server-only";
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import { z } from "zod";
+import type { CodeFormState } from "@/components/CodeForm";
+import type { FactorId } from "@/lib/factors/ids";
+import { submitCode } from "./attempt";
+import { requireFlowForAction, userFactors } from "./guard";
+import { nextStep, stepPath } from "./next-step";
+
+const input = z.object({ code: z.string().max(64) });
+
+/**
+ * The body of every "enter your code" server action. Whether this is enrollment or a challenge
+ * is decided on the server from the flow, never from the form.
+ */
+export async function handleCodeSubmission(factorId: FactorId, form: unknown): Promise<CodeFormState> {
+  const t = await getTranslations("common.errors");
+  const parsed = input.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
+  if (!parsed.success) return { error: t("code_format") };
+  const ctx = await requireFlowForAction();
+  const step = nextStep(ctx.flow, await userFactors(ctx.flow));
+  if ((step.kind !== "enroll" && step.kind !== "challenge") || step.factor !== factorId) redirect(stepPath(step));
+
+  const result = await submitCode(ctx, factorId, step.kind === "enroll" ? "setup" : "challenge", parsed.data.code);
+  if (result.ok) redirect("/continue");
+  switch (result.error) {
+    case "flow_ended":
+      redirect("/ended");
+    case "code_invalid":
+      return { error: t("code_invalid", { remaining: result.remaining ?? 0 }) };
+    case "rate_limited":
+      return { error: t("rate_limited", { minutes: Math.ceil((result.retryAfterSeconds ?? 60) / 60) }) };
+    case "setup_expired":
+      // The page renders a new key on reload; tell the user why it changed.
+      redirect(`${stepPath(step)}?expired=1`);
+    default:
+      return { error: t(result.error) };
+  }
+}
