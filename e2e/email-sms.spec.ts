@@ -45,7 +45,7 @@ test("SMS setup validates the number, texts a code, and later logins are challen
   await test.step("a valid number gets a code through the signed webhook", async () => {
     await page.getByLabel("Mobile number").fill(phone.national);
     await page.getByRole("button", { name: "Send code" }).click();
-    await expect(page.getByText(`•••• •• ${phone.e164.slice(-4)}`)).toBeVisible();
+    await expect(page.getByText(`••••\u00a0••\u00a0${phone.e164.slice(-4)}`)).toBeVisible();
     const sms = await latestCode(phone.e164);
     await otp.submit(sms);
     await app.expectLoggedIn();

@@ -7,7 +7,10 @@ import path from "node:path";
 
 const KEYSTEP_PORT = Number(process.env.PORT || 3000);
 const SIM_PORT = Number(process.env.SIM_PORT || 4010);
+const INBOX_PORT = Number(process.env.INBOX_PORT || 4020);
+const SMTP_PORT = Number(process.env.INBOX_SMTP_PORT || 2525);
 const keystepUrl = `http://localhost:${KEYSTEP_PORT}`;
+const inboxUrl = `http://127.0.0.1:${INBOX_PORT}`;
 const simUrl = `http://127.0.0.1:${SIM_PORT}`;
 const dir = path.resolve("data/demo");
 fs.mkdirSync(dir, { recursive: true });
@@ -23,6 +26,7 @@ function persisted(name, make) {
 }
 const secret = persisted("action-secret", () => crypto.randomBytes(32).toString("base64url"));
 const encryptionKey = persisted("encryption.key", () => crypto.randomBytes(32).toString("hex"));
+const smsSecret = persisted("sms-webhook-secret", () => crypto.randomBytes(32).toString("base64url"));
 
 /** Rebuilds when the build is missing or older than any source file. */
 function needsBuild() {
@@ -79,6 +83,18 @@ start("keystep", process.execPath, ["node_modules/next/dist/bin/next", "start", 
   KEYSTEP_ENCRYPTION_KEY: encryptionKey,
   KEYSTEP_ISSUER_NAME: "Keystep Demo",
   DATABASE_URL: `sqlite:${path.join(dir, "keystep.db")}`,
+  // Real SMTP and a real signed SMS webhook, received by the dev inbox below.
+  SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
+  EMAIL_FROM: "Keystep Demo <mfa@keystep.test>",
+  SMS_PROVIDER: "webhook",
+  SMS_WEBHOOK_URL: `${inboxUrl}/sms`,
+  SMS_WEBHOOK_SECRET: smsSecret,
+  SMS_ALLOWED_COUNTRIES: "*",
+});
+start("dev-inbox", process.execPath, ["node_modules/tsx/dist/cli.mjs", "e2e/dev-inbox/main.ts"], {
+  INBOX_SMTP_PORT: String(SMTP_PORT),
+  INBOX_HTTP_PORT: String(INBOX_PORT),
+  SMS_WEBHOOK_SECRET: smsSecret,
 });
 start("auth0-sim", process.execPath, ["node_modules/tsx/dist/cli.mjs", "e2e/auth0-sim/main.ts"], {
   SIM_PORT: String(SIM_PORT),
@@ -95,7 +111,7 @@ async function waitFor(url) {
   }
   throw new Error(`${url} did not come up`);
 }
-await Promise.all([waitFor(`${keystepUrl}/api/health`), waitFor(`${simUrl}/`)]).catch((e) => {
+await Promise.all([waitFor(`${keystepUrl}/api/health`), waitFor(`${simUrl}/`), waitFor(`${inboxUrl}/api/messages`)]).catch((e) => {
   console.error(e.message);
   stop(1);
 });
@@ -103,7 +119,10 @@ console.log(`
   Keystep demo is running.
 
   Open ${simUrl}/ and click "Log in" (demo@keystep.test / demo-password is filled in).
-  Scan the QR code with any authenticator app, or run: oathtool --totp -b <key shown on the page>
+  Pick a method: an authenticator app (scan the QR code, or run oathtool --totp -b <key>),
+  a text message, or an email code. Emails and texts arrive in the dev inbox:
+
+    Dev inbox: ${inboxUrl}/
 
   Keystep: ${keystepUrl}   Data: ${path.relative(process.cwd(), dir)}/   Stop: Ctrl+C
 `);

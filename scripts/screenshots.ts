@@ -31,6 +31,9 @@ async function main() {
 
   const a = await (await browser.newContext(phone)).newPage();
   await login(a, email);
+  await a.getByRole("heading", { name: /choose/i }).waitFor();
+  await shot(a, "choose");
+  await a.getByRole("button", { name: /authenticator app/i }).click();
   await a.getByTestId("totp-qr").waitFor();
   await shot(a, "otp-setup");
   const png = PNG.sync.read(await a.getByTestId("totp-qr").screenshot());
@@ -49,6 +52,25 @@ async function main() {
   await login(b, email);
   await b.getByRole("heading", { name: /authenticator code/i }).waitFor();
   await shot(b, "otp-challenge");
+
+  const d = await (await browser.newContext(phone)).newPage();
+  await login(d, `grace-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  await d.getByRole("button", { name: /email/i }).click();
+  await d.getByRole("heading", { name: /check your email/i }).waitFor();
+  await shot(d, "email-challenge");
+  await login(d, `alan-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  await d.getByRole("button", { name: /text message/i }).click();
+  await d.getByLabel("Mobile number").waitFor();
+  await d.getByLabel("Country").selectOption("GB");
+  await d.getByLabel("Mobile number").fill("07400 123456");
+  await shot(d, "phone-setup");
+  await d.getByRole("button", { name: "Send code" }).click();
+  await d.getByRole("heading", { name: /text message/i }).waitFor();
+  await d.getByTestId("resend").waitFor();
+  await shot(d, "phone-setup-code");
+  const inbox = await (await browser.newContext({ viewport: { width: 900, height: 1100 } })).newPage();
+  await inbox.goto(process.env.INBOX_URL ?? "http://127.0.0.1:4020/");
+  await shot(inbox, "dev-inbox");
 
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
   await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);

@@ -93,6 +93,13 @@ describe("SMS providers", () => {
   it("the log provider is refused in production", () => {
     expect(() => createLogSender({ info() {} }, "production")).toThrow(/production/);
   });
+
+  it("threat: codes in logs — the log provider masks every digit", async () => {
+    const lines: string[] = [];
+    const sender = createLogSender({ info: (obj) => void lines.push(JSON.stringify(obj)) }, "development");
+    expect(await sender.send(sms)).toEqual({ ok: true });
+    expect(lines.join()).not.toMatch(/123456/);
+  });
 });
 
 describe("message templates", () => {
@@ -108,6 +115,6 @@ describe("message templates", () => {
 
   it("masks destinations", () => {
     expect(maskEmail("ada@example.com")).toBe("a•••@example.com");
-    expect(maskPhone("+447700900123")).toBe("•••• •• 0123");
+    expect(maskPhone("+447700900123")).toBe("••••\u00a0••\u00a00123");
   });
 });

@@ -54,12 +54,15 @@ export function createWebhookSender(o: { url: string; secret: string; timeoutMs?
   };
 }
 
-/** Development only: writes the message to the log instead of a phone. Refused in production. */
+/**
+ * Development only: logs that a text would be sent, with digits masked because codes are never
+ * logged (use the dev inbox to read them). Refused in production.
+ */
 export function createLogSender(logger: { info(obj: object, msg: string): void }, nodeEnv: string): SmsSender {
   if (nodeEnv === "production") throw new Error("SMS_PROVIDER=log is refused in production");
   return {
     async send(m: SmsMessage): Promise<DeliveryResult> {
-      logger.info({ to: `…${m.to.slice(-4)}`, locale: m.locale, body: m.body }, "sms (log provider, development only)");
+      logger.info({ to: `…${m.to.slice(-4)}`, locale: m.locale, body: m.body.replace(/\d/g, "•") }, "sms (log provider, development only)");
       return { ok: true };
     },
   };

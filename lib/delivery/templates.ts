@@ -59,5 +59,6 @@ export function maskEmail(email: string): string {
 
 /** `+447700900123` → `•••• •• 0123`. */
 export function maskPhone(e164: string): string {
-  return `•••• •• ${e164.replace(/\D/g, "").slice(-4)}`;
+  // No-break spaces keep the masked number on one line.
+  return `••••\u00a0••\u00a0${e164.replace(/\D/g, "").slice(-4)}`;
 }
