@@ -14,6 +14,8 @@ export interface Auth0Domain {
 export interface Env {
   nodeEnv: "production" | "development" | "test";
   publicUrl: URL;
+  /** WebAuthn relying-party ID: KEYSTEP_RP_ID, or the public URL's host. */
+  rpId: string;
   secret: Uint8Array;
   auth0Domains: Auth0Domain[];
   encryptionKey: Buffer;
@@ -216,6 +218,9 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (!/^#[0-9a-f]{6}$/i.test(brandColor)) problems.push("KEYSTEP_BRAND_COLOR must be a #rrggbb colour");
   const logoUrl = source.KEYSTEP_BRAND_LOGO_URL || null;
   if (logoUrl && !/^https:\/\//.test(logoUrl) && nodeEnv === "production") problems.push("KEYSTEP_BRAND_LOGO_URL must be https");
+  const rpId = (source.KEYSTEP_RP_ID || publicUrl?.hostname || "localhost").toLowerCase();
+  // WebAuthn requires the RP ID to be the origin's host or a registrable suffix of it.
+  if (publicUrl && rpId !== publicUrl.hostname && !publicUrl.hostname.endsWith(`.${rpId}`)) problems.push("KEYSTEP_RP_ID must be KEYSTEP_PUBLIC_URL's host or a parent domain of it");
   const redisUrl = source.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push("REDIS_URL must be redis://… or rediss://…");
 
@@ -223,6 +228,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   return {
     nodeEnv,
     publicUrl: publicUrl!,
+    rpId,
     secret: new TextEncoder().encode(secret),
     auth0Domains,
     encryptionKey: encryptionKey ?? devEncryptionKey(databaseUrl),

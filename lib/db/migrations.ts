@@ -90,4 +90,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("challenges_flow_idx").on("challenges").columns(["flow_id", "factor", "created_at"]).execute();
     },
   },
+  "0003_webauthn": {
+    async up(db: Kysely<any>) {
+      for (const [name, type] of [
+        ["credential_id", "text"],
+        ["public_key", "text"],
+        ["counter", "bigint"],
+        ["transports", "text"],
+        ["aaguid", "text"],
+        ["backed_up", "integer"],
+        ["user_verified", "integer"],
+      ] as const) {
+        await db.schema.alterTable("authenticators").addColumn(name, type).execute();
+      }
+      // Credential IDs are unique across all users (WebAuthn §7.1 step 22). NULLs (other factors) do not collide.
+      await db.schema.createIndex("authenticators_credential_idx").on("authenticators").column("credential_id").unique().execute();
+    },
+  },
 };

@@ -30,6 +30,13 @@ export interface AuthenticatorsTable {
   disabled_at: number | null;
   created_at: number;
   last_used_at: number | null;
+  credential_id: string | null; // WebAuthn, base64url
+  public_key: string | null; // COSE, base64url
+  counter: number | null;
+  transports: string | null; // JSON
+  aaguid: string | null;
+  backed_up: number | null; // 1 = synced passkey, 0 = this device only
+  user_verified: number | null;
 }
 
 export interface AttemptsTable {

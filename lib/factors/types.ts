@@ -12,11 +12,12 @@ export interface FactorCtx {
 }
 
 /** Expected failures are values, not exceptions; each code maps to a message key. */
-export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setup_expired";
-export type CheckResult = { ok: true } | { ok: false; error: CheckError };
+export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setup_expired" | "webauthn_invalid";
+/** `amr` overrides the factor name in the result (e.g. adds "uv" when WebAuthn verified the user). */
+export type CheckResult = { ok: true; amr?: string[] } | { ok: false; error: CheckError };
 
 /** The one interface every factor implements; the registry composes them. */
-export interface Factor<SetupView> {
+export interface Factor<SetupView, ChallengeView = unknown> {
   id: FactorId;
   /** Starts (or resumes) enrollment and returns what the setup screen shows. */
   beginSetup(ctx: FactorCtx): Promise<SetupView>;
@@ -24,4 +25,6 @@ export interface Factor<SetupView> {
   finishSetup(ctx: FactorCtx, code: string): Promise<CheckResult>;
   /** Checks a challenge response against the user's enrolled authenticators. */
   verify(ctx: FactorCtx, code: string): Promise<CheckResult>;
+  /** Prepares a challenge where the factor needs one (WebAuthn request options). */
+  beginChallenge?(ctx: FactorCtx): Promise<ChallengeView>;
 }

@@ -22,19 +22,27 @@ const codeSchema = z
   .transform((s) => s.replace(/[\s-]/g, ""))
   .pipe(z.string().regex(/^\d{6}$/));
 
-/**
- * Checks one submitted code for a factor, in setup or challenge mode, with every guard around
- * it: per-user pacing (challenge only: setup guesses test a key the user was just shown),
- * per-flow failure cap, audit, and the flow's completion on success.
- */
+/** Checks one submitted code (six digits) for a factor, with every guard of {@link runAttempt}. */
 export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", raw: unknown): Promise<AttemptResult> {
   const parsed = codeSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: "code_format" };
+  return submitResponse(ctx, factorId, mode, parsed.data);
+}
+
+/** Checks a factor response (a code, or a WebAuthn response as JSON) in setup or challenge mode. */
+export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", response: string): Promise<AttemptResult> {
+  const f = factor(factorId);
+  return runAttempt(ctx, factorId, mode, (c) => (mode === "setup" ? f.finishSetup(c, response) : f.verify(c, response)));
+}
+
+/**
+ * Runs one check with every guard around it: per-user pacing (challenge only: setup proves a
+ * key the user was just given), per-flow failure cap, audit, and the flow's completion on success.
+ */
+export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>): Promise<AttemptResult> {
   const { db, flow } = ctx;
   const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, ip: flow.context.ip, userAgent: flow.context.userAgent };
 
-  const f = factor(factorId);
-  const run = (c: FactorCtx) => (mode === "setup" ? f.finishSetup(c, parsed.data) : f.verify(c, parsed.data));
   let check: CheckResult;
   if (mode === "challenge") {
     const budgeted = await withFailureBudget(db, `otp-failures:${flow.host}|${flow.sub}`, USER_OTP_FAILURES, ctx.now, async (trx) => {
@@ -50,7 +58,7 @@ export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "setu
     check = await run(ctx);
   }
   if (check.ok) {
-    const won = await completeFlow(db, flow.id, "success", { amr: [factorId], enrolled: mode === "setup" ? [factorId] : [] }, ctx.now);
+    const won = await completeFlow(db, flow.id, "success", { amr: check.amr ?? [factorId], enrolled: mode === "setup" ? [factorId] : [] }, ctx.now);
     if (!won) return { ok: false, error: "flow_ended" };
     await audit(db, { ...who, event: mode === "setup" ? "enroll.success" : "challenge.success", outcome: "success" });
     return { ok: true };

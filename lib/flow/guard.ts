@@ -18,7 +18,8 @@ export async function userFactors(flow: Flow): Promise<UserFactors> {
   return {
     enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId))],
     implicit: config.email && claims.email && claims.email_verified ? ["email"] : [],
-    available: ["otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],
+    // WebAuthn is offered everywhere; browsers without it hide those options (components/WebAuthnOnly).
+    available: ["webauthn-platform", "webauthn-roaming", "otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],
   };
 }
 

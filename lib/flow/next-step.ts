@@ -2,7 +2,7 @@ import type { FactorId } from "@/lib/factors/ids";
 import type { Flow, Step } from "./types";
 
 /** Strongest first: the factor a returning user is challenged with by default. */
-export const PREFERENCE: readonly FactorId[] = ["otp", "phone", "email"];
+export const PREFERENCE: readonly FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"];
 
 /** What this user can do in this flow, computed by the caller from storage, config and claims. */
 export interface UserFactors {

@@ -69,11 +69,18 @@ export async function findFlow(db: Kysely<Database>, id: string): Promise<Flow |
   return row ? toFlow(row) : null;
 }
 
-/** Replaces the pending-enrollment blob only if it is unchanged (compare-and-set). */
+/**
+ * Replaces the pending blob only if it is unchanged (compare-and-set). Active flows, and
+ * successful ones (for the passkey offer after success), may change; denied ones never.
+ */
 export async function swapPending(db: Kysely<Database>, flow: Flow, next: Pending): Promise<boolean> {
   const before = Object.keys(flow.pending).length ? JSON.stringify(flow.pending) : null;
   const after = Object.keys(next).length ? JSON.stringify(next) : null;
-  const q = db.updateTable("flows").set({ pending: after }).where("id", "=", flow.id).where("status", "=", "active");
+  const q = db
+    .updateTable("flows")
+    .set({ pending: after })
+    .where("id", "=", flow.id)
+    .where((eb) => eb.or([eb("status", "=", "active"), eb("outcome", "=", "success")]));
   const res = await (before === null ? q.where("pending", "is", null) : q.where("pending", "=", before)).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }

@@ -7,6 +7,7 @@ import type { FactorId } from "@/lib/factors/ids";
 import { submitCode } from "./attempt";
 import { requireFlowForAction, userFactors } from "./guard";
 import { nextStep, stepPath } from "./next-step";
+import { afterSuccessPath } from "./upgrade";
 
 const input = z.object({ code: z.string().max(64) });
 
@@ -23,7 +24,7 @@ export async function handleCodeSubmission(factorId: FactorId, form: unknown): P
   if ((step.kind !== "enroll" && step.kind !== "challenge") || step.factor !== factorId) redirect(stepPath(step));
 
   const result = await submitCode(ctx, factorId, step.kind === "enroll" ? "setup" : "challenge", parsed.data.code);
-  if (result.ok) redirect("/continue");
+  if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId));
   switch (result.error) {
     case "flow_ended":
       redirect("/ended");

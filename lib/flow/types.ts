@@ -15,6 +15,8 @@ export interface FlowContext {
 export interface Pending {
   otp?: { sealedSecret: string; startedAt: number };
   choice?: { factor: FactorId; mode: "enroll" | "challenge" };
+  /** The outstanding WebAuthn challenge: single use, expires in 5 minutes. */
+  webauthn?: { challenge: string; purpose: "setup" | "challenge"; factor: FactorId; expiresAt: number };
 }
 
 export interface FlowResult {

@@ -2,6 +2,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { CancelForm } from "@/components/CancelForm";
 import { Shell } from "@/components/Shell";
+import { WebAuthnOnly } from "@/components/WebAuthnOnly";
 import { failPage } from "@/lib/errors";
 import { challengeDestination, mask } from "@/lib/factors/channel";
 import type { FactorId } from "@/lib/factors/ids";
@@ -21,9 +22,11 @@ export default async function ChoosePage() {
   const setup = o.enroll.length > 0;
 
   async function label(factor: FactorId, mode: "enroll" | "challenge") {
-    if (mode === "enroll" || factor === "otp") return { title: t(factor), hint: t(`${factor}Hint`) };
-    const to = await challengeDestination(ctx, factor);
-    return { title: t(factor), hint: to ? t(`${factor}To`, { destination: mask(factor, to) }) : t(`${factor}Hint`) };
+    if (mode === "challenge" && (factor === "email" || factor === "phone")) {
+      const to = await challengeDestination(ctx, factor);
+      if (to) return { title: t(factor), hint: t(`${factor}To`, { destination: mask(factor, to) }) };
+    }
+    return { title: t(factor), hint: t(`${factor}Hint`) };
   }
   const rows = await Promise.all([
     ...o.enroll.map(async (f) => ({ factor: f, mode: "enroll" as const, ...(await label(f, "enroll")) })),
@@ -34,7 +37,8 @@ export default async function ChoosePage() {
     <Shell title={t(setup ? "title" : "titleChallenge")} intro={t(setup ? "intro" : "introChallenge")} footer={<CancelForm />}>
       <ul className="flex list-none flex-col gap-3 p-0">
         {rows.map((r) => (
-          <li key={`${r.mode}-${r.factor}`}>
+          <WebAuthnOnly key={`${r.mode}-${r.factor}`} when={r.factor.startsWith("webauthn")}>
+          <li>
             <form action={chooseMethod}>
               <input type="hidden" name="factor" value={r.factor} />
               <input type="hidden" name="mode" value={r.mode} />
@@ -47,6 +51,7 @@ export default async function ChoosePage() {
               </button>
             </form>
           </li>
+          </WebAuthnOnly>
         ))}
       </ul>
     </Shell>

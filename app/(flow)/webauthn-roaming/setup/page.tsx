@@ -1,0 +1,5 @@
+import { WebAuthnScreen } from "@/components/WebAuthnScreen";
+
+export default function Page() {
+  return <WebAuthnScreen factor="webauthn-roaming" mode="enroll" />;
+}

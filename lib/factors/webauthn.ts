@@ -1,0 +1,184 @@
+import "server-only";
+import crypto from "node:crypto";
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import { audit } from "@/lib/audit";
+import { swapPending } from "@/lib/flow/repo";
+import type { Pending } from "@/lib/flow/types";
+import { credentialName } from "./aaguid";
+import { insertAuthenticator, listActive } from "./authenticators";
+import type { CheckResult, Factor, FactorCtx } from "./types";
+
+export type WebAuthnFactor = "webauthn-platform" | "webauthn-roaming";
+
+/** WebAuthn challenges expire within 5 minutes (and are single use). */
+export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
+
+/**
+ * One policy for options and verification, so `userVerification` can never disagree between
+ * them: passkeys require UV (that is what makes them a complete, phishing-resistant factor);
+ * security keys prefer it.
+ */
+const UV: Record<WebAuthnFactor, "required" | "preferred"> = { "webauthn-platform": "required", "webauthn-roaming": "preferred" };
+
+/** The WebAuthn user handle: stable and opaque (no email or sub leaks to the authenticator). */
+function userHandle(ctx: FactorCtx): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(crypto.createHmac("sha256", ctx.env.secret).update(`webauthn-user\0${ctx.flow.host}|${ctx.flow.sub}`).digest());
+}
+
+async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "setup" | "challenge", challenge: string): Promise<void> {
+  const pending: Pending = { ...ctx.flow.pending, webauthn: { challenge, purpose, factor, expiresAt: ctx.now + WEBAUTHN_CHALLENGE_TTL_MS } };
+  if (!(await swapPending(ctx.db, ctx.flow, pending))) throw new Error("flow changed while preparing WebAuthn");
+  ctx.flow = { ...ctx.flow, pending };
+}
+
+/**
+ * Takes the outstanding challenge off the flow before verifying (compare-and-set), so a
+ * challenge is usable exactly once even by racing requests.
+ */
+async function takeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "setup" | "challenge"): Promise<string | null> {
+  const w = ctx.flow.pending.webauthn;
+  if (!w || w.factor !== factor || w.purpose !== purpose) return null;
+  const { webauthn: _taken, ...rest } = ctx.flow.pending;
+  if (!(await swapPending(ctx.db, ctx.flow, rest))) return null;
+  ctx.flow = { ...ctx.flow, pending: rest };
+  return w.expiresAt > ctx.now ? w.challenge : null;
+}
+
+function parseJson<T>(raw: string): T | null {
+  try {
+    const v = JSON.parse(raw) as unknown;
+    return v && typeof v === "object" ? (v as T) : null;
+  } catch {
+    return null;
+  }
+}
+
+const fail = (): CheckResult => ({ ok: false, error: "webauthn_invalid" });
+const expectation = (ctx: FactorCtx) => ({ expectedOrigin: ctx.env.publicUrl.origin, expectedRPID: ctx.env.rpId });
+
+/** Passkeys (platform, resident, UV) and security keys (roaming) over one ceremony; only the selection differs. */
+export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
+  const platform = id === "webauthn-platform";
+  return {
+    id,
+
+    async beginSetup(ctx) {
+      const existing = await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub });
+      const claims = ctx.flow.context.claims;
+      const options = await generateRegistrationOptions({
+        rpName: ctx.env.brand.name,
+        rpID: ctx.env.rpId,
+        userName: claims.email ?? claims.sub,
+        userDisplayName: claims.name ?? claims.email ?? "",
+        userID: userHandle(ctx),
+        attestationType: "none",
+        excludeCredentials: existing.filter((a) => a.credential_id).map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined })),
+        authenticatorSelection: platform
+          ? { authenticatorAttachment: "platform", residentKey: "required", requireResidentKey: true, userVerification: UV[id] }
+          : { authenticatorAttachment: "cross-platform", residentKey: "discouraged", userVerification: UV[id] },
+        supportedAlgorithmIDs: [-7, -257],
+        timeout: WEBAUTHN_CHALLENGE_TTL_MS,
+      });
+      await storeChallenge(ctx, id, "setup", options.challenge);
+      return options;
+    },
+
+    async finishSetup(ctx, raw) {
+      const response = parseJson<RegistrationResponseJSON>(raw);
+      const challenge = await takeChallenge(ctx, id, "setup");
+      if (!response || !challenge) return fail();
+      let info;
+      try {
+        const r = await verifyRegistrationResponse({ response, expectedChallenge: challenge, ...expectation(ctx), requireUserVerification: UV[id] === "required" });
+        if (!r.verified) return fail();
+        info = r.registrationInfo;
+      } catch {
+        return fail();
+      }
+      const taken = await ctx.db.selectFrom("authenticators").select("id").where("credential_id", "=", info.credential.id).executeTakeFirst();
+      if (taken) return fail();
+      await insertAuthenticator(ctx.db, {
+        id: crypto.randomUUID(),
+        auth0_host: ctx.flow.host,
+        sub: ctx.flow.sub,
+        factor: id,
+        label: credentialName(info.aaguid, ctx.flow.context.userAgent, platform ? "Passkey" : "Security key"),
+        secret: null,
+        destination: null,
+        last_used_step: null,
+        failure_count: 0,
+        disabled_at: null,
+        created_at: ctx.now,
+        last_used_at: ctx.now,
+        credential_id: info.credential.id,
+        public_key: Buffer.from(info.credential.publicKey).toString("base64url"),
+        counter: info.credential.counter,
+        transports: JSON.stringify(info.credential.transports ?? response.response.transports ?? []),
+        aaguid: info.aaguid,
+        backed_up: info.credentialBackedUp ? 1 : 0,
+        user_verified: info.userVerified ? 1 : 0,
+      });
+      return { ok: true, amr: info.userVerified ? [id, "uv"] : [id] };
+    },
+
+    async beginChallenge(ctx) {
+      const mine = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id);
+      const options = await generateAuthenticationOptions({
+        rpID: ctx.env.rpId,
+        allowCredentials: mine.map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined })),
+        userVerification: UV[id],
+        timeout: WEBAUTHN_CHALLENGE_TTL_MS,
+      });
+      await storeChallenge(ctx, id, "challenge", options.challenge);
+      return options;
+    },
+
+    async verify(ctx, raw) {
+      const response = parseJson<AuthenticationResponseJSON>(raw);
+      const challenge = await takeChallenge(ctx, id, "challenge");
+      if (!response || typeof response.id !== "string" || !challenge) return fail();
+      // Only this user's credentials of this kind: another user's credential never satisfies the flow.
+      const [cred] = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
+      if (!cred) return fail();
+      let info;
+      try {
+        const r = await verifyAuthenticationResponse({
+          response,
+          expectedChallenge: challenge,
+          ...expectation(ctx),
+          credential: { id: cred.credential_id!, publicKey: new Uint8Array(Buffer.from(cred.public_key!, "base64url")), counter: Number(cred.counter ?? 0), transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined },
+          requireUserVerification: UV[id] === "required",
+        });
+        if (!r.verified) return fail();
+        info = r.authenticationInfo;
+      } catch (e) {
+        if (/counter/i.test((e as Error).message)) {
+          // A cloned authenticator shows up as a sign count that went backwards (WebAuthn §6.1.1).
+          await audit(ctx.db, { event: "webauthn.counter_regression", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: id, outcome: "refused" });
+        }
+        return fail();
+      }
+      // Counters of 0 mean "not supported" (synced passkeys); otherwise they must only grow, even under races.
+      const updated = await ctx.db
+        .updateTable("authenticators")
+        .set({ counter: info.newCounter, last_used_at: ctx.now, backed_up: info.credentialBackedUp ? 1 : 0, failure_count: 0 })
+        .where("id", "=", cred.id)
+        .where((eb) => (info.newCounter === 0 ? eb.val(true) : eb.or([eb("counter", "is", null), eb("counter", "<", info.newCounter)])))
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return fail();
+      return { ok: true, amr: info.userVerified ? [id, "uv"] : [id] };
+    },
+  };
+}
+
+export const passkeyFactor = webauthnFactor("webauthn-platform");
+export const securityKeyFactor = webauthnFactor("webauthn-roaming");
