@@ -72,6 +72,30 @@ async function main() {
   await inbox.goto(process.env.INBOX_URL ?? "http://127.0.0.1:4020/");
   await shot(inbox, "dev-inbox");
 
+  // A virtual platform authenticator, so the passkey screens render as on a phone with Face ID.
+  const e = await (await browser.newContext(phone)).newPage();
+  const cdp = await e.context().newCDPSession(e);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", { options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+  await login(e, `lin-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  await e.getByRole("button", { name: /passkey/i }).click();
+  await e.getByRole("button", { name: "Create a passkey" }).waitFor();
+  await shot(e, "passkey-setup");
+  const mail = `kat-${crypto.randomBytes(3).toString("hex")}@example.com`;
+  await login(e, mail);
+  await e.getByRole("button", { name: /^email/i }).click();
+  const sent = Date.now();
+  let code = "";
+  for (let i = 0; i < 50 && !code; i++) {
+    const list = (await (await fetch(`${process.env.INBOX_URL ?? "http://127.0.0.1:4020"}/api/messages?to=${mail}`)).json()) as Array<{ text: string; receivedAt: number }>;
+    code = list.find((m) => m.receivedAt >= sent - 5000)?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
+    if (!code) await new Promise((r) => setTimeout(r, 200));
+  }
+  await e.getByRole("textbox", { name: /code/i }).fill(code);
+  await e.getByRole("button", { name: /verify/i }).click();
+  await e.getByRole("button", { name: "Not now" }).waitFor();
+  await shot(e, "passkey-offer");
+
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
   await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);
   await shot(c, "error-page");
