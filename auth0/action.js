@@ -5,39 +5,88 @@
  *   KEYSTEP_URL     Keystep's public URL, e.g. https://mfa.example.com
  *   KEYSTEP_SECRET  the HS256 secret Keystep also holds (at least 32 bytes)
  *
- * Node built-ins only: Auth0 runs this file as it is.
+ * Node built-ins only: Auth0 runs this file as it is, with no npm dependencies to audit.
  */
 "use strict";
 
-// Grants with no browser to redirect. Device-code IS interactive (the user is at a browser).
-const NON_INTERACTIVE = new Set([
+/**
+ * Protocols (`event.transaction.protocol`) with no browser to redirect. Auth0 fails the login if
+ * an Action calls sendUserTo in one of them, so each needs an explicit answer.
+ *
+ * SKIP: the user already passed Keystep, or the credential is not the user's password.
+ *   oauth2-refresh-token   the refresh token was issued by a login that went through Keystep
+ *   oauth2-token-exchange  the subject token was vetted by your Custom Token Exchange Action
+ *   oauth2-resource-owner-jwt-bearer  a signed assertion from a trusted issuer, not a password
+ *   oauth2-client-credentials  machine-to-machine; never reaches post-login (listed for clarity)
+ *
+ * PASSWORD-LIKE: no browser either, so Keystep cannot run. By default they are skipped (the
+ * documented contract, matching apps that still use these grants), which means a password alone
+ * buys tokens there. Set the secret KEYSTEP_DENY_PASSWORD_GRANTS=true to refuse them instead,
+ * as Auth0's own MFA does with `mfa_required`; better still, disable these grants on your apps.
+ *   oauth2-resource-owner, oauth2-password  the Resource Owner Password grant
+ *   wstrust-usernamemixed                   WS-Trust username and password
+ *   oauth2-access-token                     native social login with a provider's access token
+ *
+ * oauth2-device-code IS interactive (the user confirms in a browser), so it is redirected as usual.
+ */
+const SKIP_PROTOCOLS = new Set([
   "oauth2-refresh-token",
-  "oauth2-resource-owner",
-  "oauth2-password",
-  "oauth2-resource-owner-jwt-bearer",
   "oauth2-token-exchange",
+  "oauth2-resource-owner-jwt-bearer",
   "oauth2-client-credentials",
 ]);
+const PASSWORD_LIKE_PROTOCOLS = new Set(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"]);
+
+const ENTRY_PATH = "/auth0/start";
+const TOKEN_TTL_SECONDS = 600; // long enough to find a phone; Keystep caps the token's age itself
+const REASON_MAX = 200;
 
 const trimSlash = (s) => String(s || "").replace(/\/+$/, "");
 
-/** Keystep's recorded method is in this SSO session: MFA already done, don't ask again. */
+/** Missing secrets must fail closed: a misconfigured Action that let logins through would be silent. */
+function readSecrets(event) {
+  const secrets = event.secrets || {};
+  const url = typeof secrets.KEYSTEP_URL === "string" ? secrets.KEYSTEP_URL.trim() : "";
+  const secret = typeof secrets.KEYSTEP_SECRET === "string" ? secrets.KEYSTEP_SECRET : "";
+  return url && secret ? { url, secret } : null;
+}
+
+/**
+ * Keystep's method is in this SSO session: the user did MFA earlier in it, so don't ask again.
+ * Only api.authentication.recordMethod can put a URL-named method there, and only this Action
+ * calls it, after validating Keystep's result.
+ */
 function alreadyVerified(event, keystepUrl) {
   const methods = (event.authentication && event.authentication.methods) || [];
   return methods.some((m) => m && trimSlash(m.name) === trimSlash(keystepUrl));
 }
 
-function firstLocale(event) {
-  const fromTx = event.transaction && Array.isArray(event.transaction.ui_locales) ? event.transaction.ui_locales[0] : undefined;
+/** prompt=none asks for a login with no UI at all; Keystep's screens can't be shown. */
+function isSilent(event) {
   const query = (event.request && event.request.query) || {};
-  const fromQuery = typeof query.ui_locales === "string" ? query.ui_locales.split(" ").filter(Boolean)[0] : undefined;
+  const tx = event.transaction || {};
+  const fromQuery = typeof query.prompt === "string" ? query.prompt.split(" ") : [];
+  // Auth0 documents `transaction.prompt` (an array); `prompts` is accepted too, defensively.
+  const fromTx = [].concat(tx.prompt || [], tx.prompts || []);
+  return fromQuery.includes("none") || fromTx.includes("none");
+}
+
+function firstLocale(event) {
+  const tx = event.transaction || {};
+  const query = (event.request && event.request.query) || {};
+  const fromTx = Array.isArray(tx.ui_locales) ? tx.ui_locales.find(Boolean) : undefined;
+  const fromQuery = typeof query.ui_locales === "string" ? query.ui_locales.split(" ").find(Boolean) : undefined;
   return fromTx || fromQuery || (event.user && event.user.locale) || undefined;
 }
 
-/** What Keystep needs to decide and to greet the user. Never a key named `state`: Auth0 appends its own. */
+/**
+ * What Keystep needs to decide and to greet the user. Never a key named `state`: Auth0 appends
+ * its own `state` to the redirect, and Keystep uses that one as its single-use nonce.
+ */
 function payloadFor(event) {
   const user = event.user || {};
-  const query = (event.request && event.request.query) || {};
+  const request = event.request || {};
+  const query = request.query || {};
   const payload = {
     email: user.email,
     email_verified: user.email_verified,
@@ -49,47 +98,68 @@ function payloadFor(event) {
     client_name: event.client && event.client.name,
     roles: (event.authorization && event.authorization.roles) || [],
     device_id: typeof query.device_id === "string" ? query.device_id : undefined,
-    country: event.request && event.request.geoip && event.request.geoip.countryCode,
+    country: request.geoip && request.geoip.countryCode,
     risk: event.authentication && event.authentication.riskAssessment && event.authentication.riskAssessment.confidence,
   };
-  for (const k of Object.keys(payload)) if (payload[k] === undefined || payload[k] === null) delete payload[k];
+  for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === null) delete payload[key];
   return payload;
 }
 
+/** A message the application can show: Keystep's reason codes in words, anything else verbatim but bounded. */
+function denialMessage(claims) {
+  const reason = typeof claims.reason === "string" ? claims.reason.slice(0, REASON_MAX) : "";
+  if (claims.outcome === "denied") {
+    if (!reason || reason === "cancelled") return "Sign-in was cancelled.";
+    if (reason === "too_many_attempts") return "Sign-in was refused after too many failed attempts.";
+    return `Sign-in was refused: ${reason}`;
+  }
+  return "Multi-factor authentication did not complete.";
+}
+
 exports.onExecutePostLogin = async (event, api) => {
-  const { KEYSTEP_URL, KEYSTEP_SECRET } = event.secrets;
-  if (alreadyVerified(event, KEYSTEP_URL)) return;
-  if (event.transaction && NON_INTERACTIVE.has(event.transaction.protocol)) return;
-  const query = (event.request && event.request.query) || {};
-  const prompts = (event.transaction && event.transaction.prompts) || [];
-  if (query.prompt === "none" || prompts.includes("none")) {
-    // A silent login cannot show Keystep; fail it so the app falls back to an interactive login.
+  const config = readSecrets(event);
+  if (!config) {
+    api.access.deny("Keystep is not configured: set the KEYSTEP_URL and KEYSTEP_SECRET secrets.");
+    return;
+  }
+  if (alreadyVerified(event, config.url)) return;
+  const protocol = event.transaction && event.transaction.protocol;
+  if (SKIP_PROTOCOLS.has(protocol)) return;
+  if (PASSWORD_LIKE_PROTOCOLS.has(protocol)) {
+    if (String((event.secrets || {}).KEYSTEP_DENY_PASSWORD_GRANTS).toLowerCase() === "true") {
+      api.access.deny(`Multi-factor authentication is required and cannot be completed with the ${protocol} grant.`);
+    }
+    return;
+  }
+  if (isSilent(event)) {
+    // Fail the silent login so the application falls back to an interactive one.
     api.access.deny("Multi-factor authentication is required; prompt=none cannot complete it.");
     return;
   }
-  const token = api.redirect.encodeToken({ secret: KEYSTEP_SECRET, expiresInSeconds: 600, payload: payloadFor(event) });
-  api.redirect.sendUserTo(`${trimSlash(KEYSTEP_URL)}/auth0/start`, { query: { session_token: token } });
+  const token = api.redirect.encodeToken({ secret: config.secret, expiresInSeconds: TOKEN_TTL_SECONDS, payload: payloadFor(event) });
+  api.redirect.sendUserTo(trimSlash(config.url) + ENTRY_PATH, { query: { session_token: token } });
 };
 
 exports.onContinuePostLogin = async (event, api) => {
-  const { KEYSTEP_URL, KEYSTEP_SECRET } = event.secrets;
+  const config = readSecrets(event);
+  if (!config) {
+    api.access.deny("Keystep is not configured: set the KEYSTEP_URL and KEYSTEP_SECRET secrets.");
+    return;
+  }
   let claims;
   try {
-    // Checks HS256, iat/exp/sub/iss/state present, state equals this transaction's, sub equals the user.
-    claims = api.redirect.validateToken({ secret: KEYSTEP_SECRET, tokenParameterName: "session_token" });
+    // Auth0 checks HS256, that iat/exp/sub/iss/state are present, that `state` is this
+    // transaction's (so a result can't be replayed into another login) and that `sub` is this user.
+    claims = api.redirect.validateToken({ secret: config.secret, tokenParameterName: "session_token" });
   } catch (err) {
-    api.access.deny(`Keystep result could not be verified: ${err && err.message ? err.message : err}`);
+    api.access.deny(`Keystep result could not be verified: ${err && err.message ? err.message : String(err)}`);
     return;
   }
-  // Only Keystep's result carries `outcome`; the session token Auth0 minted never does.
-  if (claims.outcome === "success" && Array.isArray(claims.amr) && claims.amr.length > 0) {
-    api.authentication.recordMethod(KEYSTEP_URL);
+  // The session token Auth0 minted for the way out is signed with the same secret; only Keystep's
+  // result carries `outcome`, so posting the incoming token back can never pass as a success.
+  if (claims && claims.outcome === "success" && Array.isArray(claims.amr)) {
+    api.authentication.recordMethod(config.url);
     return;
   }
-  const reason = typeof claims.reason === "string" ? claims.reason.slice(0, 200) : "";
-  if (claims.outcome === "denied") {
-    api.access.deny(reason === "cancelled" || !reason ? "Sign-in was cancelled." : `Sign-in was refused: ${reason}.`);
-    return;
-  }
-  api.access.deny("Multi-factor authentication did not complete.");
+  api.access.deny(denialMessage(claims || {}));
 };

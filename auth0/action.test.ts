@@ -1,17 +1,16 @@
 import { describe, expect, it, vi } from "vitest";
 import { createRequire } from "node:module";
 
-const action = createRequire(import.meta.url)("./action.js") as {
-  onExecutePostLogin(event: unknown, api: unknown): Promise<void>;
-  onContinuePostLogin(event: unknown, api: unknown): Promise<void>;
-};
+type Handler = (event: unknown, api: unknown) => Promise<void>;
+const action = createRequire(import.meta.url)("./action.js") as { onExecutePostLogin: Handler; onContinuePostLogin: Handler };
 
 const SECRET = "s".repeat(40);
+const URL_AS_CONFIGURED = "https://mfa.example.com/";
 
 function makeEvent(over: Record<string, unknown> = {}) {
   return {
-    secrets: { KEYSTEP_URL: "https://mfa.example.com/", KEYSTEP_SECRET: SECRET },
-    user: { user_id: "auth0|1", email: "ada@example.com", email_verified: true, name: "Ada", phone_number: undefined },
+    secrets: { KEYSTEP_URL: URL_AS_CONFIGURED, KEYSTEP_SECRET: SECRET },
+    user: { user_id: "auth0|1", email: "ada@example.com", email_verified: true, name: "Ada", phone_number: undefined, locale: "it" },
     client: { client_id: "cid", name: "Acme" },
     request: { query: { ui_locales: "fr-CA en", device_id: "dev-1" }, geoip: { countryCode: "FR" }, ip: "1.2.3.4" },
     transaction: { protocol: "oidc-basic-profile", ui_locales: [] as string[] },
@@ -21,6 +20,7 @@ function makeEvent(over: Record<string, unknown> = {}) {
   };
 }
 
+/** A fake `api`; `claims` is what validateToken returns, or throws when it is an Error. */
 function makeApi(claims?: Record<string, unknown> | Error) {
   return {
     access: { deny: vi.fn() },
@@ -36,8 +36,16 @@ function makeApi(claims?: Record<string, unknown> | Error) {
   };
 }
 
+type Api = ReturnType<typeof makeApi>;
+const payloadOf = (api: Api) => (api.redirect.encodeToken.mock.calls[0] as unknown as [{ payload: Record<string, unknown> }])[0].payload;
+
+function expectNothingDone(api: Api) {
+  expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+  expect(api.access.deny).not.toHaveBeenCalled();
+}
+
 describe("onExecutePostLogin", () => {
-  it("redirects to Keystep's entry with a token carrying the payload, and no `state` anywhere", async () => {
+  it("redirects to Keystep's entry (trailing slash handled) with the payload, and no `state` anywhere", async () => {
     const api = makeApi();
     await action.onExecutePostLogin(makeEvent(), api);
     expect(api.redirect.encodeToken).toHaveBeenCalledWith({
@@ -57,36 +65,87 @@ describe("onExecutePostLogin", () => {
       },
     });
     expect(api.redirect.sendUserTo).toHaveBeenCalledWith("https://mfa.example.com/auth0/start", { query: { session_token: "TOKEN" } });
-    const [, { query }] = api.redirect.sendUserTo.mock.calls[0] as unknown as [string, { query: Record<string, string> }];
-    expect(Object.keys(query)).not.toContain("state");
-    const payload = (api.redirect.encodeToken.mock.calls[0] as unknown as [{ payload: Record<string, unknown> }])[0].payload;
-    expect(Object.keys(payload)).not.toContain("state");
-  });
-
-  it("prefers the transaction's ui_locales", async () => {
-    const api = makeApi();
-    await action.onExecutePostLogin(makeEvent({ transaction: { protocol: "oidc-basic-profile", ui_locales: ["de"] } }), api);
-    expect(api.redirect.encodeToken.mock.calls[0]).toMatchObject([{ payload: { locale: "de" } }]);
-  });
-
-  it("skips when the SSO session already carries Keystep's recorded method (trailing slash or not)", async () => {
-    const api = makeApi();
-    await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "https://mfa.example.com", timestamp: "t" }] } }), api);
-    expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+    const [, options] = api.redirect.sendUserTo.mock.calls[0] as unknown as [string, { query: Record<string, string> }];
+    expect(Object.keys(options)).toEqual(["query"]);
+    expect(Object.keys(options.query)).toEqual(["session_token"]);
+    expect(payloadOf(api)).not.toHaveProperty("state");
+    expect(payloadOf(api)).not.toHaveProperty("phone_number"); // undefined keys are omitted
     expect(api.access.deny).not.toHaveBeenCalled();
   });
 
-  it.each(["oauth2-refresh-token", "oauth2-resource-owner", "oauth2-password"])("skips the non-interactive %s protocol", async (protocol) => {
+  it("takes the locale from the transaction, then the query, then the user", async () => {
+    const fromTx = makeApi();
+    await action.onExecutePostLogin(makeEvent({ transaction: { protocol: "oidc-basic-profile", ui_locales: ["de"] } }), fromTx);
+    expect(payloadOf(fromTx).locale).toBe("de");
+
+    const fromUser = makeApi();
+    await action.onExecutePostLogin(makeEvent({ request: { query: {} } }), fromUser);
+    expect(payloadOf(fromUser).locale).toBe("it");
+
+    const none = makeApi();
+    await action.onExecutePostLogin(makeEvent({ request: { query: {} }, user: { user_id: "auth0|1" } }), none);
+    expect(payloadOf(none)).not.toHaveProperty("locale");
+    expect(payloadOf(none).roles).toEqual(["admin"]);
+  });
+
+  it("skips when the SSO session already carries Keystep's recorded method (with or without the trailing slash)", async () => {
+    for (const name of ["https://mfa.example.com", "https://mfa.example.com/"]) {
+      const api = makeApi();
+      await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp: "t" }] } }), api);
+      expectNothingDone(api);
+    }
+  });
+
+  it("does not skip for another URL-named method", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "https://mfa.example.com.evil.test" }] } }), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+  });
+
+  it.each(["oauth2-refresh-token", "oauth2-token-exchange", "oauth2-resource-owner-jwt-bearer"])("skips the non-interactive %s protocol", async (protocol) => {
     const api = makeApi();
     await action.onExecutePostLogin(makeEvent({ transaction: { protocol } }), api);
-    expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
-    expect(api.access.deny).not.toHaveBeenCalled();
+    expectNothingDone(api);
   });
 
-  it("denies prompt=none with a clear message instead of redirecting", async () => {
+  it.each(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"])("skips the browserless %s grant by default (the documented contract)", async (protocol) => {
     const api = makeApi();
-    await action.onExecutePostLogin(makeEvent({ request: { query: { prompt: "none" } } }), api);
-    expect(api.access.deny).toHaveBeenCalledWith(expect.stringContaining("prompt=none"));
+    await action.onExecutePostLogin(makeEvent({ transaction: { protocol } }), api);
+    expectNothingDone(api);
+  });
+
+  it.each(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"])(
+    "threat: with KEYSTEP_DENY_PASSWORD_GRANTS, a password-only %s grant is denied rather than let through without MFA",
+    async (protocol) => {
+      const api = makeApi();
+      const event = makeEvent({ transaction: { protocol } });
+      event.secrets = { ...event.secrets, KEYSTEP_DENY_PASSWORD_GRANTS: "true" } as typeof event.secrets;
+      await action.onExecutePostLogin(event, api);
+      expect(api.access.deny).toHaveBeenCalledWith(expect.stringContaining(protocol));
+      expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+    },
+  );
+
+  it("redirects the device-code flow: the user is at a browser", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent({ transaction: { protocol: "oauth2-device-code" } }), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+  });
+
+  it.each([
+    ["the query", { request: { query: { prompt: "none" } } }],
+    ["the transaction", { transaction: { protocol: "oidc-basic-profile", prompt: ["none"] } }],
+  ])("denies prompt=none from %s with a clear message instead of redirecting", async (_where, over) => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent(over), api);
+    expect(api.access.deny).toHaveBeenCalledWith("Multi-factor authentication is required; prompt=none cannot complete it.");
+    expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+  });
+
+  it("fails closed when the secrets are missing", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent({ secrets: {} }), api);
+    expect(api.access.deny).toHaveBeenCalledWith(expect.stringContaining("not configured"));
     expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
   });
 });
@@ -94,11 +153,11 @@ describe("onExecutePostLogin", () => {
 describe("onContinuePostLogin", () => {
   const result = { iss: "t", sub: "auth0|1", state: "S", iat: 1, exp: 2, jti: "j", outcome: "success", amr: ["otp"] };
 
-  it("validates the result token and records Keystep's method on success", async () => {
+  it("validates the result token and records Keystep's method, as configured, on success", async () => {
     const api = makeApi(result);
     await action.onContinuePostLogin(makeEvent(), api);
     expect(api.redirect.validateToken).toHaveBeenCalledWith({ secret: SECRET, tokenParameterName: "session_token" });
-    expect(api.authentication.recordMethod).toHaveBeenCalledWith("https://mfa.example.com/");
+    expect(api.authentication.recordMethod).toHaveBeenCalledWith(URL_AS_CONFIGURED);
     expect(api.access.deny).not.toHaveBeenCalled();
   });
 
@@ -109,15 +168,28 @@ describe("onContinuePostLogin", () => {
     expect(api.authentication.recordMethod).not.toHaveBeenCalled();
   });
 
+  it("passes other denial reasons on, bounded to 200 characters", async () => {
+    const api = makeApi({ ...result, outcome: "denied", amr: [], reason: "x".repeat(500) });
+    await action.onContinuePostLogin(makeEvent(), api);
+    expect(api.access.deny).toHaveBeenCalledWith(`Sign-in was refused: ${"x".repeat(200)}`);
+  });
+
   it("denies when validateToken throws", async () => {
     const api = makeApi(new Error("state mismatch"));
     await action.onContinuePostLogin(makeEvent(), api);
-    expect(api.access.deny).toHaveBeenCalledWith(expect.stringContaining("state mismatch"));
+    expect(api.access.deny).toHaveBeenCalledWith("Keystep result could not be verified: state mismatch");
     expect(api.authentication.recordMethod).not.toHaveBeenCalled();
   });
 
   it("threat: the incoming session token posted back as a result is denied (it has no outcome)", async () => {
     const api = makeApi({ iat: 1, iss: "t", sub: "auth0|1", exp: 2, ip: "1.2.3.4", email: "ada@example.com", state: "S" });
+    await action.onContinuePostLogin(makeEvent(), api);
+    expect(api.access.deny).toHaveBeenCalledWith("Multi-factor authentication did not complete.");
+    expect(api.authentication.recordMethod).not.toHaveBeenCalled();
+  });
+
+  it("threat: a success without an amr list is denied", async () => {
+    const api = makeApi({ ...result, amr: "otp" });
     await action.onContinuePostLogin(makeEvent(), api);
     expect(api.access.deny).toHaveBeenCalled();
     expect(api.authentication.recordMethod).not.toHaveBeenCalled();

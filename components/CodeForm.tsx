@@ -15,7 +15,7 @@ type CodeAction = (prev: CodeFormState, form: FormData) => Promise<CodeFormState
  * numeric keypad on phones, the error tied to the field. A server action form, so it works
  * before (or without) JavaScript.
  */
-export function CodeForm({ action, label, submit, pending }: { action: CodeAction; label: string; submit: string; pending: string }) {
+export function CodeForm({ action, label, submit, pending, kind = "digits" }: { action: CodeAction; label: string; submit: string; pending: string; kind?: "digits" | "text" }) {
   const [state, formAction, isPending] = useActionState(action, {});
   const errorId = "code-error";
   return (
@@ -28,15 +28,17 @@ export function CodeForm({ action, label, submit, pending }: { action: CodeActio
           id="code"
           name="code"
           type="text"
-          inputMode="numeric"
-          autoComplete="one-time-code"
-          pattern="[0-9 ]*"
-          maxLength={12}
+          inputMode={kind === "digits" ? "numeric" : "text"}
+          autoComplete={kind === "digits" ? "one-time-code" : "off"}
+          autoCapitalize={kind === "digits" ? undefined : "characters"}
+          spellCheck={false}
+          pattern={kind === "digits" ? "[0-9 ]*" : undefined}
+          maxLength={kind === "digits" ? 12 : 24}
           required
           autoFocus
           aria-invalid={state.error ? true : undefined}
           aria-describedby={state.error ? errorId : undefined}
-          className="w-full rounded-brand border border-line bg-card px-4 py-3 text-center font-mono text-2xl tracking-[0.4em] text-fg focus:border-primary focus:outline-3 focus:outline-offset-1 focus:outline-focus aria-invalid:border-danger"
+          className={`w-full rounded-brand border border-line bg-card px-4 py-3 text-center font-mono text-fg ${kind === "digits" ? "text-2xl tracking-[0.4em]" : "text-xl tracking-wider"} focus:border-primary focus:outline-3 focus:outline-offset-1 focus:outline-focus aria-invalid:border-danger`}
         />
       </div>
       {state.error ? <Alert id={errorId}>{state.error}</Alert> : null}

@@ -1,4 +1,4 @@
-import { expect, latestCode, newEmail, OtpScreens, SimApp, Chooser, test } from "./support/fixtures";
+import { expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, Chooser, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 /** A UK mobile number of our own for this test, so per-number budgets never collide. */
@@ -11,8 +11,8 @@ test("a verified email needs no setup: the code arrives over real SMTP", async (
   const email = newEmail("mail");
   await app.login(email);
   await test.step("the picker offers the verified address, masked", async () => {
-    await expect(page.getByRole("button", { name: /email/i })).toContainText(`${email[0]}•••@example.test`);
-    await chooser.pick(/email/i);
+    await expect(page.getByRole("button", { name: /^email/i })).toContainText(`${email[0]}•••@example.test`);
+    await chooser.pick(/^email/i);
   });
   await test.step("the challenge says where the code went and a wrong code is refused", async () => {
     await expect(page).toHaveURL(`${E2E.keystepUrl}/email`);
@@ -48,6 +48,7 @@ test("SMS setup validates the number, texts a code, and later logins are challen
     await expect(page.getByText(`••••\u00a0••\u00a0${phone.e164.slice(-4)}`)).toBeVisible();
     const sms = await latestCode(phone.e164);
     await otp.submit(sms);
+    await new RecoveryScreen(page).save();
     await app.expectLoggedIn();
   });
 
@@ -61,7 +62,7 @@ test("SMS setup validates the number, texts a code, and later logins are challen
     await expect(fresh).toHaveURL(`${E2E.keystepUrl}/phone`);
     await latestCode(phone.e164, before);
     await fresh.getByRole("link", { name: "Try another method" }).click();
-    await new Chooser(fresh).pick(/email/i);
+    await new Chooser(fresh).pick(/^email/i);
     await expect(fresh).toHaveURL(`${E2E.keystepUrl}/email`);
     await freshOtp.submit(await latestCode(email));
     await freshApp.expectLoggedIn();
@@ -73,7 +74,7 @@ test("resend shows a countdown, then sends a new code that replaces the old one"
   test.setTimeout(90_000);
   const email = newEmail("resend");
   await app.login(email);
-  await chooser.pick(/email/i);
+  await chooser.pick(/^email/i);
   const first = await latestCode(email);
   const resend = page.getByTestId("resend");
   await expect(resend).toBeDisabled();

@@ -1,4 +1,4 @@
-import { AuthenticatorApp, Chooser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, expect, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 test.use({ javaScriptEnabled: false });
@@ -16,8 +16,10 @@ test("enrollment and the return to Auth0 work without JavaScript", async ({ page
     await expect(otp.error).toContainText("That code is not right");
   });
 
-  await test.step("the right code leads to the Continue button, which posts to Auth0", async () => {
+  await test.step("the right code leads to recovery codes, then the Continue button, which posts to Auth0", async () => {
     await otp.submit(phone.code());
+    await new RecoveryScreen(page).save();
+    // The passkey offer needs JavaScript, so it moves straight on.
     await expect(page).toHaveURL(`${E2E.keystepUrl}/continue`);
     await page.getByRole("button", { name: "Continue" }).click();
     await app.expectLoggedIn();

@@ -1,4 +1,4 @@
-import { expect, latestCode, newEmail, test } from "./support/fixtures";
+import { expect, latestCode, newEmail, RecoveryScreen, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 
@@ -9,6 +9,7 @@ test("a passkey is created on first login and used for the next one", async ({ p
   await chooser.pick(/passkey/i);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-platform/setup`);
   await page.getByRole("button", { name: "Create a passkey" }).click();
+  await new RecoveryScreen(page).save();
   await app.expectLoggedIn();
   await expect(page.getByTestId("claims")).toContainText('"webauthn-platform"');
   await expect(page.getByTestId("claims")).toContainText('"uv"');
@@ -30,6 +31,7 @@ test("a security key is set up and then used", async ({ page, app, chooser }) =>
   await app.login(email);
   await chooser.pick(/security key/i);
   await page.getByRole("button", { name: "Use a security key" }).click();
+  await new RecoveryScreen(page).save();
   await app.expectLoggedIn();
   await expect(page.getByTestId("claims")).toContainText('"webauthn-roaming"');
   await page.goto(`${E2E.simUrl}/logout`);
@@ -49,6 +51,7 @@ test("a cancelled or failed biometric gets a calm note and a retry, not an error
   await expect(page.getByRole("link", { name: "Try another method" })).toBeVisible();
   await device.setUserVerified(true);
   await page.getByRole("button", { name: "Create a passkey" }).click();
+  await new RecoveryScreen(page).save();
   await app.expectLoggedIn();
 });
 

@@ -1,4 +1,4 @@
-import { AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 test("first login enrolls an authenticator app from the QR code, later logins are challenged", async ({ page, app, otp, chooser, browser }) => {
@@ -35,8 +35,9 @@ test("first login enrolls an authenticator app from the QR code, later logins ar
     await expect(otp.codeInput).toHaveAttribute("inputmode", "numeric");
   });
 
-  await test.step("entering the app's code finishes enrollment and Auth0 logs the user in", async () => {
+  await test.step("entering the app's code finishes enrollment, shows recovery codes once, and Auth0 logs the user in", async () => {
     await otp.submit(phone.code());
+    expect(await new RecoveryScreen(page).save()).toHaveLength(10);
     await app.expectLoggedIn();
     await expect(page.getByText(email)).toBeVisible();
   });

@@ -23,6 +23,7 @@ export interface Env {
   port: number;
   issuerName: string;
   flowTtlSeconds: number;
+  magicLinkTtlSeconds: number;
   tokenMaxAgeSeconds: number;
   clockToleranceSeconds: number;
   logLevel: string;
@@ -159,6 +160,8 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
 
   const ttl = intIn(60, 3600, 900).safeParse(source.KEYSTEP_FLOW_TTL_SECONDS);
   if (!ttl.success) problems.push(`KEYSTEP_FLOW_TTL_SECONDS ${ttl.error.issues[0]?.message}`);
+  const linkTtl = intIn(60, 900, 600).safeParse(source.KEYSTEP_MAGIC_LINK_TTL_SECONDS);
+  if (!linkTtl.success) problems.push(`KEYSTEP_MAGIC_LINK_TTL_SECONDS ${linkTtl.error.issues[0]?.message}`);
   const maxAge = intIn(60, 3600, 900).safeParse(source.KEYSTEP_TOKEN_MAX_AGE_SECONDS);
   if (!maxAge.success) problems.push(`KEYSTEP_TOKEN_MAX_AGE_SECONDS ${maxAge.error.issues[0]?.message}`);
   const tolerance = intIn(30, 60, 30).safeParse(source.KEYSTEP_CLOCK_TOLERANCE_SECONDS);
@@ -236,6 +239,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     port: portValue,
     issuerName: source.KEYSTEP_ISSUER_NAME?.trim() || "Keystep",
     flowTtlSeconds: ttl.success ? ttl.data : 900,
+    magicLinkTtlSeconds: linkTtl.success ? linkTtl.data : 600,
     tokenMaxAgeSeconds: maxAge.success ? maxAge.data : 900,
     clockToleranceSeconds: tolerance.success ? tolerance.data : 30,
     logLevel: source.LOG_LEVEL || "info",

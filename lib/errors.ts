@@ -13,6 +13,10 @@ export const ERROR_REASONS = [
   "flow_expired",
   "unavailable",
   "not_found",
+  "link_unknown",
+  "link_used",
+  "link_expired",
+  "link_refused",
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
 

@@ -77,6 +77,20 @@ export class Chooser {
   }
 }
 
+/** The recovery codes shown once after a first setup. */
+export class RecoveryScreen {
+  constructor(private readonly page: Page) {}
+  /** Reads the codes, confirms they were saved, and continues. */
+  async save(): Promise<string[]> {
+    await expect(this.page).toHaveURL(`${E2E.keystepUrl}/recovery-codes`);
+    await expect(this.page.getByTestId("recovery-codes").locator("li")).toHaveCount(10);
+    const codes = (await this.page.getByTestId("recovery-codes").locator("li").allTextContents()).map((c) => c.trim());
+    await this.page.getByLabel("I have saved these codes").check();
+    await this.page.getByRole("button", { name: "Continue" }).click();
+    return codes;
+  }
+}
+
 /** The dev inbox's API: what reached the user's mailbox or phone. */
 export async function latestCode(to: string, after = 0): Promise<string> {
   let code = "";
@@ -124,6 +138,7 @@ export async function enrollNewUser(page: Page, app: SimApp, otp: OtpScreens, em
   await expect(page).toHaveURL(/\/otp\/setup$/);
   const phone = new AuthenticatorApp(await otp.scanQr());
   await otp.submit(phone.code());
+  await new RecoveryScreen(page).save();
   await app.expectLoggedIn();
   return phone;
 }

@@ -107,4 +107,32 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("authenticators_credential_idx").on("authenticators").column("credential_id").unique().execute();
     },
   },
+  "0004_recovery_and_links": {
+    async up(db: Kysely<any>) {
+      await db.schema
+        .createTable("recovery_codes")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("auth0_host", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("code_hash", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("used_at", "bigint")
+        .execute();
+      await db.schema.createIndex("recovery_codes_user_idx").on("recovery_codes").columns(["auth0_host", "sub", "code_hash"]).execute();
+      await db.schema
+        .createTable("magic_links")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("flow_id", "text", (c) => c.notNull())
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("number", "integer", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("superseded_at", "bigint")
+        .addColumn("approved_at", "bigint")
+        .addColumn("refused_at", "bigint")
+        .addColumn("consumed_at", "bigint")
+        .execute();
+      await db.schema.createIndex("magic_links_flow_idx").on("magic_links").columns(["flow_id", "created_at"]).execute();
+    },
+  },
 };

@@ -74,12 +74,38 @@ export interface ChallengesTable {
   superseded_at: number | null; // a resend retires the previous code
 }
 
+/** Ten per user; only keyed hashes are stored; each works once. */
+export interface RecoveryCodesTable {
+  id: string;
+  auth0_host: string;
+  sub: string;
+  code_hash: string;
+  created_at: number;
+  used_at: number | null;
+}
+
+/** A sign-in link: the token is stored hashed; approval (another device) and consumption are separate. */
+export interface MagicLinksTable {
+  id: string;
+  flow_id: string;
+  token_hash: string;
+  number: number; // the 2-digit number the waiting tab shows, for cross-device matching
+  created_at: number;
+  expires_at: number;
+  superseded_at: number | null;
+  approved_at: number | null;
+  refused_at: number | null;
+  consumed_at: number | null;
+}
+
 export interface Database {
   flows: FlowsTable;
   authenticators: AuthenticatorsTable;
   attempts: AttemptsTable;
   audit_events: AuditEventsTable;
   challenges: ChallengesTable;
+  recovery_codes: RecoveryCodesTable;
+  magic_links: MagicLinksTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;

@@ -62,7 +62,8 @@ export async function resendAt(db: Kysely<Database>, flowId: string, channel: Ch
   return last ? Number(last.created_at) + RESEND_COOLDOWN_MS : 0;
 }
 
-function budgetKeys(channel: Channel, limits: Budgets, ctx: FactorCtx, destination: string): BudgetKey[] {
+/** The hourly budgets one send spends: destination, user, instance and (when known) IP. */
+export function budgetKeys(channel: Channel, limits: Budgets, ctx: FactorCtx, destination: string): BudgetKey[] {
   const l = channel === "phone" ? limits.sms : limits.email;
   const keys: BudgetKey[] = [
     { bucket: `${channel}:dest:${destination.toLowerCase()}`, limit: l.perDestination, windowMs: HOUR },

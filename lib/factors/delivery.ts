@@ -5,12 +5,13 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { createSmtpSender } from "@/lib/delivery/email";
 import { createLogSender, createTwilioSender, createWebhookSender } from "@/lib/delivery/sms";
-import { renderCodeEmail, smsBody } from "@/lib/delivery/templates";
+import { renderCodeEmail, renderLinkEmail, smsBody } from "@/lib/delivery/templates";
 import type { EmailSender, SmsSender } from "@/lib/delivery/types";
 import { negotiateLocale } from "@/lib/i18n/locales";
 import { log } from "@/lib/log";
 import { DbBudgetStore, RedisBudgetStore, type BudgetStore } from "@/lib/security/budgets";
 import { CODE_TTL_MS, type CodeDelivery } from "./code";
+import type { LinkDelivery } from "./magic-link";
 
 const g = globalThis as unknown as { keystepEmail?: EmailSender | null; keystepSms?: SmsSender | null; keystepBudgets?: BudgetStore };
 
@@ -79,6 +80,31 @@ export function codeDelivery(): CodeDelivery {
       const body = smsBody({ text: t("sms", { code, brand: config.brand.name, minutes }), host: config.publicUrl.host, code });
       const r = await sender.send({ to: destination, body, locale, flowId: ctx.flow.id });
       if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "sms delivery failed");
+      return r;
+    },
+  };
+}
+
+/** Sign-in links by email, with the same budgets store as codes. */
+export function linkDelivery(ttlMs: number): LinkDelivery {
+  const config = env();
+  return {
+    budgets: budgets(),
+    limits: config.budgets,
+    async deliver(to, url, ctx) {
+      const sender = emailSender();
+      if (!sender) return { ok: false, error: "misconfigured" };
+      const locale = negotiateLocale(ctx.flow.context.claims.locale);
+      const t = await getTranslations({ locale, namespace: "messages.linkEmail" });
+      const app = ctx.flow.context.claims.client_name ?? config.brand.name;
+      const mail = renderLinkEmail({
+        brand: config.brand,
+        url,
+        lang: locale,
+        strings: { subject: t("subject", { brand: config.brand.name }), heading: t("heading"), intro: t("intro", { app }), button: t("button"), number: t("number"), expiry: t("expiry", { minutes: Math.round(ttlMs / 60_000) }), ignore: t("ignore"), footer: t("footer", { brand: config.brand.name }) },
+      });
+      const r = await sender.send({ to, ...mail });
+      if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "link email delivery failed");
       return r;
     },
   };

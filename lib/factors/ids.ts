@@ -1,5 +1,5 @@
 /** Factor names follow Auth0's own (DESIGN §1), plus Keystep's `magic-link`. */
-export const FACTOR_IDS = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"] as const;
+export const FACTOR_IDS = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email", "magic-link", "recovery-code"] as const;
 export type FactorId = (typeof FACTOR_IDS)[number];
 
 export function isFactorId(v: unknown): v is FactorId {

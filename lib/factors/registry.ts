@@ -1,7 +1,9 @@
 import "server-only";
 import { emailFactor, phoneFactor } from "./channel";
 import type { FactorId } from "./ids";
+import { magicLinkFactor } from "./magic-link";
 import { otpFactor } from "./otp";
+import { recoveryFactor } from "./recovery";
 import { passkeyFactor, securityKeyFactor } from "./webauthn";
 import type { Factor } from "./types";
 
@@ -12,6 +14,8 @@ export const factors: Record<FactorId, Factor<unknown>> = {
   otp: otpFactor,
   phone: phoneFactor,
   email: emailFactor,
+  "magic-link": magicLinkFactor,
+  "recovery-code": recoveryFactor,
 };
 
 export function factor(id: FactorId): Factor<unknown> {

@@ -12,7 +12,7 @@ export interface FactorCtx {
 }
 
 /** Expected failures are values, not exceptions; each code maps to a message key. */
-export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setup_expired" | "webauthn_invalid";
+export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setup_expired" | "webauthn_invalid" | "link_pending";
 /** `amr` overrides the factor name in the result (e.g. adds "uv" when WebAuthn verified the user). */
 export type CheckResult = { ok: true; amr?: string[] } | { ok: false; error: CheckError };
 

@@ -64,7 +64,7 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     return { ok: true };
   }
   // No secret was tested: an expired or retired code does not count as a guess.
-  if (check.error === "setup_expired" || check.error === "code_expired") return { ok: false, error: check.error };
+  if (check.error === "setup_expired" || check.error === "code_expired" || check.error === "link_pending") return { ok: false, error: check.error };
 
   const failures = await addFlowFailure(db, flow.id);
   await audit(db, { ...who, event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error, detail: { failures } });

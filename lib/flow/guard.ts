@@ -4,6 +4,7 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";
 import { listActive } from "@/lib/factors/authenticators";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery";
 import { isFactorId, type FactorId } from "@/lib/factors/ids";
 import type { FactorCtx } from "@/lib/factors/types";
 import { currentFlow } from "./context";
@@ -16,8 +17,8 @@ export async function userFactors(flow: Flow): Promise<UserFactors> {
   const config = env();
   const claims = flow.context.claims;
   return {
-    enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId))],
-    implicit: config.email && claims.email && claims.email_verified ? ["email"] : [],
+    enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId)), ...((await remainingRecoveryCodes(db(), { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
+    implicit: config.email && claims.email && claims.email_verified ? ["email", "magic-link"] : [],
     // WebAuthn is offered everywhere; browsers without it hide those options (components/WebAuthnOnly).
     available: ["webauthn-platform", "webauthn-roaming", "otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],
   };

@@ -2,7 +2,9 @@ import type { FactorId } from "@/lib/factors/ids";
 import type { Flow, Step } from "./types";
 
 /** Strongest first: the factor a returning user is challenged with by default. */
-export const PREFERENCE: readonly FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"];
+export const PREFERENCE: readonly FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email", "magic-link"];
+/** Recovery codes are always offered last and never chosen by default. */
+const CHALLENGE_ORDER: readonly FactorId[] = [...PREFERENCE, "recovery-code"];
 
 /** What this user can do in this flow, computed by the caller from storage, config and claims. */
 export interface UserFactors {
@@ -24,7 +26,7 @@ export interface Options {
  * adding another, or a stolen password alone could bind an attacker's device.
  */
 export function options(f: UserFactors): Options {
-  const usable = PREFERENCE.filter((id) => f.enrolled.includes(id) || f.implicit.includes(id));
+  const usable = CHALLENGE_ORDER.filter((id) => f.enrolled.includes(id) || f.implicit.includes(id));
   if (f.enrolled.length > 0) return { challenge: usable, enroll: [] };
   return { challenge: usable, enroll: PREFERENCE.filter((id) => f.available.includes(id) && !f.implicit.includes(id)) };
 }
@@ -46,6 +48,7 @@ export function nextStep(flow: Flow, f: UserFactors): Step {
   if (enrolled) return { kind: "challenge", factor: enrolled };
   if (o.enroll.length + o.challenge.length > 1) return { kind: "choose" };
   if (o.enroll[0]) return { kind: "enroll", factor: o.enroll[0] };
+  // Only recovery codes (or only an implicit factor) are left.
   if (o.challenge[0]) return { kind: "challenge", factor: o.challenge[0] };
   return { kind: "enroll", factor: "otp" };
 }

@@ -4,7 +4,7 @@ import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { CodeFormState } from "@/components/CodeForm";
 import type { FactorId } from "@/lib/factors/ids";
-import { submitCode } from "./attempt";
+import { submitCode, submitResponse } from "./attempt";
 import { requireFlowForAction, userFactors } from "./guard";
 import { nextStep, stepPath } from "./next-step";
 import { afterSuccessPath } from "./upgrade";
@@ -15,7 +15,7 @@ const input = z.object({ code: z.string().max(64) });
  * The body of every "enter your code" server action. Whether this is enrollment or a challenge
  * is decided on the server from the flow, never from the form.
  */
-export async function handleCodeSubmission(factorId: FactorId, form: unknown): Promise<CodeFormState> {
+export async function handleCodeSubmission(factorId: FactorId, form: unknown, format: "digits" | "text" = "digits"): Promise<CodeFormState> {
   const t = await getTranslations("common.errors");
   const parsed = input.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
   if (!parsed.success) return { error: t("code_format") };
@@ -23,8 +23,10 @@ export async function handleCodeSubmission(factorId: FactorId, form: unknown): P
   const step = nextStep(ctx.flow, await userFactors(ctx.flow));
   if ((step.kind !== "enroll" && step.kind !== "challenge") || step.factor !== factorId) redirect(stepPath(step));
 
-  const result = await submitCode(ctx, factorId, step.kind === "enroll" ? "setup" : "challenge", parsed.data.code);
-  if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId));
+  const mode = step.kind === "enroll" ? "setup" : "challenge";
+  // Six-digit codes are checked for shape first; recovery codes are normalised by their factor.
+  const result = format === "digits" ? await submitCode(ctx, factorId, mode, parsed.data.code) : await submitResponse(ctx, factorId, mode, parsed.data.code);
+  if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId, step.kind === "enroll"));
   switch (result.error) {
     case "flow_ended":
       redirect("/ended");

@@ -17,6 +17,8 @@ export interface Pending {
   choice?: { factor: FactorId; mode: "enroll" | "challenge" };
   /** The outstanding WebAuthn challenge: single use, expires in 5 minutes. */
   webauthn?: { challenge: string; purpose: "setup" | "challenge"; factor: FactorId; expiresAt: number };
+  /** Freshly issued recovery codes, sealed with the flow id as AAD, until the user confirms saving them. */
+  recoveryCodes?: string;
 }
 
 export interface FlowResult {

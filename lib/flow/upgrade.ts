@@ -1,5 +1,7 @@
 import "server-only";
+import { db } from "@/lib/db";
 import type { FactorId } from "@/lib/factors/ids";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery";
 import { userFactors } from "./guard";
 import type { Flow } from "./types";
 
@@ -8,11 +10,18 @@ export const UPGRADE_LATER_COOKIE = "__Host-keystep_passkey_later";
 export const UPGRADE_LATER_DAYS = 30;
 
 /**
- * Where a successful verification goes: the passkey offer when the user has no passkey yet and
- * did not just use one, otherwise straight back to Auth0.
+ * Where a successful verification goes: recovery codes after a first setup or after one was
+ * used; then the passkey offer when the user has no passkey and did not just use one; then Auth0.
  */
-export async function afterSuccessPath(flow: Flow, used: FactorId): Promise<string> {
-  if (used.startsWith("webauthn")) return "/continue";
+export async function afterSuccessPath(flow: Flow, used: FactorId, enrolledNow: boolean): Promise<string> {
+  if (used === "recovery-code") return "/recovery-codes";
+  if (enrolledNow && (await remainingRecoveryCodes(db(), { host: flow.host, sub: flow.sub })) === 0) return "/recovery-codes";
+  return offerPath(flow, used);
+}
+
+/** The passkey offer, or straight on to Auth0. */
+export async function offerPath(flow: Flow, used: FactorId | undefined): Promise<string> {
+  if (used?.startsWith("webauthn")) return "/continue";
   const f = await userFactors(flow);
   return f.enrolled.includes("webauthn-platform") ? "/continue" : "/upgrade";
 }

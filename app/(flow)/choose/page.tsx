@@ -22,9 +22,10 @@ export default async function ChoosePage() {
   const setup = o.enroll.length > 0;
 
   async function label(factor: FactorId, mode: "enroll" | "challenge") {
-    if (mode === "challenge" && (factor === "email" || factor === "phone")) {
-      const to = await challengeDestination(ctx, factor);
-      if (to) return { title: t(factor), hint: t(`${factor}To`, { destination: mask(factor, to) }) };
+    if (mode === "challenge" && (factor === "email" || factor === "phone" || factor === "magic-link")) {
+      const channel = factor === "magic-link" ? "email" : factor;
+      const to = await challengeDestination(ctx, channel);
+      if (to) return { title: t(factor), hint: t(`${factor}To`, { destination: mask(channel, to) }) };
     }
     return { title: t(factor), hint: t(`${factor}Hint`) };
   }

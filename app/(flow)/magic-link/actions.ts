@@ -1,0 +1,28 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
+import type { SendState } from "@/components/ResendForm";
+import { submitResponse } from "@/lib/flow/attempt";
+import { sendErrorMessage } from "@/lib/flow/channel-send";
+import { requireStep } from "@/lib/flow/guard";
+import { sendFlowLink } from "@/lib/flow/magic";
+import { afterSuccessPath } from "@/lib/flow/upgrade";
+
+/** Finishes the flow in the browser that owns it, once its link was confirmed (here or elsewhere). */
+export async function finishMagicLink(_prev: unknown, _form: unknown): Promise<{ error?: string }> {
+  const { ctx } = await requireStep("challenge", "magic-link");
+  const r = await submitResponse(ctx, "magic-link", "challenge", "");
+  if (r.ok) redirect(await afterSuccessPath(ctx.flow, "magic-link", false));
+  if (r.error === "flow_ended") redirect("/ended");
+  const t = await getTranslations("magic");
+  return { error: t("notYet") };
+}
+
+/** Sends a new link (the old one stops working). */
+export async function resendMagicLink(_prev: unknown, _form: unknown): Promise<SendState> {
+  const { ctx } = await requireStep("challenge", "magic-link");
+  const r = await sendFlowLink(ctx);
+  if (r.ok) redirect("/magic-link");
+  return { error: await sendErrorMessage(r), resendAt: r.error === "cooldown" ? ctx.now + (r.retryAfterMs ?? 0) : undefined };
+}

@@ -1,0 +1,50 @@
+import { getTranslations } from "next-intl/server";
+import { Alert } from "@/components/Alert";
+import { CancelForm } from "@/components/CancelForm";
+import { LinkWaiter } from "@/components/LinkWaiter";
+import { ResendForm } from "@/components/ResendForm";
+import { Shell } from "@/components/Shell";
+import { TryAnother } from "@/components/TryAnother";
+import { mask } from "@/lib/factors/channel";
+import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
+import { liveLink } from "@/lib/factors/magic-link";
+import { sendErrorMessage } from "@/lib/flow/channel-send";
+import { requireStep, userFactors } from "@/lib/flow/guard";
+import { sendFlowLink } from "@/lib/flow/magic";
+import { challengeDestination } from "@/lib/factors/channel";
+import { finishMagicLink, resendMagicLink } from "./actions";
+
+/** The waiting tab: where the link went, the matching number, and automatic continuation. */
+export default async function MagicLinkPage() {
+  const { ctx } = await requireStep("challenge", "magic-link");
+  const [t, ch] = await Promise.all([getTranslations("magic"), getTranslations("channel")]);
+  let link = await liveLink(ctx.db, ctx.flow.id, ctx.now);
+  let sendError: string | null = null;
+  if (!link) {
+    const sent = await sendFlowLink(ctx);
+    if (sent.ok) link = await liveLink(ctx.db, ctx.flow.id, ctx.now);
+    else sendError = await sendErrorMessage(sent);
+  }
+  const to = await challengeDestination(ctx, "email");
+  return (
+    <Shell title={t("title")} intro={to ? t("intro", { destination: mask("email", to) }) : undefined} footer={<CancelForm />}>
+      <div className="flex flex-col gap-5">
+        {sendError ? <Alert>{sendError}</Alert> : null}
+        {link ? (
+          <div className="flex items-center gap-4 rounded-brand border border-line bg-page p-4">
+            <span data-testid="link-number" className="font-mono text-4xl font-bold text-fg" aria-describedby="number-help">
+              {link.number}
+            </span>
+            <span id="number-help" className="text-sm text-muted">
+              <strong className="block text-fg">{t("numberLabel")}</strong>
+              {t("numberHelp")}
+            </span>
+          </div>
+        ) : null}
+        <LinkWaiter action={finishMagicLink} labels={{ waiting: t("waiting"), confirmed: t("confirmed"), refused: t("refused"), expired: t("expired") }} />
+        <ResendForm action={resendMagicLink} resendAt={link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0} label={t("resend")} waitLabel={ch("resendIn")} />
+        <TryAnother factors={await userFactors(ctx.flow)} />
+      </div>
+    </Shell>
+  );
+}

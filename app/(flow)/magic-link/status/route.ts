@@ -1,0 +1,12 @@
+import { db } from "@/lib/db";
+import { linkStatus } from "@/lib/factors/magic-link";
+import { currentFlow } from "@/lib/flow/context";
+
+export const dynamic = "force-dynamic";
+
+/** The waiting tab polls this: has the flow's link been confirmed? Reveals nothing else. */
+export async function GET(): Promise<Response> {
+  const lookup = await currentFlow();
+  const status = lookup.ok ? await linkStatus(db(), lookup.flow.id, Date.now()) : "none";
+  return Response.json({ status }, { headers: { "Cache-Control": "no-store" } });
+}

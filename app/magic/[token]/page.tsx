@@ -1,0 +1,68 @@
+import crypto from "node:crypto";
+import { getFormatter, getTranslations } from "next-intl/server";
+import { Button } from "@/components/Button";
+import { Shell } from "@/components/Shell";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { failPage } from "@/lib/errors";
+import { findLink } from "@/lib/factors/magic-link";
+import { currentFlow } from "@/lib/flow/context";
+import { describeDevice } from "@/lib/flow/magic";
+import { findFlow } from "@/lib/flow/repo";
+import { confirmMagicLink } from "./actions";
+
+/** Three distinct 2-digit choices, one of them right, in random order. */
+function choices(right: number): number[] {
+  const set = new Set([right]);
+  while (set.size < 3) set.add(crypto.randomInt(10, 100));
+  return [...set].sort(() => crypto.randomInt(3) - 1);
+}
+
+/**
+ * The page a sign-in link opens. A GET never approves anything (mail scanners and link previews
+ * fetch links): it shows what is being approved and waits for a POST.
+ */
+export default async function MagicLinkConfirmPage({ params }: { params: Promise<{ token: string }> }) {
+  const { token } = await params;
+  const found = await findLink(db(), env().secret, token, Date.now());
+  if (!found.ok) failPage(`link_${found.reason}`);
+  const flow = await findFlow(db(), found.link.flow_id);
+  if (!flow || flow.status !== "active") failPage("link_used");
+  const mine = await currentFlow();
+  const sameBrowser = mine.ok && mine.flow.id === flow.id;
+  const [t, format] = await Promise.all([getTranslations("magic"), getFormatter()]);
+  const app = flow.context.claims.client_name ?? env().brand.name;
+  const confirm = confirmMagicLink.bind(null, token);
+  return (
+    <Shell title={t("confirmTitle")} intro={t("confirmIntro", { app })}>
+      <div className="flex flex-col gap-6">
+        <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
+          <dt className="text-muted">{t("detailApp")}</dt>
+          <dd className="font-medium text-fg">{app}</dd>
+          <dt className="text-muted">{t("detailDevice")}</dt>
+          <dd className="font-medium text-fg">{describeDevice(flow.context.userAgent) ?? t("unknownDevice")}</dd>
+          <dt className="text-muted">{t("detailTime")}</dt>
+          <dd className="font-medium text-fg">{format.dateTime(new Date(flow.createdAt), { dateStyle: "medium", timeStyle: "short" })}</dd>
+        </dl>
+        {sameBrowser ? (
+          <form action={confirm}>
+            <Button type="submit">{t("confirm")}</Button>
+          </form>
+        ) : (
+          <form action={confirm} className="flex flex-col gap-3">
+            <p id="pick" className="font-medium text-fg">
+              {t("pickNumber")}
+            </p>
+            <div role="group" aria-labelledby="pick" className="grid grid-cols-3 gap-3">
+              {choices(found.link.number).map((n) => (
+                <Button key={n} type="submit" name="number" value={n} variant="secondary" className="font-mono text-2xl">
+                  {n}
+                </Button>
+              ))}
+            </div>
+          </form>
+        )}
+      </div>
+    </Shell>
+  );
+}

@@ -1,0 +1,8 @@
+import { getTranslations } from "next-intl/server";
+import { Shell } from "@/components/Shell";
+
+/** Shown on the other device after a confirmed link. */
+export default async function ApprovedPage() {
+  const t = await getTranslations("magic");
+  return <Shell title={t("approvedTitle")} intro={t("approvedBody")} />;
+}

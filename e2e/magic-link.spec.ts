@@ -1,0 +1,81 @@
+import { expect, newEmail, test } from "./support/fixtures";
+import { E2E } from "./support/ports";
+
+/** The sign-in link from the newest email to `to`. */
+async function linkFor(to: string, after = 0): Promise<string> {
+  let link = "";
+  await expect
+    .poll(async () => {
+      const list = (await (await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to)}`)).json()) as Array<{ text: string; receivedAt: number }>;
+      link = list.find((m) => m.receivedAt > after)?.text.match(/(http:\/\/localhost:3100\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
+      return link;
+    })
+    .toContain("/magic/");
+  return link;
+}
+
+test("same device: opening the link asks to confirm, and a scanner's GET changes nothing", async ({ page, app, chooser, request }) => {
+  const email = newEmail("link-same");
+  await app.login(email);
+  await chooser.pick(/sign-in link/i);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/magic-link`);
+  const link = await linkFor(email);
+
+  await test.step("a mail scanner fetching the link does not sign anyone in", async () => {
+    const scanned = await request.get(link);
+    expect(scanned.status()).toBe(200);
+    expect(await scanned.text()).toContain("Confirm sign-in");
+    const status = await page.evaluate(async () => (await (await fetch("/magic-link/status")).json()) as { status: string });
+    expect(status.status).toBe("waiting");
+  });
+
+  await test.step("the person confirms in the same browser and is signed in", async () => {
+    await page.goto(link);
+    await expect(page.getByText("Demo App", { exact: true })).toBeVisible();
+    await expect(page.getByText(/Chrome on Linux|HeadlessChrome|Linux/)).toBeVisible();
+    await page.getByRole("button", { name: "Confirm sign-in" }).click();
+    await app.expectLoggedIn();
+  });
+
+  await test.step("a second use of the link is refused", async () => {
+    const again = await page.goto(link);
+    expect(again!.status()).toBe(403);
+    await expect(page.getByRole("alert")).toContainText("already used");
+  });
+});
+
+test("another device: picking the number shown on the waiting tab approves it, and the tab continues by itself", async ({ page, app, chooser, browser }) => {
+  const email = newEmail("link-cross");
+  await app.login(email);
+  await chooser.pick(/sign-in link/i);
+  const number = (await page.getByTestId("link-number").textContent())!.trim();
+  const link = await linkFor(email);
+
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(link);
+  await expect(phone.getByRole("button", { name: "Confirm sign-in" })).toHaveCount(0);
+  await phone.getByRole("group", { name: /pick the number/i }).getByRole("button", { name: number, exact: true }).click();
+  await expect(phone.getByRole("heading", { level: 1 })).toHaveText("You're signed in on the other device");
+  // The original tab notices within a few seconds, with no reload.
+  await app.expectLoggedIn();
+  await phone.context().close();
+});
+
+test("another device: a wrong number refuses the link and the waiting tab says so", async ({ page, app, chooser, browser }) => {
+  const email = newEmail("link-wrong");
+  await app.login(email);
+  await chooser.pick(/sign-in link/i);
+  const number = Number((await page.getByTestId("link-number").textContent())!.trim());
+  const link = await linkFor(email);
+
+  const phone = await (await browser.newContext()).newPage();
+  await phone.goto(link);
+  const buttons = phone.getByRole("group", { name: /pick the number/i }).getByRole("button");
+  await expect(buttons).toHaveCount(3);
+  const labels = await buttons.allTextContents();
+  const wrong = labels.find((l) => Number(l) !== number)!;
+  await buttons.filter({ hasText: wrong }).click();
+  await expect(phone.getByRole("alert")).toContainText("didn't match");
+  await expect(page.getByRole("alert").filter({ hasText: "didn't match" })).toBeVisible({ timeout: 10_000 });
+  await phone.context().close();
+});

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { DbBudgetStore } from "@/lib/security/budgets";
+import { submitResponse } from "@/lib/flow/attempt";
+import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
+import { testEnv } from "@/lib/test/env";
+import { approveLink, findLink, linkStatus, magicLinkUrl, MAGIC_LINK_TTL_MS, sendMagicLink, type LinkDelivery } from "./magic-link";
+
+describe.each(BACKENDS)("magic links on $name", (backend) => {
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await backend.open()));
+  afterAll(() => close());
+
+  async function sent() {
+    const ctx = await newFlowCtx(db);
+    const urls: string[] = [];
+    const delivery: LinkDelivery = { budgets: new DbBudgetStore(db), limits: env.budgets, deliver: async (_to, url) => (urls.push(url), { ok: true }) };
+    expect(await sendMagicLink(ctx, delivery, `u${Math.random().toString(36).slice(2)}@example.com`)).toMatchObject({ ok: true });
+    const token = urls[0]!.split("/magic/")[1]!;
+    return { ctx, token, url: urls[0]! };
+  }
+
+  it("sends a link with a 256-bit token stored only as a hash", async () => {
+    const { ctx, token, url } = await sent();
+    expect(Buffer.from(token, "base64url")).toHaveLength(32);
+    expect(url.startsWith(`${env.publicUrl.origin}/magic/`)).toBe(true);
+    const row = await db.selectFrom("magic_links").selectAll().where("flow_id", "=", ctx.flow.id).executeTakeFirstOrThrow();
+    expect(row.token_hash).not.toContain(token);
+    expect(row.number).toBeGreaterThanOrEqual(10);
+    expect(row.number).toBeLessThanOrEqual(99);
+  });
+
+  it("threat: parallel double-confirm — exactly one approval wins", async () => {
+    const { token } = await sent();
+    const found = await findLink(db, env.secret, token, Date.now());
+    expect(found.ok).toBe(true);
+    if (!found.ok) return;
+    const results = await Promise.all(Array.from({ length: 20 }, () => approveLink(db, found.link.id, Date.now())));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await findLink(db, env.secret, token, Date.now())).toEqual({ ok: false, reason: "used" });
+  });
+
+  it("threat: a forged or unknown token is refused", async () => {
+    await sent();
+    expect(await findLink(db, env.secret, "A".repeat(43), Date.now())).toEqual({ ok: false, reason: "unknown" });
+    expect(await findLink(db, env.secret, "../../etc/passwd", Date.now())).toEqual({ ok: false, reason: "unknown" });
+  });
+
+  it("an expired or replaced link is refused", async () => {
+    const { ctx, token } = await sent();
+    expect(await findLink(db, env.secret, token, ctx.now + MAGIC_LINK_TTL_MS + 1)).toEqual({ ok: false, reason: "expired" });
+  });
+
+  it("only the flow that sent the link can finish, and only once it was approved", async () => {
+    const a = await sent();
+    const b = await sent();
+    expect(await submitResponse(a.ctx, "magic-link", "challenge", "")).toEqual({ ok: false, error: "link_pending" });
+    expect((await reload(a.ctx)).flow.failedAttempts).toBe(0);
+    const found = await findLink(db, env.secret, a.token, Date.now());
+    if (!found.ok) throw new Error("link not found");
+    await approveLink(db, found.link.id, Date.now());
+    expect(await linkStatus(db, a.ctx.flow.id, Date.now())).toBe("approved");
+    expect(await submitResponse(await reload(b.ctx), "magic-link", "challenge", "")).toMatchObject({ ok: false });
+    expect(await submitResponse(await reload(a.ctx), "magic-link", "challenge", "")).toEqual({ ok: true });
+    expect(await submitResponse(await reload(a.ctx), "magic-link", "challenge", "")).toMatchObject({ ok: false });
+  });
+});
+
+describe("threat: Host-header injection", () => {
+  it("builds the link from KEYSTEP_PUBLIC_URL only", () => {
+    const e = testEnv({ KEYSTEP_PUBLIC_URL: "https://mfa.example.com" });
+    // There is no request input to the builder at all: a forged Host header has nothing to reach.
+    expect(magicLinkUrl(e, "TOKEN")).toBe("https://mfa.example.com/magic/TOKEN");
+    expect(magicLinkUrl.length).toBe(2);
+  });
+});

@@ -1,0 +1,149 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database, MagicLinksTable } from "@/lib/db/schema";
+import type { Env } from "@/lib/env";
+import { keyedHash, randomToken } from "@/lib/security/crypto";
+import type { BudgetStore } from "@/lib/security/budgets";
+import { budgetKeys, RESEND_COOLDOWN_MS, type SendResult } from "./code";
+import type { Factor, FactorCtx } from "./types";
+import type { Selectable } from "kysely";
+
+export type MagicLink = Selectable<MagicLinksTable>;
+
+/** Links live 10 minutes by default, never more than 15 (KEYSTEP_MAGIC_LINK_TTL_SECONDS). */
+export const MAGIC_LINK_TTL_MS = 10 * 60_000;
+
+const tokenHash = (key: Uint8Array, token: string) => keyedHash(key, "magic-link", token);
+
+/**
+ * The link a user receives. The origin comes only from KEYSTEP_PUBLIC_URL, never from request
+ * headers, so a forged Host header cannot point the link at an attacker's site.
+ */
+export function magicLinkUrl(env: Pick<Env, "publicUrl">, token: string): string {
+  return new URL(`/magic/${token}`, env.publicUrl.origin).toString();
+}
+
+export interface LinkDelivery {
+  budgets: BudgetStore;
+  limits: Env["budgets"];
+  /** Sends the email; never throws. */
+  deliver(to: string, url: string, ctx: FactorCtx): Promise<{ ok: true } | { ok: false; error: string }>;
+}
+
+/** The flow's newest link that can still be approved or used. */
+export async function liveLink(db: Kysely<Database>, flowId: string, now: number): Promise<MagicLink | null> {
+  return (
+    (await db
+      .selectFrom("magic_links")
+      .selectAll()
+      .where("flow_id", "=", flowId)
+      .where("superseded_at", "is", null)
+      .where("consumed_at", "is", null)
+      .where("refused_at", "is", null)
+      .where("expires_at", ">", now)
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .executeTakeFirst()) ?? null
+  );
+}
+
+/**
+ * Sends a new link (256-bit token, stored hashed) with the flow's 2-digit matching number.
+ * A new link retires older ones; cool-down and send budgets as for codes.
+ */
+export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: string, ttlMs = MAGIC_LINK_TTL_MS): Promise<SendResult> {
+  const { db, now } = ctx;
+  const last = await db.selectFrom("magic_links").select("created_at").where("flow_id", "=", ctx.flow.id).orderBy("created_at", "desc").limit(1).executeTakeFirst();
+  const earliest = last ? Number(last.created_at) + RESEND_COOLDOWN_MS : 0;
+  if (earliest > now) return { ok: false, error: "cooldown", retryAfterMs: earliest - now };
+  const spent = await delivery.budgets.take(budgetKeys("email", delivery.limits, ctx, to).map((k) => ({ ...k, bucket: `link:${k.bucket}` })), now);
+  if (!spent.ok) return spent.reason === "unavailable" ? { ok: false, error: "budget_unavailable" } : { ok: false, error: "budget_exhausted", retryAfterMs: spent.retryAfterMs };
+  const token = randomToken(32);
+  const id = crypto.randomUUID();
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable("magic_links").set({ superseded_at: now }).where("flow_id", "=", ctx.flow.id).where("superseded_at", "is", null).execute();
+    await trx
+      .insertInto("magic_links")
+      .values({ id, flow_id: ctx.flow.id, token_hash: tokenHash(ctx.env.secret, token), number: crypto.randomInt(10, 100), created_at: now, expires_at: now + ttlMs, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
+      .execute();
+  });
+  const sent = await delivery.deliver(to, magicLinkUrl(ctx.env, token), ctx);
+  if (!sent.ok) {
+    await db.deleteFrom("magic_links").where("id", "=", id).execute();
+    return { ok: false, error: "delivery_failed" };
+  }
+  return { ok: true, resendAt: now + RESEND_COOLDOWN_MS };
+}
+
+export type LinkLookup = { ok: true; link: MagicLink } | { ok: false; reason: "unknown" | "used" | "expired" | "refused" };
+
+/** Finds a link by its token: unknown, used, expired and refused links say so. */
+export async function findLink(db: Kysely<Database>, key: Uint8Array, token: string, now: number): Promise<LinkLookup> {
+  if (!/^[A-Za-z0-9_-]{40,50}$/.test(token)) return { ok: false, reason: "unknown" };
+  const link = await db.selectFrom("magic_links").selectAll().where("token_hash", "=", tokenHash(key, token)).executeTakeFirst();
+  if (!link) return { ok: false, reason: "unknown" };
+  if (link.consumed_at || link.approved_at) return { ok: false, reason: "used" };
+  if (link.refused_at) return { ok: false, reason: "refused" };
+  if (link.superseded_at || Number(link.expires_at) <= now) return { ok: false, reason: "expired" };
+  return { ok: true, link };
+}
+
+/** Approves a link once: of two parallel confirmations exactly one succeeds. */
+export async function approveLink(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
+  const res = await db
+    .updateTable("magic_links")
+    .set({ approved_at: now })
+    .where("id", "=", id)
+    .where("approved_at", "is", null)
+    .where("refused_at", "is", null)
+    .where("superseded_at", "is", null)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
+/** A wrong number pick kills the link: the other device must request a new one. */
+export async function refuseLink(db: Kysely<Database>, id: string, now: number): Promise<void> {
+  await db.updateTable("magic_links").set({ refused_at: now }).where("id", "=", id).where("approved_at", "is", null).execute();
+}
+
+/** The waiting tab's view of its flow's newest link. */
+export async function linkStatus(db: Kysely<Database>, flowId: string, now: number): Promise<"none" | "waiting" | "approved" | "refused" | "expired"> {
+  const link = await db.selectFrom("magic_links").selectAll().where("flow_id", "=", flowId).where("superseded_at", "is", null).orderBy("created_at", "desc").limit(1).executeTakeFirst();
+  if (!link) return "none";
+  if (link.approved_at) return "approved";
+  if (link.refused_at) return "refused";
+  if (Number(link.expires_at) <= now) return "expired";
+  return "waiting";
+}
+
+/**
+ * Magic link: "verify" finishes the flow in the browser that owns it, once a link of this flow
+ * was approved (same device: just now; another device: by the number match). Consumption is a
+ * conditional UPDATE, so only one finish wins.
+ */
+export const magicLinkFactor: Factor<never> = {
+  id: "magic-link",
+  async beginSetup() {
+    throw new Error("magic links need no setup");
+  },
+  async finishSetup() {
+    return { ok: false, error: "code_invalid" };
+  },
+  async verify(ctx) {
+    const link = await ctx.db
+      .selectFrom("magic_links")
+      .select(["id", "approved_at"])
+      .where("flow_id", "=", ctx.flow.id)
+      .where("superseded_at", "is", null)
+      .where("consumed_at", "is", null)
+      .orderBy("created_at", "desc")
+      .limit(1)
+      .executeTakeFirst();
+    if (!link?.approved_at) return { ok: false, error: "link_pending" };
+    const res = await ctx.db.updateTable("magic_links").set({ consumed_at: ctx.now }).where("id", "=", link.id).where("consumed_at", "is", null).executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1 ? { ok: true } : { ok: false, error: "code_reused" };
+  },
+};

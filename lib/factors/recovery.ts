@@ -1,0 +1,79 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { keyedHash } from "@/lib/security/crypto";
+import type { Factor } from "./types";
+import type { UserKey } from "./authenticators";
+
+export const RECOVERY_CODE_COUNT = 10;
+/** Below this many, the user is told to regenerate or add a method. */
+export const RECOVERY_LOW_WATER = 3;
+
+// Base32 without look-alikes (0/O, 1/I/L, U): 30 symbols, case-insensitive when typed back.
+const ALPHABET = "23456789ABCDEFGHJKMNPQRSTVWXYZ";
+const LENGTH = 16; // 16 × log2(30) ≈ 78.5 bits, above the 64 bits NIST asks of look-up secrets
+
+/** One code, formatted for reading aloud: XXXX-XXXX-XXXX-XXXX. */
+export function newRecoveryCode(): string {
+  const chars = Array.from({ length: LENGTH }, () => ALPHABET[crypto.randomInt(ALPHABET.length)]).join("");
+  return chars.match(/.{4}/g)!.join("-");
+}
+
+/** What the user typed, reduced to the alphabet: case, spaces and dashes do not matter. */
+export function normalizeRecoveryCode(input: string): string {
+  return input.toUpperCase().replace(/[\s-]/g, "");
+}
+
+const hash = (key: Uint8Array, user: UserKey, code: string) => keyedHash(key, `recovery:${user.host}|${user.sub}`, normalizeRecoveryCode(code));
+
+/** Issues a fresh set of ten, invalidating any earlier set, and returns them in plain text once. */
+export async function issueRecoveryCodes(db: Kysely<Database>, key: Uint8Array, user: UserKey, now = Date.now()): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom("recovery_codes").where("auth0_host", "=", user.host).where("sub", "=", user.sub).execute();
+    await trx
+      .insertInto("recovery_codes")
+      .values(codes.map((c) => ({ id: crypto.randomUUID(), auth0_host: user.host, sub: user.sub, code_hash: hash(key, user, c), created_at: now, used_at: null })))
+      .execute();
+  });
+  return codes;
+}
+
+/** How many unused codes the user has. */
+export async function remainingRecoveryCodes(db: Kysely<Database>, user: UserKey): Promise<number> {
+  const row = await db
+    .selectFrom("recovery_codes")
+    .select((eb) => eb.fn.countAll<number | string>().as("n"))
+    .where("auth0_host", "=", user.host)
+    .where("sub", "=", user.sub)
+    .where("used_at", "is", null)
+    .executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+/** Recovery codes: never enrolled on their own (issued after a first setup), challenge only. */
+export const recoveryFactor: Factor<never> = {
+  id: "recovery-code",
+  async beginSetup() {
+    throw new Error("recovery codes are issued, not set up");
+  },
+  async finishSetup() {
+    return { ok: false, error: "code_invalid" };
+  },
+  async verify(ctx, code) {
+    const normalized = normalizeRecoveryCode(code);
+    if (!/^[2-9A-HJKMNP-TV-Z]{16}$/.test(normalized)) return { ok: false, error: "code_invalid" };
+    const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+    // Burn it atomically: of two parallel uses of one code, exactly one updates the row.
+    const res = await ctx.db
+      .updateTable("recovery_codes")
+      .set({ used_at: ctx.now })
+      .where("auth0_host", "=", user.host)
+      .where("sub", "=", user.sub)
+      .where("code_hash", "=", hash(ctx.env.secret, user, normalized))
+      .where("used_at", "is", null)
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1 ? { ok: true } : { ok: false, error: "code_invalid" };
+  },
+};
