@@ -1,14 +1,18 @@
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
+import { setLocale } from "@/app/locale/actions";
+import { LOCALE_NAMES, LOCALES } from "@/lib/i18n/locales";
+import { LanguageSwitcher } from "./LanguageSwitcher";
+import { currentBranding } from "@/lib/flow/branding";
 
 /** The page frame every screen shares: brand, one card, a footer. Screens pass their content. */
 export async function Shell({ title, intro, children, footer }: { title: string; intro?: React.ReactNode; children?: React.ReactNode; footer?: React.ReactNode }) {
-  const t = await getTranslations("common");
+  const [t, locale, brand] = await Promise.all([getTranslations("common"), getLocale(), currentBranding()]);
   return (
     <div className="flex min-h-dvh flex-col items-center px-4 py-8 sm:justify-center sm:py-12">
       <header className="mb-6 flex items-center gap-2 text-fg">
         {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no optimisation */}
-        <img src="/icon.svg" alt="" width={28} height={28} />
-        <span className="text-lg font-semibold tracking-tight">{t("brand")}</span>
+        <img src={brand.logoUrl ?? "/icon.svg"} alt="" height={28} className="h-7 w-auto" />
+        <span className="text-lg font-semibold tracking-tight">{brand.name ?? t("brand")}</span>
       </header>
       <main className="w-full max-w-md rounded-brand border border-line bg-card p-6 shadow-sm sm:p-8">
         <h1 className="text-2xl font-semibold tracking-tight text-fg">{title}</h1>
@@ -17,6 +21,14 @@ export async function Shell({ title, intro, children, footer }: { title: string;
       </main>
       <footer className="mt-6 flex w-full max-w-md flex-col items-center gap-3 text-sm text-muted">
         {footer}
+        <LanguageSwitcher action={setLocale} current={locale} locales={LOCALES.map((code) => ({ code, name: LOCALE_NAMES[code] }))} label={t("language")} apply={t("applyLanguage")} />
+        {brand.supportUrl || brand.termsUrl || brand.privacyUrl ? (
+          <nav aria-label={t("links")} className="flex flex-wrap justify-center gap-x-4 gap-y-1">
+            {brand.supportUrl ? <a className="underline underline-offset-4" href={brand.supportUrl}>{t("support")}</a> : null}
+            {brand.termsUrl ? <a className="underline underline-offset-4" href={brand.termsUrl}>{t("terms")}</a> : null}
+            {brand.privacyUrl ? <a className="underline underline-offset-4" href={brand.privacyUrl}>{t("privacy")}</a> : null}
+          </nav>
+        ) : null}
         <p>{t("securedBy")}</p>
       </footer>
     </div>

@@ -35,6 +35,10 @@ test("recovery codes are issued after enrollment, work once, and can be regenera
     await screens.submit(codes[0]!.toLowerCase());
     await expect(fresh).toHaveURL(`${E2E.keystepUrl}/recovery-codes`);
     await expect(fresh.getByText("You have 9 recovery codes left.")).toBeVisible();
+    // The user is told by email that a recovery code was used.
+    await expect
+      .poll(async () => ((await (await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(email)}`)).json()) as Array<{ subject?: string }>).map((m) => m.subject).join())
+      .toContain("A recovery code was used");
     await fresh.getByRole("link", { name: "Continue" }).click();
     await a.expectLoggedIn();
     await fresh.context().close();

@@ -1,6 +1,7 @@
 import "server-only";
 import { env, EnvError } from "@/lib/env";
 import { ensureMigrated } from "@/lib/db";
+import { config, ConfigError, contrastWarnings } from "@/lib/config";
 
 /**
  * Validates every setting and applies pending migrations before the first request. A bad
@@ -11,6 +12,12 @@ export async function boot(): Promise<void> {
     env();
   } catch (e) {
     console.error(e instanceof EnvError ? e.message : e);
+    process.exit(1);
+  }
+  try {
+    for (const warning of contrastWarnings(config())) console.warn(`[keystep] contrast warning: ${warning}`);
+  } catch (e) {
+    console.error(e instanceof ConfigError ? e.message : e);
     process.exit(1);
   }
   try {

@@ -1,20 +1,21 @@
 import "server-only";
 import { escapeHtml } from "./http";
+import { direction } from "./i18n/locales";
+import { brandCss } from "./brand";
+import type { Branding } from "./config";
 import { buildCsp, newNonce, securityHeaders } from "./security/headers";
 
 // The same look as components/Shell, in plain CSS: these documents are built by route handlers
 // so that they are complete without JavaScript and carry their own CSP.
-const STYLE = `:root{color-scheme:light dark;--bg:#f5f6fa;--card:#fff;--fg:#111827;--muted:#4b5563;--primary:#4f46e5;--primary-fg:#fff;--line:#d1d5db;--danger:#b91c1c;--danger-bg:#fef2f2}
-@media (prefers-color-scheme:dark){:root{--bg:#0b1020;--card:#151a2d;--fg:#f3f4f6;--muted:#a1a8b8;--primary:#818cf8;--primary-fg:#111827;--line:#374151;--danger:#fca5a5;--danger-bg:#3b1218}}
-body{margin:0;min-height:100dvh;display:flex;flex-direction:column;align-items:center;justify-content:center;background:var(--bg);color:var(--fg);font-family:ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif}
-header{display:flex;gap:.5rem;align-items:center;margin:1.5rem 0;font-weight:600;font-size:1.125rem}
-main{box-sizing:border-box;width:calc(100% - 2rem);max-width:28rem;padding:2rem;border:1px solid var(--line);border-radius:.75rem;background:var(--card)}
-h1{margin:0 0 .75rem;font-size:1.5rem;line-height:1.25}p{margin:0 0 1.25rem;color:var(--muted);line-height:1.5}
-.alert{padding:.75rem 1rem;margin-bottom:1rem;border:1px solid var(--danger);border-radius:.75rem;background:var(--danger-bg);color:var(--danger);font-weight:500;font-size:.875rem;line-height:1.5}
-.spinner{width:1.5rem;height:1.5rem;margin-bottom:1rem;border:3px solid var(--line);border-top-color:var(--primary);border-radius:50%;animation:spin .8s linear infinite}
+const STYLE = `body{margin:0;min-height:100dvh;display:flex;flex-direction:column;align-items:center;justify-content:center;background:var(--ks-bg);color:var(--ks-fg);font-family:var(--ks-font,ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif)}
+header{display:flex;gap:.5rem;align-items:center;margin:1.5rem 0;font-weight:600;font-size:1.125rem}header img{height:28px;width:auto}
+main{box-sizing:border-box;width:calc(100% - 2rem);max-width:28rem;padding:2rem;border:1px solid var(--ks-border);border-radius:var(--ks-radius,.75rem);background:var(--ks-card)}
+h1{margin:0 0 .75rem;font-size:1.5rem;line-height:1.25}p{margin:0 0 1.25rem;color:var(--ks-muted);line-height:1.5}
+.alert{padding:.75rem 1rem;margin-bottom:1rem;border:1px solid var(--ks-danger);border-radius:var(--ks-radius,.75rem);background:var(--ks-danger-bg);color:var(--ks-danger);font-weight:500;font-size:.875rem;line-height:1.5}
+.spinner{width:1.5rem;height:1.5rem;margin-bottom:1rem;border:3px solid var(--ks-border);border-top-color:var(--ks-primary);border-radius:50%;animation:spin .8s linear infinite}
 @keyframes spin{to{transform:rotate(360deg)}}@media (prefers-reduced-motion:reduce){.spinner{animation:none}}
-button{width:100%;min-height:2.75rem;border:0;border-radius:.75rem;background:var(--primary);color:var(--primary-fg);font:inherit;font-weight:600;cursor:pointer}
-button:focus-visible{outline:3px solid var(--primary);outline-offset:2px}`;
+button{width:100%;min-height:2.75rem;border:0;border-radius:var(--ks-radius,.75rem);background:var(--ks-primary);color:var(--ks-primary-fg);font:inherit;font-weight:600;cursor:pointer}
+button:focus-visible{outline:3px solid var(--ks-focus);outline-offset:2px}`;
 
 export interface DocumentOptions {
   locale: string;
@@ -27,23 +28,26 @@ export interface DocumentOptions {
   script?: string;
   formAction?: string[];
   https?: boolean;
+  /** The application's branding (colours, logo, name already in `brand`). */
+  branding?: Branding;
 }
 
 /** A complete, self-contained HTML response with the security headers and a fresh nonce CSP. */
 export function documentResponse(o: DocumentOptions): Response {
   const nonce = newNonce();
   const html = `<!doctype html>
-<html lang="${escapeHtml(o.locale)}">
+<html lang="${escapeHtml(o.locale)}" dir="${direction(o.locale)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex">
 <title>${escapeHtml(o.title)}</title>
 <link rel="icon" href="/icon.svg" type="image/svg+xml">
-<style>${STYLE}</style>
+<style>${brandCss(o.branding)}
+${STYLE}</style>
 </head>
 <body>
-<header><img src="/icon.svg" alt="" width="28" height="28"><span>${escapeHtml(o.brand)}</span></header>
+<header><img src="${escapeHtml(o.branding?.logoUrl ?? "/icon.svg")}" alt=""><span>${escapeHtml(o.branding?.name ?? o.brand)}</span></header>
 <main>
 ${o.body}
 </main>

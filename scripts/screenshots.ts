@@ -45,6 +45,8 @@ async function main() {
   await shot(a, "otp-setup-wrong-code");
   await a.getByRole("textbox", { name: /code/i }).fill(totp.generate());
   await a.getByRole("button", { name: /turn on/i }).click();
+  await a.getByLabel("I have saved these codes").check();
+  await a.getByRole("button", { name: "Continue" }).click();
   await a.getByTestId("result").waitFor({ state: "attached" });
   await shot(a, "app-logged-in");
 
@@ -55,7 +57,7 @@ async function main() {
 
   const d = await (await browser.newContext(phone)).newPage();
   await login(d, `grace-${crypto.randomBytes(3).toString("hex")}@example.com`);
-  await d.getByRole("button", { name: /email/i }).click();
+  await d.getByRole("button", { name: /^email/i }).click();
   await d.getByRole("heading", { name: /check your email/i }).waitFor();
   await shot(d, "email-challenge");
   await login(d, `alan-${crypto.randomBytes(3).toString("hex")}@example.com`);
@@ -95,6 +97,34 @@ async function main() {
   await e.getByRole("button", { name: /verify/i }).click();
   await e.getByRole("button", { name: "Not now" }).waitFor();
   await shot(e, "passkey-offer");
+
+  // Recovery codes after a first setup (authenticator app via its QR code).
+  const r = await (await browser.newContext(phone)).newPage();
+  await login(r, `mae-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  await r.getByRole("button", { name: /authenticator app/i }).click();
+  const rq = PNG.sync.read(await r.getByTestId("totp-qr").screenshot());
+  const ru = new URL(jsQR(new Uint8ClampedArray(rq.data), rq.width, rq.height)!.data);
+  await r.getByRole("textbox", { name: /code/i }).fill(new TOTP({ secret: Secret.fromBase32(ru.searchParams.get("secret")!) }).generate());
+  await r.getByRole("button", { name: /turn on/i }).click();
+  await r.getByTestId("recovery-codes").waitFor();
+  await shot(r, "recovery-codes");
+
+  // A sign-in link: the waiting tab, and the confirm page on another device.
+  const m = await (await browser.newContext(phone)).newPage();
+  const linkMail = `ola-${crypto.randomBytes(3).toString("hex")}@example.com`;
+  await login(m, linkMail);
+  await m.getByRole("button", { name: /sign-in link/i }).click();
+  await m.getByTestId("link-number").waitFor();
+  await shot(m, "magic-link-waiting");
+  let url = "";
+  for (let i = 0; i < 50 && !url; i++) {
+    const list = (await (await fetch(`${process.env.INBOX_URL ?? "http://127.0.0.1:4020"}/api/messages?to=${linkMail}`)).json()) as Array<{ text: string }>;
+    url = list[0]?.text.match(/(http:\/\/localhost:3000\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
+    if (!url) await new Promise((res) => setTimeout(res, 200));
+  }
+  const other = await (await browser.newContext(phone)).newPage();
+  await other.goto(url);
+  await shot(other, "magic-link-confirm");
 
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
   await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);

@@ -7,9 +7,11 @@ import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { errorRedirect, escapeHtml, seeOther } from "@/lib/http";
 import { negotiateLocale } from "@/lib/i18n/locales";
+import { chosenLocale } from "@/lib/i18n/choice";
 import { log } from "@/lib/log";
 import { continueFormAction } from "@/lib/security/headers";
 import { documentResponse } from "@/lib/html";
+import { currentBranding } from "@/lib/flow/branding";
 
 export const dynamic = "force-dynamic";
 
@@ -39,7 +41,7 @@ export async function GET(request: Request): Promise<Response> {
   });
   log.info({ flow: flow.id.slice(0, 8), outcome: flow.outcome }, "returning to auth0");
 
-  const locale = negotiateLocale(flow.context.claims.locale, request.headers.get("accept-language"));
+  const locale = negotiateLocale(await chosenLocale(), flow.context.claims.locale, request.headers.get("accept-language"));
   const t = await getTranslations({ locale, namespace: "continue" });
   const app = flow.context.claims.client_name ?? t("defaultApp");
   const denied = flow.outcome !== "success";
@@ -47,6 +49,7 @@ export async function GET(request: Request): Promise<Response> {
   const title = t(denied ? "titleDenied" : "title", { app });
   return documentResponse({
     locale,
+    branding: await currentBranding(),
     title,
     brand: common("brand"),
     https: new URL(request.url).protocol === "https:",

@@ -1,8 +1,10 @@
 import { getTranslations } from "next-intl/server";
 import { isErrorReason } from "@/lib/errors";
 import { documentResponse } from "@/lib/html";
+import { currentBranding } from "@/lib/flow/branding";
 import { escapeHtml } from "@/lib/http";
 import { negotiateLocale } from "@/lib/i18n/locales";
+import { chosenLocale } from "@/lib/i18n/choice";
 
 export const dynamic = "force-dynamic";
 
@@ -13,10 +15,11 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const raw = new URL(request.url).searchParams.get("reason");
   const reason = isErrorReason(raw) ? raw : "no_flow";
-  const locale = negotiateLocale(request.headers.get("accept-language"));
+  const locale = negotiateLocale(await chosenLocale(), request.headers.get("accept-language"));
   const [t, common] = await Promise.all([getTranslations({ locale, namespace: "error" }), getTranslations({ locale, namespace: "common" })]);
   return documentResponse({
     locale,
+    branding: await currentBranding(),
     status: reason === "not_found" ? 404 : 403,
     title: t("title"),
     brand: common("brand"),

@@ -1,17 +1,19 @@
 import "server-only";
 import Redis from "ioredis";
-import { getTranslations } from "next-intl/server";
+import { getLocale, getTranslations } from "next-intl/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
+import { brandingFor } from "@/lib/config";
 import { createSmtpSender } from "@/lib/delivery/email";
 import { createLogSender, createTwilioSender, createWebhookSender } from "@/lib/delivery/sms";
+import { renderNoticeEmail } from "@/lib/delivery/notice";
 import { renderCodeEmail, renderLinkEmail, smsBody } from "@/lib/delivery/templates";
 import type { EmailSender, SmsSender } from "@/lib/delivery/types";
-import { negotiateLocale } from "@/lib/i18n/locales";
 import { log } from "@/lib/log";
 import { DbBudgetStore, RedisBudgetStore, type BudgetStore } from "@/lib/security/budgets";
 import { CODE_TTL_MS, type CodeDelivery } from "./code";
 import type { LinkDelivery } from "./magic-link";
+import type { FactorCtx } from "./types";
 
 const g = globalThis as unknown as { keystepEmail?: EmailSender | null; keystepSms?: SmsSender | null; keystepBudgets?: BudgetStore };
 
@@ -57,18 +59,18 @@ export function codeDelivery(): CodeDelivery {
     budgets: budgets(),
     limits: config.budgets,
     async deliver(channel, destination, code, ctx) {
-      const locale = negotiateLocale(ctx.flow.context.claims.locale);
+      const locale = await getLocale();
       const minutes = CODE_TTL_MS[channel] / 60_000;
-      const app = ctx.flow.context.claims.client_name ?? config.brand.name;
+      const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
       if (channel === "email") {
         const sender = emailSender();
         if (!sender) return { ok: false, error: "misconfigured", detail: "SMTP_URL is not set" };
         const t = await getTranslations({ locale, namespace: "messages.codeEmail" });
         const mail = renderCodeEmail({
-          brand: config.brand,
+          brand: emailBrand(ctx),
           code,
           lang: locale,
-          strings: { subject: t("subject", { code, brand: config.brand.name }), heading: t("heading"), intro: t("intro", { app }), expiry: t("expiry", { minutes }), ignore: t("ignore"), footer: t("footer", { brand: config.brand.name }) },
+          strings: { subject: t("subject", { code, brand: emailBrand(ctx).name }), heading: t("heading"), intro: t("intro", { app }), expiry: t("expiry", { minutes }), ignore: t("ignore"), footer: t("footer", { brand: emailBrand(ctx).name }) },
         });
         const r = await sender.send({ to: destination, ...mail });
         if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "email delivery failed");
@@ -77,12 +79,19 @@ export function codeDelivery(): CodeDelivery {
       const sender = smsSender();
       if (!sender) return { ok: false, error: "misconfigured", detail: "SMS_PROVIDER is not set" };
       const t = await getTranslations({ locale, namespace: "messages" });
-      const body = smsBody({ text: t("sms", { code, brand: config.brand.name, minutes }), host: config.publicUrl.host, code });
+      const body = smsBody({ text: t("sms", { code, brand: emailBrand(ctx).name, minutes }), host: config.publicUrl.host, code });
       const r = await sender.send({ to: destination, body, locale, flowId: ctx.flow.id });
       if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "sms delivery failed");
       return r;
     },
   };
+}
+
+/** The brand for messages: the environment's, then the application's branding from keystep.config.json. */
+function emailBrand(ctx: FactorCtx) {
+  const b = brandingFor(ctx.flow.context.claims.client_id);
+  const logo = b.logoUrl ? new URL(b.logoUrl, ctx.env.publicUrl).toString() : ctx.env.brand.logoUrl;
+  return { name: b.name ?? ctx.env.brand.name, color: b.colors?.primary ?? ctx.env.brand.color, logoUrl: logo };
 }
 
 /** Sign-in links by email, with the same budgets store as codes. */
@@ -94,18 +103,37 @@ export function linkDelivery(ttlMs: number): LinkDelivery {
     async deliver(to, url, ctx) {
       const sender = emailSender();
       if (!sender) return { ok: false, error: "misconfigured" };
-      const locale = negotiateLocale(ctx.flow.context.claims.locale);
+      const locale = await getLocale();
       const t = await getTranslations({ locale, namespace: "messages.linkEmail" });
-      const app = ctx.flow.context.claims.client_name ?? config.brand.name;
+      const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
       const mail = renderLinkEmail({
-        brand: config.brand,
+        brand: emailBrand(ctx),
         url,
         lang: locale,
-        strings: { subject: t("subject", { brand: config.brand.name }), heading: t("heading"), intro: t("intro", { app }), button: t("button"), number: t("number"), expiry: t("expiry", { minutes: Math.round(ttlMs / 60_000) }), ignore: t("ignore"), footer: t("footer", { brand: config.brand.name }) },
+        strings: { subject: t("subject", { brand: emailBrand(ctx).name }), heading: t("heading"), intro: t("intro", { app }), button: t("button"), number: t("number"), expiry: t("expiry", { minutes: Math.round(ttlMs / 60_000) }), ignore: t("ignore"), footer: t("footer", { brand: emailBrand(ctx).name }) },
       });
       const r = await sender.send({ to, ...mail });
       if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "link email delivery failed");
       return r;
     },
   };
+}
+
+/** Emails the user a security notice (e.g. a recovery code was used). Best effort, never throws. */
+export async function notifyUser(ctx: FactorCtx, key: "recoveryUsed"): Promise<void> {
+  const config = ctx.env;
+  const to = ctx.flow.context.claims.email;
+  if (!to || !config.email) return;
+  const sender = emailSender();
+  if (!sender) return;
+  try {
+    const locale = await getLocale();
+    const t = await getTranslations({ locale, namespace: `messages.${key}` });
+    const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
+    const mail = renderNoticeEmail({ brand: emailBrand(ctx), lang: locale, strings: { subject: t("subject", { brand: emailBrand(ctx).name }), heading: t("heading"), body: t("body", { app }), footer: t("footer", { brand: emailBrand(ctx).name }) } });
+    const r = await sender.send({ to, ...mail });
+    if (!r.ok) log.warn({ error: r.error }, "notice email failed");
+  } catch (err) {
+    log.warn({ err }, "notice email failed");
+  }
 }

@@ -61,6 +61,11 @@ export const recoveryFactor: Factor<never> = {
   async finishSetup() {
     return { ok: false, error: "code_invalid" };
   },
+  // DESIGN §4: the user is told whenever a recovery code is used.
+  async onSuccess(ctx) {
+    const { notifyUser } = await import("./delivery");
+    await notifyUser(ctx, "recoveryUsed");
+  },
   async verify(ctx, code) {
     const normalized = normalizeRecoveryCode(code);
     if (!/^[2-9A-HJKMNP-TV-Z]{16}$/.test(normalized)) return { ok: false, error: "code_invalid" };

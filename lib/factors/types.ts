@@ -25,6 +25,8 @@ export interface Factor<SetupView, ChallengeView = unknown> {
   finishSetup(ctx: FactorCtx, code: string): Promise<CheckResult>;
   /** Checks a challenge response against the user's enrolled authenticators. */
   verify(ctx: FactorCtx, code: string): Promise<CheckResult>;
+  /** Runs after a successful challenge (e.g. telling the user a recovery code was used). Never throws. */
+  onSuccess?(ctx: FactorCtx): Promise<void>;
   /** Prepares a challenge where the factor needs one (WebAuthn request options). */
   beginChallenge?(ctx: FactorCtx): Promise<ChallengeView>;
 }

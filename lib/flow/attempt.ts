@@ -61,6 +61,7 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     const won = await completeFlow(db, flow.id, "success", { amr: check.amr ?? [factorId], enrolled: mode === "setup" ? [factorId] : [] }, ctx.now);
     if (!won) return { ok: false, error: "flow_ended" };
     await audit(db, { ...who, event: mode === "setup" ? "enroll.success" : "challenge.success", outcome: "success" });
+    if (mode === "challenge") await factor(factorId).onSuccess?.(ctx);
     return { ok: true };
   }
   // No secret was tested: an expired or retired code does not count as a guess.

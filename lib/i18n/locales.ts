@@ -3,9 +3,26 @@ export const LOCALES = ["en"] as const;
 export type AppLocale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: AppLocale = "en";
 
+/** Each locale's name in its own language, for the switcher. */
+export const LOCALE_NAMES: Record<AppLocale, string> = {
+  en: "English",
+};
+
+const RTL = new Set<string>(["ar"]);
+
+/** Text direction for a locale: `rtl` for Arabic, `ltr` otherwise. */
+export function direction(locale: string): "ltr" | "rtl" {
+  return RTL.has(locale.split("-")[0]!) ? "rtl" : "ltr";
+}
+
+export function isLocale(v: unknown): v is AppLocale {
+  return typeof v === "string" && (LOCALES as readonly string[]).includes(v);
+}
+
 /**
- * Picks the first supported locale from preference lists (Auth0's ui_locales claim first,
- * then Accept-Language), matching a region tag to its base language.
+ * Picks the first supported locale from preference lists (the user's explicit choice, then
+ * Auth0's ui_locales claim, then Accept-Language), matching an exact tag first, then a region
+ * tag to its base language (pt-PT → pt-BR, zh-TW → zh-CN are the closest we ship).
  */
 export function negotiateLocale(...preferences: Array<string | null | undefined>): AppLocale {
   for (const pref of preferences) {
@@ -17,8 +34,9 @@ export function negotiateLocale(...preferences: Array<string | null | undefined>
     for (const tag of tags) {
       const exact = LOCALES.find((l) => l.toLowerCase() === tag);
       if (exact) return exact;
-      const base = LOCALES.find((l) => l.toLowerCase() === tag.split("-")[0]);
-      if (base) return base;
+      const base = tag.split("-")[0];
+      const sameLanguage = LOCALES.find((l) => l.toLowerCase().split("-")[0] === base);
+      if (sameLanguage) return sameLanguage;
     }
   }
   return DEFAULT_LOCALE;

@@ -45,7 +45,7 @@ export default async function ChoosePage() {
               <input type="hidden" name="mode" value={r.mode} />
               <button
                 type="submit"
-                className="flex min-h-14 w-full flex-col items-start rounded-brand border border-line bg-card px-4 py-3 text-left hover:border-primary hover:bg-page focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-focus"
+                className="flex min-h-14 w-full flex-col items-start rounded-brand border border-line bg-card px-4 py-3 text-start hover:border-primary hover:bg-page focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-focus"
               >
                 <span className="font-semibold text-fg">{r.title}</span>
                 <span className="text-sm text-muted">{r.hint}</span>

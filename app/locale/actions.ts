@@ -1,0 +1,15 @@
+"use server";
+
+import { cookies } from "next/headers";
+import { z } from "zod";
+import { LOCALE_COOKIE } from "@/lib/i18n/choice";
+import { LOCALES } from "@/lib/i18n/locales";
+
+const input = z.object({ locale: z.enum(LOCALES) });
+
+/** Switches the language; setting a cookie in an action re-renders the current screen, flow intact. */
+export async function setLocale(form: unknown): Promise<void> {
+  const parsed = input.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
+  if (!parsed.success) return;
+  (await cookies()).set(LOCALE_COOKIE, parsed.data.locale, { path: "/", maxAge: 365 * 86_400, httpOnly: true, secure: true, sameSite: "lax" });
+}

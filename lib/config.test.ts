@@ -1,0 +1,51 @@
+import { describe, expect, it } from "vitest";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { brandingFor, configSchema, ConfigError, contrast, contrastWarnings, loadConfig } from "./config";
+import { brandCss } from "./brand";
+
+function write(value: unknown): string {
+  const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ks-config-")), "keystep.config.json");
+  fs.writeFileSync(file, typeof value === "string" ? value : JSON.stringify(value));
+  return file;
+}
+
+describe("keystep.config.json", () => {
+  it("accepts branding with per-application overrides", () => {
+    const c = loadConfig(write({ branding: { name: "Acme", colors: { primary: "#0a7d33" }, clients: { "app-2": { name: "Acme Pay", colors: { primary: "#7c2d12" } } } } }));
+    expect(brandingFor(undefined, c)).toMatchObject({ name: "Acme", colors: { primary: "#0a7d33" } });
+    expect(brandingFor("app-2", c)).toMatchObject({ name: "Acme Pay", colors: { primary: "#7c2d12" } });
+    expect(brandingFor("other", c).name).toBe("Acme");
+  });
+
+  it("stops with the path and the problem on an invalid file", () => {
+    expect(() => loadConfig(write({ branding: { colors: { primary: "red" } } }))).toThrow(ConfigError);
+    expect(() => loadConfig(write({ branding: { colors: { primary: "red" } } }))).toThrow(/branding\.colors\.primary/);
+    expect(() => loadConfig(write("{ not json"))).toThrow(/not valid JSON/);
+    expect(() => loadConfig(write({ brandng: {} }))).toThrow(ConfigError);
+  });
+
+  it("threat: CSS injection through branding values is refused by the schema", () => {
+    expect(configSchema.safeParse({ branding: { fontStack: "x; } body { display:none" } }).success).toBe(false);
+    expect(configSchema.safeParse({ branding: { fontStack: "Inter, url(https://evil/x.woff)" } }).success).toBe(false);
+    expect(configSchema.safeParse({ branding: { radius: "1px;background:red" } }).success).toBe(false);
+  });
+
+  it("computes WCAG contrast and names pairs below AA", () => {
+    expect(contrast("#000000", "#ffffff")).toBeCloseTo(21, 0);
+    const warnings = contrastWarnings({ branding: { colors: { text: "#999999", background: "#ffffff" } } });
+    expect(warnings.join()).toMatch(/text #999999 on background #ffffff/);
+    expect(contrastWarnings({ branding: { colors: { text: "#111111", background: "#ffffff" } } })).toEqual([]);
+  });
+
+  it("writes the brand palette as CSS variables for each theme", () => {
+    expect(brandCss({ colors: { primary: "#0a7d33" }, theme: "light" })).toMatch(/^:root\{color-scheme:light;.*--ks-primary:#0a7d33/);
+    expect(brandCss({ theme: "auto" })).toContain("@media (prefers-color-scheme:dark)");
+  });
+
+  it("accepts string overrides per locale", () => {
+    const c = loadConfig(write({ messages: { en: { otpChallenge: { title: "Enter your Acme code" } } } }));
+    expect(c.messages?.en).toMatchObject({ otpChallenge: { title: "Enter your Acme code" } });
+  });
+});
