@@ -1,12 +1,15 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { setLocale } from "@/app/locale/actions";
 import { LOCALE_NAMES, LOCALES } from "@/lib/i18n/locales";
+import { PSEUDO_LOCALE, pseudoEnabled } from "@/lib/i18n/pseudo";
 import { LanguageSwitcher } from "./LanguageSwitcher";
 import { currentBranding } from "@/lib/flow/branding";
+import { chosenLocale } from "@/lib/i18n/choice";
 
 /** The page frame every screen shares: brand, one card, a footer. Screens pass their content. */
 export async function Shell({ title, intro, children, footer }: { title: string; intro?: React.ReactNode; children?: React.ReactNode; footer?: React.ReactNode }) {
-  const [t, locale, brand] = await Promise.all([getTranslations("common"), getLocale(), currentBranding()]);
+  const [t, negotiated, brand, chosen] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale()]);
+  const locale = chosen === PSEUDO_LOCALE && pseudoEnabled() ? PSEUDO_LOCALE : negotiated;
   return (
     <div className="flex min-h-dvh flex-col items-center px-4 py-8 sm:justify-center sm:py-12">
       <header className="mb-6 flex items-center gap-2 text-fg">
@@ -21,7 +24,7 @@ export async function Shell({ title, intro, children, footer }: { title: string;
       </main>
       <footer className="mt-6 flex w-full max-w-md flex-col items-center gap-3 text-sm text-muted">
         {footer}
-        <LanguageSwitcher action={setLocale} current={locale} locales={LOCALES.map((code) => ({ code, name: LOCALE_NAMES[code] }))} label={t("language")} apply={t("applyLanguage")} />
+        <LanguageSwitcher action={setLocale} current={locale} locales={[...LOCALES.map((code) => ({ code, name: LOCALE_NAMES[code] })), ...(pseudoEnabled() ? [{ code: PSEUDO_LOCALE, name: "Pseudo (en-XA)" }] : [])]} label={t("language")} apply={t("applyLanguage")} />
         {brand.supportUrl || brand.termsUrl || brand.privacyUrl ? (
           <nav aria-label={t("links")} className="flex flex-wrap justify-center gap-x-4 gap-y-1">
             {brand.supportUrl ? <a className="underline underline-offset-4" href={brand.supportUrl}>{t("support")}</a> : null}

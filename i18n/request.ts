@@ -4,6 +4,7 @@ import { negotiateLocale } from "@/lib/i18n/locales";
 import { chosenLocale } from "@/lib/i18n/choice";
 import { currentFlow } from "@/lib/flow/context";
 import { config } from "@/lib/config";
+import { PSEUDO_LOCALE, pseudoCatalogue, pseudoEnabled } from "@/lib/i18n/pseudo";
 
 type Tree = { [k: string]: unknown };
 function deepMerge(base: Tree, over: Tree): Tree {
@@ -17,7 +18,11 @@ function deepMerge(base: Tree, over: Tree): Tree {
 /** Locale order: the switcher's choice, the token's ui_locales/locale, Accept-Language, English. */
 export default getRequestConfig(async ({ locale: explicit }) => {
   const flow = await currentFlow();
-  const locale = negotiateLocale(explicit, await chosenLocale(), flow.ok ? flow.flow.context.claims.locale : null, (await headers()).get("accept-language"));
+  const chosen = await chosenLocale();
+  if (chosen === PSEUDO_LOCALE && pseudoEnabled()) {
+    return { locale: "en", messages: pseudoCatalogue((await import("../messages/en.json")).default) };
+  }
+  const locale = negotiateLocale(explicit, chosen, flow.ok ? flow.flow.context.claims.locale : null, (await headers()).get("accept-language"));
   const messages = (await import(`../messages/${locale}.json`)).default;
   // Teams override any string per locale in keystep.config.json without forking.
   const overrides = config().messages?.[locale];

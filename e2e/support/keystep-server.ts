@@ -25,6 +25,7 @@ const env = {
   SMS_WEBHOOK_URL: `${E2E.inboxUrl}/sms`,
   SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret,
   SMS_ALLOWED_COUNTRIES: "GB,US",
+  KEYSTEP_CONFIG: "e2e/support/keystep.config.json",
 };
 const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E.keystepPort)], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));

@@ -1,4 +1,5 @@
 import "server-only";
+import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuthenticatorRow, Database, NewAuthenticator } from "@/lib/db/schema";
 import type { FactorId } from "./ids";
@@ -23,8 +24,19 @@ export async function listActive(db: Kysely<Database>, user: UserKey, factor?: F
   return q.orderBy("created_at").execute();
 }
 
-export async function insertAuthenticator(db: Kysely<Database>, row: NewAuthenticator): Promise<void> {
-  await db.insertInto("authenticators").values(row).execute();
+/** Saves a new authenticator for the user: what differs per factor is passed, the rest defaults. */
+export async function insertAuthenticator(
+  db: Kysely<Database>,
+  user: UserKey,
+  fields: Pick<NewAuthenticator, "factor" | "label"> & Partial<NewAuthenticator>,
+  now = Date.now(),
+): Promise<string> {
+  const id = fields.id ?? crypto.randomUUID();
+  await db
+    .insertInto("authenticators")
+    .values({ secret: null, destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: now, last_used_at: now, ...fields, id, auth0_host: user.host, sub: user.sub })
+    .execute();
+  return id;
 }
 
 /**

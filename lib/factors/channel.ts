@@ -1,5 +1,4 @@
 import "server-only";
-import crypto from "node:crypto";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
 import { maskEmail, maskPhone } from "@/lib/delivery/templates";
@@ -59,20 +58,7 @@ export function channelFactor(channel: Channel): Factor<ChannelSetupView> {
     async finishSetup(ctx, code) {
       const r = await checkCode(ctx, channel, "setup", code);
       if (!r.ok) return r;
-      await insertAuthenticator(ctx.db, {
-        id: crypto.randomUUID(),
-        auth0_host: ctx.flow.host,
-        sub: ctx.flow.sub,
-        factor: channel,
-        label: channel === "email" ? "Email" : "Text message",
-        secret: null,
-        destination: r.destination ?? null,
-        last_used_step: null,
-        failure_count: 0,
-        disabled_at: null,
-        created_at: ctx.now,
-        last_used_at: ctx.now,
-      });
+      await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { factor: channel, label: channel === "email" ? "Email" : "Text message", destination: r.destination ?? null }, ctx.now);
       return { ok: true };
     },
 

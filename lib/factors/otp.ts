@@ -52,20 +52,7 @@ export const otpFactor: Factor<OtpSetupView> = {
     // Clearing the pending key is the commit point: of two racing submissions only one saves.
     if (!(await swapPending(ctx.db, ctx.flow, rest))) return { ok: false, error: "code_reused" };
     const id = crypto.randomUUID();
-    await insertAuthenticator(ctx.db, {
-      id,
-      auth0_host: ctx.flow.host,
-      sub: ctx.flow.sub,
-      factor: "otp",
-      label: "Authenticator app",
-      secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)),
-      destination: null,
-      last_used_step: step,
-      failure_count: 0,
-      disabled_at: null,
-      created_at: ctx.now,
-      last_used_at: ctx.now,
-    });
+    await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { id, factor: "otp", label: "Authenticator app", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step }, ctx.now);
     return { ok: true };
   },
 

@@ -106,19 +106,9 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       }
       const taken = await ctx.db.selectFrom("authenticators").select("id").where("credential_id", "=", info.credential.id).executeTakeFirst();
       if (taken) return fail();
-      await insertAuthenticator(ctx.db, {
-        id: crypto.randomUUID(),
-        auth0_host: ctx.flow.host,
-        sub: ctx.flow.sub,
+      await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, {
         factor: id,
         label: credentialName(info.aaguid, ctx.flow.context.userAgent, platform ? "Passkey" : "Security key"),
-        secret: null,
-        destination: null,
-        last_used_step: null,
-        failure_count: 0,
-        disabled_at: null,
-        created_at: ctx.now,
-        last_used_at: ctx.now,
         credential_id: info.credential.id,
         public_key: Buffer.from(info.credential.publicKey).toString("base64url"),
         counter: info.credential.counter,
@@ -126,7 +116,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
         aaguid: info.aaguid,
         backed_up: info.credentialBackedUp ? 1 : 0,
         user_verified: info.userVerified ? 1 : 0,
-      });
+      }, ctx.now);
       return { ok: true, amr: info.userVerified ? [id, "uv"] : [id] };
     },
 
