@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useEffect, useRef } from "react";
 import { Alert } from "./Alert";
 import { Button } from "./Button";
 
@@ -18,6 +18,11 @@ type CodeAction = (prev: CodeFormState, form: FormData) => Promise<CodeFormState
 export function CodeForm({ action, label, submit, pending, kind = "digits" }: { action: CodeAction; label: string; submit: string; pending: string; kind?: "digits" | "text" }) {
   const [state, formAction, isPending] = useActionState(action, {});
   const errorId = "code-error";
+  const input = useRef<HTMLInputElement>(null);
+  // After a wrong code, focus returns to the field (which the error describes) for the next try.
+  useEffect(() => {
+    if (state.error) input.current?.focus();
+  }, [state]);
   return (
     <form action={formAction} className="flex flex-col gap-4" noValidate>
       <div className="flex flex-col gap-2">
@@ -25,6 +30,7 @@ export function CodeForm({ action, label, submit, pending, kind = "digits" }: { 
           {label}
         </label>
         <input
+          ref={input}
           id="code"
           name="code"
           type="text"
