@@ -1,6 +1,6 @@
 import path from "node:path";
 import fs from "node:fs";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from "kysely";
+import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from "kysely";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import type { Database } from "./schema";
@@ -26,10 +26,15 @@ export function connect(url: string, opts: ConnectOptions = {}): Kysely<Database
     database.pragma("foreign_keys = ON");
     return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   }
+  // `?schema=name` selects a PostgreSQL schema (search_path), so one database can host several instances.
+  const parsed = new URL(url);
+  const schema = opts.schema ?? parsed.searchParams.get("schema");
+  parsed.searchParams.delete("schema");
+  if (schema && !/^[a-z_][a-z0-9_]{0,62}$/i.test(schema)) throw new Error(`invalid schema name "${schema}"`);
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: parsed.toString(),
     max: 10,
-    ...(opts.schema ? { options: `-c search_path=${opts.schema}` } : {}),
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
   // An idle client error must not crash the process; the next query reports it.
   pool.on("error", () => {});
@@ -40,7 +45,11 @@ const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies pending migrations; throws with the failing migration's error. */
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
+  // Kysely looks for its bookkeeping tables by name across all schemas unless told which one;
+  // with several Keystep schemas in one database (?schema=…) it must be the current one.
+  const migrationTableSchema =
+    db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
