@@ -3,7 +3,7 @@ import { expectAccessible } from "./support/axe";
 import { E2E } from "./support/ports";
 
 for (const scheme of ["light", "dark"] as const) {
-  for (const locale of ["en"] as Array<"en" | "ar">) {
+  for (const locale of ["en", "ar"] as const) {
     test(`every screen passes axe (${scheme}, ${locale === "ar" ? "RTL" : "LTR"})`, async ({ page, browser }) => {
       test.setTimeout(90_000);
       await page.emulateMedia({ colorScheme: scheme });

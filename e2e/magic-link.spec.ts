@@ -79,3 +79,18 @@ test("another device: a wrong number refuses the link and the waiting tab says s
   await expect(page.getByRole("alert").filter({ hasText: "didn't match" })).toBeVisible({ timeout: 10_000 });
   await phone.context().close();
 });
+
+test("an expired link is refused with the next step", async ({ page, app, chooser, request }) => {
+  test.setTimeout(120_000);
+  const email = newEmail("link-expired");
+  await app.login(email);
+  await chooser.pick(/sign-in link/i);
+  const link = await linkFor(email);
+  expect((await request.get(link)).status()).toBe(200);
+  // The e2e server issues links valid for 60 s: poll until the server itself says it expired.
+  await expect.poll(async () => (await request.get(link)).status(), { timeout: 90_000, intervals: [5_000] }).toBe(403);
+  const response = await page.goto(link);
+  expect(response!.status()).toBe(403);
+  await expect(page.getByRole("alert")).toContainText("expired");
+  await expect(page.getByRole("alert")).toContainText("send a new link");
+});

@@ -26,6 +26,8 @@ const env = {
   SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret,
   SMS_ALLOWED_COUNTRIES: "GB,US",
   KEYSTEP_CONFIG: "e2e/support/keystep.config.json",
+  // The shortest allowed link lifetime, so a journey can watch a link expire in real time.
+  KEYSTEP_MAGIC_LINK_TTL_SECONDS: "60",
 };
 const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E.keystepPort)], { stdio: "inherit", env });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
+import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
 import { LOCALES } from "./locales";
 
 type Tree = { [k: string]: string | Tree };
@@ -12,7 +13,18 @@ function flatten(t: Tree, prefix = ""): Record<string, string> {
     return typeof v === "string" ? { ...acc, [key]: v } : { ...acc, ...flatten(v, key) };
   }, {});
 }
-const placeholders = (s: string) => [...new Set([...s.matchAll(/\{(\w+)/g)].map((m) => m[1]))].sort();
+/** The ICU argument names a message uses (parsing also proves its syntax is valid). */
+function placeholders(message: string): string[] {
+  const names = new Set<string>();
+  const walk = (elements: MessageFormatElement[]) => {
+    for (const el of elements) {
+      if ("value" in el && el.type !== TYPE.literal) names.add(String(el.value));
+      if ("options" in el) for (const option of Object.values(el.options)) walk((option as { value: MessageFormatElement[] }).value);
+    }
+  };
+  walk(parse(message));
+  return [...names].sort();
+}
 
 describe("message catalogues", () => {
   const reference = flatten(load("en"));

@@ -1,11 +1,18 @@
 /** The one list of supported locales; a catalogue in messages/ must exist for each (tested). */
-export const LOCALES = ["en"] as const;
+export const LOCALES = ["en", "es", "fr", "de", "pt-BR", "ja", "zh-CN", "ar"] as const;
 export type AppLocale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: AppLocale = "en";
 
 /** Each locale's name in its own language, for the switcher. */
 export const LOCALE_NAMES: Record<AppLocale, string> = {
   en: "English",
+  es: "Español",
+  fr: "Français",
+  de: "Deutsch",
+  "pt-BR": "Português (Brasil)",
+  ja: "日本語",
+  "zh-CN": "简体中文",
+  ar: "العربية",
 };
 
 const RTL = new Set<string>(["ar"]);
