@@ -90,6 +90,8 @@ start("keystep", process.execPath, ["node_modules/next/dist/bin/next", "start", 
   SMS_WEBHOOK_URL: `${inboxUrl}/sms`,
   SMS_WEBHOOK_SECRET: smsSecret,
   SMS_ALLOWED_COUNTRIES: "*",
+  // A sample second brand: log in from http://127.0.0.1:4010/?client_id=nightjar to see it.
+  KEYSTEP_CONFIG: process.env.KEYSTEP_CONFIG || "docs/demo.config.json",
 });
 start("dev-inbox", process.execPath, ["node_modules/tsx/dist/cli.mjs", "e2e/dev-inbox/main.ts"], {
   INBOX_SMTP_PORT: String(SMTP_PORT),

@@ -5,6 +5,7 @@ import { PNG } from "pngjs";
 import jsQR from "jsqr";
 import { Secret, TOTP } from "otpauth";
 import crypto from "node:crypto";
+import fs from "node:fs";
 
 const SIM = process.env.SIM_URL ?? "http://127.0.0.1:4010";
 const OUT = "docs/screenshots";
@@ -129,6 +130,28 @@ async function main() {
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
   await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);
   await shot(c, "error-page");
+  // Every brand × language × size for the main screens (docs/screenshots/matrix/).
+  fs.mkdirSync(`${OUT}/matrix`, { recursive: true });
+  for (const brand of ["default", "nightjar"]) {
+    for (const lang of ["en", "ar"]) {
+      for (const [size, viewport] of [["phone", phone], ["desktop", { viewport: { width: 1280, height: 860 } }]] as const) {
+        const m = await (await browser.newContext({ ...viewport, locale: lang })).newPage();
+        const query = new URLSearchParams({ ...(brand === "nightjar" ? { client_id: "nightjar" } : {}), ui_locales: lang });
+        await m.goto(`${SIM}/?${query}`);
+        await m.getByRole("link", { name: "Log in" }).click();
+        await m.getByLabel("Email").fill(`m-${crypto.randomBytes(3).toString("hex")}@example.com`);
+        await m.getByRole("button", { name: "Log in" }).click();
+        await m.locator('form:has(input[value="otp"][name="factor"])').waitFor();
+        const name = `${OUT}/matrix/${brand}-${lang}-${size}`;
+        await m.screenshot({ path: `${name}-choose.png`, fullPage: true });
+        await m.locator('form:has(input[value="email"][name="factor"]) button').click();
+        await m.locator("#code").waitFor();
+        await m.screenshot({ path: `${name}-email-code.png`, fullPage: true });
+        console.log(`${name}-{choose,email-code}.png`);
+        await m.context().close();
+      }
+    }
+  }
   await browser.close();
 }
 
