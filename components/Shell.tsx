@@ -2,13 +2,17 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { setLocale } from "@/app/locale/actions";
 import { LOCALE_NAMES, LOCALES } from "@/lib/i18n/locales";
 import { PSEUDO_LOCALE, pseudoEnabled } from "@/lib/i18n/pseudo";
+import { FocusOnArrival } from "./FocusOnArrival";
+import { SessionTimer } from "./SessionTimer";
+import { extendSignIn } from "@/app/(flow)/extend/actions";
+import { currentFlow } from "@/lib/flow/context";
 import { LanguageSwitcher } from "./LanguageSwitcher";
 import { currentBranding } from "@/lib/flow/branding";
 import { chosenLocale } from "@/lib/i18n/choice";
 
 /** The page frame every screen shares: brand, one card, a footer. Screens pass their content. */
 export async function Shell({ title, intro, children, footer }: { title: string; intro?: React.ReactNode; children?: React.ReactNode; footer?: React.ReactNode }) {
-  const [t, negotiated, brand, chosen] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale()]);
+  const [t, negotiated, brand, chosen, flow] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale(), currentFlow()]);
   const locale = chosen === PSEUDO_LOCALE && pseudoEnabled() ? PSEUDO_LOCALE : negotiated;
   return (
     <div className="flex min-h-dvh flex-col items-center px-4 py-8 sm:justify-center sm:py-12">
@@ -18,9 +22,17 @@ export async function Shell({ title, intro, children, footer }: { title: string;
         <span className="text-lg font-semibold tracking-tight">{brand.name ?? t("brand")}</span>
       </header>
       <main className="w-full max-w-md rounded-brand border border-line bg-card p-6 shadow-sm sm:p-8">
-        <h1 className="text-2xl font-semibold tracking-tight text-fg">{title}</h1>
+        <h1 id="screen-title" tabIndex={-1} className="text-2xl font-semibold tracking-tight text-fg outline-none">
+          {title}
+        </h1>
+        <FocusOnArrival targetId="screen-title" />
         {intro ? <div className="mt-2 text-base leading-relaxed text-muted">{intro}</div> : null}
         {children ? <div className="mt-6">{children}</div> : null}
+        {flow.ok && flow.flow.status === "active" ? (
+          <div className="mt-4">
+            <SessionTimer expiresAt={flow.flow.expiresAt} action={extendSignIn} labels={{ warning: t("timeoutWarning", { time: "{time}" }), extend: t("extend") }} />
+          </div>
+        ) : null}
       </main>
       <footer className="mt-6 flex w-full max-w-md flex-col items-center gap-3 text-sm text-muted">
         {footer}

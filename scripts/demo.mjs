@@ -92,6 +92,8 @@ start("keystep", process.execPath, ["node_modules/next/dist/bin/next", "start", 
   SMS_ALLOWED_COUNTRIES: "*",
   // A sample second brand: log in from http://127.0.0.1:4010/?client_id=nightjar to see it.
   KEYSTEP_CONFIG: process.env.KEYSTEP_CONFIG || "docs/demo.config.json",
+  // The pseudo-locale (accented, ~40% longer) is in the language menu of the demo.
+  KEYSTEP_PSEUDO_LOCALE: "1",
 });
 start("dev-inbox", process.execPath, ["node_modules/tsx/dist/cli.mjs", "e2e/dev-inbox/main.ts"], {
   INBOX_SMTP_PORT: String(SMTP_PORT),

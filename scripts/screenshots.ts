@@ -130,6 +130,15 @@ async function main() {
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
   await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);
   await shot(c, "error-page");
+  // The pseudo-locale shows truncation and strings that skipped the catalogue.
+  const pseudo = await browser.newContext(phone);
+  await pseudo.addCookies([{ name: "__Host-keystep_locale", value: "en-XA", domain: "localhost", path: "/", secure: true, httpOnly: true, sameSite: "Lax" }]);
+  const ps = await pseudo.newPage();
+  await login(ps, `pseudo-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  await ps.locator('form:has(input[value="otp"][name="factor"])').waitFor();
+  await shot(ps, "pseudo-locale-choose");
+  await pseudo.close();
+
   // Every brand × language × size for the main screens (docs/screenshots/matrix/).
   fs.mkdirSync(`${OUT}/matrix`, { recursive: true });
   for (const brand of ["default", "nightjar"]) {

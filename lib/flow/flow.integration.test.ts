@@ -5,7 +5,7 @@ import { otpFactor } from "@/lib/factors/otp";
 import { listActive } from "@/lib/factors/authenticators";
 import { totpAt } from "@/lib/factors/totp";
 import { BACKENDS, env, newFlowCtx, reload, secretBytes, wrongCode } from "@/lib/test/databases";
-import { flowIdFromCookie, findFlow, openFlow } from "./repo";
+import { extendFlow, flowIdFromCookie, findFlow, openFlow } from "./repo";
 import { nextStep } from "./next-step";
 import { MAX_FLOW_FAILURES, submitCode } from "./attempt";
 
@@ -79,5 +79,20 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
     const ended = (await reload(ctx)).flow;
     expect(ended).toMatchObject({ status: "done", outcome: "denied", result: { reason: "too_many_attempts" } });
     expect(nextStep(ended, { enrolled: [], implicit: [], available: ["otp"] })).toEqual({ kind: "ended", reason: "too_many_attempts" });
+  });
+
+  it("extends an active flow's time limit, but never past Auth0's one-hour transaction", async () => {
+    const ctx = await newFlowCtx(db);
+    const later = ctx.now + 14 * 60_000;
+    const extended = await extendFlow(db, ctx.flow, 900, 55 * 60, later);
+    expect(extended).toBe(later + 900_000);
+    const flow = (await reload(ctx)).flow;
+    expect(flow.expiresAt).toBe(later + 900_000);
+    const again = await extendFlow(db, flow, 900, 55 * 60, ctx.now + 28 * 60_000);
+    expect(again).toBe(ctx.now + 43 * 60_000);
+    const capped = await extendFlow(db, (await reload(ctx)).flow, 900, 55 * 60, ctx.now + 42 * 60_000);
+    expect(capped).toBe(ctx.now + 55 * 60_000);
+    // An expired flow cannot be revived.
+    expect(await extendFlow(db, (await reload(ctx)).flow, 900, 55 * 60, ctx.now + 56 * 60_000)).toBeNull();
   });
 });

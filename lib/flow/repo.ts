@@ -112,3 +112,14 @@ export async function completeFlow(
     .executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
+
+/**
+ * Gives an active flow another `ttlSeconds` (WCAG 2.2.1: time limits can be extended), never past
+ * `maxLifetimeSeconds` from its start, because Auth0's own transaction ends after an hour.
+ */
+export async function extendFlow(db: Kysely<Database>, flow: Flow, ttlSeconds: number, maxLifetimeSeconds = 55 * 60, now = Date.now()): Promise<number | null> {
+  const expiresAt = Math.min(now + ttlSeconds * 1000, flow.createdAt + maxLifetimeSeconds * 1000);
+  if (expiresAt <= flow.expiresAt) return null;
+  const res = await db.updateTable("flows").set({ expires_at: expiresAt }).where("id", "=", flow.id).where("status", "=", "active").where("expires_at", ">", now).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1 ? expiresAt : null;
+}

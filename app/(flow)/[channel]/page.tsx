@@ -35,7 +35,7 @@ export default async function ChannelChallengePage({ params }: { params: Promise
       <div className="flex flex-col gap-4">
         {sendError ? <Alert>{sendError}</Alert> : null}
         {live ? <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} /> : null}
-        <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={await resendAt(ctx.db, ctx.flow.id, channel)} label={t("resend")} waitLabel={t("resendIn")} />
+        <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={await resendAt(ctx.db, ctx.flow.id, channel)} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
         <details className="text-sm text-muted">
           <summary className="cursor-pointer py-2">{t("didntGet")}</summary>
           <p className="mt-1">{t(`${channel}.help`)}</p>

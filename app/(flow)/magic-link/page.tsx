@@ -42,7 +42,7 @@ export default async function MagicLinkPage() {
           </div>
         ) : null}
         <LinkWaiter action={finishMagicLink} labels={{ waiting: t("waiting"), confirmed: t("confirmed"), refused: t("refused"), expired: t("expired") }} />
-        <ResendForm action={resendMagicLink} resendAt={link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0} label={t("resend")} waitLabel={ch("resendIn")} />
+        <ResendForm action={resendMagicLink} resendAt={link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0} label={t("resend")} waitLabel={ch("resendIn", { seconds: "{seconds}" })} />
         <TryAnother factors={await userFactors(ctx.flow)} />
       </div>
     </Shell>
