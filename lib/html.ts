@@ -7,7 +7,7 @@ import { buildCsp, newNonce, securityHeaders } from "./security/headers";
 
 // The same look as components/Shell, in plain CSS: these documents are built by route handlers
 // so that they are complete without JavaScript and carry their own CSP.
-const STYLE = `body{margin:0;min-height:100dvh;display:flex;flex-direction:column;align-items:center;justify-content:center;background:var(--ks-bg);color:var(--ks-fg);font-family:var(--ks-font,ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif)}
+const STYLE = `body{margin:0;min-height:100dvh;overflow-wrap:anywhere;display:flex;flex-direction:column;align-items:center;justify-content:center;background:var(--ks-bg);color:var(--ks-fg);font-family:var(--ks-font,ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif)}
 header{display:flex;gap:.5rem;align-items:center;margin:1.5rem 0;font-weight:600;font-size:1.125rem}header img{height:28px;width:auto}
 main{box-sizing:border-box;width:calc(100% - 2rem);max-width:28rem;padding:2rem;border:1px solid var(--ks-border);border-radius:var(--ks-radius,.75rem);background:var(--ks-card)}
 h1{margin:0 0 .75rem;font-size:1.5rem;line-height:1.25}p{margin:0 0 1.25rem;color:var(--ks-muted);line-height:1.5}
