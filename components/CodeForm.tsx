@@ -31,6 +31,7 @@ export function CodeForm({ action, label, submit, pending, kind = "digits" }: { 
         </label>
         <input
           ref={input}
+          dir="ltr"
           id="code"
           name="code"
           type="text"

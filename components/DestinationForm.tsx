@@ -49,6 +49,7 @@ export function DestinationForm(props: {
         </label>
         <input
           id="destination"
+          dir="ltr"
           name="destination"
           type={props.kind === "email" ? "email" : "tel"}
           inputMode={props.kind === "email" ? "email" : "tel"}

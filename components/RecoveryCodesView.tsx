@@ -24,7 +24,7 @@ export function RecoveryCodesView({ codes, action, labels }: { codes: string[]; 
   const text = `${labels.fileHeading}\n\n${codes.join("\n")}\n`;
   return (
     <div className="flex flex-col gap-4">
-      <ol data-testid="recovery-codes" className="grid grid-cols-1 gap-2 rounded-brand border border-line bg-page p-4 font-mono text-base tracking-wide text-fg sm:grid-cols-2">
+      <ol dir="ltr" data-testid="recovery-codes" className="grid grid-cols-1 gap-2 rounded-brand border border-line bg-page p-4 font-mono text-base tracking-wide text-fg sm:grid-cols-2">
         {codes.map((c) => (
           <li key={c} className="list-none">
             {c}

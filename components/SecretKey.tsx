@@ -7,7 +7,7 @@ export function SecretKey({ grouped, raw, label, copyLabel, copiedLabel }: { gro
   const [copied, setCopied] = useState(false);
   return (
     <div className="flex items-center gap-2">
-      <code aria-label={label} data-testid="totp-secret" className="flex-1 select-all break-all rounded-brand border border-line bg-page px-3 py-2 font-mono text-sm tracking-wide text-fg">
+      <code dir="ltr" aria-label={label} data-testid="totp-secret" className="flex-1 select-all break-all rounded-brand border border-line bg-page px-3 py-2 font-mono text-sm tracking-wide text-fg">
         {grouped}
       </code>
       <button

@@ -2,6 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { webauthnFinish, webauthnOptions } from "@/app/(flow)/webauthn-platform/actions";
 import { requireStep, userFactors } from "@/lib/flow/guard";
 import type { WebAuthnFactor } from "@/lib/factors/webauthn";
+import { listActive } from "@/lib/factors/authenticators";
 import { CancelForm } from "./CancelForm";
 import { Shell } from "./Shell";
 import { TryAnother } from "./TryAnother";
@@ -12,9 +13,20 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
   const { ctx } = await requireStep(mode, factor);
   const t = await getTranslations("webauthn");
   const setup = mode === "enroll";
+  // Which of the user's keys this screen will accept, and whether each is synced or on one device.
+  const keys = setup ? [] : await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, factor);
   return (
     <Shell title={t(`${factor}.${setup ? "setupTitle" : "title"}`)} intro={t(`${factor}.${setup ? "setupIntro" : "intro"}`)} footer={<CancelForm />}>
       <div className="flex flex-col gap-4">
+        {keys.length ? (
+          <ul className="flex flex-col gap-1 text-sm text-muted" aria-label={t("yourKeys")}>
+            {keys.map((k) => (
+              <li key={k.id}>
+                <span className="font-medium text-fg">{k.label}</span> · {k.backed_up ? t("synced") : t("deviceOnly")}
+              </li>
+            ))}
+          </ul>
+        ) : null}
         <WebAuthnButton
           mode={setup ? "register" : "authenticate"}
           begin={webauthnOptions.bind(null, factor)}

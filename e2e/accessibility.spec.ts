@@ -49,9 +49,35 @@ for (const scheme of ["light", "dark"] as const) {
       await mail.locator('form:has(input[value="phone"][name="factor"]) button').click();
       await expect(mail).toHaveURL(`${E2E.keystepUrl}/phone/setup`);
       await expectAccessible(mail, "phone setup");
+      await mail.goto(`${E2E.keystepUrl}/choose`);
+      await mail.locator('form:has(input[value="magic-link"][name="factor"]) button').click();
+      await expect(mail).toHaveURL(`${E2E.keystepUrl}/magic-link`);
+      await expectAccessible(mail, "sign-in link waiting");
+      await mail.goto(`${E2E.keystepUrl}/choose`);
+      await expectAccessible(mail, "choose");
+      await mail.locator('form:has(input[value="webauthn-platform"][name="factor"]) button').click();
+      await expect(mail).toHaveURL(`${E2E.keystepUrl}/webauthn-platform/setup`);
+      await expectAccessible(mail, "passkey setup");
       await mail.goto(`${E2E.keystepUrl}/error?reason=token_expired`);
       await expectAccessible(mail, "error page");
+      await mail.goto(`${E2E.keystepUrl}/`);
+      await expectAccessible(mail, "home");
       await ctx2.close();
+
+      const ctx3 = await browser.newContext({ colorScheme: scheme });
+      const rec = await ctx3.newPage();
+      await new SimApp(rec).login(email, query);
+      await rec.locator('form:has(input[value="recovery-code"][name="factor"]) button').click();
+      await expect(rec).toHaveURL(`${E2E.keystepUrl}/recovery-code`);
+      await expectAccessible(rec, "recovery-code challenge");
+      for (let i = 0; i < 5; i++) {
+        await rec.locator("#code").fill("AAAA-BBBB-CCCC-DDDD");
+        await rec.locator("form:has(#code) button[type=submit]").click();
+        if (i < 4) await expect(rec.locator("#code-error")).toBeVisible();
+      }
+      await expect(rec).toHaveURL(`${E2E.keystepUrl}/ended`);
+      await expectAccessible(rec, "ended");
+      await ctx3.close();
     });
   }
 }

@@ -20,6 +20,8 @@ test("a passkey is created on first login and used for the next one", async ({ p
     await page.goto(`${E2E.simUrl}/logout`);
     await app.login(email);
     await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-platform`);
+    // The virtual authenticator does not sync, and the screen says so.
+    await expect(page.getByRole("list", { name: "Your passkeys and keys" })).toContainText("this device only");
     await page.getByRole("button", { name: "Use passkey" }).click();
     await app.expectLoggedIn();
   });

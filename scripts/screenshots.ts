@@ -65,7 +65,8 @@ async function main() {
   await d.getByRole("button", { name: /text message/i }).click();
   await d.getByLabel("Mobile number").waitFor();
   await d.getByLabel("Country").selectOption("GB");
-  await d.getByLabel("Mobile number").fill("07400 123456");
+  // A fresh number each run: the per-number SMS budget (5 an hour) applies to screenshots too.
+  await d.getByLabel("Mobile number").fill(`07400 ${100000 + crypto.randomInt(899999)}`);
   await shot(d, "phone-setup");
   await d.getByRole("button", { name: "Send code" }).click();
   await d.getByRole("heading", { name: /text message/i }).waitFor();
@@ -156,7 +157,13 @@ async function main() {
         await m.locator('form:has(input[value="email"][name="factor"]) button').click();
         await m.locator("#code").waitFor();
         await m.screenshot({ path: `${name}-email-code.png`, fullPage: true });
-        console.log(`${name}-{choose,email-code}.png`);
+        await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/choose`);
+        await m.locator('form:has(input[value="otp"][name="factor"]) button').click();
+        await m.getByTestId("totp-qr").waitFor();
+        await m.screenshot({ path: `${name}-otp-setup.png`, fullPage: true });
+        await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/error?reason=token_expired`);
+        await m.screenshot({ path: `${name}-error.png`, fullPage: true });
+        console.log(`${name}-{choose,email-code,otp-setup,error}.png`);
         await m.context().close();
       }
     }
