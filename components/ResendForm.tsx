@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState } from "react";
+import { useNow } from "./useNow";
 import { Alert } from "./Alert";
 import { Button } from "./Button";
 
@@ -16,12 +17,7 @@ export interface SendState {
 export function ResendForm({ action, resendAt, label, waitLabel }: { action: (prev: SendState, form: FormData) => Promise<SendState>; resendAt: number; label: string; waitLabel: string }) {
   const [state, formAction, pending] = useActionState(action, { resendAt });
   const until = state.resendAt ?? resendAt;
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, [until]);
+  const now = useNow();
   const seconds = now === null ? 0 : Math.max(0, Math.ceil((until - now) / 1000));
   return (
     <form action={formAction} className="flex flex-col gap-3">

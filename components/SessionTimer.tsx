@@ -1,6 +1,7 @@
 "use client";
 
-import { useActionState, useEffect, useState } from "react";
+import { useActionState } from "react";
+import { useNow } from "./useNow";
 import { Button } from "./Button";
 
 const WARN_MS = 2 * 60_000;
@@ -12,12 +13,7 @@ const WARN_MS = 2 * 60_000;
 export function SessionTimer({ expiresAt, action, labels }: { expiresAt: number; action: (prev: { expiresAt?: number }) => Promise<{ expiresAt?: number }>; labels: { warning: string; extend: string } }) {
   const [state, formAction, pending] = useActionState(action, { expiresAt });
   const until = state.expiresAt ?? expiresAt;
-  const [now, setNow] = useState<number | null>(null);
-  useEffect(() => {
-    setNow(Date.now());
-    const id = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(id);
-  }, []);
+  const now = useNow();
   const left = now === null ? Infinity : until - now;
   if (left > WARN_MS || left <= 0) return null;
   const m = Math.floor(left / 60_000);

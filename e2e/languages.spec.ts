@@ -30,8 +30,11 @@ test("Arabic is laid out right to left", async ({ page, app }) => {
 test("the language switcher keeps the sign-in where it is", async ({ page, app }) => {
   await app.login(newEmail("switch"));
   await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
-  await page.getByLabel("Language").selectOption("es");
-  await expect(page.locator("html")).toHaveAttribute("lang", "es");
+  // The menu submits on change once hydrated; retry the pick until the page has picked it up.
+  await expect(async () => {
+    await page.getByLabel("Language").selectOption("es");
+    await expect(page.locator("html")).toHaveAttribute("lang", "es", { timeout: 2_000 });
+  }).toPass({ timeout: 20_000 });
   await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
   await page.locator('form:has(input[value="otp"][name="factor"]) button').click();
   await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
