@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { webauthnFinish, webauthnOptions } from "@/app/(flow)/webauthn-platform/actions";
-import { requireStep, userFactors } from "@/lib/flow/guard";
+import { requireStep } from "@/lib/flow/guard";
 import type { WebAuthnFactor } from "@/lib/factors/webauthn";
 import { listActive } from "@/lib/factors/authenticators";
 import { CancelForm } from "./CancelForm";
@@ -10,7 +10,7 @@ import { WebAuthnButton } from "./WebAuthnButton";
 
 /** Passkey or security-key setup and challenge: the same screen, one button. */
 export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor; mode: "enroll" | "challenge" }) {
-  const { ctx } = await requireStep(mode, factor);
+  const { ctx, factors } = await requireStep(mode, factor);
   const t = await getTranslations("webauthn");
   const setup = mode === "enroll";
   // Which of the user's keys this screen will accept, and whether each is synced or on one device.
@@ -33,7 +33,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
           finish={webauthnFinish.bind(null, factor)}
           labels={{ button: t(`${factor}.${setup ? "setupButton" : "button"}`), working: t("working"), cancelled: t("cancelled"), failed: t("failed"), unsupported: t("unsupported") }}
         />
-        <TryAnother factors={await userFactors(ctx.flow)} />
+        <TryAnother factors={factors} />
       </div>
     </Shell>
   );

@@ -13,6 +13,7 @@ import {
 import { audit } from "@/lib/audit";
 import { swapPending } from "@/lib/flow/repo";
 import type { Pending } from "@/lib/flow/types";
+import type { AuthenticatorRow } from "@/lib/db/schema";
 import { credentialName } from "./aaguid";
 import { insertAuthenticator, listActive } from "./authenticators";
 import type { CheckResult, Factor, FactorCtx } from "./types";
@@ -62,6 +63,11 @@ function parseJson<T>(raw: string): T | null {
   }
 }
 
+/** Credential descriptors (id and transports) for the options' exclude/allow lists. */
+function descriptors(rows: AuthenticatorRow[]): Array<{ id: string; transports?: string[] }> {
+  return rows.filter((a) => a.credential_id).map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined }));
+}
+
 const fail = (): CheckResult => ({ ok: false, error: "webauthn_invalid" });
 const expectation = (ctx: FactorCtx) => ({ expectedOrigin: ctx.env.publicUrl.origin, expectedRPID: ctx.env.rpId });
 
@@ -81,7 +87,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
         userDisplayName: claims.name ?? claims.email ?? "",
         userID: userHandle(ctx),
         attestationType: "none",
-        excludeCredentials: existing.filter((a) => a.credential_id).map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined })),
+        excludeCredentials: descriptors(existing),
         authenticatorSelection: platform
           ? { authenticatorAttachment: "platform", residentKey: "required", requireResidentKey: true, userVerification: UV[id] }
           : { authenticatorAttachment: "cross-platform", residentKey: "discouraged", userVerification: UV[id] },
@@ -124,7 +130,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       const mine = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id);
       const options = await generateAuthenticationOptions({
         rpID: ctx.env.rpId,
-        allowCredentials: mine.map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined })),
+        allowCredentials: descriptors(mine),
         userVerification: UV[id],
         timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       });

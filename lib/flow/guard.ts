@@ -31,14 +31,16 @@ export async function userFactors(flow: Flow): Promise<UserFactors> {
 export async function requireStep<K extends Step["kind"]>(
   kind: K,
   factor?: FactorId,
-): Promise<{ ctx: FactorCtx; step: Extract<Step, { kind: K }> }> {
+): Promise<{ ctx: FactorCtx; step: Extract<Step, { kind: K }>; factors: UserFactors }> {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const { flow } = lookup;
-  const step = nextStep(flow, await userFactors(flow));
+  const factors = await userFactors(flow);
+  const step = nextStep(flow, factors);
   const here = step.kind === kind && (!factor || ("factor" in step && step.factor === factor));
   if (!here) redirect(stepPath(step));
-  return { ctx: flowCtx(flow), step: step as Extract<Step, { kind: K }> };
+  // The page reuses `factors` (e.g. for "Try another method") instead of querying again.
+  return { ctx: flowCtx(flow), step: step as Extract<Step, { kind: K }>, factors };
 }
 
 /** A factor context for `flow` at this moment. */

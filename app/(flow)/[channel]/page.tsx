@@ -9,7 +9,7 @@ import { TryAnother } from "@/components/TryAnother";
 import { mask } from "@/lib/factors/channel";
 import { activeChallenge, resendAt } from "@/lib/factors/code";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
-import { requireStep, userFactors } from "@/lib/flow/guard";
+import { requireStep } from "@/lib/flow/guard";
 import { resendChannelCode, submitChannelCode } from "./actions";
 
 const CHANNELS = ["email", "phone"] as const;
@@ -19,7 +19,7 @@ export default async function ChannelChallengePage({ params }: { params: Promise
   const { channel: raw } = await params;
   const channel = CHANNELS.find((c) => c === raw);
   if (!channel) notFound();
-  const { ctx } = await requireStep("challenge", channel);
+  const { ctx, factors } = await requireStep("challenge", channel);
   const [t, common] = await Promise.all([getTranslations(`channel`), getTranslations("common")]);
 
   let live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
@@ -40,7 +40,7 @@ export default async function ChannelChallengePage({ params }: { params: Promise
           <summary className="cursor-pointer py-2">{t("didntGet")}</summary>
           <p className="mt-1">{t(`${channel}.help`)}</p>
         </details>
-        <TryAnother factors={await userFactors(ctx.flow)} />
+        <TryAnother factors={factors} />
       </div>
     </Shell>
   );

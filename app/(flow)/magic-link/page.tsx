@@ -9,14 +9,14 @@ import { mask } from "@/lib/factors/channel";
 import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
 import { liveLink } from "@/lib/factors/magic-link";
 import { sendErrorMessage } from "@/lib/flow/channel-send";
-import { requireStep, userFactors } from "@/lib/flow/guard";
+import { requireStep } from "@/lib/flow/guard";
 import { sendFlowLink } from "@/lib/flow/magic";
 import { challengeDestination } from "@/lib/factors/channel";
 import { finishMagicLink, resendMagicLink } from "./actions";
 
 /** The waiting tab: where the link went, the matching number, and automatic continuation. */
 export default async function MagicLinkPage() {
-  const { ctx } = await requireStep("challenge", "magic-link");
+  const { ctx, factors } = await requireStep("challenge", "magic-link");
   const [t, ch] = await Promise.all([getTranslations("magic"), getTranslations("channel")]);
   let link = await liveLink(ctx.db, ctx.flow.id, ctx.now);
   let sendError: string | null = null;
@@ -43,7 +43,7 @@ export default async function MagicLinkPage() {
         ) : null}
         <LinkWaiter action={finishMagicLink} labels={{ waiting: t("waiting"), confirmed: t("confirmed"), refused: t("refused"), expired: t("expired") }} />
         <ResendForm action={resendMagicLink} resendAt={link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0} label={t("resend")} waitLabel={ch("resendIn", { seconds: "{seconds}" })} />
-        <TryAnother factors={await userFactors(ctx.flow)} />
+        <TryAnother factors={factors} />
       </div>
     </Shell>
   );

@@ -3,18 +3,18 @@ import { CancelForm } from "@/components/CancelForm";
 import { CodeForm } from "@/components/CodeForm";
 import { Shell } from "@/components/Shell";
 import { TryAnother } from "@/components/TryAnother";
-import { requireStep, userFactors } from "@/lib/flow/guard";
+import { requireStep } from "@/lib/flow/guard";
 import { submitOtpCode } from "./actions";
 
 export default async function OtpChallengePage() {
-  const { ctx } = await requireStep("challenge", "otp");
+  const { ctx, factors } = await requireStep("challenge", "otp");
   const [t, common] = await Promise.all([getTranslations("otpChallenge"), getTranslations("common")]);
   const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
   return (
     <Shell title={t("title")} intro={t("intro", { account })} footer={<CancelForm />}>
       <div className="flex flex-col gap-4">
         <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
-        <TryAnother factors={await userFactors(ctx.flow)} />
+        <TryAnother factors={factors} />
       </div>
     </Shell>
   );

@@ -9,7 +9,7 @@ import { ResendForm } from "@/components/ResendForm";
 import { Shell } from "@/components/Shell";
 import { TryAnother } from "@/components/TryAnother";
 import { channelFactor, type ChannelSetupView } from "@/lib/factors/channel";
-import { requireStep, userFactors } from "@/lib/flow/guard";
+import { requireStep } from "@/lib/flow/guard";
 import type { Env } from "@/lib/env";
 import { changeDestination, resendChannelCode, startChannelSetup, submitChannelCode } from "../actions";
 
@@ -32,7 +32,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
   const { channel: raw } = await params;
   const channel = CHANNELS.find((c) => c === raw);
   if (!channel) notFound();
-  const { ctx } = await requireStep("enroll", channel);
+  const { ctx, factors } = await requireStep("enroll", channel);
   const [t, common, view] = await Promise.all([getTranslations("channel"), getTranslations("common"), channelFactor(channel).beginSetup(ctx) as Promise<ChannelSetupView>]);
   const claims = ctx.flow.context.claims;
   const locale = claims.locale ?? "en";
@@ -63,7 +63,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
             </form>
           </>
         )}
-        <TryAnother factors={await userFactors(ctx.flow)} />
+        <TryAnother factors={factors} />
       </div>
     </Shell>
   );

@@ -8,11 +8,11 @@ import { TryAnother } from "@/components/TryAnother";
 import { SecretKey } from "@/components/SecretKey";
 import { otpFactor } from "@/lib/factors/otp";
 import { groupBase32 } from "@/lib/factors/totp";
-import { requireStep, userFactors } from "@/lib/flow/guard";
+import { requireStep } from "@/lib/flow/guard";
 import { submitOtpCode } from "../actions";
 
 export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { ctx } = await requireStep("enroll", "otp");
+  const { ctx, factors } = await requireStep("enroll", "otp");
   const [t, common, view, query] = await Promise.all([getTranslations("otpSetup"), getTranslations("common"), otpFactor.beginSetup(ctx), searchParams]);
   const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
   return (
@@ -43,7 +43,7 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
         </li>
       </ol>
       <div className="mt-4 flex justify-center">
-        <TryAnother factors={await userFactors(ctx.flow)} />
+        <TryAnother factors={factors} />
       </div>
     </Shell>
   );
