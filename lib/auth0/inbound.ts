@@ -2,6 +2,7 @@ import "server-only";
 import { errors, jwtVerify } from "jose";
 import { z } from "zod";
 import type { Env } from "@/lib/env";
+import { FACTOR_IDS } from "@/lib/factors/ids";
 import { findDomain } from "./domains";
 
 /** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */
@@ -18,6 +19,19 @@ export const sessionPayload = z.object({
   device_id: z.string().max(200).optional().catch(undefined),
   country: z.string().max(2).optional().catch(undefined),
   risk: z.string().max(16).optional().catch(undefined),
+  logins_count: z.number().int().nonnegative().optional().catch(undefined),
+  /** The app asked for a fresh MFA (e.g. `acr_values` with the MFA policy): remembered devices and ALLOW rules do not apply. */
+  step_up: z.boolean().optional().catch(undefined),
+  /** `manage` opens self-service management after a fresh challenge. */
+  intent: z.enum(["login", "manage"]).optional().catch(undefined),
+  /** Auth0 MFA command parity (auth0/action.js): which factors this login must use or set up. */
+  mfa: z
+    .object({
+      command: z.enum(["challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"]),
+      factors: z.array(z.enum(FACTOR_IDS)).min(1).max(FACTOR_IDS.length),
+    })
+    .optional()
+    .catch(undefined),
 });
 
 export interface SessionClaims extends z.infer<typeof sessionPayload> {

@@ -135,4 +135,33 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("magic_links_flow_idx").on("magic_links").columns(["flow_id", "created_at"]).execute();
     },
   },
+  "0005_devices_and_signals": {
+    async up(db: Kysely<any>) {
+      // A browser that passed MFA for a user. The cookie holds a random token; only its keyed hash is stored.
+      await db.schema
+        .createTable("devices")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("token_hash", "text", (c) => c.notNull())
+        .addColumn("auth0_host", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("app_device_hash", "text") // keyed hash of the device_id the app forwarded, if any
+        .addColumn("user_agent", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_mfa_at", "bigint", (c) => c.notNull())
+        .addColumn("remembered_until", "bigint") // set when the user ticked "Don't ask again"
+        .addColumn("revoked_at", "bigint")
+        .execute();
+      await db.schema.createIndex("devices_token_user_idx").on("devices").columns(["token_hash", "auth0_host", "sub"]).unique().execute();
+      await db.schema.createIndex("devices_user_idx").on("devices").columns(["auth0_host", "sub"]).execute();
+      // Per-user counters the policy rules can read (e.g. "This wasn't me" reports).
+      await db.schema
+        .createTable("user_signals")
+        .addColumn("auth0_host", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("wasnt_me_count", "integer", (c) => c.notNull().defaultTo(0))
+        .addColumn("last_wasnt_me_at", "bigint")
+        .addPrimaryKeyConstraint("user_signals_pk", ["auth0_host", "sub"])
+        .execute();
+    },
+  },
 };

@@ -98,6 +98,27 @@ export interface MagicLinksTable {
   consumed_at: number | null;
 }
 
+/** A browser that passed MFA for a user; `remembered_until` is set when the user asked not to be asked again. */
+export interface DevicesTable {
+  id: string;
+  token_hash: string;
+  auth0_host: string;
+  sub: string;
+  app_device_hash: string | null;
+  user_agent: string | null;
+  created_at: number;
+  last_mfa_at: number;
+  remembered_until: number | null;
+  revoked_at: number | null;
+}
+
+export interface UserSignalsTable {
+  auth0_host: string;
+  sub: string;
+  wasnt_me_count: number;
+  last_wasnt_me_at: number | null;
+}
+
 export interface Database {
   flows: FlowsTable;
   authenticators: AuthenticatorsTable;
@@ -106,6 +127,8 @@ export interface Database {
   challenges: ChallengesTable;
   recovery_codes: RecoveryCodesTable;
   magic_links: MagicLinksTable;
+  devices: DevicesTable;
+  user_signals: UserSignalsTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;
@@ -113,3 +136,4 @@ export type AuthenticatorRow = Selectable<AuthenticatorsTable>;
 export type NewAuthenticator = Insertable<AuthenticatorsTable>;
 
 export type ChallengeRow = Selectable<ChallengesTable>;
+export type DeviceRow = Selectable<DevicesTable>;

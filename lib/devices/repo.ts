@@ -1,0 +1,116 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { Kysely } from "kysely";
+import type { Database, DeviceRow } from "@/lib/db/schema";
+import type { UserKey } from "@/lib/factors/authenticators";
+import { keyedHash } from "@/lib/security/crypto";
+
+/**
+ * The device cookie: `__Host-` (this origin only, Secure, Path=/), HttpOnly, 256 random bits.
+ * One value per browser; rows bind it to each user who passed MFA in that browser.
+ */
+export const DEVICE_COOKIE = "__Host-keystep_device";
+
+/** Only the keyed hash of the cookie value is stored, so the table alone cannot mint cookies. */
+export const deviceTokenHash = (key: Uint8Array, token: string) => keyedHash(key, "device-cookie", token);
+/** The app-forwarded `device_id` (an anonymous id) is stored hashed too. */
+export const appDeviceHash = (key: Uint8Array, id: string) => keyedHash(key, "app-device", id);
+
+/** What policy knows about this browser for this user. */
+export interface DeviceStatus {
+  /** This browser (or the app's device id) passed MFA for this user before and was not revoked. */
+  known: boolean;
+  /** The user asked not to be asked again here, and that has not expired or been revoked. */
+  remembered: boolean;
+  lastMfaAt: number | null;
+}
+
+export const NEW_DEVICE: DeviceStatus = { known: false, remembered: false, lastMfaAt: null };
+
+/** Looks up the browser by cookie token hash and, failing that, by the app's device id hash. */
+export async function deviceStatus(
+  db: Kysely<Database>,
+  user: UserKey,
+  ids: { tokenHash?: string | null; appDeviceHash?: string | null },
+  now = Date.now(),
+): Promise<DeviceStatus> {
+  if (!ids.tokenHash && !ids.appDeviceHash) return NEW_DEVICE;
+  const rows = await db
+    .selectFrom("devices")
+    .select(["last_mfa_at", "remembered_until"])
+    .where("auth0_host", "=", user.host)
+    .where("sub", "=", user.sub)
+    .where("revoked_at", "is", null)
+    .where((eb) =>
+      eb.or([
+        ...(ids.tokenHash ? [eb("token_hash", "=", ids.tokenHash)] : []),
+        ...(ids.appDeviceHash ? [eb("app_device_hash", "=", ids.appDeviceHash)] : []),
+      ]),
+    )
+    .execute();
+  if (rows.length === 0) return NEW_DEVICE;
+  const lastMfaAt = Math.max(...rows.map((r) => Number(r.last_mfa_at)));
+  return { known: true, remembered: rows.some((r) => r.remembered_until !== null && Number(r.remembered_until) > now), lastMfaAt };
+}
+
+/** Records that this browser passed MFA for the user; `rememberDays` > 0 also remembers it. */
+export async function recordDeviceMfa(
+  db: Kysely<Database>,
+  user: UserKey,
+  input: { tokenHash: string; appDeviceHash?: string | null; userAgent?: string | null; rememberDays?: number },
+  now = Date.now(),
+): Promise<void> {
+  const rememberedUntil = input.rememberDays && input.rememberDays > 0 ? now + input.rememberDays * 86_400_000 : null;
+  await db
+    .insertInto("devices")
+    .values({
+      id: crypto.randomUUID(),
+      token_hash: input.tokenHash,
+      auth0_host: user.host,
+      sub: user.sub,
+      app_device_hash: input.appDeviceHash ?? null,
+      user_agent: input.userAgent?.slice(0, 300) ?? null,
+      created_at: now,
+      last_mfa_at: now,
+      remembered_until: rememberedUntil,
+      revoked_at: null,
+    })
+    .onConflict((oc) =>
+      oc.columns(["token_hash", "auth0_host", "sub"]).doUpdateSet({
+        last_mfa_at: now,
+        revoked_at: null,
+        user_agent: input.userAgent?.slice(0, 300) ?? null,
+        ...(input.appDeviceHash ? { app_device_hash: input.appDeviceHash } : {}),
+        // Ticking the box again extends; not ticking it leaves an earlier choice as it was.
+        ...(rememberedUntil ? { remembered_until: rememberedUntil } : {}),
+      }),
+    )
+    .execute();
+}
+
+/** The user's devices that are not revoked, newest MFA first. */
+export async function listDevices(db: Kysely<Database>, user: UserKey): Promise<DeviceRow[]> {
+  return db
+    .selectFrom("devices")
+    .selectAll()
+    .where("auth0_host", "=", user.host)
+    .where("sub", "=", user.sub)
+    .where("revoked_at", "is", null)
+    .orderBy("last_mfa_at", "desc")
+    .execute();
+}
+
+/**
+ * Forgets every device of the user (a factor was removed, the user asked, or support reset them).
+ * Rows stay, revoked, for the audit trail. Returns how many were revoked.
+ */
+export async function revokeDevices(db: Kysely<Database>, user: UserKey, now = Date.now()): Promise<number> {
+  const res = await db
+    .updateTable("devices")
+    .set({ revoked_at: now, remembered_until: null })
+    .where("auth0_host", "=", user.host)
+    .where("sub", "=", user.sub)
+    .where("revoked_at", "is", null)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows);
+}
