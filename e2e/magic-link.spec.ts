@@ -7,7 +7,7 @@ async function linkFor(to: string, after = 0): Promise<string> {
   await expect
     .poll(async () => {
       const list = (await (await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to)}`)).json()) as Array<{ text: string; receivedAt: number }>;
-      link = list.find((m) => m.receivedAt > after)?.text.match(/(http:\/\/localhost:3100\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
+      link = list.find((m) => m.receivedAt > after)?.text.match(new RegExp(`(${E2E.keystepUrl}/magic/[A-Za-z0-9_-]+)`))?.[1] ?? "";
       return link;
     })
     .toContain("/magic/");

@@ -1,12 +1,18 @@
-/** Ports and secrets for the e2e stack; distinct from the demo's (3000/4010/4020/2525) so both can run. */
+/**
+ * Ports and secrets for the e2e stack; distinct from the demo's (3000/4010/4020/2525) so both can
+ * run. E2E_PORT_OFFSET shifts every port, so two checkouts can run their suites side by side.
+ */
+const offset = Number(process.env.E2E_PORT_OFFSET ?? 0) || 0;
+const port = (p: number) => p + offset;
+
 export const E2E = {
-  keystepPort: 3100,
-  keystepUrl: "http://localhost:3100",
-  simPort: 4110,
-  simUrl: "http://127.0.0.1:4110",
+  keystepPort: port(3100),
+  keystepUrl: `http://localhost:${port(3100)}`,
+  simPort: port(4110),
+  simUrl: `http://127.0.0.1:${port(4110)}`,
   secret: "e2e-shared-secret-between-auth0-and-keystep-0123456789",
-  inboxSmtpPort: 2625,
-  inboxHttpPort: 4120,
-  inboxUrl: "http://127.0.0.1:4120",
+  inboxSmtpPort: port(2625),
+  inboxHttpPort: port(4120),
+  inboxUrl: `http://127.0.0.1:${port(4120)}`,
   smsWebhookSecret: "e2e-sms-webhook-secret-0123456789-abcdef",
 };
