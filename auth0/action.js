@@ -43,6 +43,49 @@ const REASON_MAX = 200;
 
 const trimSlash = (s) => String(s || "").replace(/\/+$/, "");
 
+/**
+ * Per-login MFA decisions in code, with the names and semantics of Auth0's built-in commands
+ * (api.authentication.challengeWith and friends). Edit this function; Keystep enforces what it
+ * records. Factors are Auth0's objects ({ type: "otp" }) or plain strings, and the last call wins.
+ *
+ *   mfa.challengeWith(factor, { additionalFactors })  challenge with `factor`; the others are behind
+ *                                                     "Try another method"
+ *   mfa.challengeWithAny(factors)   a picker when the user has two or more of them, skipped with one
+ *   mfa.enrollWith(factor, { additionalFactors })     set up `factor` (or one of the others)
+ *   mfa.enrollWithAny(factors)      a picker of the ones the user does not have yet
+ *
+ * A user with none of the challenge factors gets a clear failure (Auth0: the command fails); a
+ * user who already has every enroll factor is simply challenged. A user who already has a factor
+ * proves it before setting up another.
+ */
+// eslint-disable-next-line no-unused-vars
+function customizeMfa(event, mfa) {
+  // Examples:
+  // if ((event.authorization && event.authorization.roles || []).includes("admin")) mfa.challengeWith({ type: "webauthn-roaming" });
+  // if (event.client && event.client.client_id === "PAYMENTS_APP_ID") mfa.challengeWithAny([{ type: "webauthn-platform" }, { type: "otp" }]);
+}
+
+const FACTORS = new Set(["webauthn-platform", "webauthn-roaming", "otp", "phone", "email", "magic-link", "recovery-code"]);
+
+/** Records the last MFA command customizeMfa called, for the token. */
+function mfaCommands() {
+  let recorded;
+  const types = (list) => [...new Set((Array.isArray(list) ? list : []).map((f) => (typeof f === "string" ? f : f && f.type)).filter((t) => FACTORS.has(t)))];
+  const record = (command, factors) => {
+    recorded = factors.length ? { command, factors } : undefined;
+  };
+  return {
+    challengeWith: (factor, options) => record("challengeWith", types([factor, ...((options && options.additionalFactors) || [])])),
+    challengeWithAny: (factors) => record("challengeWithAny", types(factors)),
+    enrollWith: (factor, options) => record("enrollWith", types([factor, ...((options && options.additionalFactors) || [])])),
+    enrollWithAny: (factors) => record("enrollWithAny", types(factors)),
+    recorded: () => recorded,
+  };
+}
+
+// OpenID Connect's MFA policy URI (PAPE), as Auth0 documents for step-up with `acr_values`.
+const MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
+
 /** Missing secrets must fail closed: a misconfigured Action that let logins through would be silent. */
 function readSecrets(event) {
   const secrets = event.secrets || {};
@@ -100,7 +143,15 @@ function payloadFor(event) {
     device_id: typeof query.device_id === "string" ? query.device_id : undefined,
     country: request.geoip && request.geoip.countryCode,
     risk: event.authentication && event.authentication.riskAssessment && event.authentication.riskAssessment.confidence,
+    logins_count: event.stats && typeof event.stats.logins_count === "number" ? event.stats.logins_count : undefined,
+    // The app asked for a fresh MFA: Keystep ignores remembered devices and ALLOW rules.
+    step_up: typeof query.acr_values === "string" && query.acr_values.split(" ").includes(MFA_ACR) ? true : undefined,
+    // Self-service: the app sends `keystep_intent=manage` to /authorize (README, "Manage factors").
+    intent: query.keystep_intent === "manage" ? "manage" : undefined,
   };
+  const mfa = mfaCommands();
+  customizeMfa(event, mfa);
+  payload.mfa = mfa.recorded();
   for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === null) delete payload[key];
   return payload;
 }
@@ -158,7 +209,9 @@ exports.onContinuePostLogin = async (event, api) => {
   // The session token Auth0 minted for the way out is signed with the same secret; only Keystep's
   // result carries `outcome`, so posting the incoming token back can never pass as a success.
   if (claims && claims.outcome === "success" && Array.isArray(claims.amr)) {
-    api.authentication.recordMethod(config.url);
+    // A policy skip (e.g. a remembered device) lets the login through without recording MFA in
+    // the session, so an app that checks for it (step-up) still sees that none happened.
+    if (claims.amr.length > 0) api.authentication.recordMethod(config.url);
     return;
   }
   api.access.deny(denialMessage(claims || {}));

@@ -1,6 +1,6 @@
 "use client";
 
-import { useActionState, useEffect, useRef } from "react";
+import { useActionState, useEffect, useRef, type ReactNode } from "react";
 import { Alert } from "./Alert";
 import { Button } from "./Button";
 
@@ -15,7 +15,7 @@ type CodeAction = (prev: CodeFormState, form: FormData) => Promise<CodeFormState
  * numeric keypad on phones, the error tied to the field. A server action form, so it works
  * before (or without) JavaScript.
  */
-export function CodeForm({ action, label, submit, pending, kind = "digits" }: { action: CodeAction; label: string; submit: string; pending: string; kind?: "digits" | "text" }) {
+export function CodeForm({ action, label, submit, pending, kind = "digits", extra }: { action: CodeAction; label: string; submit: string; pending: string; kind?: "digits" | "text"; extra?: ReactNode }) {
   const [state, formAction, isPending] = useActionState(action, {});
   const errorId = "code-error";
   const input = useRef<HTMLInputElement>(null);
@@ -49,6 +49,7 @@ export function CodeForm({ action, label, submit, pending, kind = "digits" }: { 
         />
       </div>
       {state.error ? <Alert id={errorId}>{state.error}</Alert> : null}
+      {extra}
       <Button type="submit" disabled={isPending}>
         {isPending ? pending : submit}
       </Button>

@@ -1,10 +1,11 @@
 import { getTranslations } from "next-intl/server";
 import { chooseMethod } from "@/app/(flow)/choose/actions";
 import { options, type UserFactors } from "@/lib/flow/next-step";
+import type { Flow } from "@/lib/flow/types";
 
 /** "Try another method", shown only when the user has another method to try. */
-export async function TryAnother({ factors }: { factors: UserFactors }) {
-  const o = options(factors);
+export async function TryAnother({ flow, factors }: { flow: Flow; factors: UserFactors }) {
+  const o = options(flow, factors);
   if (o.challenge.length + o.enroll.length < 2) return null;
   const [t, r] = await Promise.all([getTranslations("common"), getTranslations("recovery")]);
   const link = "text-center text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";

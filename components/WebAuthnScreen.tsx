@@ -4,6 +4,7 @@ import { requireStep } from "@/lib/flow/guard";
 import type { WebAuthnFactor } from "@/lib/factors/webauthn";
 import { listActive } from "@/lib/factors/authenticators";
 import { CancelForm } from "./CancelForm";
+import { ChallengeFooter } from "./FlowExtras";
 import { Shell } from "./Shell";
 import { TryAnother } from "./TryAnother";
 import { WebAuthnButton } from "./WebAuthnButton";
@@ -16,7 +17,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
   // Which of the user's keys this screen will accept, and whether each is synced or on one device.
   const keys = setup ? [] : await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, factor);
   return (
-    <Shell title={t(`${factor}.${setup ? "setupTitle" : "title"}`)} intro={t(`${factor}.${setup ? "setupIntro" : "intro"}`)} footer={<CancelForm />}>
+    <Shell title={t(`${factor}.${setup ? "setupTitle" : "title"}`)} intro={t(`${factor}.${setup ? "setupIntro" : "intro"}`)} footer={setup ? <CancelForm /> : <ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-4">
         {keys.length ? (
           <ul className="flex flex-col gap-1 text-sm text-muted" aria-label={t("yourKeys")}>
@@ -33,7 +34,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
           finish={webauthnFinish.bind(null, factor)}
           labels={{ button: t(`${factor}.${setup ? "setupButton" : "button"}`), working: t("working"), cancelled: t("cancelled"), failed: t("failed"), unsupported: t("unsupported") }}
         />
-        <TryAnother factors={factors} />
+        <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
   );

@@ -2,9 +2,12 @@ import "server-only";
 import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
 
 /** A 303 to a same-origin path, with the security headers (relative Location: RFC 9110 §10.2.2). */
-export function seeOther(path: string, extra: Record<string, string> = {}): Response {
+export function seeOther(path: string, extra: Record<string, string> | Array<[string, string]> = {}): Response {
   const csp = buildCsp({ nonce: newNonce() });
-  return new Response(null, { status: 303, headers: { ...securityHeaders(csp), Location: path, ...extra } });
+  const headers = new Headers({ ...securityHeaders(csp), Location: path });
+  // An array allows repeated headers (several Set-Cookie).
+  for (const [k, v] of Array.isArray(extra) ? extra : Object.entries(extra)) headers.append(k, v);
+  return new Response(null, { status: 303, headers });
 }
 
 /** Sends the browser to the localised error page for `reason`. */

@@ -2,6 +2,8 @@ import { getTranslations } from "next-intl/server";
 import { continueUrl, findDomain } from "@/lib/auth0/domains";
 import { mintResultToken } from "@/lib/auth0/outbound";
 import { env } from "@/lib/env";
+import { db } from "@/lib/db";
+import { completeFlow, findFlow } from "@/lib/flow/repo";
 import { currentFlow } from "@/lib/flow/context";
 import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
@@ -24,8 +26,16 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const lookup = await currentFlow();
   if (!lookup.ok) return errorRedirect(lookup.reason);
-  const { flow } = lookup;
-  if (flow.status !== "done" || !flow.outcome) return seeOther(stepPath(nextStep(flow, await userFactors(flow))));
+  let { flow } = lookup;
+  if (flow.status !== "done" || !flow.outcome) {
+    const step = nextStep(flow, await userFactors(flow));
+    // A verified flow whose remaining steps went away (e.g. the factor was set up elsewhere) ends here.
+    if (step.kind !== "complete" || !flow.pending.verified) return seeOther(stepPath(step));
+    await completeFlow(db(), flow.id, "success", { amr: flow.pending.verified.amr, enrolled: [] });
+    const fresh = await findFlow(db(), flow.id);
+    if (!fresh || fresh.status !== "done") return errorRedirect("unavailable");
+    flow = fresh;
+  }
 
   const config = env();
   const domain = findDomain(config.auth0Domains, flow.host);
@@ -34,10 +44,12 @@ export async function GET(request: Request): Promise<Response> {
     iss: flow.host,
     sub: flow.sub,
     state: flow.state,
-    outcome: flow.outcome,
+    outcome: flow.outcome ?? "denied",
     amr: flow.result?.amr ?? [],
     enrolled: flow.result?.enrolled ?? [],
     ...(flow.result?.reason ? { reason: flow.result.reason } : {}),
+    // Policy let the user through without a challenge: say so, with the rule, rather than imply MFA.
+    ...(flow.result?.skipped ? { skipped: flow.result.skipped } : {}),
   });
   log.info({ flow: flow.id.slice(0, 8), outcome: flow.outcome }, "returning to auth0");
 

@@ -126,7 +126,7 @@ describe("the Auth0 simulator", () => {
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "JWT" });
     await expect(jwtVerify(token, key, { algorithms: ["HS256"] })).resolves.toBeTruthy();
     expect(Object.keys(claims).sort()).toEqual(
-      ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country"].sort(),
+      ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country", "logins_count"].sort(),
     );
     expect(claims).toMatchObject({ iss: sim.issuer, ip: "127.0.0.1", email, email_verified: true, locale: "fr", client_id: "demo-app", client_name: "Demo App", roles: [], device_id: "dev-9", country: "GB" });
     expect(claims.sub).toMatch(/^auth0\|[0-9a-f]{24}$/);

@@ -7,6 +7,8 @@ export interface ResultClaims {
   amr: string[];
   enrolled?: string[];
   reason?: string;
+  /** MFA was skipped by policy (e.g. a remembered device); the value names the rule. `amr` is then empty. */
+  skipped?: string;
 }
 
 /** Result tokens live briefly: Auth0 reads them on the immediate POST to /continue. */

@@ -119,8 +119,10 @@ export function linkDelivery(ttlMs: number): LinkDelivery {
   };
 }
 
+export type NoticeKey = "recoveryUsed" | "factorAdded" | "factorRemoved" | "notMe";
+
 /** Emails the user a security notice (e.g. a recovery code was used). Best effort, never throws. */
-export async function notifyUser(ctx: FactorCtx, key: "recoveryUsed"): Promise<void> {
+export async function notifyUser(ctx: FactorCtx, key: NoticeKey): Promise<void> {
   const config = ctx.env;
   const to = ctx.flow.context.claims.email;
   if (!to || !config.email) return;

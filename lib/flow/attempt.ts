@@ -5,7 +5,12 @@ import { factor } from "@/lib/factors/registry";
 import type { FactorId } from "@/lib/factors/ids";
 import type { CheckError, CheckResult, FactorCtx } from "@/lib/factors/types";
 import { USER_OTP_FAILURES, withFailureBudget } from "@/lib/security/attempts";
-import { addFlowFailure, completeFlow } from "./repo";
+import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
+import { notifyUser } from "@/lib/factors/delivery";
+import { userFactors } from "./guard";
+import { nextStep } from "./next-step";
+import { addFlowFailure, completeFlow, findFlow, swapPending } from "./repo";
+import type { Pending } from "./types";
 
 /** Wrong codes allowed in one flow before it ends (issue #2). */
 export const MAX_FLOW_FAILURES = 5;
@@ -23,23 +28,28 @@ const codeSchema = z
   .pipe(z.string().regex(/^\d{6}$/));
 
 /** Checks one submitted code (six digits) for a factor, with every guard of {@link runAttempt}. */
-export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", raw: unknown): Promise<AttemptResult> {
+export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", raw: unknown, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const parsed = codeSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: "code_format" };
-  return submitResponse(ctx, factorId, mode, parsed.data);
+  return submitResponse(ctx, factorId, mode, parsed.data, opts);
+}
+
+export interface AttemptOptions {
+  /** The user ticked "Don't ask again on this device" (honoured only where policy offers it). */
+  remember?: boolean;
 }
 
 /** Checks a factor response (a code, or a WebAuthn response as JSON) in setup or challenge mode. */
-export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", response: string): Promise<AttemptResult> {
+export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", response: string, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const f = factor(factorId);
-  return runAttempt(ctx, factorId, mode, (c) => (mode === "setup" ? f.finishSetup(c, response) : f.verify(c, response)));
+  return runAttempt(ctx, factorId, mode, (c) => (mode === "setup" ? f.finishSetup(c, response) : f.verify(c, response)), opts);
 }
 
 /**
  * Runs one check with every guard around it: per-user pacing (challenge only: setup proves a
  * key the user was just given), per-flow failure cap, audit, and the flow's completion on success.
  */
-export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>): Promise<AttemptResult> {
+export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const { db, flow } = ctx;
   const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, ip: flow.context.ip, userAgent: flow.context.userAgent };
 
@@ -58,9 +68,13 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     check = await run(ctx);
   }
   if (check.ok) {
-    const won = await completeFlow(db, flow.id, "success", { amr: check.amr ?? [factorId], enrolled: mode === "setup" ? [factorId] : [] }, ctx.now);
+    const won = await succeed(ctx, factorId, mode, check.amr ?? [factorId], opts);
     if (!won) return { ok: false, error: "flow_ended" };
     await audit(db, { ...who, event: mode === "setup" ? "enroll.success" : "challenge.success", outcome: "success" });
+    if (mode === "setup") {
+      await audit(db, { ...who, event: "factor.added", outcome: "success" });
+      await notifyUser(ctx, "factorAdded");
+    }
     if (mode === "challenge") await factor(factorId).onSuccess?.(ctx);
     return { ok: true };
   }
@@ -75,4 +89,51 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     return { ok: false, error: "flow_ended" };
   }
   return { ok: false, error: check.error, remaining: MAX_FLOW_FAILURES - failures };
+}
+
+/**
+ * A check passed. The flow completes, unless it has steps left (a setup the policy forces, a
+ * first setup behind the email check, or management): then the verification is kept on the flow
+ * and its `amr` joins the final result.
+ */
+async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<boolean> {
+  const { db } = ctx;
+  // The factor may have changed `pending` while checking (e.g. consumed a WebAuthn challenge).
+  const flow = (await findFlow(db, ctx.flow.id)) ?? ctx.flow;
+  if (flow.status !== "active") return false;
+  const verified = flow.pending.verified;
+  const allAmr = [...new Set([...(verified?.amr ?? []), ...amr])];
+  const enrolled = mode === "setup" ? [factorId] : [];
+  const manage = flow.context.claims.intent === "manage";
+  let more = false;
+  let pending: Pending = {};
+  if (mode === "challenge" && !verified) {
+    pending = { ...flow.pending, verified: { factor: factorId, amr, at: ctx.now } };
+    more = nextStep({ ...flow, pending }, await userFactors(flow, db, ctx.env)).kind !== "complete";
+  } else if (mode === "setup" && manage) {
+    // Back to the list, still verified, with the new factor on it.
+    const { choice: _done, otp: _otp, webauthn: _wa, ...rest } = flow.pending;
+    pending = rest;
+    more = true;
+  }
+  if (more) return swapPending(db, flow, pending);
+  const won = await completeFlow(db, flow.id, "success", { amr: allAmr, enrolled }, ctx.now);
+  if (won) await rememberDevice({ ...ctx, flow }, opts);
+  return won;
+}
+
+/** Records this browser's MFA for the user, and remembers it when asked and allowed. */
+export async function rememberDevice(ctx: FactorCtx, opts: AttemptOptions): Promise<void> {
+  const { flow } = ctx;
+  if (!flow.context.deviceHash) return;
+  const policy = flow.context.policy;
+  const rememberDays = opts.remember && policy?.canRemember ? policy.rememberDays : 0;
+  const claims = flow.context.claims;
+  await recordDeviceMfa(
+    ctx.db,
+    { host: flow.host, sub: flow.sub },
+    { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.secret, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
+    ctx.now,
+  );
+  if (rememberDays > 0) await audit(ctx.db, { event: "device.remembered", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { days: rememberDays } });
 }

@@ -12,12 +12,13 @@ import { nextStep, stepPath, type UserFactors } from "./next-step";
 import type { Flow, Step } from "./types";
 
 /** What this user can use and set up in this flow: saved authenticators, the token's verified email, and what is configured. */
-export async function userFactors(flow: Flow): Promise<UserFactors> {
-  const rows = await listActive(db(), { host: flow.host, sub: flow.sub });
-  const config = env();
+export async function userFactors(flow: Flow, database = db(), config = env()): Promise<UserFactors> {
+  const rows = await listActive(database, { host: flow.host, sub: flow.sub });
   const claims = flow.context.claims;
+  const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (r.last_used_at !== null && (!a || Number(r.last_used_at) > Number(a.last_used_at)) ? r : a), undefined);
   return {
-    enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId)), ...((await remainingRecoveryCodes(db(), { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
+    enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId)), ...((await remainingRecoveryCodes(database, { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
+    ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
     implicit: config.email && claims.email && claims.email_verified ? ["email", "magic-link"] : [],
     // WebAuthn is offered everywhere; browsers without it hide those options (components/WebAuthnOnly).
     available: ["webauthn-platform", "webauthn-roaming", "otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],

@@ -9,7 +9,7 @@ import { requireFlowForAction, userFactors } from "./guard";
 import { nextStep, stepPath } from "./next-step";
 import { afterSuccessPath } from "./upgrade";
 
-const input = z.object({ code: z.string().max(64) });
+const input = z.object({ code: z.string().max(64), remember: z.literal("on").optional() });
 
 /**
  * The body of every "enter your code" server action. Whether this is enrollment or a challenge
@@ -25,7 +25,8 @@ export async function handleCodeSubmission(factorId: FactorId, form: unknown, fo
 
   const mode = step.kind === "enroll" ? "setup" : "challenge";
   // Six-digit codes are checked for shape first; recovery codes are normalised by their factor.
-  const result = format === "digits" ? await submitCode(ctx, factorId, mode, parsed.data.code) : await submitResponse(ctx, factorId, mode, parsed.data.code);
+  const opts = { remember: parsed.data.remember === "on" };
+  const result = format === "digits" ? await submitCode(ctx, factorId, mode, parsed.data.code, opts) : await submitResponse(ctx, factorId, mode, parsed.data.code, opts);
   if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId, step.kind === "enroll"));
   switch (result.error) {
     case "flow_ended":

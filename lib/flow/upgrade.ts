@@ -3,6 +3,8 @@ import { db } from "@/lib/db";
 import type { FactorId } from "@/lib/factors/ids";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery";
 import { userFactors } from "./guard";
+import { nextStep, stepPath } from "./next-step";
+import { findFlow } from "./repo";
 import type { Flow } from "./types";
 
 /** Devices that said "not now" to the passkey offer: remembered 30 days in this cookie. */
@@ -13,7 +15,10 @@ export const UPGRADE_LATER_DAYS = 30;
  * Where a successful verification goes: recovery codes after a first setup or after one was
  * used; then the passkey offer when the user has no passkey and did not just use one; then Auth0.
  */
-export async function afterSuccessPath(flow: Flow, used: FactorId, enrolledNow: boolean): Promise<string> {
+export async function afterSuccessPath(stale: Flow, used: FactorId, enrolledNow: boolean): Promise<string> {
+  const flow = (await findFlow(db(), stale.id)) ?? stale;
+  // Steps left (a forced setup, a first setup after the email check, management): go there.
+  if (flow.status === "active") return stepPath(nextStep(flow, await userFactors(flow)));
   if (used === "recovery-code") return "/recovery-codes";
   if (enrolledNow && (await remainingRecoveryCodes(db(), { host: flow.host, sub: flow.sub })) === 0) return "/recovery-codes";
   return offerPath(flow, used);

@@ -6,6 +6,7 @@ import { CodeForm } from "@/components/CodeForm";
 import { ResendForm } from "@/components/ResendForm";
 import { Shell } from "@/components/Shell";
 import { TryAnother } from "@/components/TryAnother";
+import { ChallengeFooter, GateNotice, RememberDevice } from "@/components/FlowExtras";
 import { mask } from "@/lib/factors/channel";
 import { activeChallenge, resendAt } from "@/lib/factors/code";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
@@ -19,7 +20,7 @@ export default async function ChannelChallengePage({ params }: { params: Promise
   const { channel: raw } = await params;
   const channel = CHANNELS.find((c) => c === raw);
   if (!channel) notFound();
-  const { ctx, factors } = await requireStep("challenge", channel);
+  const { ctx, factors, step } = await requireStep("challenge", channel);
   const [t, common] = await Promise.all([getTranslations(`channel`), getTranslations("common")]);
 
   let live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
@@ -31,16 +32,17 @@ export default async function ChannelChallengePage({ params }: { params: Promise
   }
   const destination = live ? mask(channel, live.destination) : "";
   return (
-    <Shell title={t(`${channel}.title`)} intro={live ? t(`${channel}.intro`, { destination }) : undefined} footer={<CancelForm />}>
+    <Shell title={t(`${channel}.title`)} intro={live ? t(`${channel}.intro`, { destination }) : undefined} footer={step.gate ? <CancelForm /> : <ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-4">
+        {step.gate ? <GateNotice /> : null}
         {sendError ? <Alert>{sendError}</Alert> : null}
-        {live ? <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} /> : null}
+        {live ? <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} extra={step.gate ? null : <RememberDevice flow={ctx.flow} />} /> : null}
         <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={await resendAt(ctx.db, ctx.flow.id, channel)} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
         <details className="text-sm text-muted">
           <summary className="cursor-pointer py-2">{t("didntGet")}</summary>
           <p className="mt-1">{t(`${channel}.help`)}</p>
         </details>
-        <TryAnother factors={factors} />
+        <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
   );

@@ -14,7 +14,7 @@ export async function chooseMethod(form: unknown): Promise<void> {
   const ctx = await requireFlowForAction();
   const parsed = input.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
   const uf = await userFactors(ctx.flow);
-  if (parsed.success && options(uf)[parsed.data.mode].includes(parsed.data.factor)) {
+  if (parsed.success && options(ctx.flow, uf)[parsed.data.mode].includes(parsed.data.factor)) {
     const pending = { ...ctx.flow.pending, choice: parsed.data };
     if (await swapPending(ctx.db, ctx.flow, pending)) ctx.flow = { ...ctx.flow, pending };
   }

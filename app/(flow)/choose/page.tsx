@@ -18,7 +18,7 @@ export default async function ChoosePage() {
   const ctx = flowCtx(lookup.flow);
   if (ctx.flow.status !== "active") redirect(stepPath(nextStep(ctx.flow, await userFactors(ctx.flow))));
   const [t, uf] = await Promise.all([getTranslations("choose"), userFactors(ctx.flow)]);
-  const o = options(uf);
+  const o = options(ctx.flow, uf);
   const setup = o.enroll.length > 0;
 
   async function label(factor: FactorId, mode: "enroll" | "challenge") {

@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
-import { CancelForm } from "@/components/CancelForm";
+import { ChallengeFooter } from "@/components/FlowExtras";
 import { LinkWaiter } from "@/components/LinkWaiter";
 import { ResendForm } from "@/components/ResendForm";
 import { Shell } from "@/components/Shell";
@@ -27,7 +27,7 @@ export default async function MagicLinkPage() {
   }
   const to = await challengeDestination(ctx, "email");
   return (
-    <Shell title={t("title")} intro={to ? t("intro", { destination: mask("email", to) }) : undefined} footer={<CancelForm />}>
+    <Shell title={t("title")} intro={to ? t("intro", { destination: mask("email", to) }) : undefined} footer={<ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-5">
         {sendError ? <Alert>{sendError}</Alert> : null}
         {link ? (
@@ -43,7 +43,7 @@ export default async function MagicLinkPage() {
         ) : null}
         <LinkWaiter action={finishMagicLink} labels={{ waiting: t("waiting"), confirmed: t("confirmed"), refused: t("refused"), expired: t("expired") }} />
         <ResendForm action={resendMagicLink} resendAt={link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0} label={t("resend")} waitLabel={ch("resendIn", { seconds: "{seconds}" })} />
-        <TryAnother factors={factors} />
+        <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
   );

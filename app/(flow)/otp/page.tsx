@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { CancelForm } from "@/components/CancelForm";
+import { ChallengeFooter, RememberDevice } from "@/components/FlowExtras";
 import { CodeForm } from "@/components/CodeForm";
 import { Shell } from "@/components/Shell";
 import { TryAnother } from "@/components/TryAnother";
@@ -11,10 +11,10 @@ export default async function OtpChallengePage() {
   const [t, common] = await Promise.all([getTranslations("otpChallenge"), getTranslations("common")]);
   const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
   return (
-    <Shell title={t("title")} intro={t("intro", { account })} footer={<CancelForm />}>
+    <Shell title={t("title")} intro={t("intro", { account })} footer={<ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-4">
-        <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
-        <TryAnother factors={factors} />
+        <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} extra={<RememberDevice flow={ctx.flow} />} />
+        <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
   );

@@ -7,12 +7,14 @@ import { swapPending } from "@/lib/flow/repo";
 import { sealNewCodes } from "@/lib/flow/recovery";
 import { requireFlowForAction } from "@/lib/flow/guard";
 import { offerPath } from "@/lib/flow/upgrade";
+import { canManage } from "@/lib/flow/manage";
 import type { FactorCtx } from "@/lib/factors/types";
 import type { FactorId } from "@/lib/factors/ids";
 
+/** Recovery codes are issued after a successful sign-in, or from self-service management. */
 async function successfulFlow(): Promise<FactorCtx> {
   const ctx = await requireFlowForAction();
-  if (ctx.flow.outcome !== "success") redirect("/continue");
+  if (ctx.flow.outcome !== "success" && !canManage(ctx)) redirect("/continue");
   return ctx;
 }
 
@@ -31,5 +33,5 @@ export async function confirmSaved(_prev: unknown, form: unknown): Promise<{ err
   if (!(form instanceof FormData) || form.get("saved") !== "on") return { error: t("mustConfirm") };
   const { recoveryCodes: _gone, ...rest } = ctx.flow.pending;
   await swapPending(ctx.db, ctx.flow, rest);
-  redirect(await offerPath(ctx.flow, ctx.flow.result?.amr[0] as FactorId | undefined));
+  redirect(canManage(ctx) ? "/manage" : await offerPath(ctx.flow, ctx.flow.result?.amr[0] as FactorId | undefined));
 }

@@ -11,6 +11,7 @@ import { currentFlow } from "@/lib/flow/context";
 import { flowCtx } from "@/lib/flow/guard";
 import { sealNewCodes, sealedCodes } from "@/lib/flow/recovery";
 import { offerPath } from "@/lib/flow/upgrade";
+import { canManage } from "@/lib/flow/manage";
 import { confirmSaved, regenerateRecoveryCodes } from "./actions";
 
 /**
@@ -21,11 +22,12 @@ export default async function RecoveryCodesPage() {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const ctx = flowCtx(lookup.flow);
-  if (ctx.flow.outcome !== "success") redirect("/continue");
+  const managing = canManage(ctx);
+  if (ctx.flow.outcome !== "success" && !managing) redirect("/continue");
   const t = await getTranslations("recovery");
   const user = { host: ctx.flow.host, sub: ctx.flow.sub };
   const used = ctx.flow.result?.amr.includes("recovery-code") ?? false;
-  const next = await offerPath(ctx.flow, ctx.flow.result?.amr[0] as FactorId | undefined);
+  const next = managing ? "/manage" : await offerPath(ctx.flow, ctx.flow.result?.amr[0] as FactorId | undefined);
 
   let codes = sealedCodes(ctx);
   if (!codes && !used) {

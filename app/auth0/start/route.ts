@@ -6,7 +6,10 @@ import { env } from "@/lib/env";
 import { FLOW_COOKIE } from "@/lib/flow/context";
 import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
-import { openFlow } from "@/lib/flow/repo";
+import { completeFlow, openFlow } from "@/lib/flow/repo";
+import { DEVICE_COOKIE, deviceTokenHash } from "@/lib/devices/repo";
+import { decideAtEntry } from "@/lib/policy/entry";
+import { randomToken } from "@/lib/security/crypto";
 import { errorRedirect, seeOther } from "@/lib/http";
 import { log } from "@/lib/log";
 
@@ -31,9 +34,16 @@ export async function GET(request: NextRequest): Promise<Response> {
   }
   const claims = verified.value;
   try {
+    // Every browser gets a random device id (only its keyed hash is stored), so policy can tell a
+    // new device from one that passed MFA before, and "Don't ask again" has something to bind to.
+    const cookieToken = request.cookies.get(DEVICE_COOKIE)?.value;
+    const deviceToken = cookieToken && /^[A-Za-z0-9_-]{43}$/.test(cookieToken) ? cookieToken : randomToken(32);
+    const deviceHash = deviceTokenHash(config.secret, deviceToken);
+    const ip = claims.ip ?? null;
+    const policy = await decideAtEntry(db(), config.secret, { claims, ip, deviceHash: cookieToken === deviceToken ? deviceHash : null });
     const opened = await openFlow(db(), config.secret, {
       state,
-      context: { claims, ip: claims.ip ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null },
+      context: { claims, ip, userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null, policy, deviceHash },
       ttlSeconds: config.flowTtlSeconds,
     });
     if (!opened.ok) {
@@ -41,10 +51,19 @@ export async function GET(request: NextRequest): Promise<Response> {
       return errorRedirect("state_replayed");
     }
     const { flow, cookieValue } = opened;
-    await audit(db(), { event: "flow.opened", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent });
-    const step = nextStep(flow, await userFactors(flow));
-    const cookie = `${FLOW_COOKIE}=${cookieValue}; Path=/; Max-Age=${config.flowTtlSeconds}; HttpOnly; Secure; SameSite=Lax`;
-    return seeOther(stepPath(step), { "Set-Cookie": cookie });
+    const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent };
+    await audit(db(), { ...who, event: "flow.opened" });
+    await audit(db(), { ...who, event: "policy.outcome", outcome: policy.outcome, detail: { rule: policy.rule, reason: policy.reason } });
+    if (policy.outcome !== "CHALLENGE") {
+      const allowed = policy.outcome === "ALLOW";
+      await completeFlow(db(), flow.id, allowed ? "success" : "denied", allowed ? { amr: [], enrolled: [], skipped: policy.rule ?? "policy" } : { amr: [], enrolled: [], reason: "policy_denied" });
+      await audit(db(), { ...who, event: allowed ? "flow.skipped" : "flow.denied", outcome: allowed ? "success" : "denied", detail: { rule: policy.rule } });
+    }
+    const step = policy.outcome === "CHALLENGE" ? nextStep(flow, await userFactors(flow)) : policy.outcome === "ALLOW" ? ({ kind: "continue" } as const) : ({ kind: "ended", reason: "policy_denied" } as const);
+    const cookies = [`${FLOW_COOKIE}=${cookieValue}; Path=/; Max-Age=${config.flowTtlSeconds}; HttpOnly; Secure; SameSite=Lax`];
+    // 400 days is the longest lifetime browsers accept (RFC 6265bis); remembering itself expires server-side.
+    if (cookieToken !== deviceToken) cookies.push(`${DEVICE_COOKIE}=${deviceToken}; Path=/; Max-Age=${400 * 86_400}; HttpOnly; Secure; SameSite=Lax`);
+    return seeOther(stepPath(step), cookies.map((c) => ["Set-Cookie", c] as [string, string]));
   } catch (err) {
     log.error({ err }, "entry failed");
     return errorRedirect("unavailable");

@@ -63,7 +63,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
             </form>
           </>
         )}
-        <TryAnother factors={factors} />
+        <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
   );

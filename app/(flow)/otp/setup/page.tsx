@@ -43,7 +43,7 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
         </li>
       </ol>
       <div className="mt-4 flex justify-center">
-        <TryAnother factors={factors} />
+        <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
   );

@@ -1,0 +1,126 @@
+import { getFormatter, getTranslations } from "next-intl/server";
+import { Alert } from "@/components/Alert";
+import { Button, ButtonLink } from "@/components/Button";
+import { CancelForm } from "@/components/CancelForm";
+import { Shell } from "@/components/Shell";
+import { listDevices } from "@/lib/devices/repo";
+import { listActive } from "@/lib/factors/authenticators";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { requireStep } from "@/lib/flow/guard";
+import { options } from "@/lib/flow/next-step";
+import { regenerateRecoveryCodes } from "../recovery-codes/actions";
+import { finishManaging, forgetAllDevices, removeFactor, renameFactor } from "./actions";
+
+const RESULTS = ["renamed", "removed", "forgotten", "name_invalid", "last_factor", "not_found"] as const;
+const OK = new Set(["renamed", "removed", "forgotten"]);
+
+/** Self-service management (token `intent: "manage"`), after a fresh challenge. */
+export default async function ManagePage({ searchParams }: { searchParams: Promise<{ result?: string }> }) {
+  const { ctx, factors } = await requireStep("manage");
+  const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+  const [t, names, wa, format, query, rows, codes, devices] = await Promise.all([
+    getTranslations("manage"),
+    getTranslations("choose"),
+    getTranslations("webauthn"),
+    getFormatter(),
+    searchParams,
+    listActive(ctx.db, user),
+    remainingRecoveryCodes(ctx.db, user),
+    listDevices(ctx.db, user),
+  ]);
+  const result = RESULTS.find((r) => r === query.result);
+  const date = (ms: number | null) => (ms === null ? t("never") : format.dateTime(new Date(Number(ms)), { dateStyle: "medium" }));
+  const canAdd = options(ctx.flow, factors).enroll.length > 0;
+  const remembered = devices.filter((d) => d.remembered_until !== null && Number(d.remembered_until) > ctx.now).length;
+  const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
+
+  return (
+    <Shell title={t("title")} intro={t("intro")} footer={<CancelForm />}>
+      <div className="flex flex-col gap-6">
+        {result ? (
+          OK.has(result) ? (
+            <p role="status" className="rounded-brand border border-line bg-page px-4 py-3 text-sm font-medium text-fg">
+              {t(`result.${result}`)}
+            </p>
+          ) : (
+            <Alert>{t(`result.${result}`)}</Alert>
+          )
+        ) : null}
+        <section aria-labelledby="methods-heading" className="flex flex-col gap-3">
+          <h2 id="methods-heading" className="text-base font-semibold text-fg">
+            {t("methods")}
+          </h2>
+          <ul className="flex list-none flex-col gap-3 p-0">
+            {rows.map((r) => (
+              <li key={r.id} className="rounded-brand border border-line px-4 py-3" data-testid="factor-row">
+                <p className="font-semibold break-words text-fg">{r.label}</p>
+                <p className="text-sm text-muted">
+                  {names(r.factor as "otp")}
+                  {r.factor.startsWith("webauthn") ? ` · ${r.backed_up ? wa("synced") : wa("deviceOnly")}` : null}
+                </p>
+                <p className="text-sm text-muted">
+                  {t("added", { date: date(r.created_at) })} · {t("lastUsed", { date: date(r.last_used_at) })}
+                </p>
+                <div className="mt-2 flex flex-wrap items-center gap-4">
+                  {r.factor.startsWith("webauthn") ? (
+                    <details className="w-full">
+                      <summary className={`cursor-pointer ${link}`}>{t("rename")}</summary>
+                      <form action={renameFactor} className="mt-2 flex flex-col gap-2">
+                        <input type="hidden" name="id" value={r.id} />
+                        <label htmlFor={`name-${r.id}`} className="text-sm font-medium text-fg">
+                          {t("nameLabel")}
+                        </label>
+                        <input id={`name-${r.id}`} name="name" defaultValue={r.label} maxLength={64} required className="w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus" />
+                        <Button type="submit" variant="secondary">
+                          {t("save")}
+                        </Button>
+                      </form>
+                    </details>
+                  ) : null}
+                  {rows.length > 1 ? (
+                    <form action={removeFactor}>
+                      <input type="hidden" name="id" value={r.id} />
+                      <button type="submit" className={link} aria-label={t("removeNamed", { name: r.label })}>
+                        {t("remove")}
+                      </button>
+                    </form>
+                  ) : (
+                    <span className="text-sm text-muted">{t("lastOne")}</span>
+                  )}
+                </div>
+              </li>
+            ))}
+          </ul>
+          {canAdd ? <ButtonLink href="/choose" variant="secondary">{t("add")}</ButtonLink> : null}
+        </section>
+        <section aria-labelledby="codes-heading" className="flex flex-col gap-2">
+          <h2 id="codes-heading" className="text-base font-semibold text-fg">
+            {t("codes")}
+          </h2>
+          <p className="text-sm text-muted">{t("codesLeft", { count: codes })}</p>
+          <form action={regenerateRecoveryCodes}>
+            <Button type="submit" variant="secondary">
+              {t("regenerate")}
+            </Button>
+          </form>
+        </section>
+        <section aria-labelledby="devices-heading" className="flex flex-col gap-2">
+          <h2 id="devices-heading" className="text-base font-semibold text-fg">
+            {t("devices")}
+          </h2>
+          <p className="text-sm text-muted">{t("devicesRemembered", { count: remembered })}</p>
+          {devices.length > 0 ? (
+            <form action={forgetAllDevices}>
+              <Button type="submit" variant="secondary">
+                {t("forget")}
+              </Button>
+            </form>
+          ) : null}
+        </section>
+        <form action={finishManaging}>
+          <Button type="submit">{t("done")}</Button>
+        </form>
+      </div>
+    </Shell>
+  );
+}

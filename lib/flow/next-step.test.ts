@@ -1,0 +1,166 @@
+import { describe, expect, it } from "vitest";
+import type { FactorId } from "@/lib/factors/ids";
+import { nextStep, options, type UserFactors } from "./next-step";
+import type { Flow, FlowPolicy, Pending, Step } from "./types";
+
+type Command = NonNullable<Flow["context"]["claims"]["mfa"]>;
+
+function flow(o: { mfa?: Command; policy?: Partial<FlowPolicy>; pending?: Pending; intent?: "manage"; email?: boolean } = {}): Flow {
+  return {
+    id: "f",
+    host: "t.auth0.com",
+    sub: "auth0|1",
+    state: "S",
+    status: "active",
+    context: {
+      claims: { iss: "t.auth0.com", sub: "auth0|1", iat: 1, exp: 2, ...(o.mfa ? { mfa: o.mfa } : {}), ...(o.intent ? { intent: o.intent } : {}) },
+      ip: null,
+      userAgent: null,
+      policy: { outcome: "CHALLENGE", rule: null, reason: null, factors: {}, canRemember: true, rememberDays: 30, firstEnrollment: "none", ...o.policy },
+    },
+    pending: o.pending ?? {},
+    failedAttempts: 0,
+    outcome: null,
+    result: null,
+    createdAt: 0,
+    expiresAt: 1,
+  };
+}
+
+const ALL: FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"];
+const user = (enrolled: FactorId[], extra: Partial<UserFactors> = {}): UserFactors => ({ enrolled, implicit: [], available: ALL, ...extra });
+const verified = { verified: { factor: "otp" as FactorId, amr: ["otp"], at: 1 } };
+
+describe("nextStep without a command (Keystep's defaults)", () => {
+  it.each<[string, Flow, UserFactors, Step]>([
+    ["a new user chooses among every setup option", flow(), user([]), { kind: "choose" }],
+    ["a returning user is challenged with their strongest factor", flow(), user(["otp", "webauthn-roaming"]), { kind: "challenge", factor: "webauthn-roaming" }],
+    ["…or with the factor they used last", flow(), user(["otp", "webauthn-roaming"], { lastUsed: "otp" }), { kind: "challenge", factor: "otp" }],
+    ["recovery codes alone are challenged", flow(), user(["recovery-code"]), { kind: "challenge", factor: "recovery-code" }],
+    ["a chosen challenge factor is honoured", flow({ pending: { choice: { factor: "otp", mode: "challenge" } } }), user(["otp", "phone"]), { kind: "challenge", factor: "otp" }],
+    ["a chosen factor the user lacks is ignored", flow({ pending: { choice: { factor: "phone", mode: "challenge" } } }), user(["otp"]), { kind: "challenge", factor: "otp" }],
+  ])("%s", (_name, f, u, step) => expect(nextStep(f, u)).toEqual(step));
+
+  it("never offers setup before a user with a factor has passed a challenge", () => {
+    expect(options(flow(), user(["otp"])).enroll).toEqual([]);
+  });
+});
+
+/**
+ * Auth0's "Customize MFA selection" and "Customize MFA enrollments" pages, example by example:
+ * the command the Action records, what the user has, and where Auth0 would send them.
+ */
+describe("Auth0 command parity", () => {
+  const cw = (...factors: FactorId[]): Command => ({ command: "challengeWith", factors });
+  const cwa = (...factors: FactorId[]): Command => ({ command: "challengeWithAny", factors });
+  const ew = (...factors: FactorId[]): Command => ({ command: "enrollWith", factors });
+  const ewa = (...factors: FactorId[]): Command => ({ command: "enrollWithAny", factors });
+
+  it.each<[string, Command, FactorId[], Step, FactorId[]?, FactorId[]?]>([
+    // challengeWith(factor): that factor is the default challenge.
+    ["challengeWith(phone) challenges with phone", cw("phone"), ["otp", "phone"], { kind: "challenge", factor: "phone" }],
+    ["challengeWith(phone) beats the factor used last", cw("phone"), ["otp", "phone", "webauthn-platform"], { kind: "challenge", factor: "phone" }],
+    // challengeWith(factor, {additionalFactors}): "Try another method" offers the others the user has.
+    ["challengeWith(phone, [otp, email]) offers the user's others behind 'Try another method'", cw("phone", "otp", "email"), ["otp", "phone", "webauthn-roaming"], { kind: "challenge", factor: "phone" }, ["otp", "phone"]],
+    ["challengeWith(phone, [otp]) without phone falls to an additional factor", cw("phone", "otp"), ["otp"], { kind: "challenge", factor: "otp" }, ["otp"]],
+    // challengeWithAny: picker with two or more, skipped with one, fails with none.
+    ["challengeWithAny([otp, phone]) shows the picker when the user has both", cwa("otp", "phone"), ["otp", "phone"], { kind: "choose" }, ["otp", "phone"]],
+    ["challengeWithAny([otp, phone]) skips the picker when the user has one", cwa("otp", "phone"), ["phone", "webauthn-roaming"], { kind: "challenge", factor: "phone" }, ["phone"]],
+    ["challengeWithAny([otp, phone]) fails when the user has neither", cwa("otp", "phone"), ["webauthn-roaming"], { kind: "ended", reason: "no_allowed_factor" }, []],
+    ["challengeWith(otp) fails for a user with no factor at all (no setup)", cw("otp"), [], { kind: "ended", reason: "no_allowed_factor" }, []],
+    // enrollWith(factor): the user sets that factor up; others are behind "Try another method".
+    ["enrollWith(webauthn-platform) sets up a passkey for a new user", ew("webauthn-platform"), [], { kind: "enroll", factor: "webauthn-platform" }],
+    ["enrollWith(phone, [otp]) defaults to phone", ew("phone", "otp"), [], { kind: "enroll", factor: "phone" }],
+    ["enrollWith(webauthn-roaming) makes a user with a factor prove it first", ew("webauthn-roaming"), ["otp"], { kind: "challenge", factor: "otp" }],
+    // enrollWithAny: picker of the missing ones; skipped with one missing; nothing to do with none missing.
+    ["enrollWithAny([otp, phone]) shows the picker to a new user", ewa("otp", "phone"), [], { kind: "choose" }, [], ["otp", "phone"]],
+    ["enrollWithAny([otp, phone]) with otp enrolled challenges first, then sets up phone", ewa("otp", "phone"), ["otp"], { kind: "challenge", factor: "otp" }],
+    ["enrollWithAny([otp, phone]) with both enrolled just challenges (the command fails, login goes on)", ewa("otp", "phone"), ["otp", "phone"], { kind: "challenge", factor: "otp" }],
+  ] as Array<[string, Command, FactorId[], Step, FactorId[]?, FactorId[]?]>)("%s", (_name, mfa, enrolled, step, challengeOptions?: FactorId[], enrollOptions?: FactorId[]) => {
+    const f = flow({ mfa });
+    expect(nextStep(f, user(enrolled))).toEqual(step);
+    if (challengeOptions) expect(options(f, user(enrolled)).challenge).toEqual(challengeOptions);
+    if (enrollOptions) expect(options(f, user(enrolled)).enroll).toEqual(enrollOptions);
+  });
+
+  it("after the proof, enrollWithAny([otp, phone]) goes straight to the missing one", () => {
+    expect(nextStep(flow({ mfa: ewa("otp", "phone"), pending: verified }), user(["otp"]))).toEqual({ kind: "enroll", factor: "phone" });
+  });
+
+  it("after the proof, enrollWithAny with two missing shows the picker of those two", () => {
+    const f = flow({ mfa: ewa("otp", "phone", "webauthn-roaming"), pending: verified });
+    expect(nextStep(f, user(["otp"]))).toEqual({ kind: "choose" });
+    expect(options(f, user(["otp"])).enroll).toEqual(["phone", "webauthn-roaming"]);
+  });
+
+  it("a challenge command's verification completes the flow", () => {
+    expect(nextStep(flow({ mfa: cw("otp"), pending: verified }), user(["otp"]))).toEqual({ kind: "complete" });
+  });
+});
+
+describe("policy factor rules", () => {
+  it("require: a user without the required factor proves another, then must set it up", () => {
+    const policy = { factors: { require: ["webauthn-roaming"] as FactorId[] } };
+    expect(nextStep(flow({ policy }), user(["otp"]))).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ policy, pending: verified }), user(["otp"]))).toEqual({ kind: "enroll", factor: "webauthn-roaming" });
+  });
+
+  it("require: a user with the required factor is challenged with it only, recovery codes included only if listed", () => {
+    const policy = { factors: { require: ["webauthn-roaming"] as FactorId[] } };
+    expect(nextStep(flow({ policy }), user(["otp", "webauthn-roaming", "recovery-code"], { lastUsed: "otp" }))).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
+    expect(options(flow({ policy }), user(["otp", "webauthn-roaming", "recovery-code"])).challenge).toEqual(["webauthn-roaming"]);
+  });
+
+  it("allow: limits what satisfies the challenge and what first setup offers", () => {
+    const policy = { factors: { allow: ["otp", "webauthn-platform"] as FactorId[] } };
+    expect(options(flow({ policy }), user([])).enroll).toEqual(["webauthn-platform", "otp"]);
+    expect(options(flow({ policy }), user(["otp", "phone"])).challenge).toEqual(["otp"]);
+  });
+
+  it("setup + forceSetup: a user with none of the setup factors must add one after proving themselves", () => {
+    const policy = { factors: { setup: ["webauthn-platform", "webauthn-roaming"] as FactorId[], forceSetup: true } };
+    expect(nextStep(flow({ policy }), user(["otp"]))).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ policy, pending: verified }), user(["otp"]))).toEqual({ kind: "choose" });
+    expect(options(flow({ policy, pending: verified }), user(["otp"])).enroll).toEqual(["webauthn-platform", "webauthn-roaming"]);
+    expect(nextStep(flow({ policy }), user(["otp", "webauthn-platform"]))).toEqual({ kind: "challenge", factor: "webauthn-platform" });
+  });
+});
+
+describe("first enrollment behind the verified email", () => {
+  const gated = { firstEnrollment: "verify-email" as const };
+  const withEmail = (enrolled: FactorId[]) => user(enrolled, { implicit: ["email", "magic-link"] });
+
+  it("choosing a setup option first proves the email with a code", () => {
+    const f = flow({ policy: gated, pending: { choice: { factor: "otp", mode: "enroll" } } });
+    expect(nextStep(f, withEmail([]))).toEqual({ kind: "challenge", factor: "email", gate: true });
+  });
+
+  it("after the email code, the chosen setup follows", () => {
+    const f = flow({ policy: gated, pending: { choice: { factor: "otp", mode: "enroll" }, verified: { factor: "email", amr: ["email"], at: 1 } } });
+    expect(nextStep(f, withEmail([]))).toEqual({ kind: "enroll", factor: "otp" });
+  });
+
+  it("choosing email itself is a plain email challenge", () => {
+    const f = flow({ policy: gated, pending: { choice: { factor: "email", mode: "challenge" } } });
+    expect(nextStep(f, withEmail([]))).toEqual({ kind: "challenge", factor: "email" });
+  });
+
+  it("does not apply without a verified email, or when turned off", () => {
+    const choice: Pending = { choice: { factor: "otp", mode: "enroll" } };
+    expect(nextStep(flow({ policy: gated, pending: choice }), user([]))).toEqual({ kind: "enroll", factor: "otp" });
+    expect(nextStep(flow({ policy: { firstEnrollment: "none" }, pending: choice }), withEmail([]))).toEqual({ kind: "enroll", factor: "otp" });
+  });
+});
+
+describe("self-service management", () => {
+  it("asks for a fresh challenge, then opens the manage screen", () => {
+    expect(nextStep(flow({ intent: "manage" }), user(["otp"]))).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ intent: "manage", pending: verified }), user(["otp"]))).toEqual({ kind: "manage" });
+  });
+
+  it("offers adding any available factor after the challenge", () => {
+    const f = flow({ intent: "manage", pending: { ...verified, choice: { factor: "webauthn-platform", mode: "enroll" } } });
+    expect(options(f, user(["otp"])).enroll).toEqual(["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"]);
+    expect(nextStep(f, user(["otp"]))).toEqual({ kind: "enroll", factor: "webauthn-platform" });
+  });
+});

@@ -1,0 +1,34 @@
+import "server-only";
+import type { Kysely } from "kysely";
+import type { SessionClaims } from "@/lib/auth0/inbound";
+import { config } from "@/lib/config";
+import type { Database } from "@/lib/db/schema";
+import { appDeviceHash, deviceStatus } from "@/lib/devices/repo";
+import type { FlowPolicy } from "@/lib/flow/types";
+import { evaluatePolicy, policyDefaults, type Policy } from "./evaluate";
+
+/** "This wasn't me" reports for the user, which rules can read. */
+export async function wasntMeCount(db: Kysely<Database>, user: { host: string; sub: string }): Promise<number> {
+  const row = await db.selectFrom("user_signals").select("wasnt_me_count").where("auth0_host", "=", user.host).where("sub", "=", user.sub).executeTakeFirst();
+  return row ? Number(row.wasnt_me_count) : 0;
+}
+
+/**
+ * The policy decision for a new flow: what the browser (device cookie, or the app's forwarded
+ * device id) and the user's history say, evaluated against `keystep.config.json`'s rules.
+ */
+export async function decideAtEntry(
+  db: Kysely<Database>,
+  key: Uint8Array,
+  input: { claims: SessionClaims; ip: string | null; deviceHash: string | null },
+  policy: Policy | undefined = (config() as { policy?: Policy }).policy,
+  now = Date.now(),
+): Promise<FlowPolicy> {
+  const user = { host: input.claims.iss, sub: input.claims.sub };
+  const [device, reports] = await Promise.all([
+    deviceStatus(db, user, { tokenHash: input.deviceHash, appDeviceHash: input.claims.device_id ? appDeviceHash(key, input.claims.device_id) : null }, now),
+    wasntMeCount(db, user),
+  ]);
+  const d = evaluatePolicy(policy, { claims: input.claims, ip: input.ip, device, wasntMeCount: reports, now });
+  return { ...d, firstEnrollment: policyDefaults(policy).firstEnrollment };
+}
