@@ -16,7 +16,7 @@ export const EXPLAIN_REASONS = [
   "policy",
 ] as const;
 export const DEVICE_STATES = ["new", "known", "remembered"] as const;
-/** Auth0's `riskAssessment.confidence` values. */
+/** Auth0's `riskAssessment.confidence` values: how sure Auth0 is that the login is genuine, so "low" is the risky one. */
 export const RISK_LEVELS = ["low", "medium", "high", "neutral"] as const;
 
 // ISO 3166-1 alpha-2 officially assigned codes (249), plus XK (Kosovo), which geo-IP databases use.
@@ -101,7 +101,7 @@ export const conditionsSchema: z.ZodType<PolicyConditions> = z.lazy(() =>
     networks: z.array(cidr).min(1).optional().meta({ description: "IPv4/IPv6 CIDR ranges; a bare address is one host. A login with no IP never matches." }),
     device: z.enum(DEVICE_STATES).optional().meta({ description: "new: never passed MFA here; known: passed MFA here before; remembered: the user ticked \"don't ask again\". Under step-up the device is new." }),
     mfaWithinHours: z.number().min(1).max(8760).optional().meta({ description: "MFA passed on this device within this many hours. Never matches under step-up." }),
-    risk: z.array(z.enum(RISK_LEVELS)).min(1).optional().meta({ description: "Auth0 risk assessment confidence. Missing never matches." }),
+    risk: z.array(z.enum(RISK_LEVELS)).min(1).optional().meta({ description: "Auth0 Adaptive MFA's confidence that the login is genuine (riskAssessment.confidence): \"low\" means it looks risky. Missing never matches." }),
     loginsCount: z
       .strictObject({ min: z.int().min(0).optional(), max: z.int().min(0).optional() })
       .refine((r) => r.min !== undefined || r.max !== undefined, "give min, max or both")
