@@ -4,6 +4,7 @@ import os from "node:os";
 import path from "node:path";
 import { brandingFor, configSchema, ConfigError, contrast, contrastWarnings, loadConfig } from "./config";
 import { brandCss } from "./brand";
+import { z } from "zod";
 
 function write(value: unknown): string {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ks-config-")), "keystep.config.json");
@@ -47,5 +48,19 @@ describe("keystep.config.json", () => {
   it("accepts string overrides per locale", () => {
     const c = loadConfig(write({ messages: { en: { otpChallenge: { title: "Enter your Acme code" } } } }));
     expect(c.messages?.en).toMatchObject({ otpChallenge: { title: "Enter your Acme code" } });
+  });
+
+  it("accepts a policy and stops with the rule's path on a bad one", () => {
+    const c = loadConfig(write({ policy: { rules: [{ name: "office", when: { networks: ["10.0.0.0/8"] }, outcome: "ALLOW" }], rememberDevice: { days: 7 } } }));
+    expect(c.policy?.rules?.[0]?.name).toBe("office");
+    expect(() => loadConfig(write({ policy: { rules: [{ name: "office", when: { networks: ["10.0.0.0/40"] }, outcome: "ALLOW" }] } }))).toThrow(
+      /keystep\.config\.json is invalid:\n {2}- policy\.rules\.0\.when\.networks\.0: "10\.0\.0\.0\/40" has prefix \/40/,
+    );
+  });
+
+  it("keystep.config.schema.json is up to date (npm run config:schema)", () => {
+    const generated = z.toJSONSchema(configSchema, { target: "draft-2020-12", io: "input" });
+    const committed = JSON.parse(fs.readFileSync(path.join(__dirname, "..", "keystep.config.schema.json"), "utf8"));
+    expect(committed).toEqual({ ...generated, title: "Keystep configuration" });
   });
 });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { LOCALES } from "@/lib/i18n/locales";
+import { policySchema } from "@/lib/policy/schema";
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "a #rrggbb colour");
 const url = z.string().refine((v) => /^https:\/\//.test(v) || /^\/[^/]/.test(v), "an https URL or a path under public/ (starting with /)");
@@ -29,12 +30,13 @@ const brandFields = {
 
 const brandOverride = z.object(brandFields).partial().strict();
 
-/** `keystep.config.json`: branding (with per-application overrides by client_id) and string overrides. */
+/** `keystep.config.json`: branding (with per-application overrides by client_id), string overrides and the MFA policy. */
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
     branding: brandOverride.extend({ clients: z.record(z.string(), brandOverride).optional() }).strict().optional(),
     messages: z.partialRecord(z.enum(LOCALES), z.record(z.string(), z.unknown())).optional(),
+    policy: policySchema.optional(),
   })
   .strict();
 
