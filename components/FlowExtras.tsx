@@ -44,5 +44,9 @@ export async function RememberDevice({ flow }: { flow: Flow }) {
 /** On the email check before a first setup: why this code comes first. */
 export async function GateNotice() {
   const t = await getTranslations("policy");
-  return <p className="rounded-brand border border-line bg-page px-4 py-3 text-sm text-fg">{t("gate")}</p>;
+  return (
+    <p className="rounded-brand border border-line bg-page px-4 py-3 text-sm text-fg" data-testid="gate-notice">
+      {t("gate")}
+    </p>
+  );
 }

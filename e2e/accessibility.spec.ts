@@ -1,4 +1,4 @@
-import { AuthenticatorApp, expect, latestCode, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { AuthenticatorApp, expect, latestCode, newEmail, OtpScreens, passEmailGate, SimApp, test } from "./support/fixtures";
 import { expectAccessible } from "./support/axe";
 import { E2E } from "./support/ports";
 
@@ -14,7 +14,11 @@ for (const scheme of ["light", "dark"] as const) {
       await expect(page.locator("html")).toHaveAttribute("dir", locale === "ar" ? "rtl" : "ltr");
       await expectAccessible(page, "choose");
 
+      const picked = Date.now();
       await page.locator('form:has(input[value="otp"][name="factor"]) button').click();
+      await expect(page.getByTestId("gate-notice")).toBeVisible();
+      await expectAccessible(page, "email check before a first setup");
+      await passEmailGate(page, picked);
       await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
       await expectAccessible(page, "otp setup");
       const phone = new AuthenticatorApp(await new OtpScreens(page).scanQr());
@@ -46,15 +50,17 @@ for (const scheme of ["light", "dark"] as const) {
       await latestCode(email2);
       await expectAccessible(mail, "email challenge");
       await mail.goto(`${E2E.keystepUrl}/choose`);
-      await mail.locator('form:has(input[value="phone"][name="factor"]) button').click();
-      await expect(mail).toHaveURL(`${E2E.keystepUrl}/phone/setup`);
-      await expectAccessible(mail, "phone setup");
-      await mail.goto(`${E2E.keystepUrl}/choose`);
       await mail.locator('form:has(input[value="magic-link"][name="factor"]) button').click();
       await expect(mail).toHaveURL(`${E2E.keystepUrl}/magic-link`);
       await expectAccessible(mail, "sign-in link waiting");
       await mail.goto(`${E2E.keystepUrl}/choose`);
       await expectAccessible(mail, "choose");
+      // A first setup starts with the email code already sent above.
+      await mail.locator('form:has(input[value="phone"][name="factor"]) button').click();
+      await passEmailGate(mail, 0);
+      await expect(mail).toHaveURL(`${E2E.keystepUrl}/phone/setup`);
+      await expectAccessible(mail, "phone setup");
+      await mail.goto(`${E2E.keystepUrl}/choose`);
       await mail.locator('form:has(input[value="webauthn-platform"][name="factor"]) button').click();
       await expect(mail).toHaveURL(`${E2E.keystepUrl}/webauthn-platform/setup`);
       await expectAccessible(mail, "passkey setup");

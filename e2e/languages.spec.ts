@@ -1,4 +1,4 @@
-import { expect, newEmail, test } from "./support/fixtures";
+import { expect, newEmail, passEmailGate, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 test("the token's ui_locales picks the language", async ({ page, app }) => {
@@ -36,7 +36,11 @@ test("the language switcher keeps the sign-in where it is", async ({ page, app }
     await expect(page.locator("html")).toHaveAttribute("lang", "es", { timeout: 2_000 });
   }).toPass({ timeout: 20_000 });
   await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
+  const picked = Date.now();
   await page.locator('form:has(input[value="otp"][name="factor"]) button').click();
+  await expect(page.getByTestId("gate-notice")).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "es");
+  await passEmailGate(page, picked);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
   await expect(page.locator("html")).toHaveAttribute("lang", "es");
 });

@@ -46,7 +46,7 @@ export function buildEvent(ctx: LoginContext) {
     user: { user_id: ctx.user.user_id, email: ctx.user.email, email_verified: true, name: ctx.user.name, app_metadata: {}, user_metadata: {} },
     client: { client_id: q.client_id ?? "demo-app", name: "Demo App", metadata: {} },
     connection: { id: "con_sim", name: "Username-Password-Authentication", strategy: "auth0" },
-    request: { ip: ctx.ip, method: "GET", query: { ...q }, body: {}, hostname: ctx.issuer.split(":")[0], geoip: { countryCode: "GB" }, user_agent: ctx.userAgent },
+    request: { ip: ctx.ip, method: "GET", query: { ...q }, body: {}, hostname: ctx.issuer.split(":")[0], geoip: { countryCode: q.sim_country ?? "GB" }, user_agent: ctx.userAgent },
     transaction: {
       protocol: "oidc-basic-profile",
       ui_locales: words(q.ui_locales),
@@ -56,7 +56,8 @@ export function buildEvent(ctx: LoginContext) {
       locale: "en",
     },
     authentication: { methods: ctx.methods.map((m) => ({ ...m })) },
-    authorization: { roles: [] as string[] },
+    // Simulator-only knobs (sim_roles, sim_country) stand in for Auth0's RBAC and geoip in tests.
+    authorization: { roles: words(q.sim_roles) },
     secrets: { ...ctx.secrets },
     tenant: { id: "sim" },
     stats: { logins_count: 1 },

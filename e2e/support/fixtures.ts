@@ -10,12 +10,16 @@ export function newEmail(tag: string): string {
   return `${tag}-${crypto.randomBytes(4).toString("hex")}@example.test`;
 }
 
+/** Who last logged in on each page, so helpers can read that user's mail. */
+const loginEmail = new WeakMap<Page, string>();
+
 /** The simulated app and its Auth0 login (e2e/auth0-sim). */
 export class SimApp {
   constructor(private readonly page: Page) {}
 
   /** Starts a login from the app and passes Auth0's password step. */
   async login(email: string, query = "") {
+    loginEmail.set(this.page, email);
     await this.page.goto(`${E2E.simUrl}/${query}`);
     await this.page.getByRole("link", { name: "Log in" }).click();
     await this.page.getByLabel("Email").fill(email);
@@ -71,10 +75,30 @@ export class OtpScreens {
 /** The method picker (/choose). */
 export class Chooser {
   constructor(private readonly page: Page) {}
-  async pick(name: RegExp | string) {
+  /**
+   * Picks a method. A first setup for a user whose token carries a verified email starts with a
+   * code to that email (policy `firstEnrollment: "verify-email"`, the default); this enters it,
+   * as the user would, unless `passGate` is false.
+   */
+  async pick(name: RegExp | string, { passGate = true } = {}) {
     await expect(this.page).toHaveURL(`${E2E.keystepUrl}/choose`);
+    const before = Date.now();
     await this.page.getByRole("button", { name }).click();
+    await expect(this.page).not.toHaveURL(`${E2E.keystepUrl}/choose`);
+    if (passGate && (await this.page.getByTestId("gate-notice").count()) > 0) await passEmailGate(this.page, before);
   }
+}
+
+/** Enters the emailed code that guards a first setup. */
+export async function passEmailGate(page: Page, after: number) {
+  const email = loginEmail.get(page);
+  if (!email) throw new Error("passEmailGate: log in with SimApp first");
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/email`);
+  const code = await latestCode(email, after - 1);
+  // By id rather than by name: the gate runs in whatever language the user reads.
+  await page.locator("#code").fill(code);
+  await page.locator("form:has(#code) button[type=submit]").click();
+  await expect(page).not.toHaveURL(`${E2E.keystepUrl}/email`);
 }
 
 /** The recovery codes shown once after a first setup. */
@@ -98,8 +122,9 @@ export async function latestCode(to: string, after = 0): Promise<string> {
     .poll(async () => {
       const r = await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to.toLowerCase())}`);
       const list = (await r.json()) as Array<{ text: string; receivedAt: number }>;
-      const m = list.find((x) => x.receivedAt > after);
-      code = m?.text.match(/#(\d{6})\s*$/)?.[1] ?? m?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
+      // The newest message that carries a code (a sign-in link email has none).
+      const codes = list.filter((x) => x.receivedAt > after).map((m) => m.text.match(/#(\d{6})\s*$/)?.[1] ?? m.text.match(/\b(\d{6})\b/)?.[1] ?? "");
+      code = codes.find(Boolean) ?? "";
       return code;
     }, { timeout: 10_000 })
     .toMatch(/^\d{6}$/);

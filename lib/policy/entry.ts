@@ -5,7 +5,8 @@ import { config } from "@/lib/config";
 import type { Database } from "@/lib/db/schema";
 import { appDeviceHash, deviceStatus } from "@/lib/devices/repo";
 import type { FlowPolicy } from "@/lib/flow/types";
-import { evaluatePolicy, policyDefaults, type Policy } from "./evaluate";
+import { evaluatePolicy, policyDefaults } from "./evaluate";
+import type { Policy } from "./schema";
 
 /** "This wasn't me" reports for the user, which rules can read. */
 export async function wasntMeCount(db: Kysely<Database>, user: { host: string; sub: string }): Promise<number> {
@@ -21,7 +22,7 @@ export async function decideAtEntry(
   db: Kysely<Database>,
   key: Uint8Array,
   input: { claims: SessionClaims; ip: string | null; deviceHash: string | null },
-  policy: Policy | undefined = (config() as { policy?: Policy }).policy,
+  policy: Policy | undefined = config().policy,
   now = Date.now(),
 ): Promise<FlowPolicy> {
   const user = { host: input.claims.iss, sub: input.claims.sub };
