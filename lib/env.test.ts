@@ -64,4 +64,20 @@ describe("configuration", () => {
     expect(() => parseAuth0Domain("https://x.com/path")).toThrow();
     expect(problems({ KEYSTEP_AUTH0_DOMAINS: "http://evil.example.com" }).join()).toContain("http");
   });
+
+  it("keeps the admin API off unless KEYSTEP_ADMIN_TOKEN is set", () => {
+    expect(loadEnv(good).adminToken).toBeNull();
+    expect(loadEnv({ ...good, KEYSTEP_ADMIN_TOKEN: "" }).adminToken).toBeNull();
+    expect(loadEnv({ ...good, KEYSTEP_ADMIN_TOKEN: "t".repeat(32) }).adminToken).toBe("t".repeat(32));
+  });
+
+  it("refuses a guessable admin token, naming the variable", () => {
+    expect(problems({ KEYSTEP_ADMIN_TOKEN: "short-admin-token" }).join()).toContain("KEYSTEP_ADMIN_TOKEN");
+    // A space or quote could not be sent as a bearer token unchanged.
+    expect(problems({ KEYSTEP_ADMIN_TOKEN: `${"t".repeat(32)} x` }).join()).toContain("KEYSTEP_ADMIN_TOKEN");
+  });
+
+  it("refuses an admin token equal to the token signing secret", () => {
+    expect(problems({ KEYSTEP_ADMIN_TOKEN: good.KEYSTEP_SECRET }).join()).toContain("KEYSTEP_ADMIN_TOKEN must differ");
+  });
 });

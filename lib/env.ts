@@ -32,6 +32,8 @@ export interface Env {
   sms: SmsConfig;
   budgets: Budgets;
   redisUrl: string | null;
+  /** Bearer token for /api/admin; null keeps the admin API off (404). */
+  adminToken: string | null;
 }
 
 export type SmsConfig =
@@ -226,6 +228,14 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   if (publicUrl && rpId !== publicUrl.hostname && !publicUrl.hostname.endsWith(`.${rpId}`)) problems.push("KEYSTEP_RP_ID must be KEYSTEP_PUBLIC_URL's host or a parent domain of it");
   const redisUrl = source.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push("REDIS_URL must be redis://… or rediss://…");
+  const adminToken = source.KEYSTEP_ADMIN_TOKEN || null;
+  if (adminToken !== null) {
+    // RFC 6750 token68 characters, so it travels in an Authorization header unchanged; 32+ so it cannot be guessed.
+    if (adminToken.length < 32 || !/^[A-Za-z0-9._~+/-]+=*$/.test(adminToken))
+      problems.push("KEYSTEP_ADMIN_TOKEN must be at least 32 characters of A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -hex 32`)");
+    // One leaked value must not open both the admin API and the token signing key.
+    else if (adminToken === secret) problems.push("KEYSTEP_ADMIN_TOKEN must differ from KEYSTEP_SECRET");
+  }
 
   if (problems.length > 0) throw new EnvError(problems);
   return {
@@ -248,6 +258,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     sms,
     budgets,
     redisUrl,
+    adminToken,
   };
 }
 

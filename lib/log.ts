@@ -2,14 +2,25 @@ import "server-only";
 import pino from "pino";
 
 /**
- * Structured logs. Tokens, codes and secrets are redacted by key wherever they appear, because
- * DESIGN §4 forbids secrets in logs and a future call site will forget.
+ * Tokens, codes and secrets are redacted by key wherever they appear, because DESIGN §4 forbids
+ * secrets in logs and a future call site will forget.
  */
-export const log = pino({
+export const LOG_OPTIONS: pino.LoggerOptions = {
   level: process.env.LOG_LEVEL || (process.env.NODE_ENV === "test" ? "silent" : "info"),
   base: { app: "keystep" },
   redact: {
     paths: ["session_token", "token", "code", "secret", "*.session_token", "*.token", "*.code", "*.secret", "req.headers.cookie"],
     censor: "[redacted]",
   },
-});
+};
+
+/** A logger with Keystep's options writing to `destination` (stdout when omitted). */
+export function createLogger(destination?: pino.DestinationStream): pino.Logger {
+  return destination ? pino(LOG_OPTIONS, destination) : pino(LOG_OPTIONS);
+}
+
+/**
+ * Structured logs, one JSON object a line, to stdout. The support CLI sets KEYSTEP_LOG_STDERR=1
+ * so its own stdout stays clean for tables and `--json`.
+ */
+export const log = createLogger(process.env.KEYSTEP_LOG_STDERR === "1" ? pino.destination(2) : undefined);

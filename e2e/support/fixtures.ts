@@ -134,8 +134,11 @@ export async function latestCode(to: string, after = 0): Promise<string> {
 /** An authenticator app holding one secret, as the user's phone would. */
 export class AuthenticatorApp {
   private readonly totp: TOTP;
+  /** The base32 key the app was given. */
+  readonly secret: string;
   constructor(uri: URL) {
-    this.totp = new TOTP({ secret: Secret.fromBase32(uri.searchParams.get("secret")!), algorithm: "SHA1", digits: 6, period: 30 });
+    this.secret = uri.searchParams.get("secret")!;
+    this.totp = new TOTP({ secret: Secret.fromBase32(this.secret), algorithm: "SHA1", digits: 6, period: 30 });
   }
   /** The code shown `offsetSteps` periods from now (apps and servers drift; Keystep allows ±1). */
   code(offsetSteps = 0): string {

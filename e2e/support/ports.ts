@@ -15,4 +15,6 @@ export const E2E = {
   inboxHttpPort: port(4120),
   inboxUrl: `http://127.0.0.1:${port(4120)}`,
   smsWebhookSecret: "e2e-sms-webhook-secret-0123456789-abcdef",
+  /** Bearer token of Keystep's admin API (/api/admin) in the e2e stack. */
+  adminToken: "e2e-admin-token-0123456789-abcdefghijklmnop",
 };

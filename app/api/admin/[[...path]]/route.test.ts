@@ -1,0 +1,206 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import type { Kysely } from "kysely";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import type { Database } from "@/lib/db/schema";
+import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
+import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { handleAdminRequest } from "@/lib/support/api";
+import { TEST_SECRET } from "@/lib/test/env";
+
+const TOKEN = "admin-token-for-tests-0123456789abcdef";
+const HOST = "127.0.0.1:4010";
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keystep-admin-"));
+
+/**
+ * The route module as Next would load it, with the server's settings in process.env; each call
+ * reloads it, since settings are read once per process. The database persists between loads.
+ */
+async function load(settings: Record<string, string | undefined> = {}) {
+  vi.resetModules();
+  const all = {
+    KEYSTEP_SECRET: TEST_SECRET,
+    KEYSTEP_AUTH0_DOMAINS: `http://${HOST}`,
+    KEYSTEP_ENCRYPTION_KEY: "0".repeat(64),
+    KEYSTEP_PUBLIC_URL: "http://localhost:3000",
+    DATABASE_URL: `sqlite:${path.join(dir, "keystep.db")}`,
+    KEYSTEP_ADMIN_TOKEN: TOKEN,
+    ...settings,
+  };
+  for (const [k, v] of Object.entries(all)) vi.stubEnv(k, v);
+  const route = await import("./route");
+  const { db, ensureMigrated } = await import("@/lib/db");
+  await ensureMigrated();
+  return { ...route, db: db() };
+}
+
+type Routes = Awaited<ReturnType<typeof load>>;
+let routes: Routes;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  routes = await load();
+  db = routes.db;
+});
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const url = (p: string) => `http://localhost:3000/api/admin${p}`;
+const enc = encodeURIComponent;
+
+function call(method: "GET" | "POST" | "DELETE", p: string, headers: Record<string, string> = { authorization: `Bearer ${TOKEN}` }, r: Routes = routes) {
+  return r[method](new Request(url(p), { method, headers }));
+}
+
+async function enrolled(sub = `auth0|${crypto.randomUUID()}`) {
+  const user = { host: HOST, sub };
+  const otp = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.sealed" });
+  await issueRecoveryCodes(db, new Uint8Array(32), user);
+  return { user, otp };
+}
+
+/** Every answer is JSON with an error code and a message, and no stack trace. */
+async function expectProblem(res: Response, status: number, error: string) {
+  expect(res.status).toBe(status);
+  expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+  expect(res.headers.get("cache-control")).toBe("no-store");
+  const body = (await res.json()) as { error: string; message: string };
+  expect(body).toEqual({ error, message: expect.any(String) });
+  expect(body.message).not.toMatch(/\n\s+at /);
+  return body;
+}
+
+describe("admin API access", () => {
+  it("is off when KEYSTEP_ADMIN_TOKEN is unset: 404 JSON, even with a token", async () => {
+    const off = await load({ KEYSTEP_ADMIN_TOKEN: undefined });
+    const { user } = await enrolled();
+    await expectProblem(await call("GET", `/users/${enc(user.sub)}`, undefined, off), 404, "not_found");
+    await expectProblem(await call("POST", `/users/${enc(user.sub)}/reset`, {}, off), 404, "not_found");
+    expect(await listActive(db, user)).toHaveLength(1);
+  });
+
+  it("rejects a missing bearer token with 401 and a Bearer challenge", async () => {
+    const { user } = await enrolled();
+    const res = await call("POST", `/users/${enc(user.sub)}/reset`, {});
+    await expectProblem(res, 401, "unauthorized");
+    expect(res.headers.get("www-authenticate")).toBe('Bearer realm="keystep-admin"');
+    expect(await listActive(db, user)).toHaveLength(1);
+  });
+
+  it("rejects a wrong bearer token, a near miss, a prefix and another scheme", async () => {
+    const { user } = await enrolled();
+    for (const authorization of [
+      "Bearer not-the-admin-token-0123456789abcdef",
+      `Bearer ${TOKEN.slice(0, -1)}x`,
+      `Bearer ${TOKEN.slice(0, 16)}`,
+      `Bearer ${TOKEN}${TOKEN}`,
+      `Basic ${Buffer.from(`admin:${TOKEN}`).toString("base64")}`,
+      TOKEN,
+    ]) {
+      const res = await call("POST", `/users/${enc(user.sub)}/reset`, { authorization });
+      await expectProblem(res, 401, "unauthorized");
+      expect(res.headers.get("www-authenticate")).toMatch(/^Bearer realm="keystep-admin"/);
+    }
+    expect(await listActive(db, user)).toHaveLength(1);
+  });
+
+  it("rejects the token passed in the query string instead of the header", async () => {
+    const res = await routes.GET(new Request(url(`/users/x?access_token=${TOKEN}`)));
+    await expectProblem(res, 401, "unauthorized");
+  });
+
+  it("checks the token before routing, so unknown paths do not reveal themselves", async () => {
+    await expectProblem(await call("GET", "/nothing-here", {}), 401, "unauthorized");
+    await expectProblem(await call("GET", "/nothing-here"), 404, "not_found");
+  });
+});
+
+describe("admin API operations", () => {
+  it("shows a user by URL-encoded id, as JSON that is never cached", async () => {
+    const { user, otp } = await enrolled();
+    const res = await call("GET", `/users/${enc(user.sub)}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'none'");
+    expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    const body = await res.json();
+    expect(body).toMatchObject({ tenant: HOST, sub: user.sub, factors: [{ id: otp, factor: "otp", status: "active" }], recoveryCodes: { remaining: 10, issued: 10 } });
+    expect(JSON.stringify(body)).not.toContain("v1.sealed");
+  });
+
+  it("keeps an encoded slash inside the user id", async () => {
+    const { user } = await enrolled("samlp|acme|ada/finance");
+    const res = await call("GET", `/users/${enc(user.sub)}`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ sub: "samlp|acme|ada/finance" });
+  });
+
+  it("resets a user, recording the caller in the audit trail", async () => {
+    const { user } = await enrolled();
+    const res = await call("POST", `/users/${enc(user.sub)}/reset`, { authorization: `Bearer ${TOKEN}`, "x-forwarded-for": "198.51.100.7, 10.0.0.1", "user-agent": "helpdesk/1.0" });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ tenant: HOST, sub: user.sub, factorsRemoved: 1, recoveryCodesRemoved: 10, devicesRevoked: 0 });
+    expect(await listActive(db, user)).toEqual([]);
+    expect(await remainingRecoveryCodes(db, user)).toBe(0);
+    const row = await db.selectFrom("audit_events").selectAll().where("sub", "=", user.sub).where("event", "=", "admin.reset").executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ ip: "198.51.100.7", user_agent: "helpdesk/1.0" });
+    expect(JSON.parse(row.detail!)).toMatchObject({ actor: "api" });
+  });
+
+  it("disables and enables one factor", async () => {
+    const { user, otp } = await enrolled();
+    const off = await call("POST", `/users/${enc(user.sub)}/authenticators/${otp}/disable`);
+    expect(off.status).toBe(200);
+    expect(await off.json()).toMatchObject({ changed: true, authenticator: { id: otp, status: "disabled" } });
+    expect(await listActive(db, user)).toEqual([]);
+    const on = await call("POST", `/users/${enc(user.sub)}/authenticators/${otp}/enable`);
+    expect(await on.json()).toMatchObject({ changed: true, authenticator: { id: otp, status: "active", failureCount: 0 } });
+  });
+
+  it("answers 404 JSON for an unknown user or authenticator", async () => {
+    const { user } = await enrolled();
+    await expectProblem(await call("GET", `/users/${enc("auth0|nobody")}`), 404, "user_not_found");
+    await expectProblem(await call("POST", `/users/${enc("auth0|nobody")}/reset`), 404, "user_not_found");
+    await expectProblem(await call("POST", `/users/${enc(user.sub)}/authenticators/${crypto.randomUUID()}/disable`), 404, "authenticator_not_found");
+  });
+
+  it("answers 400 JSON for a bad user id, authenticator id or encoding", async () => {
+    const { user } = await enrolled();
+    await expectProblem(await call("GET", `/users/${enc("auth0|1\nx")}`), 400, "invalid_user_id");
+    await expectProblem(await call("GET", "/users/%20auth0%7C1"), 400, "invalid_user_id");
+    await expectProblem(await call("POST", `/users/${enc(user.sub)}/authenticators/${enc("x' or 1=1")}/disable`), 400, "invalid_authenticator_id");
+    await expectProblem(await call("GET", "/users/auth0%7C%E0%A4%A"), 400, "invalid_request");
+  });
+
+  it("answers JSON for unknown paths and wrong methods", async () => {
+    const { user } = await enrolled();
+    await expectProblem(await call("GET", ""), 404, "not_found");
+    await expectProblem(await call("GET", `/users/${enc(user.sub)}/secrets`), 404, "not_found");
+    await expectProblem(await call("POST", `/users/${enc(user.sub)}/authenticators/x/delete`), 404, "not_found");
+    const wrong = await call("GET", `/users/${enc(user.sub)}/reset`);
+    await expectProblem(wrong, 405, "method_not_allowed");
+    expect(wrong.headers.get("allow")).toBe("POST");
+    expect((await call("DELETE", `/users/${enc(user.sub)}`)).headers.get("allow")).toBe("GET, HEAD");
+    expect(await listActive(db, user)).toHaveLength(1);
+  });
+
+  it("needs ?tenant= when several tenants are configured", async () => {
+    const several = await load({ KEYSTEP_AUTH0_DOMAINS: `tenant.eu.auth0.com, http://${HOST}` });
+    const { user } = await enrolled();
+    const body = await expectProblem(await call("GET", `/users/${enc(user.sub)}`, undefined, several), 400, "tenant_required");
+    expect(body.message).toContain("?tenant=<host>");
+    expect((await call("GET", `/users/${enc(user.sub)}?tenant=${HOST}`, undefined, several)).status).toBe(200);
+    await expectProblem(await call("GET", `/users/${enc(user.sub)}?tenant=tenant.us.auth0.com`, undefined, several), 400, "tenant_unknown");
+  });
+
+  it("answers a database failure with 500 JSON and no stack trace", async () => {
+    const broken = () => ({ db: {} as Kysely<Database>, env: { adminToken: TOKEN, auth0Domains: [{ host: HOST, scheme: "http" as const, origin: `http://${HOST}` }] } });
+    const res = await handleAdminRequest(new Request(url("/users/auth0%7C1"), { headers: { authorization: `Bearer ${TOKEN}` } }), broken);
+    await expectProblem(res, 500, "internal_error");
+  });
+});

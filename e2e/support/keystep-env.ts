@@ -1,0 +1,35 @@
+import crypto from "node:crypto";
+import { E2E } from "./ports";
+
+/** Where the e2e Keystep keeps its SQLite database; keystep-server.ts empties it at start. */
+export const E2E_DATA_DIR = "data/e2e";
+
+/**
+ * The e2e Keystep's settings. The server (keystep-server.ts) and the support CLI that journeys
+ * spawn must agree on every one, so the encryption key is derived, not random per process.
+ */
+export function keystepEnv(): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(E2E.keystepPort),
+    KEYSTEP_PUBLIC_URL: E2E.keystepUrl,
+    KEYSTEP_SECRET: E2E.secret,
+    KEYSTEP_AUTH0_DOMAINS: E2E.simUrl,
+    KEYSTEP_ENCRYPTION_KEY: crypto.createHash("sha256").update(`e2e-encryption-key:${E2E.secret}`).digest("hex"),
+    KEYSTEP_ISSUER_NAME: "Keystep E2E",
+    KEYSTEP_ADMIN_TOKEN: E2E.adminToken,
+    DATABASE_URL: `sqlite:./${E2E_DATA_DIR}/keystep.db`,
+    LOG_LEVEL: "warn",
+    SMTP_URL: `smtp://127.0.0.1:${E2E.inboxSmtpPort}`,
+    EMAIL_FROM: "Keystep E2E <mfa@keystep.test>",
+    SMS_PROVIDER: "webhook",
+    SMS_WEBHOOK_URL: `${E2E.inboxUrl}/sms`,
+    SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret,
+    SMS_ALLOWED_COUNTRIES: "GB,US",
+    KEYSTEP_CONFIG: "e2e/support/keystep.config.json",
+    // The shortest allowed link lifetime, so a journey can watch a link expire in real time.
+    KEYSTEP_MAGIC_LINK_TTL_SECONDS: "60",
+  };
+}

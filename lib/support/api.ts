@@ -1,0 +1,148 @@
+import "server-only";
+import crypto from "node:crypto";
+import type { Kysely } from "kysely";
+import { db } from "@/lib/db";
+import type { Database } from "@/lib/db/schema";
+import { env, type Env } from "@/lib/env";
+import { log } from "@/lib/log";
+import { safeEqual } from "@/lib/security/crypto";
+import { securityHeaders } from "@/lib/security/headers";
+import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, type Actor, type OpsError, type OpsResult } from "./ops";
+
+/**
+ * The admin API under /api/admin: the support operations over HTTP for a help desk or an
+ * internal tool. Off (404) unless KEYSTEP_ADMIN_TOKEN is set; every answer is JSON.
+ *
+ *   GET  /api/admin/users/{user_id}
+ *   POST /api/admin/users/{user_id}/reset
+ *   POST /api/admin/users/{user_id}/authenticators/{id}/disable
+ *   POST /api/admin/users/{user_id}/authenticators/{id}/enable
+ *
+ * `?tenant=<host>` picks the Auth0 tenant when several are configured.
+ */
+
+export const ADMIN_PREFIX = "/api/admin";
+const REALM = 'Bearer realm="keystep-admin"';
+
+// The proxy skips /api, so these answers carry their own headers: nothing here is a page to
+// render, frame or cache.
+const HEADERS = securityHeaders("default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'");
+
+function json(status: number, body: unknown, extra: Record<string, string> = {}): Response {
+  return Response.json(body, { status, headers: { ...HEADERS, ...extra } });
+}
+
+const problem = (status: number, error: string, message: string, extra: Record<string, string> = {}) => json(status, { error, message }, extra);
+
+const STATUS: Record<OpsError, number> = {
+  invalid_user_id: 400,
+  invalid_authenticator_id: 400,
+  tenant_required: 400,
+  tenant_unknown: 400,
+  user_not_found: 404,
+  authenticator_not_found: 404,
+};
+
+function answer<T>(r: OpsResult<T>): Response {
+  return r.ok ? json(200, r.value) : problem(STATUS[r.error], r.error, r.message);
+}
+
+/**
+ * Constant-time check of the presented token. Both sides are hashed first so that neither the
+ * contents nor the length of the configured token leak through timing.
+ */
+function tokenMatches(presented: string, expected: string): boolean {
+  const digest = (s: string) => crypto.createHash("sha256").update(s).digest("base64url");
+  return safeEqual(digest(presented), digest(expected));
+}
+
+/** The bearer token of an `Authorization: Bearer …` header (RFC 6750 §2.1), or null. */
+function bearer(request: Request): string | null {
+  const m = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(request.headers.get("authorization") ?? "");
+  return m ? m[1]! : null;
+}
+
+/** The caller as the proxy in front reports it; informational, for the audit trail only. */
+function actor(request: Request): Actor {
+  const forwarded = request.headers.get("x-forwarded-for")?.split(",")[0]?.trim() || request.headers.get("x-real-ip")?.trim() || null;
+  return { kind: "api", ip: forwarded?.slice(0, 64) ?? null, userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null };
+}
+
+type Method = "GET" | "POST";
+interface Route {
+  method: Method;
+  run(deps: AdminDeps, tenant: string, who: Actor): Promise<Response>;
+}
+
+/** The operation for a path below /api/admin (segments already decoded), or null. */
+function route(segments: string[]): Route | null {
+  const [users, sub, action, id, verb, ...rest] = segments;
+  if (users !== "users" || sub === undefined || rest.length > 0) return null;
+  const user = (tenant: string) => parseUserKey(tenant, sub);
+  if (action === undefined)
+    return {
+      method: "GET",
+      run: async ({ db }, tenant, who) => {
+        const u = user(tenant);
+        return answer(u.ok ? await showUser(db, u.value, who) : u);
+      },
+    };
+  if (action === "reset" && id === undefined)
+    return {
+      method: "POST",
+      run: async ({ db }, tenant, who) => {
+        const u = user(tenant);
+        return answer(u.ok ? await resetUser(db, u.value, who) : u);
+      },
+    };
+  if (action === "authenticators" && id !== undefined && (verb === "disable" || verb === "enable"))
+    return {
+      method: "POST",
+      run: async ({ db }, tenant, who) => {
+        const u = user(tenant);
+        return answer(u.ok ? await setFactorEnabled(db, u.value, id, verb === "enable", who) : u);
+      },
+    };
+  return null;
+}
+
+export interface AdminDeps {
+  db: Kysely<Database>;
+  env: Pick<Env, "adminToken" | "auth0Domains">;
+}
+
+/** Handles any request below /api/admin. Never throws and never answers with anything but JSON. */
+export async function handleAdminRequest(request: Request, deps: () => AdminDeps = () => ({ db: db(), env: env() })): Promise<Response> {
+  try {
+    const d = deps();
+    // Off unless configured: indistinguishable from a path that does not exist.
+    if (!d.env.adminToken) return problem(404, "not_found", "No such endpoint.");
+    const presented = bearer(request);
+    if (presented === null) return problem(401, "unauthorized", "Send the admin token as Authorization: Bearer <KEYSTEP_ADMIN_TOKEN>.", { "WWW-Authenticate": REALM });
+    if (!tokenMatches(presented, d.env.adminToken)) {
+      log.warn({ ip: actor(request).ip }, "admin api: wrong bearer token");
+      return problem(401, "unauthorized", "The bearer token is not valid.", { "WWW-Authenticate": `${REALM}, error="invalid_token"` });
+    }
+
+    const url = new URL(request.url);
+    if (url.pathname !== ADMIN_PREFIX && !url.pathname.startsWith(`${ADMIN_PREFIX}/`)) return problem(404, "not_found", "No such endpoint.");
+    // Split before decoding, so an encoded slash (%2F) inside a user id stays part of it.
+    let segments: string[];
+    try {
+      segments = url.pathname.slice(ADMIN_PREFIX.length + 1).split("/").map(decodeURIComponent);
+    } catch {
+      return problem(400, "invalid_request", "The path is not valid percent-encoding; encode user ids with encodeURIComponent.");
+    }
+    const r = route(segments);
+    if (!r) return problem(404, "not_found", "No such endpoint. See GET /api/admin/users/{user_id}.");
+    if (request.method !== r.method && !(r.method === "GET" && request.method === "HEAD"))
+      return problem(405, "method_not_allowed", `Use ${r.method} here.`, { Allow: r.method === "GET" ? "GET, HEAD" : r.method });
+
+    const tenant = resolveTenant(d.env.auth0Domains, url.searchParams.get("tenant"), "?tenant=<host>");
+    if (!tenant.ok) return answer(tenant);
+    return await r.run(d, tenant.value, actor(request));
+  } catch (err) {
+    log.error({ err }, "admin api failed");
+    return problem(500, "internal_error", "The request failed; the server log has the details.");
+  }
+}

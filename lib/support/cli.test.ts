@@ -1,0 +1,143 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Kysely } from "kysely";
+import { connect, migrateToLatest } from "@/lib/db/connect";
+import type { Database } from "@/lib/db/schema";
+import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
+import { issueRecoveryCodes } from "@/lib/factors/recovery";
+import { env } from "@/lib/test/databases";
+import { EXIT, runCli } from "./cli";
+
+const HOST = "127.0.0.1:4010";
+let dir: string;
+let databaseUrl: string;
+let db: Kysely<Database>;
+
+beforeAll(async () => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "keystep-cli-"));
+  databaseUrl = `sqlite:${path.join(dir, "keystep.db")}`;
+  db = connect(databaseUrl);
+  await migrateToLatest(db);
+});
+afterAll(async () => {
+  await db.destroy();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI as `npm run keystep -- …` would, with the server's settings. */
+async function cli(argv: string[], settings: Record<string, string> = {}) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const status = await runCli(argv, { env: { DATABASE_URL: databaseUrl, KEYSTEP_AUTH0_DOMAINS: `http://${HOST}`, ...settings }, out: (t) => out.push(t), err: (t) => err.push(t) });
+  return { status, out: out.join("\n"), err: err.join("\n") };
+}
+
+async function enrolled(sub = `auth0|${crypto.randomUUID()}`) {
+  const user = { host: HOST, sub };
+  const id = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.never-shown" });
+  await issueRecoveryCodes(db, env.secret, user);
+  return { user, id };
+}
+
+const noStack = (text: string) => expect(text).not.toMatch(/\n\s+at /);
+
+describe("keystep CLI", () => {
+  it("prints help with every command, and exits 0 when asked for it", async () => {
+    for (const argv of [["help"], ["--help"], ["reset", "-h"]]) {
+      const r = await cli(argv);
+      expect(r.status).toBe(EXIT.ok);
+      for (const word of ["show <user_id>", "reset <user_id>", "disable <user_id> <authenticator_id>", "enable", "--tenant", "--json"]) expect(r.out).toContain(word);
+    }
+    expect((await cli([])).status).toBe(EXIT.usage);
+  });
+
+  it("shows a user as tables, without the sealed secret", async () => {
+    const { user, id } = await enrolled();
+    const r = await cli(["show", user.sub]);
+    expect(r.status).toBe(EXIT.ok);
+    expect(r.out).toContain(`User    ${user.sub}`);
+    expect(r.out).toMatch(new RegExp(`${id}\\s+otp\\s+Authenticator app\\s+-\\s+active`));
+    expect(r.out).toContain("Recovery codes: 10 of 10 unused");
+    expect(r.out).not.toContain("never-shown");
+  });
+
+  it("gives machine output with --json", async () => {
+    const { user, id } = await enrolled();
+    const r = await cli(["show", user.sub, "--json"]);
+    expect(JSON.parse(r.out)).toMatchObject({ tenant: HOST, sub: user.sub, factors: [{ id, factor: "otp", status: "active" }], recoveryCodes: { remaining: 10 } });
+  });
+
+  it("resets a user and records it with actor cli", async () => {
+    const { user } = await enrolled();
+    const r = await cli(["reset", user.sub]);
+    expect(r.status).toBe(EXIT.ok);
+    expect(r.out).toContain("removed 1 factor and 10 recovery codes, revoked 0 devices");
+    expect(await listActive(db, user)).toEqual([]);
+    const row = await db.selectFrom("audit_events").select("detail").where("sub", "=", user.sub).where("event", "=", "admin.reset").executeTakeFirstOrThrow();
+    expect(JSON.parse(row.detail!)).toMatchObject({ actor: "cli" });
+  });
+
+  it("disables and enables one factor", async () => {
+    const { user, id } = await enrolled();
+    expect((await cli(["disable", user.sub, id])).out).toContain(`Disabled the otp factor ${id}`);
+    expect(await listActive(db, user)).toEqual([]);
+    expect((await cli(["disable", user.sub, id])).out).toContain("already disabled");
+    const on = await cli(["enable", user.sub, id, "--json"]);
+    expect(JSON.parse(on.out)).toMatchObject({ changed: true, authenticator: { id, status: "active" } });
+  });
+
+  it("names the tenant with --tenant, and asks for it when several are configured", async () => {
+    const { user } = await enrolled();
+    const several = { KEYSTEP_AUTH0_DOMAINS: `tenant.eu.auth0.com,http://${HOST}` };
+    const missing = await cli(["show", user.sub], several);
+    expect(missing.status).toBe(EXIT.usage);
+    expect(missing.err).toContain(`Several Auth0 tenants are configured (tenant.eu.auth0.com, ${HOST}); name one with --tenant <host>`);
+    expect((await cli(["show", user.sub, "--tenant", HOST], several)).status).toBe(EXIT.ok);
+    expect((await cli(["show", user.sub, "--tenant", "tenant.us.auth0.com"], several)).err).toContain("is not configured");
+  });
+
+  it("exits 1 with a clear message for an unknown user or authenticator", async () => {
+    const { user } = await enrolled();
+    const nobody = await cli(["show", "auth0|nobody"]);
+    expect(nobody).toMatchObject({ status: EXIT.failed, out: "" });
+    expect(nobody.err).toBe(`keystep: No Keystep record of user auth0|nobody on ${HOST}.`);
+    expect(await cli(["disable", user.sub, "no-such-id"])).toMatchObject({ status: EXIT.failed, err: expect.stringContaining("has no authenticator no-such-id") });
+    expect(JSON.parse((await cli(["reset", "auth0|nobody", "--json"])).err)).toEqual({ error: "user_not_found", message: expect.any(String) });
+  });
+
+  it("exits 2 on bad usage, saying what was wrong and never printing a stack", async () => {
+    const cases: Array<[string[], string]> = [
+      [["frob"], 'Unknown command "frob"'],
+      [["show"], "show takes <user_id>; got 0 arguments"],
+      [["disable", "auth0|1"], "disable takes <user_id> <authenticator_id>"],
+      [["show", "auth0|1", "--bogus"], "Unknown option '--bogus'"],
+      [["show", "auth0|1", "--tenant"], "argument missing"],
+      [["show", " auth0|1"], "The user id must be"],
+      [["enable", "auth0|1", "x'; drop table authenticators"], "The authenticator id must be"],
+    ];
+    for (const [argv, message] of cases) {
+      const r = await cli(argv);
+      expect(r.status, argv.join(" ")).toBe(EXIT.usage);
+      expect(r.err).toContain(message);
+      noStack(r.err);
+    }
+  });
+
+  it("refuses a missing SQLite file instead of creating an empty database", async () => {
+    const file = path.join(dir, "missing", "keystep.db");
+    const r = await cli(["show", "auth0|1"], { DATABASE_URL: `sqlite:${file}` });
+    expect(r).toMatchObject({ status: EXIT.usage, err: expect.stringContaining(`No database at ${file}`) });
+    expect(fs.existsSync(file)).toBe(false);
+  });
+
+  it("reports configuration and database errors in one line", async () => {
+    expect(await cli(["show", "auth0|1"], { DATABASE_URL: "mysql://db/keystep" })).toMatchObject({ status: EXIT.usage, err: "keystep: DATABASE_URL must be sqlite:<path> or postgres://…" });
+    const empty = path.join(dir, "empty.db");
+    fs.writeFileSync(empty, "");
+    const r = await cli(["show", "auth0|1"], { DATABASE_URL: `sqlite:${empty}` });
+    expect(r).toMatchObject({ status: EXIT.failed, err: expect.stringContaining("Database error: no such table") });
+    noStack(r.err);
+  });
+});

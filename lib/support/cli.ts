@@ -1,0 +1,224 @@
+import "server-only";
+import fs from "node:fs";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import type { Kysely } from "kysely";
+import { connect } from "@/lib/db/connect";
+import type { Database } from "@/lib/db/schema";
+import { EnvError, loadEnv, type Auth0Domain } from "@/lib/env";
+import type { UserKey } from "@/lib/factors/authenticators";
+import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor, type FactorChange, type OpsResult, type ResetSummary, type UserView } from "./ops";
+
+/** Exit statuses, as the help text states them. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+export const HELP = `Keystep support tools
+
+Usage: npm run keystep -- <command> [options]
+
+Commands:
+  show <user_id>                         Factors, remembered devices, recovery codes and the
+                                         latest ${RECENT_EVENTS} audit events of a user
+  reset <user_id>                        Remove all factors and recovery codes and revoke all
+                                         devices: the next login sets up a factor again
+  disable <user_id> <authenticator_id>   Stop one factor being offered or accepted
+  enable <user_id> <authenticator_id>    Allow it again (also clears its failure count)
+  help                                   Show this text
+
+Options:
+  --tenant <host>   Auth0 tenant host the user belongs to (default: the only entry of
+                    KEYSTEP_AUTH0_DOMAINS; required when several are configured)
+  --json            Machine-readable output (use npm run --silent to keep npm's lines out)
+  -h, --help        Show this text
+
+User ids are Auth0 user_ids; quote them, as the | means a pipe to the shell:
+  npm run keystep -- show 'auth0|64f1c2d3e4b5a6978812'
+  npm run keystep -- disable 'auth0|64f1c2d3e4b5a6978812' 3f0c…  (the ID column of show)
+
+Reads DATABASE_URL and KEYSTEP_AUTH0_DOMAINS as the server does. Every command is written
+to the audit trail with actor "cli".
+
+Exit status: 0 done; 1 the operation failed (unknown user or authenticator, database
+error); 2 bad usage.
+`;
+
+export interface CliIo {
+  env: Record<string, string | undefined>;
+  out(text: string): void;
+  err(text: string): void;
+}
+
+type Command = { name: "show" | "reset"; sub: string } | { name: "disable" | "enable"; sub: string; authenticatorId: string };
+
+class UsageError extends Error {}
+
+function parseCommand(positionals: string[]): Command | "help" {
+  const [name, ...args] = positionals;
+  const arity = (n: number, shape: string) => {
+    if (args.length !== n) throw new UsageError(`${name} takes ${shape}; got ${args.length} argument${args.length === 1 ? "" : "s"}. See: npm run keystep -- help`);
+  };
+  switch (name) {
+    case undefined:
+    case "help":
+      return "help";
+    case "show":
+    case "reset":
+      arity(1, "<user_id>");
+      return { name, sub: args[0]! };
+    case "disable":
+    case "enable":
+      arity(2, "<user_id> <authenticator_id>");
+      return { name, sub: args[0]!, authenticatorId: args[1]! };
+    default:
+      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, help.`);
+  }
+}
+
+/** DATABASE_URL and the configured tenants, validated like the server's settings (placeholders stand in for the rest). */
+function settings(source: CliIo["env"]): { databaseUrl: string; domains: Auth0Domain[] } {
+  const placeholders = { KEYSTEP_SECRET: "x".repeat(32), KEYSTEP_ENCRYPTION_KEY: "0".repeat(64), KEYSTEP_PUBLIC_URL: "http://localhost:3000" };
+  const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim());
+  const env = loadEnv({
+    ...placeholders,
+    NODE_ENV: "development",
+    DATABASE_URL: source.DATABASE_URL,
+    KEYSTEP_AUTH0_DOMAINS: configured ? source.KEYSTEP_AUTH0_DOMAINS : "unused.example",
+  });
+  return { databaseUrl: env.databaseUrl, domains: configured ? env.auth0Domains : [] };
+}
+
+/** Opens the database; a SQLite path that does not exist is an error, not a new empty file. */
+function open(databaseUrl: string): Kysely<Database> {
+  if (databaseUrl.startsWith("sqlite:")) {
+    const file = databaseUrl.slice("sqlite:".length);
+    if (file !== ":memory:" && !fs.existsSync(file)) throw new UsageError(`No database at ${path.resolve(file)}. Set DATABASE_URL to the one the server uses.`);
+  }
+  return connect(databaseUrl);
+}
+
+/** Runs one CLI invocation and returns its exit status. Expected failures print a message, never a stack. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  let json = false;
+  let db: Kysely<Database> | undefined;
+  const failWith = (status: number, error: string, message: string) => {
+    io.err(json ? JSON.stringify({ error, message }) : `keystep: ${message}`);
+    return status;
+  };
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { tenant: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+    json = values.json ?? false;
+    const command = values.help ? "help" : parseCommand(positionals);
+    if (command === "help") {
+      io.out(HELP);
+      return positionals.length === 0 && !values.help ? EXIT.usage : EXIT.ok;
+    }
+    const { databaseUrl, domains } = settings(io.env);
+    const tenant = resolveTenant(domains, values.tenant, "--tenant <host>");
+    if (!tenant.ok) return failWith(EXIT.usage, tenant.error, tenant.message);
+    const user = parseUserKey(tenant.value, command.sub);
+    if (!user.ok) return failWith(EXIT.usage, user.error, user.message);
+    db = open(databaseUrl);
+    const result = await run(db, command, user.value);
+    if (!result.ok) return failWith(result.error.startsWith("invalid_") ? EXIT.usage : EXIT.failed, result.error, result.message);
+    io.out(json ? JSON.stringify(result.value, null, 2) : result.text);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) return failWith(EXIT.usage, "usage", e.message);
+    if (e instanceof EnvError) return failWith(EXIT.usage, "configuration", e.problems.join("; "));
+    // node:util parseArgs reports unknown options and missing values as ERR_PARSE_ARGS_*.
+    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS")) return failWith(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
+    return failWith(EXIT.failed, "database_error", `Database error: ${describeError(e)}`);
+  } finally {
+    await db?.destroy().catch(() => {});
+  }
+}
+
+const CLI: Actor = { kind: "cli" };
+
+type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange; text: string } | Extract<OpsResult<never>, { ok: false }>;
+
+async function run(db: Kysely<Database>, command: Command, user: UserKey): Promise<Outcome> {
+  switch (command.name) {
+    case "show": {
+      const r = await showUser(db, user, CLI);
+      return r.ok ? { ok: true, value: r.value, text: showText(r.value) } : r;
+    }
+    case "reset": {
+      const r = await resetUser(db, user, CLI);
+      return r.ok ? { ok: true, value: r.value, text: resetText(r.value) } : r;
+    }
+    case "disable":
+    case "enable": {
+      const r = await setFactorEnabled(db, user, command.authenticatorId, command.name === "enable", CLI);
+      return r.ok ? { ok: true, value: r.value, text: changeText(command.name, user, r.value) } : r;
+    }
+    default: {
+      const never: never = command;
+      throw new Error(`unhandled command ${JSON.stringify(never)}`);
+    }
+  }
+}
+
+/** pg reports a refused connection as an AggregateError with an empty message. */
+function describeError(e: unknown): string {
+  if (e instanceof AggregateError && !e.message) return e.errors.map(describeError).join("; ");
+  if (e instanceof Error) return e.message || (e as NodeJS.ErrnoException).code || e.name;
+  return String(e);
+}
+
+const when = (iso: string | null) => (iso ? iso.replace("T", " ").replace(/\.\d+Z$/, "Z") : "-");
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
+
+/** Plain columns, padded to the widest cell; long cells are cut so a row fits a terminal. */
+export function table(headers: string[], rows: Array<Array<string | number | null>>, maxCell = 48): string {
+  if (rows.length === 0) return "  (none)";
+  const cells = rows.map((r) => r.map((c) => {
+    const s = c === null || c === "" ? "-" : String(c).replace(/[\u0000-\u001f\u007f]/g, " ");
+    return s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s;
+  }));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")}`.trimEnd();
+  return [line(headers), ...cells.map(line)].join("\n");
+}
+
+function showText(v: UserView): string {
+  const detail = (d: Record<string, unknown> | null) => (d ? Object.entries(d).map(([k, val]) => `${k}=${typeof val === "object" ? JSON.stringify(val) : String(val)}`).join(" ") : null);
+  return [
+    `User    ${v.sub}`,
+    `Tenant  ${v.tenant}`,
+    "",
+    `Factors (${v.factors.length})`,
+    table(
+      ["ID", "FACTOR", "LABEL", "DESTINATION", "STATUS", "FAILURES", "CREATED", "LAST USED"],
+      v.factors.map((f) => [f.id, f.factor, f.label, f.destination, f.status, f.failureCount, when(f.createdAt), when(f.lastUsedAt)]),
+    ),
+    "",
+    `Recovery codes: ${v.recoveryCodes.remaining} of ${v.recoveryCodes.issued} unused`,
+    "",
+    `Devices (${v.devices.length})`,
+    table(["ID", "LAST MFA", "REMEMBERED UNTIL", "USER AGENT"], v.devices.map((d) => [d.id, when(d.lastMfaAt), when(d.rememberedUntil), d.userAgent])),
+    "",
+    `Recent audit events (newest first, at most ${RECENT_EVENTS})`,
+    table(["AT", "EVENT", "FACTOR", "OUTCOME", "IP", "DETAIL"], v.events.map((e) => [when(e.at), e.event, e.factor, e.outcome, e.ip, detail(e.detail)]), 96),
+    "",
+  ].join("\n");
+}
+
+function resetText(r: ResetSummary): string {
+  return (
+    `Reset ${r.sub} on ${r.tenant}: removed ${plural(r.factorsRemoved, "factor")} and ${plural(r.recoveryCodesRemoved, "recovery code")}, ` +
+    `revoked ${plural(r.devicesRevoked, "device")}.\nTheir next login asks them to set up a factor.\n`
+  );
+}
+
+function changeText(verb: "disable" | "enable", user: UserKey, c: FactorChange): string {
+  const a = c.authenticator;
+  const what = `${a.factor} factor ${a.id} (${a.label}) of ${user.sub}`;
+  if (!c.changed) return `No change: the ${what} is already ${verb}d.\n`;
+  return `${verb === "disable" ? "Disabled" : "Enabled"} the ${what}.\n`;
+}

@@ -1,0 +1,249 @@
+import "server-only";
+import type { Kysely } from "kysely";
+import { audit, recentAuditEvents, type AuditRecord } from "@/lib/audit";
+import type { AuthenticatorRow, Database, DeviceRow } from "@/lib/db/schema";
+import { listDevices, revokeDevices } from "@/lib/devices/repo";
+import { parseAuth0Domain, type Auth0Domain } from "@/lib/env";
+import type { UserKey } from "@/lib/factors/authenticators";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery";
+
+/**
+ * Support operations shared by the CLI (scripts/keystep.ts) and the admin API (/api/admin).
+ * Expected failures come back as a tagged result; every change writes an `admin.*` audit event.
+ */
+
+/** Who asked: the operator's shell or an API caller. */
+export interface Actor {
+  kind: "cli" | "api";
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
+export type OpsError =
+  | "invalid_user_id"
+  | "invalid_authenticator_id"
+  | "tenant_required"
+  | "tenant_unknown"
+  | "user_not_found"
+  | "authenticator_not_found";
+
+export type OpsResult<T> = { ok: true; value: T } | { ok: false; error: OpsError; message: string };
+
+const fail = (error: OpsError, message: string): { ok: false; error: OpsError; message: string } => ({ ok: false, error, message });
+
+/** How many events `show` returns. */
+export const RECENT_EVENTS = 50;
+
+export interface FactorView {
+  id: string;
+  factor: string;
+  label: string;
+  destination: string | null;
+  status: "active" | "disabled";
+  failureCount: number;
+  createdAt: string;
+  lastUsedAt: string | null;
+  disabledAt: string | null;
+}
+
+export interface DeviceView {
+  id: string;
+  userAgent: string | null;
+  createdAt: string;
+  lastMfaAt: string;
+  rememberedUntil: string | null;
+}
+
+export interface EventView extends Omit<AuditRecord, "at"> {
+  at: string;
+}
+
+export interface UserView {
+  tenant: string;
+  sub: string;
+  factors: FactorView[];
+  recoveryCodes: { remaining: number; issued: number };
+  devices: DeviceView[];
+  events: EventView[];
+}
+
+export interface ResetSummary {
+  tenant: string;
+  sub: string;
+  factorsRemoved: number;
+  recoveryCodesRemoved: number;
+  devicesRevoked: number;
+}
+
+export interface FactorChange {
+  authenticator: FactorView;
+  /** False when the factor was already in the requested state. */
+  changed: boolean;
+}
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+
+function factorView(r: AuthenticatorRow): FactorView {
+  return {
+    id: r.id,
+    factor: r.factor,
+    label: r.label,
+    destination: r.destination,
+    status: r.disabled_at === null ? "active" : "disabled",
+    failureCount: Number(r.failure_count),
+    createdAt: iso(r.created_at)!,
+    lastUsedAt: iso(r.last_used_at),
+    disabledAt: iso(r.disabled_at),
+  };
+}
+
+// Hashes of the device cookie and app device id stay out of the view: support has no use for them.
+function deviceView(d: DeviceRow): DeviceView {
+  return { id: d.id, userAgent: d.user_agent, createdAt: iso(d.created_at)!, lastMfaAt: iso(d.last_mfa_at)!, rememberedUntil: iso(d.remembered_until) };
+}
+
+/**
+ * The Auth0 tenant host to act on: the one asked for (which must be configured, when any are),
+ * or the single configured one. `how` tells the caller how to name one ("--tenant <host>").
+ */
+export function resolveTenant(configured: readonly Auth0Domain[], requested: string | null | undefined, how: string): OpsResult<string> {
+  const hosts = configured.map((d) => d.host);
+  if (requested !== null && requested !== undefined) {
+    let host: string;
+    try {
+      host = parseAuth0Domain(requested).host;
+    } catch {
+      return fail("tenant_unknown", `"${requested}" is not an Auth0 tenant host (e.g. tenant.eu.auth0.com).`);
+    }
+    if (hosts.length > 0 && !hosts.includes(host)) return fail("tenant_unknown", `Tenant "${host}" is not configured; KEYSTEP_AUTH0_DOMAINS has ${hosts.join(", ")}.`);
+    return { ok: true, value: host };
+  }
+  if (hosts.length === 1) return { ok: true, value: hosts[0]! };
+  if (hosts.length === 0) return fail("tenant_required", `No Auth0 tenant: KEYSTEP_AUTH0_DOMAINS is not set, so name one with ${how}.`);
+  return fail("tenant_required", `Several Auth0 tenants are configured (${hosts.join(", ")}); name one with ${how}.`);
+}
+
+/** A user key from a tenant host and an Auth0 user id (`auth0|…`, `google-oauth2|…`, …). */
+export function parseUserKey(host: string, sub: string): OpsResult<UserKey> {
+  if (sub.length === 0 || sub.length > 512 || sub.trim() !== sub || /[\u0000-\u001f\u007f]/.test(sub))
+    return fail("invalid_user_id", "The user id must be an Auth0 user_id such as auth0|64f1c2… (1–512 characters, no spaces at the ends).");
+  return { ok: true, value: { host, sub } };
+}
+
+const AUTHENTICATOR_ID = /^[A-Za-z0-9_-]{1,128}$/;
+
+function checkAuthenticatorId(id: string): OpsResult<string> {
+  return AUTHENTICATOR_ID.test(id) ? { ok: true, value: id } : fail("invalid_authenticator_id", "The authenticator id must be an id from `show` (letters, digits, - and _).");
+}
+
+const userNotFound = (user: UserKey) => fail("user_not_found", `No Keystep record of user ${user.sub} on ${user.host}.`);
+
+/** Keystep has seen the user if any of their rows exist: a factor, codes, a device, or an audit event. */
+async function userExists(db: Kysely<Database>, user: UserKey): Promise<boolean> {
+  const found = await Promise.all(
+    (["authenticators", "recovery_codes", "devices", "audit_events"] as const).map((table) =>
+      db.selectFrom(table).select("sub").where("auth0_host", "=", user.host).where("sub", "=", user.sub).limit(1).executeTakeFirst(),
+    ),
+  );
+  return found.some(Boolean);
+}
+
+const actorFields = (actor: Actor) => ({ ip: actor.ip ?? null, userAgent: actor.userAgent ?? null });
+
+/** The user's factors (disabled ones too), recovery codes, remembered devices and latest audit events. */
+export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor): Promise<OpsResult<UserView>> {
+  if (!(await userExists(db, user))) return userNotFound(user);
+  const [factors, remaining, issued, devices, events] = await Promise.all([
+    db.selectFrom("authenticators").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).orderBy("created_at").orderBy("id").execute(),
+    remainingRecoveryCodes(db, user),
+    db
+      .selectFrom("recovery_codes")
+      .select((eb) => eb.fn.countAll<number | string>().as("n"))
+      .where("auth0_host", "=", user.host)
+      .where("sub", "=", user.sub)
+      .executeTakeFirstOrThrow(),
+    listDevices(db, user),
+    recentAuditEvents(db, user, RECENT_EVENTS),
+  ]);
+  // Looking at a user's data is itself recorded, after the read so it does not list itself.
+  await audit(db, { event: "admin.viewed", auth0Host: user.host, sub: user.sub, outcome: "success", ...actorFields(actor), detail: { actor: actor.kind } });
+  return {
+    ok: true,
+    value: {
+      tenant: user.host,
+      sub: user.sub,
+      factors: factors.map(factorView),
+      recoveryCodes: { remaining, issued: Number(issued.n) },
+      devices: devices.map(deviceView),
+      events: events.map((e) => ({ ...e, at: iso(e.at)! })),
+    },
+  };
+}
+
+/**
+ * Starts the user over: removes every factor and recovery code and revokes every device, in one
+ * transaction, so the next login goes to setup. Used when a user lost all their factors.
+ */
+export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Actor, now = Date.now()): Promise<OpsResult<ResetSummary>> {
+  if (!(await userExists(db, user))) return userNotFound(user);
+  const summary = await db.transaction().execute(async (trx) => {
+    const factors = await trx.deleteFrom("authenticators").where("auth0_host", "=", user.host).where("sub", "=", user.sub).returning("factor").execute();
+    const codes = await trx.deleteFrom("recovery_codes").where("auth0_host", "=", user.host).where("sub", "=", user.sub).executeTakeFirst();
+    const devicesRevoked = await revokeDevices(trx, user, now);
+    return { factors: factors.map((f) => f.factor), recoveryCodesRemoved: Number(codes.numDeletedRows), devicesRevoked };
+  });
+  await audit(db, {
+    event: "admin.reset",
+    auth0Host: user.host,
+    sub: user.sub,
+    outcome: "success",
+    ...actorFields(actor),
+    detail: { actor: actor.kind, factorsRemoved: summary.factors, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked },
+  });
+  return {
+    ok: true,
+    value: { tenant: user.host, sub: user.sub, factorsRemoved: summary.factors.length, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked },
+  };
+}
+
+/**
+ * Disables one factor (it stops being offered or accepted) or enables it again. Enabling also
+ * clears the consecutive-failure count, so a factor locked at the cap gets a fresh start.
+ */
+export async function setFactorEnabled(
+  db: Kysely<Database>,
+  user: UserKey,
+  authenticatorId: string,
+  enabled: boolean,
+  actor: Actor,
+  now = Date.now(),
+): Promise<OpsResult<FactorChange>> {
+  const id = checkAuthenticatorId(authenticatorId);
+  if (!id.ok) return id;
+  const mine = db.selectFrom("authenticators").selectAll().where("id", "=", id.value).where("auth0_host", "=", user.host).where("sub", "=", user.sub);
+  const before = await mine.executeTakeFirst();
+  if (!before) {
+    if (!(await userExists(db, user))) return userNotFound(user);
+    return fail("authenticator_not_found", `User ${user.sub} has no authenticator ${id.value}.`);
+  }
+  const update = db.updateTable("authenticators").where("id", "=", before.id).where("auth0_host", "=", user.host).where("sub", "=", user.sub);
+  // The conditional UPDATE decides "changed", so of two concurrent requests one records the change.
+  const res = enabled
+    ? await update
+        .set({ disabled_at: null, failure_count: 0 })
+        .where((eb) => eb.or([eb("disabled_at", "is not", null), eb("failure_count", ">", 0)]))
+        .executeTakeFirst()
+    : await update.set({ disabled_at: now }).where("disabled_at", "is", null).executeTakeFirst();
+  const changed = Number(res.numUpdatedRows) === 1;
+  const after = (await mine.executeTakeFirst()) ?? before;
+  await audit(db, {
+    event: enabled ? "admin.factor_enabled" : "admin.factor_disabled",
+    auth0Host: user.host,
+    sub: user.sub,
+    factor: before.factor,
+    outcome: changed ? "success" : "unchanged",
+    ...actorFields(actor),
+    detail: { actor: actor.kind, authenticatorId: before.id, ...(enabled ? { failuresCleared: Number(before.failure_count) } : {}) },
+  });
+  return { ok: true, value: { authenticator: factorView(after), changed } };
+}
