@@ -23,7 +23,7 @@ interface Labels {
  * outcome: a calm note and the same button again, never an error page. Success navigates with a
  * full page load, so /continue gets its own CSP.
  */
-export function WebAuthnButton({ mode, begin, finish, labels }: { mode: "register" | "authenticate"; begin: () => Promise<WebAuthnStep>; finish: (response: string) => Promise<WebAuthnStep>; labels: Labels }) {
+export function WebAuthnButton({ mode, begin, finish, labels }: { mode: "register" | "authenticate"; begin: () => Promise<WebAuthnStep>; finish: (response: string, remember?: boolean) => Promise<WebAuthnStep>; labels: Labels }) {
   const [supported, setSupported] = useState<boolean | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ text: string; alert: boolean } | null>(null);
@@ -40,7 +40,9 @@ export function WebAuthnButton({ mode, begin, finish, labels }: { mode: "registe
         mode === "register"
           ? await startRegistration({ optionsJSON: step.options as Parameters<typeof startRegistration>[0]["optionsJSON"] })
           : await startAuthentication({ optionsJSON: step.options as Parameters<typeof startAuthentication>[0]["optionsJSON"] });
-      const done = await finish(JSON.stringify(response));
+      // The "Don't ask again on this device" box, when the screen shows one (components/FlowExtras).
+      const remember = (document.getElementById("remember") as HTMLInputElement | null)?.checked === true;
+      const done = await finish(JSON.stringify(response), remember);
       if (done.next) return window.location.assign(done.next);
       setNote({ text: done.error ?? labels.failed, alert: true });
     } catch (e) {

@@ -4,7 +4,7 @@ import { requireStep } from "@/lib/flow/guard";
 import type { WebAuthnFactor } from "@/lib/factors/webauthn";
 import { listActive } from "@/lib/factors/authenticators";
 import { CancelForm } from "./CancelForm";
-import { ChallengeFooter } from "./FlowExtras";
+import { ChallengeFooter, RememberDevice } from "./FlowExtras";
 import { Shell } from "./Shell";
 import { TryAnother } from "./TryAnother";
 import { WebAuthnButton } from "./WebAuthnButton";
@@ -28,6 +28,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
             ))}
           </ul>
         ) : null}
+        {setup ? null : <RememberDevice flow={ctx.flow} />}
         <WebAuthnButton
           mode={setup ? "register" : "authenticate"}
           begin={webauthnOptions.bind(null, factor)}

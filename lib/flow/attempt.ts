@@ -118,7 +118,10 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "chal
   }
   if (more) return swapPending(db, flow, pending);
   const won = await completeFlow(db, flow.id, "success", { amr: allAmr, enrolled }, ctx.now);
-  if (won) await rememberDevice({ ...ctx, flow }, opts);
+  if (won) {
+    await audit(db, { event: "flow.completed", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, outcome: "success", ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { amr: allAmr } });
+    await rememberDevice({ ...ctx, flow }, opts);
+  }
   return won;
 }
 

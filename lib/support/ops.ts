@@ -235,6 +235,8 @@ export async function setFactorEnabled(
         .executeTakeFirst()
     : await update.set({ disabled_at: now }).where("disabled_at", "is", null).executeTakeFirst();
   const changed = Number(res.numUpdatedRows) === 1;
+  // A disabled factor no longer vouches for the devices remembered with it (as when a user removes one).
+  const devicesRevoked = !enabled && changed ? await revokeDevices(db, user, now) : 0;
   const after = (await mine.executeTakeFirst()) ?? before;
   await audit(db, {
     event: enabled ? "admin.factor_enabled" : "admin.factor_disabled",
@@ -243,7 +245,7 @@ export async function setFactorEnabled(
     factor: before.factor,
     outcome: changed ? "success" : "unchanged",
     ...actorFields(actor),
-    detail: { actor: actor.kind, authenticatorId: before.id, ...(enabled ? { failuresCleared: Number(before.failure_count) } : {}) },
+    detail: { actor: actor.kind, authenticatorId: before.id, ...(enabled ? { failuresCleared: Number(before.failure_count) } : { devicesRevoked }) },
   });
   return { ok: true, value: { authenticator: factorView(after), changed } };
 }

@@ -47,7 +47,11 @@ export default async function ChoosePage() {
                 type="submit"
                 className="flex min-h-14 w-full flex-col items-start rounded-brand border border-line bg-card px-4 py-3 text-start hover:border-primary hover:bg-page focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-focus"
               >
-                <span className="font-semibold text-fg">{r.title}</span>
+                <span className="flex flex-wrap items-center gap-2 font-semibold text-fg">
+                  {r.title}
+                  {/* The strongest option this deployment offers (PREFERENCE order) is the one we recommend. */}
+                  {r.mode === "enroll" && r.factor === o.enroll[0] ? <span className="rounded-full border border-primary px-2 text-xs font-medium text-primary">{t("recommended")}</span> : null}
+                </span>
                 <span className="text-sm text-muted">{r.hint}</span>
               </button>
             </form>

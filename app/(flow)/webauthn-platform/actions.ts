@@ -28,12 +28,12 @@ export async function webauthnOptions(raw: unknown): Promise<WebAuthnStep> {
 }
 
 /** Verifies the browser's WebAuthn response for the flow's current step. */
-export async function webauthnFinish(raw: unknown, response: unknown): Promise<WebAuthnStep> {
+export async function webauthnFinish(raw: unknown, response: unknown, remember?: unknown): Promise<WebAuthnStep> {
   const { id, ctx, step, here } = await current(raw);
   if (!here) return { next: stepPath(step) };
   const t = await getTranslations("common.errors");
   if (typeof response !== "string" || response.length > 20_000) return { error: t("webauthn_invalid") };
-  const r = await submitResponse(ctx, id, step.kind === "enroll" ? "setup" : "challenge", response);
+  const r = await submitResponse(ctx, id, step.kind === "enroll" ? "setup" : "challenge", response, { remember: remember === true });
   if (r.ok) return { next: await afterSuccessPath(ctx.flow, id, step.kind === "enroll") };
   if (r.error === "flow_ended") return { next: "/ended" };
   if (r.error === "rate_limited") return { error: t("rate_limited", { minutes: Math.ceil((r.retryAfterSeconds ?? 60) / 60) }) };
