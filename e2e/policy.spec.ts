@@ -1,4 +1,4 @@
-import { enrollNewUser, expect, latestCode, newEmail, test } from "./support/fixtures";
+import { enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 
@@ -154,6 +154,18 @@ test("manage flow: after a fresh challenge the user adds and renames a passkey a
     await row.getByRole("button", { name: "Save name" }).click();
     await expect(page.getByRole("status")).toHaveText("Name saved.");
     await expect(page.getByTestId("factor-row").filter({ hasText: "Work laptop" })).toHaveCount(1);
+  });
+
+  await test.step("new recovery codes are shown once, then it is back to the list", async () => {
+    await page.getByRole("button", { name: "Generate new recovery codes" }).click();
+    expect(await new RecoveryScreen(page).save()).toHaveLength(10);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/manage`);
+    await expect(page.getByText("You have 10 unused recovery codes.")).toBeVisible();
+  });
+
+  await test.step("forget all devices", async () => {
+    await page.getByRole("button", { name: "Forget all devices" }).click();
+    await expect(page.getByRole("status")).toContainText("Devices forgotten.");
   });
 
   await test.step("remove the authenticator app", async () => {

@@ -15,11 +15,33 @@ async function shot(page: Page, name: string) {
   console.log(`${OUT}/${name}.png  ${page.url()}`);
 }
 
-async function login(page: Page, email: string) {
-  await page.goto(`${SIM}/`);
+async function login(page: Page, email: string, query = "") {
+  await page.goto(`${SIM}/${query}`);
   await page.getByRole("link", { name: "Log in" }).click();
   await page.getByLabel("Email").fill(email);
   await page.getByRole("button", { name: "Log in" }).click();
+}
+
+const INBOX = process.env.INBOX_URL ?? "http://127.0.0.1:4020";
+
+/** The newest six-digit code sent to `to` since `since`, from the dev inbox. */
+async function inboxCode(to: string, since: number): Promise<string> {
+  for (let i = 0; i < 50; i++) {
+    const list = (await (await fetch(`${INBOX}/api/messages?to=${encodeURIComponent(to)}`)).json()) as Array<{ text: string; receivedAt: number }>;
+    const code = list.filter((m) => m.receivedAt >= since - 5000).map((m) => m.text.match(/\b(\d{6})\b/)?.[1]).find(Boolean);
+    if (code) return code;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`no code reached ${to}`);
+}
+
+/** A first setup starts with a code to the verified email (policy firstEnrollment); enter it. */
+async function passGate(page: Page, to: string, since: number, name?: string) {
+  await page.getByTestId("gate-notice").waitFor();
+  if (name) await shot(page, name);
+  await page.getByRole("textbox", { name: /code/i }).fill(await inboxCode(to, since));
+  await page.getByRole("button", { name: /verify/i }).click();
+  await page.getByTestId("gate-notice").waitFor({ state: "detached" });
 }
 
 async function main() {
@@ -34,7 +56,9 @@ async function main() {
   await login(a, email);
   await a.getByRole("heading", { name: /choose/i }).waitFor();
   await shot(a, "choose");
+  let since = Date.now();
   await a.getByRole("button", { name: /authenticator app/i }).click();
+  await passGate(a, email, since, "first-setup-email-check");
   await a.getByTestId("totp-qr").waitFor();
   await shot(a, "otp-setup");
   const png = PNG.sync.read(await a.getByTestId("totp-qr").screenshot());
@@ -56,13 +80,25 @@ async function main() {
   await b.getByRole("heading", { name: /authenticator code/i }).waitFor();
   await shot(b, "otp-challenge");
 
+  // Self-service management, opened by the app with keystep_intent=manage, after a fresh challenge.
+  const g = await (await browser.newContext(phone)).newPage();
+  await login(g, email, "?keystep_intent=manage");
+  await g.getByRole("heading", { name: /authenticator code/i }).waitFor();
+  await g.getByRole("textbox", { name: /code/i }).fill(totp.generate({ timestamp: Date.now() + 30_000 }));
+  await g.getByRole("button", { name: /verify/i }).click();
+  await g.getByRole("heading", { name: /sign-in methods/i }).waitFor();
+  await shot(g, "manage");
+
   const d = await (await browser.newContext(phone)).newPage();
   await login(d, `grace-${crypto.randomBytes(3).toString("hex")}@example.com`);
   await d.getByRole("button", { name: /^email/i }).click();
   await d.getByRole("heading", { name: /check your email/i }).waitFor();
   await shot(d, "email-challenge");
-  await login(d, `alan-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  const alan = `alan-${crypto.randomBytes(3).toString("hex")}@example.com`;
+  await login(d, alan);
+  since = Date.now();
   await d.getByRole("button", { name: /text message/i }).click();
+  await passGate(d, alan, since);
   await d.getByLabel("Mobile number").waitFor();
   await d.getByLabel("Country").selectOption("GB");
   // A fresh number each run: the per-number SMS budget (5 an hour) applies to screenshots too.
@@ -81,8 +117,11 @@ async function main() {
   const cdp = await e.context().newCDPSession(e);
   await cdp.send("WebAuthn.enable");
   await cdp.send("WebAuthn.addVirtualAuthenticator", { options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
-  await login(e, `lin-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  const lin = `lin-${crypto.randomBytes(3).toString("hex")}@example.com`;
+  await login(e, lin);
+  since = Date.now();
   await e.getByRole("button", { name: /passkey/i }).click();
+  await passGate(e, lin, since);
   await e.getByRole("button", { name: "Create a passkey" }).waitFor();
   await shot(e, "passkey-setup");
   const mail = `kat-${crypto.randomBytes(3).toString("hex")}@example.com`;
@@ -102,8 +141,11 @@ async function main() {
 
   // Recovery codes after a first setup (authenticator app via its QR code).
   const r = await (await browser.newContext(phone)).newPage();
-  await login(r, `mae-${crypto.randomBytes(3).toString("hex")}@example.com`);
+  const mae = `mae-${crypto.randomBytes(3).toString("hex")}@example.com`;
+  await login(r, mae);
+  since = Date.now();
   await r.getByRole("button", { name: /authenticator app/i }).click();
+  await passGate(r, mae, since);
   const rq = PNG.sync.read(await r.getByTestId("totp-qr").screenshot());
   const ru = new URL(jsQR(new Uint8ClampedArray(rq.data), rq.width, rq.height)!.data);
   await r.getByRole("textbox", { name: /code/i }).fill(new TOTP({ secret: Secret.fromBase32(ru.searchParams.get("secret")!) }).generate());
@@ -149,16 +191,23 @@ async function main() {
         const query = new URLSearchParams({ ...(brand === "nightjar" ? { client_id: "nightjar" } : {}), ui_locales: lang });
         await m.goto(`${SIM}/?${query}`);
         await m.getByRole("link", { name: "Log in" }).click();
-        await m.getByLabel("Email").fill(`m-${crypto.randomBytes(3).toString("hex")}@example.com`);
+        const who = `m-${crypto.randomBytes(3).toString("hex")}@example.com`;
+        await m.getByLabel("Email").fill(who);
         await m.getByRole("button", { name: "Log in" }).click();
         await m.locator('form:has(input[value="otp"][name="factor"])').waitFor();
         const name = `${OUT}/matrix/${brand}-${lang}-${size}`;
         await m.screenshot({ path: `${name}-choose.png`, fullPage: true });
+        const sent = Date.now();
         await m.locator('form:has(input[value="email"][name="factor"]) button').click();
         await m.locator("#code").waitFor();
+        const code = await inboxCode(who, sent);
         await m.screenshot({ path: `${name}-email-code.png`, fullPage: true });
         await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/choose`);
         await m.locator('form:has(input[value="otp"][name="factor"]) button').click();
+        // The first-setup email check reuses the code sent above.
+        await m.getByTestId("gate-notice").waitFor();
+        await m.locator("#code").fill(code);
+        await m.locator("form:has(#code) button[type=submit]").click();
         await m.getByTestId("totp-qr").waitFor();
         await m.screenshot({ path: `${name}-otp-setup.png`, fullPage: true });
         await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/error?reason=token_expired`);

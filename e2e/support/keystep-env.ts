@@ -28,6 +28,9 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     SMS_WEBHOOK_URL: `${E2E.inboxUrl}/sms`,
     SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret,
     SMS_ALLOWED_COUNTRIES: "GB,US",
+    // Every journey comes from one loopback address, and every first setup sends an email code
+    // (policy firstEnrollment), so the per-IP email budget is sized for the suite, not a person.
+    EMAIL_BUDGET_PER_IP: "1000",
     KEYSTEP_CONFIG: "e2e/support/keystep.config.json",
     // The shortest allowed link lifetime, so a journey can watch a link expire in real time.
     KEYSTEP_MAGIC_LINK_TTL_SECONDS: "60",

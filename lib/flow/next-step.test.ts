@@ -37,6 +37,7 @@ describe("nextStep without a command (Keystep's defaults)", () => {
     ["a returning user is challenged with their strongest factor", flow(), user(["otp", "webauthn-roaming"]), { kind: "challenge", factor: "webauthn-roaming" }],
     ["…or with the factor they used last", flow(), user(["otp", "webauthn-roaming"], { lastUsed: "otp" }), { kind: "challenge", factor: "otp" }],
     ["recovery codes alone are challenged", flow(), user(["recovery-code"]), { kind: "challenge", factor: "recovery-code" }],
+    ["recovery codes and the token's email: the picker", flow(), user(["recovery-code"], { implicit: ["email", "magic-link"] }), { kind: "choose" }],
     ["a chosen challenge factor is honoured", flow({ pending: { choice: { factor: "otp", mode: "challenge" } } }), user(["otp", "phone"]), { kind: "challenge", factor: "otp" }],
     ["a chosen factor the user lacks is ignored", flow({ pending: { choice: { factor: "phone", mode: "challenge" } } }), user(["otp"]), { kind: "challenge", factor: "otp" }],
   ])("%s", (_name, f, u, step) => expect(nextStep(f, u)).toEqual(step));

@@ -120,7 +120,10 @@ export function nextStep(flow: Flow, f: UserFactors): Step {
     const real: FactorId[] = o.challenge.filter((id) => id !== "recovery-code");
     if (c.challengePicker && real.length >= 2) return { kind: "choose" };
     const preferred = [c.defaultFactor, f.lastUsed, ...PREFERENCE.filter((id) => f.enrolled.includes(id))].find((id) => id && real.includes(id));
-    return { kind: "challenge", factor: preferred ?? real[0] ?? o.challenge[0]! };
+    if (preferred) return { kind: "challenge", factor: preferred };
+    // Only recovery codes are saved (e.g. support disabled the app): let the user pick among them and the token's email.
+    if (o.challenge.length > 1) return { kind: "choose" };
+    return { kind: "challenge", factor: o.challenge[0]! };
   }
   if (o.enroll.length + o.challenge.length > 1) {
     // enrollWith names the default; the others are behind "Try another method".
