@@ -10,7 +10,7 @@ import { notifyUser } from "@/lib/factors/delivery";
 import { userFactors } from "./guard";
 import { nextStep } from "./next-step";
 import { addFlowFailure, completeFlow, findFlow, swapPending } from "./repo";
-import type { Pending } from "./types";
+import type { Flow, Pending } from "./types";
 
 /** Wrong codes allowed in one flow before it ends (issue #2). */
 export const MAX_FLOW_FAILURES = 5;
@@ -98,8 +98,8 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
  */
 async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<boolean> {
   const { db } = ctx;
-  // The factor may have changed `pending` while checking (e.g. consumed a WebAuthn challenge).
-  const flow = (await findFlow(db, ctx.flow.id)) ?? ctx.flow;
+  // The common case (a plain login challenge) completes without another read.
+  const flow = mayHaveMoreSteps(ctx.flow) || mode === "setup" ? ((await findFlow(db, ctx.flow.id)) ?? ctx.flow) : ctx.flow;
   if (flow.status !== "active") return false;
   const verified = flow.pending.verified;
   const allAmr = [...new Set([...(verified?.amr ?? []), ...amr])];
@@ -107,7 +107,7 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "chal
   const manage = flow.context.claims.intent === "manage";
   let more = false;
   let pending: Pending = {};
-  if (mode === "challenge" && !verified) {
+  if (mode === "challenge" && !verified && mayHaveMoreSteps(flow)) {
     pending = { ...flow.pending, verified: { factor: factorId, amr, at: ctx.now } };
     more = nextStep({ ...flow, pending }, await userFactors(flow, db, ctx.env)).kind !== "complete";
   } else if (mode === "setup" && manage) {
@@ -123,6 +123,15 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "chal
     await rememberDevice({ ...ctx, flow }, opts);
   }
   return won;
+}
+
+/**
+ * Whether a passed challenge might not end the flow: management, a forced or required setup, an
+ * enroll command, or the email check before a chosen first setup. Cheap, from the flow alone.
+ */
+function mayHaveMoreSteps(flow: Flow): boolean {
+  const f = flow.context.policy?.factors;
+  return flow.context.claims.intent === "manage" || !!f?.require || !!f?.forceSetup || !!flow.context.claims.mfa?.command.startsWith("enroll") || flow.pending.choice?.mode === "enroll";
 }
 
 /** Records this browser's MFA for the user, and remembers it when asked and allowed. */

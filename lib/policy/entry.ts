@@ -14,6 +14,19 @@ export async function wasntMeCount(db: Kysely<Database>, user: { host: string; s
   return row ? Number(row.wasnt_me_count) : 0;
 }
 
+const reportCache = new WeakMap<object, boolean>();
+
+/** Whether any rule (or a nested `not`) has a `wasntMeReports` condition. */
+function usesReports(policy: Policy | undefined): boolean {
+  if (!policy?.rules) return false;
+  let v = reportCache.get(policy);
+  if (v === undefined) {
+    v = JSON.stringify(policy.rules).includes('"wasntMeReports"');
+    reportCache.set(policy, v);
+  }
+  return v;
+}
+
 /**
  * The policy decision for a new flow: what the browser (device cookie, or the app's forwarded
  * device id) and the user's history say, evaluated against `keystep.config.json`'s rules.
@@ -28,7 +41,8 @@ export async function decideAtEntry(
   const user = { host: input.claims.iss, sub: input.claims.sub };
   const [device, reports] = await Promise.all([
     deviceStatus(db, user, { tokenHash: input.deviceHash, appDeviceHash: input.claims.device_id ? appDeviceHash(key, input.claims.device_id) : null }, now),
-    wasntMeCount(db, user),
+    // Only read when a rule can use it: the entry is on every login's hot path.
+    usesReports(policy) ? wasntMeCount(db, user) : 0,
   ]);
   const d = evaluatePolicy(policy, { claims: input.claims, ip: input.ip, device, wasntMeCount: reports, now });
   return { ...d, firstEnrollment: policyDefaults(policy).firstEnrollment };
