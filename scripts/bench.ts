@@ -131,11 +131,10 @@ async function flowCookie(base: string, sub: string): Promise<string> {
 }
 
 /**
- * One complete MFA round trip as a browser without JavaScript makes it: 4 requests. Each TOTP
- * code works once, and steps T−1, T and T+1 are accepted, so a user can do `pass` 0, 1, 2 within
- * one 30 s window with increasing steps.
+ * One complete MFA round trip as a browser without JavaScript makes it: 4 requests, answering
+ * with the TOTP code of time step `step` (Keystep accepts T−1, T and T+1, each once per user).
  */
-async function roundTrip(base: string, user: number, times: number[][], pass = 1): Promise<boolean> {
+async function roundTrip(base: string, user: number, times: number[][], step = currentStep()): Promise<boolean> {
   const t0 = performance.now();
   const state = crypto.randomBytes(12).toString("base64url");
   const start = await fetch(`${base}/auth0/start?session_token=${await token(`auth0|bench${user}`)}&state=${state}`, { redirect: "manual" });
@@ -148,7 +147,7 @@ async function roundTrip(base: string, user: number, times: number[][], pass = 1
   const form = new FormData();
   const formHtml = html.slice(html.indexOf("<form"), html.indexOf('name="code"'));
   for (const m of formHtml.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) form.append(m[1]!, (m[2] ?? "").replace(/&quot;/g, '"').replace(/&amp;/g, "&"));
-  form.append("code", totp.generate({ timestamp: Date.now() + (pass - 1) * 30_000 }));
+  form.append("code", totp.generate({ timestamp: step * 30_000 }));
   const verify = await fetch(`${base}/otp`, { method: "POST", body: form, headers: { cookie, origin: base }, redirect: "manual" });
   await verify.arrayBuffer();
   const t3 = performance.now();
@@ -160,8 +159,27 @@ async function roundTrip(base: string, user: number, times: number[][], pass = 1
   return done;
 }
 
-/** Users to log in: `from`…`max`, each up to three times (see roundTrip). */
-type Users = { next: number; from: number; max: number };
+const currentStep = () => Math.floor(Date.now() / 30_000);
+
+/** Users to log in, `from`…`max` in turn, with the last TOTP step each one used. */
+type Users = { next: number; from: number; max: number; last: Map<number, number> };
+const userSet = (from: number, max: number): Users => ({ next: from, from, max, last: new Map() });
+
+/**
+ * The next user and the step to answer with: the oldest step still accepted that this user has
+ * not used, but T rather than T−1 in a window's last 5 s (T−1 would expire in flight). Null when
+ * the users have run out for now (each can log in about three times a window).
+ */
+function nextLogin(users: Users): { user: number; step: number } | null {
+  const user = users.from + ((users.next - users.from) % (users.max - users.from));
+  const t = currentStep();
+  const late = Date.now() % 30_000 > 25_000;
+  const step = Math.max((users.last.get(user) ?? -Infinity) + 1, late ? t : t - 1);
+  if (step > t + 1) return null;
+  users.next++;
+  users.last.set(user, step);
+  return { user, step };
+}
 
 async function trips(base: string, concurrency: number, users: Users, ms = PHASE_MS) {
   const times: number[][] = STEPS.map(() => []);
@@ -172,14 +190,13 @@ async function trips(base: string, concurrency: number, users: Users, ms = PHASE
   let exhausted = false;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
-      const span = users.max - users.from;
       while (performance.now() < until) {
-        if (users.next >= users.from + 3 * span) {
+        const login = nextLogin(users);
+        if (!login) {
           exhausted = true;
           break;
         }
-        const n = users.next++ - users.from;
-        (await roundTrip(base, users.from + (n % span), times, Math.floor(n / span)).catch(() => false)) ? ok++ : failed++;
+        (await roundTrip(base, login.user, times, login.step).catch(() => false)) ? ok++ : failed++;
       }
     }),
   );
@@ -261,8 +278,8 @@ async function growth(b: Backend) {
   const small = await startServer(b.url("growth-small"), PORT);
   const large = await startServer(b.url("growth-large"), PORT + 1);
   try {
-    const smallUsers: Users = { next: 0, from: 0, max: USERS_SMALL };
-    const largeUsers: Users = { next: 0, from: 0, max: USERS_LARGE };
+    const smallUsers = userSet(0, USERS_SMALL);
+    const largeUsers = userSet(0, USERS_LARGE);
     // The same warm-up for both (JIT, Next's lazily loaded chunks, database caches).
     await trips(small.base, 10, smallUsers, GROWTH_WARMUP_MS);
     await trips(large.base, 10, largeUsers, GROWTH_WARMUP_MS);
@@ -298,7 +315,7 @@ async function runBackend(b: Backend, withLighthouse: boolean) {
     const floorApi = await floor(server.base, "/bench/floor-api");
     // The same server after the floor alone: what the framework itself takes under this load.
     const afterFloor = memoryMb(server.child.pid!);
-    const users: Users = { next: 0, from: 0, max: USERS_SMALL - 20 };
+    const users = userSet(0, USERS_SMALL - 20);
     const runs = [];
     for (const c of CONCURRENCY) runs.push(await trips(server.base, c, users));
     const loaded = memoryMb(server.child.pid!);
