@@ -1,5 +1,6 @@
 // `npm test`: unit + integration (Vitest, SQLite and PostgreSQL), then the Playwright journeys
-// against a production build. Ends with one line summed over every runner: "N passed, N failed".
+// against a production build, then the bench smoke run. Ends with one line summed over every
+// runner: "N passed, N failed".
 import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 
@@ -44,8 +45,27 @@ if (run("build", process.execPath, ["node_modules/next/dist/bin/next", "build"])
     totals.skipped += p.stats.skipped;
     if (!pwOk && p.stats.unexpected === 0) broken = true;
   } else broken = true;
+
+  // 3. Bench smoke (BENCH_SMOKE=1 npm run bench, under a minute): round trips under load on both
+  // databases, one check per database, passed when every round trip completed. Speed is
+  // reported in bench/results.smoke.json, never judged here (the machine may be busy).
+  console.log("\n=== bench smoke ===");
+  const benchPort = process.env.BENCH_PORT ?? String(3300 + Number(process.env.E2E_PORT_OFFSET ?? 0));
+  const bench = spawnSync("npx", ["tsx", "--conditions=react-server", "scripts/bench.ts"], {
+    env: { ...process.env, BENCH_SMOKE: "1", BENCH_PORT: benchPort },
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  process.stdout.write(bench.stdout ?? "");
+  const b = /^bench: (\d+) passed, (\d+) failed$/m.exec(bench.stdout ?? "");
+  if (b) {
+    totals.passed += Number(b[1]);
+    totals.failed += Number(b[2]);
+    if (bench.status !== 0 && Number(b[2]) === 0) broken = true;
+  } else broken = true;
 } else {
-  console.error("build failed: journeys not run");
+  console.error("build failed: journeys and bench not run");
   broken = true;
 }
 

@@ -24,6 +24,21 @@ export function connect(url: string, opts: ConnectOptions = {}): Kysely<Database
     database.pragma("journal_mode = WAL");
     database.pragma("busy_timeout = 5000");
     database.pragma("foreign_keys = ON");
+    // SQLite plans without statistics until ANALYZE runs, and nothing runs it for us: `optimize`
+    // at open analyses the tables that need it (bounded by analysis_limit: ~0.3 s on 1M users and
+    // 10M audit events, ~1 ms when nothing changed), and again every six hours for a long-lived
+    // server (sqlite.org/pragma.html#pragma_optimize). The page cache stays at SQLite's default
+    // (2 MB): the OS already caches the file, and a bigger cache would only add to the RSS.
+    database.pragma("analysis_limit = 400");
+    database.pragma("optimize = 0x10002");
+    const optimize = setInterval(() => {
+      try {
+        database.pragma("optimize");
+      } catch {
+        clearInterval(optimize); // closed
+      }
+    }, 6 * 3600_000);
+    optimize.unref();
     return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
   }
   // `?schema=name` selects a PostgreSQL schema (search_path), so one database can host several instances.

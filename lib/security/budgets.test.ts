@@ -50,6 +50,21 @@ for (const backend of BACKENDS) {
     const { db, close } = await backend.open();
     return { store: new DbBudgetStore(db as Kysely<Database>), close };
   });
+
+  it(`keeps only the spends inside the window (${backend.name})`, async () => {
+    const { db, close } = await backend.open();
+    try {
+      const store = new DbBudgetStore(db as Kysely<Database>);
+      const key = { bucket: `prune:${crypto.randomBytes(6).toString("hex")}`, limit: 5, windowMs: HOUR };
+      const t = Date.now();
+      for (let i = 0; i < 3; i++) expect(await store.take([key], t + i)).toEqual({ ok: true });
+      expect(await store.take([key], t + HOUR + 5)).toEqual({ ok: true });
+      const rows = await (db as Kysely<Database>).selectFrom("attempts").select("at").where("bucket", "=", key.bucket).execute();
+      expect(rows.map((r) => Number(r.at))).toEqual([t + HOUR + 5]);
+    } finally {
+      await close();
+    }
+  });
 }
 
 budgetContract("redis", async () => {

@@ -42,6 +42,9 @@ export class DbBudgetStore implements BudgetStore {
           if (Number(row.n) >= k.limit) return { ok: false, reason: "exhausted", bucket: k.bucket, retryAfterMs: Math.max(1000, Number(row.oldest) + k.windowMs - now) } as const;
         }
         await trx.insertInto("attempts").values(keys.map((k) => ({ bucket: k.bucket, at: now }))).execute();
+        // Spends older than the window never count again: drop them, or the table grows with
+        // every code ever sent (a bucket is always used with one window).
+        for (const k of keys) await trx.deleteFrom("attempts").where("bucket", "=", k.bucket).where("at", "<=", now - k.windowMs).execute();
         return { ok: true } as const;
       });
     } catch {
