@@ -18,7 +18,7 @@ export async function Shell({ title, intro, children, footer }: { title: string;
     <div className="flex min-h-dvh flex-col items-center px-4 py-8 sm:justify-center sm:py-12">
       <header className="mb-6 flex items-center gap-2 text-fg">
         {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no optimisation */}
-        <img src={brand.logoUrl ?? "/icon.svg"} alt="" height={28} className="h-7 w-auto" />
+        <img src={brand.logoUrl ?? "/icon.svg"} alt="" height={28} width={brand.logoUrl ? undefined : 28} className="h-7 w-auto" />
         <span className="text-lg font-semibold tracking-tight">{brand.name ?? t("brand")}</span>
       </header>
       <main className="w-full max-w-md rounded-brand border border-line bg-card p-6 shadow-sm sm:p-8">

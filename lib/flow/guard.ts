@@ -20,7 +20,7 @@ export async function userFactors(flow: Flow, database = db(), config = env()): 
     enrolled: [...new Set(rows.map((r) => r.factor).filter(isFactorId)), ...((await remainingRecoveryCodes(database, { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
     ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
     implicit: config.email && claims.email && claims.email_verified ? ["email", "magic-link"] : [],
-    // WebAuthn is offered everywhere; browsers without it hide those options (components/WebAuthnOnly).
+    // WebAuthn is offered everywhere; browsers without it hide those options (.webauthn-only, app/layout.tsx).
     available: ["webauthn-platform", "webauthn-roaming", "otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],
   };
 }

@@ -2,7 +2,6 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { CancelForm } from "@/components/CancelForm";
 import { Shell } from "@/components/Shell";
-import { WebAuthnOnly } from "@/components/WebAuthnOnly";
 import { failPage } from "@/lib/errors";
 import { challengeDestination, mask } from "@/lib/factors/channel";
 import type { FactorId } from "@/lib/factors/ids";
@@ -38,8 +37,7 @@ export default async function ChoosePage() {
     <Shell title={t(setup ? "title" : "titleChallenge")} intro={t(setup ? "intro" : "introChallenge")} footer={<CancelForm />}>
       <ul className="flex list-none flex-col gap-3 p-0">
         {rows.map((r) => (
-          <WebAuthnOnly key={`${r.mode}-${r.factor}`} when={r.factor.startsWith("webauthn")}>
-          <li>
+          <li key={`${r.mode}-${r.factor}`} className={r.factor.startsWith("webauthn") ? "webauthn-only" : undefined}>
             <form action={chooseMethod}>
               <input type="hidden" name="factor" value={r.factor} />
               <input type="hidden" name="mode" value={r.mode} />
@@ -56,7 +54,6 @@ export default async function ChoosePage() {
               </button>
             </form>
           </li>
-          </WebAuthnOnly>
         ))}
       </ul>
     </Shell>
