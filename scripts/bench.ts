@@ -254,6 +254,9 @@ async function lighthouseScores(base: string): Promise<Scores | { skipped: strin
       const c = await cookie();
       const r = await lighthouse(`${base}${path}`, { port: chrome.port, logLevel: "error", output: "json", onlyCategories: ["performance", "accessibility", "best-practices"], ...(c ? { extraHeaders: { Cookie: c } } : {}) });
       const cat = r!.lhr.categories;
+      // A run Lighthouse could not complete scores null: say why instead of printing a 0.
+      if (r!.lhr.runtimeError) throw new Error(`Lighthouse on ${path}: ${r!.lhr.runtimeError.code} ${r!.lhr.runtimeError.message}`);
+      for (const [id, a] of Object.entries(r!.lhr.audits)) if (a.errorMessage) console.error(`lighthouse ${path} ${id}: ${a.errorMessage}`);
       // A lost flow cookie would score the error page instead: fail loudly rather than mislead.
       const landed = new URL(r!.lhr.finalDisplayedUrl).pathname;
       if (landed !== path) throw new Error(`Lighthouse: ${path} ended on ${landed}`);
