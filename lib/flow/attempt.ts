@@ -80,6 +80,9 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
   }
   // No secret was tested: an expired or retired code does not count as a guess.
   if (check.error === "setup_expired" || check.error === "code_expired" || check.error === "link_pending") return { ok: false, error: check.error };
+  // In setup, "reused" means a parallel submission of the same correct code won the save (a
+  // double click): not a guess, and counting it could lock the flow before the winner completes.
+  if (mode === "setup" && check.error === "code_reused") return { ok: false, error: check.error };
 
   const failures = await addFlowFailure(db, flow.id);
   await audit(db, { ...who, event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error, detail: { failures } });
@@ -99,7 +102,7 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
 async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<boolean> {
   const { db } = ctx;
   // The common case (a plain login challenge) completes without another read.
-  const flow = mayHaveMoreSteps(ctx.flow) || mode === "setup" ? ((await findFlow(db, ctx.flow.id)) ?? ctx.flow) : ctx.flow;
+  const flow = mayHaveMoreSteps(ctx.flow) ? ((await findFlow(db, ctx.flow.id)) ?? ctx.flow) : ctx.flow;
   if (flow.status !== "active") return false;
   const verified = flow.pending.verified;
   const allAmr = [...new Set([...(verified?.amr ?? []), ...amr])];
