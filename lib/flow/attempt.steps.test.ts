@@ -68,7 +68,7 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     const sub = `auth0|${crypto.randomUUID()}`;
     const secret = await enrollOtp(db, sub, Date.now() - 120_000);
     const ctx = await open(db, sub, {}, { factors: { require: ["webauthn-roaming"] } });
-    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now))).toEqual({ ok: true });
+    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now))).toEqual({ ok: true, continued: true });
     const after = await reload(ctx);
     expect(after.flow.status).toBe("active");
     expect(after.flow.pending.verified).toMatchObject({ factor: "otp", amr: ["otp"] });
@@ -79,7 +79,7 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     const sub = `auth0|${crypto.randomUUID()}`;
     const secret = await enrollOtp(db, sub, Date.now() - 120_000);
     const ctx = await open(db, sub, { intent: "manage" });
-    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now))).toEqual({ ok: true });
+    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now))).toEqual({ ok: true, continued: true });
     const after = await reload(ctx);
     expect(after.flow.status).toBe("active");
     expect(nextStep(after.flow, factorsOf)).toEqual({ kind: "manage" });
@@ -97,7 +97,7 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     ctx = await reload(ctx);
     const second = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
     ctx = await reload(ctx);
-    expect(await submitCode(ctx, "otp", "setup", totpAt(second, ctx.now))).toEqual({ ok: true });
+    expect(await submitCode(ctx, "otp", "setup", totpAt(second, ctx.now))).toEqual({ ok: true, continued: true });
     const after = await reload(ctx);
     expect(after.flow.status).toBe("active");
     expect(after.flow.pending.choice).toBeUndefined();

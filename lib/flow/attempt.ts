@@ -17,7 +17,8 @@ export const MAX_FLOW_FAILURES = 5;
 
 export type AttemptError = CheckError | "code_format" | "rate_limited" | "flow_ended";
 export type AttemptResult =
-  | { ok: true }
+  /** `continued`: the flow has steps left (e.g. a setup the policy forces), so it did not complete. */
+  | { ok: true; continued?: true }
   | { ok: false; error: AttemptError; remaining?: number; retryAfterSeconds?: number };
 
 // People paste codes with spaces or dashes; only the digits matter.
@@ -68,15 +69,15 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     check = await run(ctx);
   }
   if (check.ok) {
-    const won = await succeed(ctx, factorId, mode, check.amr ?? [factorId], opts);
-    if (!won) return { ok: false, error: "flow_ended" };
+    const outcome = await succeed(ctx, factorId, mode, check.amr ?? [factorId], opts);
+    if (!outcome) return { ok: false, error: "flow_ended" };
     await audit(db, { ...who, event: mode === "setup" ? "enroll.success" : "challenge.success", outcome: "success" });
     if (mode === "setup") {
       await audit(db, { ...who, event: "factor.added", outcome: "success" });
       await notifyUser(ctx, "factorAdded");
     }
     if (mode === "challenge") await factor(factorId).onSuccess?.(ctx);
-    return { ok: true };
+    return outcome === "continued" ? { ok: true, continued: true } : { ok: true };
   }
   // No secret was tested: an expired or retired code does not count as a guess.
   if (check.error === "setup_expired" || check.error === "code_expired" || check.error === "link_pending") return { ok: false, error: check.error };
@@ -99,11 +100,11 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
  * first setup behind the email check, or management): then the verification is kept on the flow
  * and its `amr` joins the final result.
  */
-async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<boolean> {
+async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<"completed" | "continued" | null> {
   const { db } = ctx;
   // The common case (a plain login challenge) completes without another read.
   const flow = mayHaveMoreSteps(ctx.flow) ? ((await findFlow(db, ctx.flow.id)) ?? ctx.flow) : ctx.flow;
-  if (flow.status !== "active") return false;
+  if (flow.status !== "active") return null;
   const verified = flow.pending.verified;
   const allAmr = [...new Set([...(verified?.amr ?? []), ...amr])];
   const enrolled = mode === "setup" ? [factorId] : [];
@@ -119,13 +120,13 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "chal
     pending = rest;
     more = true;
   }
-  if (more) return swapPending(db, flow, pending);
+  if (more) return (await swapPending(db, flow, pending)) ? "continued" : null;
   const won = await completeFlow(db, flow.id, "success", { amr: allAmr, enrolled }, ctx.now);
   if (won) {
     await audit(db, { event: "flow.completed", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, outcome: "success", ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { amr: allAmr } });
     await rememberDevice({ ...ctx, flow }, opts);
   }
-  return won;
+  return won ? "completed" : null;
 }
 
 /**

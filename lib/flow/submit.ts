@@ -27,7 +27,7 @@ export async function handleCodeSubmission(factorId: FactorId, form: unknown, fo
   // Six-digit codes are checked for shape first; recovery codes are normalised by their factor.
   const opts = { remember: parsed.data.remember === "on" };
   const result = format === "digits" ? await submitCode(ctx, factorId, mode, parsed.data.code, opts) : await submitResponse(ctx, factorId, mode, parsed.data.code, opts);
-  if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId, step.kind === "enroll"));
+  if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId, step.kind === "enroll", result.continued));
   switch (result.error) {
     case "flow_ended":
       redirect("/ended");

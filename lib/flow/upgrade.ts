@@ -15,10 +15,13 @@ export const UPGRADE_LATER_DAYS = 30;
  * Where a successful verification goes: recovery codes after a first setup or after one was
  * used; then the passkey offer when the user has no passkey and did not just use one; then Auth0.
  */
-export async function afterSuccessPath(stale: Flow, used: FactorId, enrolledNow: boolean): Promise<string> {
-  const flow = (await findFlow(db(), stale.id)) ?? stale;
+export async function afterSuccessPath(flow: Flow, used: FactorId, enrolledNow: boolean, continued = false): Promise<string> {
   // Steps left (a forced setup, a first setup after the email check, management): go there.
-  if (flow.status === "active") return stepPath(nextStep(flow, await userFactors(flow)));
+  // Only then is the flow read again; a completed one goes on from what the request knew.
+  if (continued) {
+    const fresh = (await findFlow(db(), flow.id)) ?? flow;
+    return stepPath(nextStep(fresh, await userFactors(fresh)));
+  }
   if (used === "recovery-code") return "/recovery-codes";
   if (enrolledNow && (await remainingRecoveryCodes(db(), { host: flow.host, sub: flow.sub })) === 0) return "/recovery-codes";
   return offerPath(flow, used);

@@ -13,7 +13,7 @@ import { afterSuccessPath } from "@/lib/flow/upgrade";
 export async function finishMagicLink(_prev: unknown, _form: unknown): Promise<{ error?: string }> {
   const { ctx } = await requireStep("challenge", "magic-link");
   const r = await submitResponse(ctx, "magic-link", "challenge", "");
-  if (r.ok) redirect(await afterSuccessPath(ctx.flow, "magic-link", false));
+  if (r.ok) redirect(await afterSuccessPath(ctx.flow, "magic-link", false, r.continued));
   if (r.error === "flow_ended") redirect("/ended");
   const t = await getTranslations("magic");
   return { error: t("notYet") };

@@ -34,7 +34,7 @@ export async function webauthnFinish(raw: unknown, response: unknown, remember?:
   const t = await getTranslations("common.errors");
   if (typeof response !== "string" || response.length > 20_000) return { error: t("webauthn_invalid") };
   const r = await submitResponse(ctx, id, step.kind === "enroll" ? "setup" : "challenge", response, { remember: remember === true });
-  if (r.ok) return { next: await afterSuccessPath(ctx.flow, id, step.kind === "enroll") };
+  if (r.ok) return { next: await afterSuccessPath(ctx.flow, id, step.kind === "enroll", r.continued) };
   if (r.error === "flow_ended") return { next: "/ended" };
   if (r.error === "rate_limited") return { error: t("rate_limited", { minutes: Math.ceil((r.retryAfterSeconds ?? 60) / 60) }) };
   return { error: t("webauthn_invalid") };

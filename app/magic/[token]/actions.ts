@@ -48,5 +48,5 @@ export async function confirmMagicLink(token: unknown, form: unknown): Promise<v
   const ctx = flowCtx(flow);
   const r = await submitResponse(ctx, "magic-link", "challenge", "");
   if (!r.ok) redirect(r.error === "flow_ended" ? "/ended" : "/magic-link");
-  redirect(await afterSuccessPath(ctx.flow, "magic-link", false));
+  redirect(await afterSuccessPath(ctx.flow, "magic-link", false, r.continued));
 }
