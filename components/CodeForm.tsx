@@ -50,7 +50,7 @@ export function CodeForm({ action, label, submit, pending, kind = "digits", extr
       </div>
       {state.error ? <Alert id={errorId}>{state.error}</Alert> : null}
       {extra}
-      <Button type="submit" disabled={isPending}>
+      <Button type="submit" disabled={isPending} data-pending-label={pending}>
         {isPending ? pending : submit}
       </Button>
     </form>

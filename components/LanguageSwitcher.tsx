@@ -14,6 +14,7 @@ export function LanguageSwitcher({ action, current, locales, label, apply }: { a
         id="locale"
         name="locale"
         defaultValue={current}
+        data-autosubmit=""
         onChange={(e) => e.currentTarget.form?.requestSubmit()}
         className="min-h-11 rounded-brand border border-line bg-card px-3 text-sm text-fg focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-focus"
       >

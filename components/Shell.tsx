@@ -30,7 +30,7 @@ export async function Shell({ title, intro, children, footer }: { title: string;
         {children ? <div className="mt-6">{children}</div> : null}
         {flow.ok && flow.flow.status === "active" ? (
           <div className="mt-4">
-            <SessionTimer expiresAt={flow.flow.expiresAt} action={extendSignIn} labels={{ warning: t("timeoutWarning", { time: "{time}" }), extend: t("extend") }} />
+            <SessionTimer expiresAt={flow.flow.expiresAt} leftMs={Math.max(0, flow.flow.expiresAt - Date.now())} action={extendSignIn} labels={{ warning: t("timeoutWarning", { time: "{time}" }), extend: t("extend") }} />
           </div>
         ) : null}
       </main>

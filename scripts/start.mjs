@@ -1,11 +1,14 @@
 // `npm start` (or `node scripts/start.mjs`): the production server. Builds once if needed, then
-// serves with Next in this very process. Migrations run at boot (instrumentation.ts) before the
-// first request; a bad setting stops the process with the variable's name.
+// serves with Next in this very process, the code screens HTML-only (scripts/html-only).
+// Migrations run at boot (instrumentation.ts) before the first request; a bad setting stops the
+// process with the variable's name.
 import { spawn, spawnSync } from "node:child_process";
 import fs from "node:fs";
+import http from "node:http";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { withHtmlOnly } from "./html-only/server.mjs";
 
 /**
  * V8 heap settings for production. Node sizes the heap from the machine, not from what Keystep
@@ -50,9 +53,41 @@ function main() {
     child.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
     return;
   }
-  // `next start -p PORT`, in this process: one process in production, as measured by the bench.
-  process.argv = [process.execPath, next, "start", "-p", process.env.PORT || "3000"];
-  createRequire(import.meta.url)(next);
+  serve(root).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
+
+/**
+ * Next's own server (the custom-server API: same routing, proxy, compression and caching as
+ * `next start`) in this process, behind one wrapper: the code screens are served HTML-only
+ * (scripts/html-only/server.mjs explains why). Listens on PORT (3000) on every interface, as
+ * `next start` does; SIGTERM/SIGINT stop taking connections and let requests in flight finish.
+ */
+async function serve(root) {
+  const port = Number(process.env.PORT || 3000);
+  const createNext = createRequire(import.meta.url)("next");
+  const app = createNext({ dev: false, dir: root, port });
+  await app.prepare();
+  const handle = app.getRequestHandler();
+  const handler = withHtmlOnly((req, res) => handle(req, res));
+  const server = http.createServer((req, res) => {
+    Promise.resolve(handler(req, res)).catch((e) => {
+      console.error(e);
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+      res.end("Internal Server Error");
+    });
+  });
+  const stop = () => {
+    server.close(() => process.exit(0));
+    server.closeIdleConnections?.();
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.once("SIGTERM", stop);
+  process.once("SIGINT", stop);
+  await new Promise((resolve, reject) => server.once("error", reject).listen(port, resolve));
+  console.log(`Keystep ready on http://localhost:${port}`);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) main();

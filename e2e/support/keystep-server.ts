@@ -6,6 +6,7 @@ import { E2E_DATA_DIR, keystepEnv } from "./keystep-env";
 
 fs.rmSync(E2E_DATA_DIR, { recursive: true, force: true });
 fs.mkdirSync(E2E_DATA_DIR, { recursive: true });
-const child = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(E2E.keystepPort)], { stdio: "inherit", env: keystepEnv() });
+// The production entry (`npm start`'s script), so journeys see what users get: HTML-only code screens included.
+const child = spawn(process.execPath, ["--max-old-space-size=256", "--max-semi-space-size=8", "scripts/start.mjs"], { stdio: "inherit", env: { ...keystepEnv(), PORT: String(E2E.keystepPort) } });
 for (const sig of ["SIGINT", "SIGTERM"] as const) process.on(sig, () => child.kill(sig));
 child.on("exit", (code) => process.exit(code ?? 0));

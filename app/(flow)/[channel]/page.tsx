@@ -31,13 +31,14 @@ export default async function ChannelChallengePage({ params }: { params: Promise
     else sendError = await sendErrorMessage(sent);
   }
   const destination = live ? mask(channel, live.destination) : "";
+  const resendAtMs = await resendAt(ctx.db, ctx.flow.id, channel);
   return (
     <Shell title={t(`${channel}.title`)} intro={live ? t(`${channel}.intro`, { destination }) : undefined} footer={step.gate ? <CancelForm /> : <ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-4">
         {step.gate ? <GateNotice /> : null}
         {sendError ? <Alert>{sendError}</Alert> : null}
         {live ? <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} extra={step.gate ? null : <RememberDevice flow={ctx.flow} />} /> : null}
-        <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={await resendAt(ctx.db, ctx.flow.id, channel)} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
+        <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={resendAtMs} resendIn={Math.max(0, resendAtMs - Date.now())} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
         <details className="text-sm text-muted">
           <summary className="cursor-pointer py-2">{t("didntGet")}</summary>
           <p className="mt-1">{t(`${channel}.help`)}</p>

@@ -26,6 +26,7 @@ export default async function MagicLinkPage() {
     else sendError = await sendErrorMessage(sent);
   }
   const to = await challengeDestination(ctx, "email");
+  const resendAtMs = link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0;
   return (
     <Shell title={t("title")} intro={to ? t("intro", { destination: mask("email", to) }) : undefined} footer={<ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-5">
@@ -42,7 +43,7 @@ export default async function MagicLinkPage() {
           </div>
         ) : null}
         <LinkWaiter action={finishMagicLink} labels={{ waiting: t("waiting"), confirmed: t("confirmed"), refused: t("refused"), expired: t("expired") }} />
-        <ResendForm action={resendMagicLink} resendAt={link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0} label={t("resend")} waitLabel={ch("resendIn", { seconds: "{seconds}" })} />
+        <ResendForm action={resendMagicLink} resendAt={resendAtMs} resendIn={Math.max(0, resendAtMs - Date.now())} label={t("resend")} waitLabel={ch("resendIn", { seconds: "{seconds}" })} />
         <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>

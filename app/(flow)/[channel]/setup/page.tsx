@@ -55,7 +55,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
         ) : (
           <>
             <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
-            <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={view.resendAt ?? 0} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
+            <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={view.resendAt ?? 0} resendIn={Math.max(0, (view.resendAt ?? 0) - Date.now())} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
             <form action={changeDestination.bind(null, channel)}>
               <Button type="submit" variant="link" className="w-full">
                 {t("changeDestination")}

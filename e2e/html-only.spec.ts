@@ -1,0 +1,153 @@
+// The code screens are served HTML-only (scripts/html-only): no framework JavaScript, one small
+// inline script for the pending state, the language menu, countdowns and the timeout warning.
+import type { Browser, Page, Request } from "@playwright/test";
+import { AuthenticatorApp, enrollNewUser, expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
+import { E2E } from "./support/ports";
+
+/**
+ * A user with an authenticator app, and a second browser (no Auth0 session there, so Auth0 asks
+ * for the password and Keystep for the code) that `before` may prepare before the login.
+ */
+async function challengedUser(browser: Browser, page: Page, tag: string, before?: (p: Page) => Promise<void>) {
+  const email = newEmail(tag);
+  const phone = await enrollNewUser(page, new SimApp(page), new OtpScreens(page), email);
+  const second = await (await browser.newContext()).newPage();
+  await before?.(second);
+  const app = new SimApp(second);
+  await app.login(email);
+  await expect(second).toHaveURL(`${E2E.keystepUrl}/otp`);
+  return { phone, page: second, app, otp: new OtpScreens(second) };
+}
+
+/** Every framework chunk the page asks for while `run` goes on. */
+async function chunksDuring(page: Page, run: () => Promise<void>): Promise<string[]> {
+  const chunks: string[] = [];
+  const seen = (r: Request) => void (r.url().includes("/_next/static/") && r.url().endsWith(".js") && chunks.push(r.url()));
+  page.on("request", seen);
+  try {
+    await run();
+  } finally {
+    page.off("request", seen);
+  }
+  return chunks;
+}
+
+test("code screens load no framework JavaScript, and the setup screens still do", async ({ browser, page, app, otp }) => {
+  const email = newEmail("htmlonly");
+
+  await test.step("the method picker and the first-setup email check: no chunk requested", async () => {
+    const chunks = await chunksDuring(page, async () => {
+      await app.login(email);
+      await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
+      await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
+      await page.getByRole("button", { name: /authenticator app/i }).click();
+      await expect(page).toHaveURL(`${E2E.keystepUrl}/email`);
+      await expect(page.getByTestId("gate-notice")).toBeVisible();
+    });
+    expect(chunks).toEqual([]);
+  });
+
+  await test.step("the authenticator-app setup (QR code, copyable key) loads React", async () => {
+    const chunks = await chunksDuring(page, async () => {
+      await page.locator("#code").fill(await latestCode(email));
+      await page.locator("form:has(#code) button[type=submit]").click();
+      await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+      await page.waitForLoadState("networkidle");
+    });
+    expect(chunks.length).toBeGreaterThan(0);
+  });
+
+  const phone = new AuthenticatorApp(await otp.scanQr());
+  await otp.submit(phone.code());
+  await new RecoveryScreen(page).save();
+  await app.expectLoggedIn();
+
+  await test.step("the authenticator-app challenge (another browser): no chunk requested, the response says it is HTML-only", async () => {
+    const second = await (await browser.newContext()).newPage();
+    const [app2, otp2] = [new SimApp(second), new OtpScreens(second)];
+    const response = second.waitForResponse((r) => r.url() === `${E2E.keystepUrl}/otp` && r.request().method() === "GET");
+    const chunks = await chunksDuring(second, async () => {
+      await app2.login(email);
+      await expect(otp2.codeInput).toBeFocused();
+    });
+    expect(chunks).toEqual([]);
+    expect((await response).headers()["x-keystep-html-only"]).toBe("1");
+    expect(await second.locator('script[src*="/_next/"]').count()).toBe(0);
+
+    // A wrong code re-renders the page with the error, and the field has focus again.
+    await otp2.submit(phone.wrongCode());
+    await expect(otp2.error).toContainText("That code is not right");
+    await expect(otp2.codeInput).toBeFocused();
+    await expect(otp2.codeInput).toHaveAttribute("aria-invalid", "true");
+    await otp2.submit(phone.code(1)); // the enrollment just used this period's code
+    await app2.expectLoggedIn();
+  });
+});
+
+test("double-submit protection: the button shows the pending label and is disabled while the code is checked", async ({ browser, page: first }) => {
+  const { phone, page, app, otp } = await challengedUser(browser, first, "pending");
+  // Hold the form's POST so the in-between state can be seen, then let it through.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let posts = 0;
+  await page.route(`${E2E.keystepUrl}/otp`, async (route) => {
+    if (route.request().method() !== "POST") return route.continue();
+    posts++;
+    await held;
+    await route.continue();
+  });
+  // Playwright cannot read a page whose navigation is pending, so the page reports what it shows.
+  const seen: string[][] = [];
+  await page.exposeFunction("reportPending", (state: string[]) => void seen.push(state));
+  await page.evaluate(() => {
+    const report = (window as unknown as { reportPending: (s: string[]) => void }).reportPending;
+    document.addEventListener("submit", (e) => e.defaultPrevented && report(["refused"]));
+    document.addEventListener(
+      "submit",
+      () =>
+        setTimeout(() => {
+          const form = document.querySelector<HTMLFormElement>("form:has(#code)")!;
+          const button = form.querySelector("button[type=submit]") as HTMLButtonElement;
+          report([button.textContent ?? "", String(button.disabled), form.getAttribute("aria-busy") ?? ""]);
+          // A second submission (a script, an impatient Enter) while the first one runs.
+          form.requestSubmit();
+        }, 50),
+      { once: true },
+    );
+  });
+  await otp.codeInput.fill(phone.code(1)); // the enrollment just used this period's code
+  // Not awaited: Playwright's click waits for the navigation it starts, which is held.
+  const clicked = page.locator("form:has(#code) button[type=submit]").click();
+  await expect.poll(() => seen).toEqual([["Verifying…", "true", "true"], ["refused"]]);
+  release();
+  await clicked;
+  await app.expectLoggedIn();
+  expect(posts).toBe(1);
+});
+
+test("the language menu applies at once on an HTML-only screen and keeps the sign-in where it is", async ({ browser, page: first }) => {
+  const { phone, page, app, otp } = await challengedUser(browser, first, "htmllang");
+  await page.getByLabel("Language").selectOption("fr");
+  await expect(page.locator("html")).toHaveAttribute("lang", "fr");
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
+  await otp.codeInput.fill(phone.code(1));
+  await page.locator("form:has(#code) button[type=submit]").click();
+  await app.expectLoggedIn();
+});
+
+test("the session-timeout warning appears in the last two minutes and 'Keep me signed in' extends the sign-in", async ({ browser, page: first }) => {
+  const { phone, page, app, otp } = await challengedUser(browser, first, "timeout", (p) => p.clock.install());
+  const warning = page.getByText(/Your sign-in will time out in \d+:\d\d/);
+  await expect(warning).toBeHidden();
+  const left = Number(await page.locator("[data-session-left]").getAttribute("data-session-left"));
+  expect(left).toBeGreaterThan(120_000);
+  // The page's clock runs ahead to 90 s before the end (the server's clock does not move).
+  await page.clock.fastForward(left - 90_000);
+  await expect(warning).toBeVisible();
+  await expect(warning).toContainText(/1:[0-2]\d/);
+  await page.getByRole("button", { name: "Keep me signed in" }).click();
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
+  await expect(warning).toBeHidden();
+  await otp.submit(phone.code(1));
+  await app.expectLoggedIn();
+});
