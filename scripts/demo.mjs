@@ -74,7 +74,8 @@ function stop(code = 0) {
 process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
-start("keystep", process.execPath, ["node_modules/next/dist/bin/next", "start", "-p", String(KEYSTEP_PORT)], {
+// The production entry (what `npm start` runs), so the demo shows what users get.
+start("keystep", process.execPath, ["--max-old-space-size=256", "--max-semi-space-size=8", "scripts/start.mjs"], {
   NODE_ENV: "production",
   PORT: String(KEYSTEP_PORT),
   KEYSTEP_PUBLIC_URL: keystepUrl,
