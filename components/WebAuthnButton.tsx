@@ -21,9 +21,10 @@ interface Labels {
 /**
  * One button for a WebAuthn ceremony. A cancel (NotAllowedError/AbortError) is an expected
  * outcome: a calm note and the same button again, never an error page. Success navigates with a
- * full page load, so /continue gets its own CSP.
+ * full page load, so /continue gets its own CSP. `endpoint` is the JSON twin of `begin`/`finish`
+ * (app/api/webauthn) used where the screen is served without React.
  */
-export function WebAuthnButton({ mode, begin, finish, labels }: { mode: "register" | "authenticate"; begin: () => Promise<WebAuthnStep>; finish: (response: string, remember?: boolean) => Promise<WebAuthnStep>; labels: Labels }) {
+export function WebAuthnButton({ mode, begin, finish, endpoint, labels }: { mode: "register" | "authenticate"; begin: () => Promise<WebAuthnStep>; finish: (response: string, remember?: boolean) => Promise<WebAuthnStep>; endpoint?: string; labels: Labels }) {
   const [supported, setSupported] = useState<boolean | null>(null);
   const [busy, setBusy] = useState(false);
   const [note, setNote] = useState<{ text: string; alert: boolean } | null>(null);
@@ -55,7 +56,8 @@ export function WebAuthnButton({ mode, begin, finish, labels }: { mode: "registe
 
   if (supported === false) return <p role="status" className="text-muted">{labels.unsupported}</p>;
   return (
-    <div className="flex flex-col gap-4">
+    // The data attributes drive the same button on HTML-only screens (scripts/html-only/webauthn.js).
+    <div className="flex flex-col gap-4" {...(endpoint ? { "data-webauthn": mode, "data-endpoint": endpoint, "data-labels": JSON.stringify(labels) } : {})}>
       {note ? (
         <div role={note.alert ? "alert" : "status"} data-testid="webauthn-note" className="rounded-brand border border-line bg-page px-4 py-3 text-sm text-fg">
           {note.text}

@@ -33,6 +33,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
           mode={setup ? "register" : "authenticate"}
           begin={webauthnOptions.bind(null, factor)}
           finish={webauthnFinish.bind(null, factor)}
+          endpoint={`/api/webauthn/${factor}`}
           labels={{ button: t(`${factor}.${setup ? "setupButton" : "button"}`), working: t("working"), cancelled: t("cancelled"), failed: t("failed"), unsupported: t("unsupported") }}
         />
         <TryAnother flow={ctx.flow} factors={factors} />

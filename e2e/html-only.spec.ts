@@ -1,8 +1,10 @@
-// The code screens are served HTML-only (scripts/html-only): no framework JavaScript, one small
-// inline script for the pending state, the language menu, countdowns and the timeout warning.
+// The code screens and passkey challenges are served HTML-only (scripts/html-only): no framework
+// JavaScript, one small inline script for the pending state, the language menu, countdowns and
+// the timeout warning, plus the passkey button on passkey challenges.
 import type { Browser, Page, Request } from "@playwright/test";
 import { AuthenticatorApp, enrollNewUser, expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
+import { VirtualAuthenticator } from "./support/webauthn";
 
 /**
  * A user with an authenticator app, and a second browser (no Auth0 session there, so Auth0 asks
@@ -150,4 +152,44 @@ test("the session-timeout warning appears in the last two minutes and 'Keep me s
   await expect(warning).toBeHidden();
   await otp.submit(phone.code(1));
   await app.expectLoggedIn();
+});
+
+test("the passkey challenge runs without React: no chunk requested, a cancel is a calm note, then the passkey signs in", async ({ page, app, chooser }) => {
+  const device = await VirtualAuthenticator.attach(page, "passkey");
+  const email = newEmail("htmlpasskey");
+  await app.login(email);
+  await chooser.pick(/passkey/i);
+  await page.getByRole("button", { name: "Create a passkey" }).click();
+  await new RecoveryScreen(page).save();
+  await app.expectLoggedIn();
+  await page.goto(`${E2E.simUrl}/logout`);
+
+  const chunks = await chunksDuring(page, async () => {
+    await app.login(email);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-platform`);
+    await expect(page.getByRole("button", { name: "Use passkey" })).toBeEnabled();
+  });
+  expect(chunks).toEqual([]);
+  await device.setUserVerified(false);
+  await page.getByRole("button", { name: "Use passkey" }).click();
+  await expect(page.getByTestId("webauthn-note")).toContainText("cancelled or timed out");
+  await expect(page.getByTestId("webauthn-note")).toHaveAttribute("role", "status");
+  await device.setUserVerified(true);
+  await page.getByRole("button", { name: "Use passkey" }).click();
+  await app.expectLoggedIn();
+  await expect(page.getByTestId("claims")).toContainText('"uv"');
+});
+
+test("threat: cross-site request forgery — the passkey API refuses another origin and non-JSON bodies", async ({ request }) => {
+  const url = `${E2E.keystepUrl}/api/webauthn/webauthn-platform`;
+  const evil = await request.post(url, { headers: { origin: "https://evil.example", "content-type": "application/json" }, data: { step: "options" } });
+  expect(evil.status()).toBe(403);
+  const none = await request.post(url, { headers: { "content-type": "application/json" }, data: { step: "options" } });
+  expect(none.status()).toBe(403);
+  const form = await request.post(url, { headers: { origin: E2E.keystepUrl }, form: { step: "options" } });
+  expect(form.status()).toBe(415);
+  // Same origin and JSON, but no sign-in in progress: told where to go, nothing else.
+  const ok = await request.post(url, { headers: { origin: E2E.keystepUrl, "content-type": "application/json" }, data: { step: "options" } });
+  expect(ok.status()).toBe(200);
+  expect(await ok.json()).toEqual({ next: "/error?reason=no_flow" });
 });

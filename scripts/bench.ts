@@ -79,6 +79,13 @@ async function seedUsers(url: string, from: number, to: number, auditEvents = 0)
   await db.destroy();
 }
 
+/** A user with one passkey, whose login opens the passkey challenge (weighed and scored; no ceremony runs). */
+async function seedPasskeyUser(url: string) {
+  const db = connect(url);
+  await db.insertInto("authenticators").values({ id: "bench-passkey", auth0_host: ISS, sub: "auth0|bench-passkey", factor: "webauthn-platform", label: "Passkey", secret: null, destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: Date.now(), last_used_at: null, credential_id: "AAAA", public_key: "AAAA", counter: 0, transports: '["internal"]', aaguid: null, backed_up: 1, user_verified: 1 }).execute();
+  await db.destroy();
+}
+
 /**
  * The production command line: `npm start`'s script from package.json (V8 heap flags included)
  * with this Node.js, so the bench measures the server exactly as it is deployed, minus npm.
@@ -234,7 +241,8 @@ async function pageWeights(base: string) {
   const otp = await gzippedJs(base, "/otp", await flowCookie(base, "auth0|bench0"));
   const choose = await gzippedJs(base, "/choose", await flowCookie(base, `auth0|new-${crypto.randomUUID()}`));
   const error = await gzippedJs(base, "/error?reason=token_expired");
-  return { blank, otp, choose, error };
+  const passkey = await gzippedJs(base, "/webauthn-platform", await flowCookie(base, "auth0|bench-passkey"));
+  return { blank, otp, choose, error, passkey };
 }
 
 type Scores = Record<string, { performance: number; accessibility: number; bestPractices: number; runs?: number[] }>;
@@ -261,6 +269,7 @@ async function lighthouseScores(base: string): Promise<Scores | { skipped: strin
     const pages: Record<string, () => Promise<string | undefined>> = {
       "/otp": () => flowCookie(base, "auth0|bench1"),
       "/choose": () => flowCookie(base, `auth0|new-${crypto.randomUUID()}`),
+      "/webauthn-platform": () => flowCookie(base, "auth0|bench-passkey"),
       // The framework floor from the same build, for comparison on this (noisy, shared) machine.
       "/bench/floor": async () => undefined,
     };
@@ -344,6 +353,7 @@ async function growth(b: Backend) {
 async function runBackend(b: Backend, withLighthouse: boolean) {
   await b.reset();
   await seedUsers(b.url("main"), 0, USERS_SMALL);
+  await seedPasskeyUser(b.url("main"));
   await b.prepare("main");
   const server = await startServer(b.url("main"), PORT);
   let main;
@@ -454,7 +464,7 @@ async function main() {
     console.log(`| users | trips/s | req/s | vs floor | ${STEPS.map((s) => `${s} p50/p99 ms`).join(" | ")} | failed |`);
     console.log(`|${"---|".repeat(5 + STEPS.length)}`);
     rows.forEach((row) => console.log(row));
-    console.log(`Page weight (gzipped JS / whole page, KB): blank ${r.weights.blank.jsKb.toFixed(1)}/${r.weights.blank.pageKb.toFixed(1)}, /otp ${r.weights.otp.jsKb.toFixed(1)}/${r.weights.otp.pageKb.toFixed(1)} (${signed(r.weights.otp.jsKb - r.weights.blank.jsKb)} JS vs blank), /choose ${r.weights.choose.jsKb.toFixed(1)}/${r.weights.choose.pageKb.toFixed(1)}, /error ${r.weights.error.jsKb.toFixed(1)}/${r.weights.error.pageKb.toFixed(1)}`);
+    console.log(`Page weight (gzipped JS / whole page, KB): blank ${r.weights.blank.jsKb.toFixed(1)}/${r.weights.blank.pageKb.toFixed(1)}, /otp ${r.weights.otp.jsKb.toFixed(1)}/${r.weights.otp.pageKb.toFixed(1)} (${signed(r.weights.otp.jsKb - r.weights.blank.jsKb)} JS vs blank), /choose ${r.weights.choose.jsKb.toFixed(1)}/${r.weights.choose.pageKb.toFixed(1)}, /webauthn-platform ${r.weights.passkey.jsKb.toFixed(1)}/${r.weights.passkey.pageKb.toFixed(1)}, /error ${r.weights.error.jsKb.toFixed(1)}/${r.weights.error.pageKb.toFixed(1)}`);
     const m = r.memory;
     console.log(`Memory RSS (${m.nodeFlags.join(" ")}): idle ${m.idleMb.toFixed(0)} MB, after the floor ${m.afterFloorMb.toFixed(0)} MB, after the round trips ${m.after50Mb.toFixed(0)} MB, peak ${m.peakMb.toFixed(0)} MB`);
     const g = r.growth;

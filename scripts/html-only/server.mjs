@@ -8,8 +8,9 @@
 // Next's client runtime (its script tags, preloads and the RSC payload) from their HTML responses
 // and adds one small inline script (enhance.js, ~2 KB) for what React did there: the "Verifying…"
 // state, the language menu that applies at once, the resend countdown and the session-timeout
-// warning. Everything else (passkeys, the magic-link wait, setup and management screens) keeps
-// React. Navigations from a React screen to one of these by the client router fetch RSC, not
+// warning; the passkey and security-key challenges also get @simplewebauthn/browser's own bundle
+// and webauthn.js for their one button. Everything else (setup screens, the magic-link wait,
+// recovery codes, management) keeps React. Navigations from a React screen to one of these by the client router fetch RSC, not
 // HTML, and are left alone: React renders those screens as before.
 //
 // Decision record: Next's App Router has no per-page "no runtime JS" switch (the Pages Router's
@@ -19,23 +20,46 @@
 // Turbopack's chunk list) and script preloads;
 // React's own inline streaming scripts ($RC…) and our nonce'd probe stay.
 import fs from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
-/** The screens served without the client runtime (paths, exact). */
-export const HTML_ONLY_PATHS = new Set(["/otp", "/email", "/phone", "/recovery-code", "/choose"]);
+/**
+ * The screens served without the client runtime (paths, exact), and the scripts each gets: every
+ * one the enhancement script; the passkey and security-key challenges also the WebAuthn button
+ * (@simplewebauthn/browser's bundle and webauthn.js). Their setup screens keep React.
+ */
+export const HTML_ONLY_PATHS = new Map([
+  ["/otp", []],
+  ["/email", []],
+  ["/phone", []],
+  ["/recovery-code", []],
+  ["/choose", []],
+  ["/webauthn-platform", ["webauthn"]],
+  ["/webauthn-roaming", ["webauthn"]],
+]);
 
-const ENHANCE_FILE = path.join(path.dirname(fileURLToPath(import.meta.url)), "enhance.js");
+const HERE = path.dirname(fileURLToPath(import.meta.url));
 
-/** The enhancement script, comments and indentation dropped (it has no strings that need them). */
-export function loadEnhanceScript(file = ENHANCE_FILE) {
+/** One of our scripts, comments and indentation dropped (they hold no multi-line strings). */
+export function loadEnhanceScript(file = path.join(HERE, "enhance.js")) {
   return fs
     .readFileSync(file, "utf8")
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith("//"))
     .join("\n");
+}
+
+/** The inline script for each HTML-only path, read once at boot. */
+export function loadScripts() {
+  const enhance = loadEnhanceScript();
+  const require = createRequire(import.meta.url);
+  // The library's own minified UMD build (window.SimpleWebAuthnBrowser), as published.
+  const simplewebauthn = fs.readFileSync(path.join(path.dirname(require.resolve("@simplewebauthn/browser")), "../dist/bundle/index.umd.min.js"), "utf8");
+  const extra = { webauthn: `${simplewebauthn}\n${loadEnhanceScript(path.join(HERE, "webauthn.js"))}` };
+  return new Map([...HTML_ONLY_PATHS].map(([p, names]) => [p, [enhance, ...names.map((n) => extra[n])].join("\n")]));
 }
 
 /**
@@ -47,9 +71,10 @@ export function isHtmlOnlyRequest(req) {
   if (req.method !== "GET" && req.method !== "POST") return false;
   const h = req.headers;
   if (h["rsc"] || h["next-action"] || h["next-router-state-tree"] || h["next-router-prefetch"]) return false;
-  const pathname = (req.url ?? "/").split("?")[0];
-  return HTML_ONLY_PATHS.has(pathname);
+  return HTML_ONLY_PATHS.has(pathOf(req));
 }
+
+const pathOf = (req) => (req.url ?? "/").split("?")[0];
 
 const NEXT_SCRIPT = /<script\b[^>]*\bsrc="\/_next\/[^"]*"[^>]*>\s*<\/script>/g;
 /** Inline scripts that only feed the runtime: the RSC payload (`self.__next_f`), Turbopack's chunk list. */
@@ -96,10 +121,13 @@ function encode(body, encoding) {
  * Wraps a Node request handler (Next's). For HTML-only requests it takes compression over (Next
  * would otherwise hand us gzip), collects the response, rewrites it when it is HTML, and sends
  * it compressed with its real length. Everything else goes straight through.
+ * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => unknown} handler
+ * @param {string | Map<string, string>} [scripts] the inline script per path (one for all, in tests)
  */
-export function withHtmlOnly(handler, enhance = loadEnhanceScript()) {
+export function withHtmlOnly(handler, scripts = loadScripts()) {
   return (req, res) => {
     if (!isHtmlOnlyRequest(req)) return handler(req, res);
+    const enhance = typeof scripts === "string" ? scripts : scripts.get(pathOf(req));
     const encoding = pickEncoding(req.headers["accept-encoding"]);
     delete req.headers["accept-encoding"];
     const real = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders };

@@ -2,7 +2,7 @@ import http from "node:http";
 import zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { cspNonce, isHtmlOnlyRequest, loadEnhanceScript, pickEncoding, stripClientRuntime, withHtmlOnly } from "./server.mjs";
+import { cspNonce, isHtmlOnlyRequest, loadEnhanceScript, loadScripts, pickEncoding, stripClientRuntime, withHtmlOnly } from "./server.mjs";
 
 // A trimmed copy of what Next 16 renders for /otp (the shapes the transform must recognise).
 const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><link rel="preload" href="/icon.svg" as="image"/><link rel="preload" as="script" fetchPriority="low" nonce="N1" href="/_next/static/chunks/2ib.js"/><script src="/_next/static/chunks/turbopack-07.js" async="" nonce="N1"></script><script src="/_next/static/chunks/0cz.js" noModule="" nonce="N1"></script><script nonce="N1">if(typeof window.PublicKeyCredential==="function")document.documentElement.classList.add("webauthn")</script><title>Keystep</title></head><body><form action="" method="POST"><input type="hidden" name="$ACTION_ID_abc"/><input name="code" autofocus=""/><button type="submit" data-pending-label="Verifying…">Verify</button></form><div hidden id="S:0"><p>late</p></div><script>$RC("B:0","S:0")</script><script nonce="N1" id="_R_">(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push({"otherChunks":["static/chunks/2ib.js"]});</script><script nonce="N1">(self.__next_f=self.__next_f||[]).push([0])</script><script nonce="N1">self.__next_f.push([1,"1:\\"$Sreact.fragment\\"\\n\\u003c/script\\u003e"])</script></body></html>`;
@@ -37,6 +37,17 @@ describe("HTML-only screens: the transform", () => {
     expect(cspNonce(undefined)).toBeUndefined();
   });
 
+  it("gives the passkey challenges the WebAuthn button and @simplewebauthn/browser's bundle, and the code screens only the small script", () => {
+    const scripts = loadScripts();
+    expect(scripts.get("/webauthn-platform")).toContain("SimpleWebAuthnBrowser");
+    expect(scripts.get("/webauthn-roaming")).toContain("data-webauthn");
+    expect(scripts.get("/otp")).not.toContain("SimpleWebAuthnBrowser");
+    for (const js of scripts.values()) {
+      expect(js).not.toMatch(/<\/script/i);
+      expect(() => new Function(js)).not.toThrow();
+    }
+  });
+
   it("ships a small enhancement script without comment lines", () => {
     const js = loadEnhanceScript();
     expect(js.length).toBeLessThan(3000);
@@ -49,7 +60,7 @@ describe("HTML-only screens: which requests", () => {
   const req = (url: string, method = "GET", headers: Record<string, string> = {}) => ({ url, method, headers }) as unknown as http.IncomingMessage;
 
   it("document requests for the code screens, with or without a query, GET or a form's POST", () => {
-    for (const p of ["/otp", "/email", "/phone", "/recovery-code", "/choose", "/otp?x=1"]) expect(isHtmlOnlyRequest(req(p))).toBe(true);
+    for (const p of ["/otp", "/email", "/phone", "/recovery-code", "/choose", "/webauthn-platform", "/webauthn-roaming", "/otp?x=1"]) expect(isHtmlOnlyRequest(req(p))).toBe(true);
     expect(isHtmlOnlyRequest(req("/otp", "POST"))).toBe(true);
   });
 
@@ -57,7 +68,7 @@ describe("HTML-only screens: which requests", () => {
     expect(isHtmlOnlyRequest(req("/otp", "GET", { rsc: "1" }))).toBe(false);
     expect(isHtmlOnlyRequest(req("/otp", "POST", { "next-action": "abc" }))).toBe(false);
     expect(isHtmlOnlyRequest(req("/otp", "GET", { "next-router-prefetch": "1" }))).toBe(false);
-    for (const p of ["/otp/setup", "/webauthn-platform", "/magic-link", "/manage", "/", "/_next/static/x.js"]) expect(isHtmlOnlyRequest(req(p))).toBe(false);
+    for (const p of ["/otp/setup", "/webauthn-platform/setup", "/upgrade", "/magic-link", "/manage", "/", "/_next/static/x.js"]) expect(isHtmlOnlyRequest(req(p))).toBe(false);
     expect(isHtmlOnlyRequest(req("/otp", "PUT"))).toBe(false);
   });
 
@@ -115,8 +126,7 @@ describe("HTML-only screens: the wrapper around Next's handler", () => {
 
   it("passes other screens through untouched", async () => {
     const s = await serve("text/html; charset=utf-8", PAGE);
-    const r = await get(`${s.base}/webauthn-platform`);
-    expect(s.sawEncoding()).toBeUndefined();
+    const r = await get(`${s.base}/webauthn-platform/setup`);
     expect(r.body.toString()).toBe(PAGE);
     expect(r.headers.etag).toBe('"next"');
   });
