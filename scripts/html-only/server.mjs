@@ -43,7 +43,7 @@ export const HTML_ONLY_PATHS = new Map([
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** One of our scripts, comments and indentation dropped (they hold no multi-line strings). */
-export function loadEnhanceScript(file = path.join(HERE, "enhance.js")) {
+export function loadScript(file = path.join(HERE, "enhance.js")) {
   return fs
     .readFileSync(file, "utf8")
     .split("\n")
@@ -54,11 +54,11 @@ export function loadEnhanceScript(file = path.join(HERE, "enhance.js")) {
 
 /** The inline script for each HTML-only path, read once at boot. */
 export function loadScripts() {
-  const enhance = loadEnhanceScript();
+  const enhance = loadScript();
   const require = createRequire(import.meta.url);
   // The library's own minified UMD build (window.SimpleWebAuthnBrowser), as published.
   const simplewebauthn = fs.readFileSync(path.join(path.dirname(require.resolve("@simplewebauthn/browser")), "../dist/bundle/index.umd.min.js"), "utf8");
-  const extra = { webauthn: `${simplewebauthn}\n${loadEnhanceScript(path.join(HERE, "webauthn.js"))}` };
+  const extra = { webauthn: `${simplewebauthn}\n${loadScript(path.join(HERE, "webauthn.js"))}` };
   return new Map([...HTML_ONLY_PATHS].map(([p, names]) => [p, [enhance, ...names.map((n) => extra[n])].join("\n")]));
 }
 

@@ -2,7 +2,7 @@ import http from "node:http";
 import zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { cspNonce, isHtmlOnlyRequest, loadEnhanceScript, loadScripts, pickEncoding, stripClientRuntime, withHtmlOnly } from "./server.mjs";
+import { cspNonce, isHtmlOnlyRequest, loadScript, loadScripts, pickEncoding, stripClientRuntime, withHtmlOnly } from "./server.mjs";
 
 // A trimmed copy of what Next 16 renders for /otp (the shapes the transform must recognise).
 const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><link rel="preload" href="/icon.svg" as="image"/><link rel="preload" as="script" fetchPriority="low" nonce="N1" href="/_next/static/chunks/2ib.js"/><script src="/_next/static/chunks/turbopack-07.js" async="" nonce="N1"></script><script src="/_next/static/chunks/0cz.js" noModule="" nonce="N1"></script><script nonce="N1">if(typeof window.PublicKeyCredential==="function")document.documentElement.classList.add("webauthn")</script><title>Keystep</title></head><body><form action="" method="POST"><input type="hidden" name="$ACTION_ID_abc"/><input name="code" autofocus=""/><button type="submit" data-pending-label="Verifying…">Verify</button></form><div hidden id="S:0"><p>late</p></div><script>$RC("B:0","S:0")</script><script nonce="N1" id="_R_">(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push({"otherChunks":["static/chunks/2ib.js"]});</script><script nonce="N1">(self.__next_f=self.__next_f||[]).push([0])</script><script nonce="N1">self.__next_f.push([1,"1:\\"$Sreact.fragment\\"\\n\\u003c/script\\u003e"])</script></body></html>`;
@@ -49,7 +49,7 @@ describe("HTML-only screens: the transform", () => {
   });
 
   it("ships a small enhancement script without comment lines", () => {
-    const js = loadEnhanceScript();
+    const js = loadScript();
     expect(js.length).toBeLessThan(3000);
     expect(js).not.toMatch(/^\/\//m);
     expect(() => new Function(js)).not.toThrow();

@@ -93,34 +93,31 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
           </ul>
           {canAdd ? <ButtonLink href="/choose" variant="secondary">{t("add")}</ButtonLink> : null}
         </section>
-        <section aria-labelledby="codes-heading" className="flex flex-col gap-2">
-          <h2 id="codes-heading" className="text-base font-semibold text-fg">
-            {t("codes")}
-          </h2>
-          <p className="text-sm text-muted">{t("codesLeft", { count: codes })}</p>
-          <form action={regenerateRecoveryCodes}>
-            <Button type="submit" variant="secondary">
-              {t("regenerate")}
-            </Button>
-          </form>
-        </section>
-        <section aria-labelledby="devices-heading" className="flex flex-col gap-2">
-          <h2 id="devices-heading" className="text-base font-semibold text-fg">
-            {t("devices")}
-          </h2>
-          <p className="text-sm text-muted">{t("devicesRemembered", { count: remembered })}</p>
-          {devices.length > 0 ? (
-            <form action={forgetAllDevices}>
-              <Button type="submit" variant="secondary">
-                {t("forget")}
-              </Button>
-            </form>
-          ) : null}
-        </section>
+        <ActionSection id="codes" title={t("codes")} status={t("codesLeft", { count: codes })} action={regenerateRecoveryCodes} button={t("regenerate")} />
+        <ActionSection id="devices" title={t("devices")} status={t("devicesRemembered", { count: remembered })} action={devices.length > 0 ? forgetAllDevices : undefined} button={t("forget")} />
         <form action={finishManaging}>
           <Button type="submit">{t("done")}</Button>
         </form>
       </div>
     </Shell>
+  );
+}
+
+/** A management section with one status line and, when there is something to do, one button. */
+function ActionSection({ id, title, status, action, button }: { id: string; title: string; status: string; action?: () => Promise<void>; button: string }) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="flex flex-col gap-2">
+      <h2 id={`${id}-heading`} className="text-base font-semibold text-fg">
+        {title}
+      </h2>
+      <p className="text-sm text-muted">{status}</p>
+      {action ? (
+        <form action={action}>
+          <Button type="submit" variant="secondary">
+            {button}
+          </Button>
+        </form>
+      ) : null}
+    </section>
   );
 }
