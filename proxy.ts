@@ -1,5 +1,8 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { env } from "@/lib/env";
+import { REFUSAL_HEADER } from "@/lib/errors";
 import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
+import { refuseRequest } from "@/lib/security/request-origin";
 
 /**
  * Adds the nonce CSP and security headers to every page. Next reads the nonce from the
@@ -7,6 +10,15 @@ import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
  * set their own headers (the continue page needs a wider form-action).
  */
 export function proxy(request: NextRequest) {
+  // Forged or cross-site POSTs never reach a server action: they get the error page (403).
+  if (refuseRequest(request.method, request.headers, env().publicUrl)) {
+    const target = request.nextUrl.clone();
+    target.pathname = "/error";
+    target.search = "";
+    const headers = new Headers(request.headers);
+    headers.set(REFUSAL_HEADER, "request_refused");
+    return NextResponse.rewrite(target, { request: { headers } });
+  }
   const nonce = newNonce();
   const csp = buildCsp({
     nonce,

@@ -25,12 +25,26 @@ test("a verified email needs no setup: the code arrives over real SMTP", async (
   });
 });
 
+test("SMS setup offers a stronger method, one tap away", async ({ page, app, chooser }) => {
+  await app.login(newEmail("sms-stronger"));
+  await chooser.pick(/text message/i);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/phone/setup`);
+  await page.getByRole("button", { name: "Use Authenticator app instead" }).click();
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp/setup`);
+});
+
 test("SMS setup validates the number, texts a code, and later logins are challenged by SMS", async ({ page, app, otp, chooser, browser }) => {
   const email = newEmail("sms");
   const phone = mobile();
   await app.login(email);
   await chooser.pick(/text message/i);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/phone/setup`);
+
+  await test.step("the screen says SMS is the weakest method and offers stronger ones", async () => {
+    await expect(page.getByTestId("sms-risk")).toContainText("least secure");
+    await expect(page.getByRole("button", { name: "Use Authenticator app instead" })).toBeVisible();
+    await expect(page.getByRole("button", { name: "Use Passkey instead" })).toBeVisible();
+  });
 
   await test.step("an invalid or disallowed number gets a clear message", async () => {
     await page.getByLabel("Country").selectOption("GB");

@@ -17,8 +17,12 @@ export const ERROR_REASONS = [
   "link_used",
   "link_expired",
   "link_refused",
+  "request_refused",
 ] as const;
 export type ErrorReason = (typeof ERROR_REASONS)[number];
+
+/** The request header by which proxy.ts tells the error page why it refused a request. */
+export const REFUSAL_HEADER = "x-keystep-refusal";
 
 export function isErrorReason(v: unknown): v is ErrorReason {
   return typeof v === "string" && (ERROR_REASONS as readonly string[]).includes(v);

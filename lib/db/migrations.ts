@@ -177,4 +177,14 @@ export const migrations: Record<string, Migration> = {
       await db.schema.dropIndex("authenticators_user_idx").execute();
     },
   },
+  "0007_webauthn_backup_eligible": {
+    async up(db: Kysely<any>) {
+      // The backup-eligible flag (BE) is fixed for a credential's life (WebAuthn §6.1 "Backup
+      // Eligibility"): it is stored at registration and a later assertion that flips it is refused.
+      // Rows from before this column: a credential seen backed up (BS=1) is backup-eligible by
+      // definition; for the rest BE is recorded at their next sign-in (lib/factors/webauthn.ts).
+      await db.schema.alterTable("authenticators").addColumn("backup_eligible", "integer").execute();
+      await db.updateTable("authenticators").set({ backup_eligible: 1 }).where("backed_up", "=", 1).execute();
+    },
+  },
 };

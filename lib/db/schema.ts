@@ -35,7 +35,8 @@ export interface AuthenticatorsTable {
   counter: number | null;
   transports: string | null; // JSON
   aaguid: string | null;
-  backed_up: number | null; // 1 = synced passkey, 0 = this device only
+  backed_up: number | null; // backup state (BS): 1 = synced passkey, 0 = this device only
+  backup_eligible: number | null; // backup eligibility (BE), fixed at registration; null on rows from before 0007
   user_verified: number | null;
 }
 

@@ -5,6 +5,7 @@ import { DbBudgetStore } from "@/lib/security/budgets";
 import { submitResponse } from "@/lib/flow/attempt";
 import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
 import { testEnv } from "@/lib/test/env";
+import { sendCode, type CodeDelivery } from "./code";
 import { approveLink, findLink, linkStatus, magicLinkUrl, MAGIC_LINK_TTL_MS, sendMagicLink, type LinkDelivery } from "./magic-link";
 
 describe.each(BACKENDS)("magic links on $name", (backend) => {
@@ -65,6 +66,26 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
     expect(await submitResponse(await reload(b.ctx), "magic-link", "challenge", "")).toMatchObject({ ok: false });
     expect(await submitResponse(await reload(a.ctx), "magic-link", "challenge", "")).toEqual({ ok: true });
     expect(await submitResponse(await reload(a.ctx), "magic-link", "challenge", "")).toMatchObject({ ok: false });
+  });
+  it("threat: sign-in links and codes together exceed the email budget", async () => {
+    // One user, one address, from one IP: links and codes (each in a fresh flow, so no cool-down
+    // applies) draw on the same per-address and per-user budgets.
+    const sub = `auth0|${Math.random().toString(36).slice(2)}`;
+    const to = `both-${Math.random().toString(36).slice(2)}@example.com`;
+    const budgets = new DbBudgetStore(db);
+    const mails: string[] = [];
+    const links: LinkDelivery = { budgets, limits: env.budgets, deliver: async (_to, url) => (mails.push(url), { ok: true }) };
+    const codes: CodeDelivery = { budgets, limits: env.budgets, deliver: async (_c, _to, code) => (mails.push(code), { ok: true }) };
+    const results = [];
+    const limit = Math.min(env.budgets.email.perDestination, env.budgets.email.perUser);
+    for (let i = 0; i < limit + 4; i++) {
+      const ctx = await newFlowCtx(db, sub);
+      ctx.flow.context.ip = "198.51.100.77";
+      results.push(i % 2 === 0 ? await sendMagicLink(ctx, links, to) : await sendCode(ctx, codes, "email", "challenge", to));
+    }
+    expect(results.filter((r) => r.ok)).toHaveLength(limit);
+    expect(mails).toHaveLength(limit);
+    expect(results.slice(limit).every((r) => !r.ok && r.error === "budget_exhausted")).toBe(true);
   });
 });
 

@@ -57,7 +57,8 @@ export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: 
   const last = await db.selectFrom("magic_links").select("created_at").where("flow_id", "=", ctx.flow.id).orderBy("created_at", "desc").limit(1).executeTakeFirst();
   const earliest = last ? Number(last.created_at) + RESEND_COOLDOWN_MS : 0;
   if (earliest > now) return { ok: false, error: "cooldown", retryAfterMs: earliest - now };
-  const spent = await delivery.budgets.take(budgetKeys("email", delivery.limits, ctx, to).map((k) => ({ ...k, bucket: `link:${k.bucket}` })), now);
+  // Links spend the same budgets as email codes: one mailbox, one user, one allowance.
+  const spent = await delivery.budgets.take(budgetKeys("email", delivery.limits, ctx, to), now);
   if (!spent.ok) return spent.reason === "unavailable" ? { ok: false, error: "budget_unavailable" } : { ok: false, error: "budget_exhausted", retryAfterMs: spent.retryAfterMs };
   const token = randomToken(32);
   const id = crypto.randomUUID();

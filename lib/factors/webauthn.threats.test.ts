@@ -3,9 +3,9 @@ import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { submitResponse } from "@/lib/flow/attempt";
 import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
-import { SoftAuthenticator } from "@/lib/test/soft-authenticator";
+import { SoftAuthenticator, type Ceremony } from "@/lib/test/soft-authenticator";
 import { listActive } from "./authenticators";
-import { passkeyFactor, securityKeyFactor, WEBAUTHN_CHALLENGE_TTL_MS } from "./webauthn";
+import { MAX_CREDENTIAL_ID_BYTES, passkeyFactor, securityKeyFactor, WEBAUTHN_ALGORITHMS, WEBAUTHN_CHALLENGE_TTL_MS } from "./webauthn";
 import type { FactorCtx } from "./types";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 
@@ -19,13 +19,19 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
   beforeAll(async () => ({ db, close } = await backend.open()));
   afterAll(() => close());
 
-  /** A user with one registered passkey. */
-  async function enrolled() {
+  /** A user with one registered passkey (a synced one when `synced`); `handle` is the account's WebAuthn user handle. */
+  async function enrolled(device = new SoftAuthenticator({ origin: ORIGIN, rpId: RP }), ceremony: Ceremony = {}) {
     const ctx = await newFlowCtx(db);
-    const device = new SoftAuthenticator({ origin: ORIGIN, rpId: RP });
     const options = await passkeyFactor.beginSetup(ctx);
-    expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options)))).toEqual({ ok: true });
-    return { sub: ctx.flow.sub, device };
+    expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options, ceremony)))).toEqual({ ok: true });
+    return { sub: ctx.flow.sub, device, handle: options.user.id };
+  }
+
+  /** Registration with `device` in a new user's flow; the result of the setup. */
+  async function register(device: SoftAuthenticator) {
+    const ctx = await newFlowCtx(db);
+    const options = await passkeyFactor.beginSetup(ctx);
+    return { result: await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options))), ctx, options };
   }
 
   async function challenge(sub: string, now?: number): Promise<{ ctx: FactorCtx; options: PublicKeyCredentialRequestOptionsJSON }> {
@@ -136,5 +142,69 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
     const ctx = await newFlowCtx(db);
     const options = await passkeyFactor.beginSetup(ctx);
     expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options)))).toMatchObject({ ok: false });
+  });
+
+  it("a synced passkey (signature counter always 0) signs in twice in a row", async () => {
+    const { sub, device } = await enrolled(new SoftAuthenticator({ origin: ORIGIN, rpId: RP, synced: true }));
+    for (let i = 0; i < 2; i++) {
+      const { ctx, options } = await challenge(sub);
+      expect(await submitResponse(ctx, "webauthn-platform", "challenge", json(device.authenticate(options)))).toEqual({ ok: true });
+      expect(device.counter).toBe(0);
+    }
+    const [saved] = await listActive(db, { host: "tenant.eu.auth0.com", sub }, "webauthn-platform");
+    expect(saved).toMatchObject({ counter: 0, backup_eligible: 1, backed_up: 1 });
+  });
+
+  it("threat: cloned authenticator — a counter that drops back to 0 after a non-zero count is refused", async () => {
+    const { sub, device } = await enrolled();
+    const first = await challenge(sub);
+    expect(await submitResponse(first.ctx, "webauthn-platform", "challenge", json(device.authenticate(first.options, { counter: 7 })))).toEqual({ ok: true });
+    const second = await challenge(sub);
+    expect(await submitResponse(second.ctx, "webauthn-platform", "challenge", json(device.authenticate(second.options, { counter: 0 })))).toMatchObject({ ok: false });
+  });
+
+  it("threat: assertion with another user's userHandle", async () => {
+    const victim = await enrolled();
+    const other = await enrolled();
+    expect(other.handle).not.toBe(victim.handle);
+    const { ctx, options } = await challenge(victim.sub);
+    expect(await submitResponse(ctx, "webauthn-platform", "challenge", json(victim.device.authenticate(options, { userHandle: other.handle })))).toMatchObject({ ok: false });
+    // The account's own handle (what a discoverable credential returns) signs in.
+    const again = await challenge(victim.sub);
+    expect(await submitResponse(again.ctx, "webauthn-platform", "challenge", json(victim.device.authenticate(again.options, { userHandle: victim.handle })))).toEqual({ ok: true });
+  });
+
+  it("threat: backup eligibility flips after registration", async () => {
+    const { sub, device } = await enrolled();
+    const flipped = await challenge(sub);
+    expect(await submitResponse(flipped.ctx, "webauthn-platform", "challenge", json(device.authenticate(flipped.options, { backupEligible: true, backedUp: true })))).toMatchObject({ ok: false });
+    const events = await db.selectFrom("audit_events").select("event").where("sub", "=", sub).where("event", "=", "webauthn.backup_eligibility_changed").execute();
+    expect(events).toHaveLength(1);
+    // A synced credential may change its backup state (BS), never its eligibility (BE).
+    const synced = await enrolled(new SoftAuthenticator({ origin: ORIGIN, rpId: RP }), { backupEligible: true, backedUp: true });
+    const bsOff = await challenge(synced.sub);
+    expect(await submitResponse(bsOff.ctx, "webauthn-platform", "challenge", json(synced.device.authenticate(bsOff.options, { backupEligible: true, backedUp: false })))).toEqual({ ok: true });
+    const beOff = await challenge(synced.sub);
+    expect(await submitResponse(beOff.ctx, "webauthn-platform", "challenge", json(synced.device.authenticate(beOff.options, { backupEligible: false, backedUp: false })))).toMatchObject({ ok: false });
+  });
+
+  it("threat: registration with an algorithm that was not offered", async () => {
+    const es384 = new SoftAuthenticator({ origin: ORIGIN, rpId: RP, alg: -35 });
+    const { result, options } = await register(es384);
+    expect(options.pubKeyCredParams.map((p) => p.alg)).toEqual(WEBAUTHN_ALGORITHMS);
+    expect(options.pubKeyCredParams.map((p) => p.alg)).not.toContain(-35);
+    expect(result).toMatchObject({ ok: false });
+  });
+
+  it("EdDSA (Ed25519) is offered on purpose: such a credential registers and signs in", async () => {
+    const { sub, device } = await enrolled(new SoftAuthenticator({ origin: ORIGIN, rpId: RP, alg: -8 }));
+    const { ctx, options } = await challenge(sub);
+    expect(await submitResponse(ctx, "webauthn-platform", "challenge", json(device.authenticate(options)))).toEqual({ ok: true });
+  });
+
+  it("threat: over-long credential id", async () => {
+    expect((await register(new SoftAuthenticator({ origin: ORIGIN, rpId: RP, idBytes: 1100 }))).result).toMatchObject({ ok: false });
+    expect((await register(new SoftAuthenticator({ origin: ORIGIN, rpId: RP, idBytes: MAX_CREDENTIAL_ID_BYTES + 1 }))).result).toMatchObject({ ok: false });
+    expect((await register(new SoftAuthenticator({ origin: ORIGIN, rpId: RP, idBytes: MAX_CREDENTIAL_ID_BYTES }))).result).toEqual({ ok: true });
   });
 });

@@ -20,6 +20,16 @@ import type { CheckResult, Factor, FactorCtx } from "./types";
 
 export type WebAuthnFactor = "webauthn-platform" | "webauthn-roaming";
 
+/**
+ * The public-key algorithms Keystep offers and accepts, one list for both so a registration can
+ * never bring an algorithm the options did not offer: EdDSA (Ed25519, on many security keys),
+ * ES256 (every passkey) and RS256 (Windows Hello). SimpleWebAuthn verifies all three.
+ */
+export const WEBAUTHN_ALGORITHMS = [-8, -7, -257];
+
+/** WebAuthn §5.1 / §6.1: a credential ID is at most 1,023 bytes; longer ones are refused. */
+export const MAX_CREDENTIAL_ID_BYTES = 1023;
+
 /** WebAuthn challenges expire within 5 minutes (and are single use). */
 export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
 
@@ -91,7 +101,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
         authenticatorSelection: platform
           ? { authenticatorAttachment: "platform", residentKey: "required", requireResidentKey: true, userVerification: UV[id] }
           : { authenticatorAttachment: "cross-platform", residentKey: "discouraged", userVerification: UV[id] },
-        supportedAlgorithmIDs: [-7, -257],
+        supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS,
         timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       });
       await storeChallenge(ctx, id, "setup", options.challenge);
@@ -104,12 +114,13 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       if (!response || !challenge) return fail();
       let info;
       try {
-        const r = await verifyRegistrationResponse({ response, expectedChallenge: challenge, ...expectation(ctx), requireUserVerification: UV[id] === "required" });
+        const r = await verifyRegistrationResponse({ response, expectedChallenge: challenge, ...expectation(ctx), requireUserVerification: UV[id] === "required", supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS });
         if (!r.verified) return fail();
         info = r.registrationInfo;
       } catch {
         return fail();
       }
+      if (Buffer.from(info.credential.id, "base64url").length > MAX_CREDENTIAL_ID_BYTES) return fail();
       const taken = await ctx.db.selectFrom("authenticators").select("id").where("credential_id", "=", info.credential.id).executeTakeFirst();
       if (taken) return fail();
       await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, {
@@ -121,6 +132,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
         transports: JSON.stringify(info.credential.transports ?? response.response.transports ?? []),
         aaguid: info.aaguid,
         backed_up: info.credentialBackedUp ? 1 : 0,
+        backup_eligible: info.credentialDeviceType === "multiDevice" ? 1 : 0,
         user_verified: info.userVerified ? 1 : 0,
       }, ctx.now);
       return { ok: true, amr: info.userVerified ? [id, "uv"] : [id] };
@@ -145,6 +157,10 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       // Only this user's credentials of this kind: another user's credential never satisfies the flow.
       const [cred] = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
       if (!cred) return fail();
+      // WebAuthn §7.2 step 6: a user handle, when the authenticator returns one, must be the one
+      // bound to the credential (this account's), or the assertion speaks for someone else.
+      const handle = response.response?.userHandle;
+      if (handle !== undefined && handle !== null && handle !== Buffer.from(userHandle(ctx)).toString("base64url")) return fail();
       let info;
       try {
         const r = await verifyAuthenticationResponse({
@@ -163,12 +179,22 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
         }
         return fail();
       }
-      // Counters of 0 mean "not supported" (synced passkeys); otherwise they must only grow, even under races.
+      // Backup eligibility is fixed for the credential's life (WebAuthn §6.1.3): a flip means the
+      // credential is not the one registered. Backup state may change and is recorded.
+      const eligible = info.credentialDeviceType === "multiDevice" ? 1 : 0;
+      if (cred.backup_eligible !== null && cred.backup_eligible !== eligible) {
+        await audit(ctx.db, { event: "webauthn.backup_eligibility_changed", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: id, outcome: "refused" });
+        return fail();
+      }
+      // Counters of 0 mean "not supported" (synced passkeys): the stored counter must still be 0
+      // (SimpleWebAuthn refuses 0 after a non-zero count). Otherwise counters only grow, even under
+      // races. Every condition binds numbers: better-sqlite3 cannot bind booleans.
       const updated = await ctx.db
         .updateTable("authenticators")
-        .set({ counter: info.newCounter, last_used_at: ctx.now, backed_up: info.credentialBackedUp ? 1 : 0, failure_count: 0 })
+        .set({ counter: info.newCounter, last_used_at: ctx.now, backed_up: info.credentialBackedUp ? 1 : 0, backup_eligible: eligible, failure_count: 0 })
         .where("id", "=", cred.id)
-        .where((eb) => (info.newCounter === 0 ? eb.val(true) : eb.or([eb("counter", "is", null), eb("counter", "<", info.newCounter)])))
+        .where((eb) => eb.or([eb("counter", "is", null), info.newCounter === 0 ? eb("counter", "=", 0) : eb("counter", "<", info.newCounter)]))
+        .where((eb) => eb.or([eb("backup_eligible", "is", null), eb("backup_eligible", "=", eligible)]))
         .executeTakeFirst();
       if (Number(updated.numUpdatedRows) !== 1) return fail();
       return { ok: true, amr: info.userVerified ? [id, "uv"] : [id] };

@@ -9,7 +9,10 @@ import { ResendForm } from "@/components/ResendForm";
 import { Shell } from "@/components/Shell";
 import { TryAnother } from "@/components/TryAnother";
 import { channelFactor, type ChannelSetupView } from "@/lib/factors/channel";
+import { STRONGER_THAN_SMS, type FactorId } from "@/lib/factors/ids";
 import { requireStep } from "@/lib/flow/guard";
+import { options } from "@/lib/flow/next-step";
+import { chooseMethod } from "../../choose/actions";
 import type { Env } from "@/lib/env";
 import { changeDestination, resendChannelCode, startChannelSetup, submitChannelCode } from "../actions";
 
@@ -25,6 +28,32 @@ function countryChoices(env: Env, locale: string, hint: string | undefined): { c
     .sort((a, b) => a.name.localeCompare(b.name, locale));
   const region = hint?.toUpperCase() ?? new Intl.Locale(locale).maximize().region;
   return { countries, defaultCountry: countries.find((c) => c.code === region)?.code ?? countries[0]?.code ?? "US" };
+}
+
+/**
+ * The honest line about SMS before a number is given (NIST SP 800-63B-4 treats SMS as
+ * restricted), with the stronger setups this flow allows one tap away. Passkey rows carry
+ * `webauthn-only`, which the inline WebAuthn probe hides on browsers that cannot make one.
+ */
+async function SmsRisk({ stronger }: { stronger: FactorId[] }) {
+  const [t, choose] = await Promise.all([getTranslations("channel.phone"), getTranslations("choose")]);
+  const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
+  return (
+    <section data-testid="sms-risk" className="flex flex-col gap-1 text-sm">
+      <p className="m-0 text-muted">{t(stronger.length > 0 ? "risk" : "riskOnly")}</p>
+      <div className="flex flex-wrap gap-x-4 gap-y-1">
+        {stronger.map((f) => (
+          <form key={f} action={chooseMethod} className={f.startsWith("webauthn") ? "webauthn-only" : undefined}>
+            <input type="hidden" name="factor" value={f} />
+            <input type="hidden" name="mode" value="enroll" />
+            <button type="submit" className={link}>
+              {t("useInstead", { method: choose(f) })}
+            </button>
+          </form>
+        ))}
+      </div>
+    </section>
+  );
 }
 
 /** Email or SMS setup: first the address or number, then the code sent to it. */
@@ -63,6 +92,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
             </form>
           </>
         )}
+        {view.stage === "destination" && channel === "phone" ? <SmsRisk stronger={options(ctx.flow, factors).enroll.filter((f) => STRONGER_THAN_SMS.includes(f))} /> : null}
         <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>
