@@ -1,28 +1,26 @@
 "use client";
 
 import { platformAuthenticatorIsAvailable } from "@simplewebauthn/browser";
-import { useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 
 /**
- * Shows the passkey offer only on devices that can make a platform passkey; elsewhere (and
- * without JavaScript, via the noscript link) the user goes straight on to `fallback`.
+ * Shows `children` only on devices that can make a platform passkey. Elsewhere it submits the
+ * form in `otherwise` at once (the server moves the flow on), and without JavaScript it shows it.
  */
-export function PlatformOnly({ fallback, label, children }: { fallback: string; label: string; children: React.ReactNode }) {
+export function PlatformOnly({ otherwise, children }: { otherwise: React.ReactNode; children: React.ReactNode }) {
   const [ok, setOk] = useState<boolean | null>(null);
+  const fallback = useRef<HTMLDivElement>(null);
   useEffect(() => {
     platformAuthenticatorIsAvailable().then(setOk, () => setOk(false));
   }, []);
   useEffect(() => {
-    if (ok === false) window.location.replace(fallback);
-  }, [ok, fallback]);
+    if (ok === false) fallback.current?.querySelector("form")?.requestSubmit();
+  }, [ok]);
   return (
     <>
-      <noscript>
-        {/* Passkeys need JavaScript: move on at once, with a link in case refresh is blocked. */}
-        <meta httpEquiv="refresh" content={`0;url=${fallback}`} />
-        <a href={fallback}>{label}</a>
-      </noscript>
-      {ok ? children : null}
+      <noscript>{otherwise}</noscript>
+      {ok === true ? children : null}
+      {ok === false ? <div ref={fallback}>{otherwise}</div> : null}
     </>
   );
 }

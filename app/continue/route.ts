@@ -3,10 +3,11 @@ import { continueUrl, findDomain } from "@/lib/auth0/domains";
 import { mintResultToken } from "@/lib/auth0/outbound";
 import { env } from "@/lib/env";
 import { db } from "@/lib/db";
-import { completeFlow, findFlow } from "@/lib/flow/repo";
+import { findFlow } from "@/lib/flow/repo";
 import { currentFlow } from "@/lib/flow/context";
-import { userFactors } from "@/lib/flow/guard";
-import { nextStep, stepPath } from "@/lib/flow/next-step";
+import { flowCtx } from "@/lib/flow/guard";
+import { stepPath } from "@/lib/flow/next-step";
+import { completeIfDone } from "@/lib/flow/transition";
 import { errorRedirect, escapeHtml, seeOther } from "@/lib/http";
 import { negotiateLocale } from "@/lib/i18n/locales";
 import { chosenLocale } from "@/lib/i18n/choice";
@@ -28,10 +29,9 @@ export async function GET(request: Request): Promise<Response> {
   if (!lookup.ok) return errorRedirect(lookup.reason);
   let { flow } = lookup;
   if (flow.status !== "done" || !flow.outcome) {
-    const step = nextStep(flow, await userFactors(flow));
-    // A verified flow whose remaining steps went away (e.g. the factor was set up elsewhere) ends here.
-    if (step.kind !== "complete" || !flow.pending.verified) return seeOther(stepPath(step));
-    await completeFlow(db(), flow.id, "success", { amr: flow.pending.verified.amr, enrolled: [] });
+    // Only nextStep's `complete` finishes a flow (lib/flow/transition.ts); any other step is shown.
+    const done = await completeIfDone(flowCtx(flow));
+    if (done.step.kind !== "continue") return seeOther(stepPath(done.step));
     const fresh = await findFlow(db(), flow.id);
     if (!fresh || fresh.status !== "done") return errorRedirect("unavailable");
     flow = fresh;

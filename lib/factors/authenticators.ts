@@ -24,6 +24,11 @@ export async function listActive(db: Kysely<Database>, user: UserKey, factor?: F
   return q.orderBy("created_at").execute();
 }
 
+/** Every authenticator of the user, disabled ones included (a disabled factor still sets the user's tier). */
+export async function listAll(db: Kysely<Database>, user: UserKey): Promise<AuthenticatorRow[]> {
+  return db.selectFrom("authenticators").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).orderBy("created_at").execute();
+}
+
 /** Saves a new authenticator for the user: what differs per factor is passed, the rest defaults. */
 export async function insertAuthenticator(
   db: Kysely<Database>,
@@ -55,9 +60,9 @@ export async function claimTotpStep(db: Kysely<Database>, id: string, step: numb
   return Number(res.numUpdatedRows) === 1;
 }
 
-/** Counts a consecutive failure; disables the authenticator at the cap. */
-export async function addAuthenticatorFailure(db: Kysely<Database>, id: string, now = Date.now()): Promise<void> {
-  await db
+/** Counts a consecutive failure; disables the authenticator at the cap. Returns true when this failure disabled it. */
+export async function addAuthenticatorFailure(db: Kysely<Database>, id: string, now = Date.now()): Promise<boolean> {
+  const row = await db
     .updateTable("authenticators")
     .set((eb) => ({
       failure_count: eb("failure_count", "+", 1),
@@ -69,5 +74,7 @@ export async function addAuthenticatorFailure(db: Kysely<Database>, id: string, 
         .end(),
     }))
     .where("id", "=", id)
-    .execute();
+    .returning(["disabled_at", "failure_count"])
+    .executeTakeFirst();
+  return !!row && row.disabled_at !== null && Number(row.failure_count) === MAX_CONSECUTIVE_FAILURES;
 }

@@ -119,7 +119,7 @@ export function linkDelivery(ttlMs: number): LinkDelivery {
   };
 }
 
-export type NoticeKey = "recoveryUsed" | "factorAdded" | "factorRemoved" | "notMe";
+export type NoticeKey = "recoveryUsed" | "recoveryIssued" | "factorAdded" | "factorRemoved" | "factorDisabled" | "lockedOut" | "notMe";
 
 /** Emails the user a security notice (e.g. a recovery code was used). Best effort, never throws. */
 export async function notifyUser(ctx: FactorCtx, key: NoticeKey): Promise<void> {

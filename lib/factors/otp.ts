@@ -65,7 +65,7 @@ export const otpFactor: Factor<OtpSetupView> = {
       if (step === null) continue;
       return (await claimTotpStep(ctx.db, a.id, step, ctx.now)) ? { ok: true } : { ok: false, error: "code_reused" };
     }
-    await Promise.all(authenticators.map((a) => addAuthenticatorFailure(ctx.db, a.id, ctx.now)));
-    return { ok: false, error: "code_invalid" };
+    const disabled = await Promise.all(authenticators.map((a) => addAuthenticatorFailure(ctx.db, a.id, ctx.now)));
+    return disabled.some(Boolean) ? { ok: false, error: "code_invalid", disabled: true } : { ok: false, error: "code_invalid" };
   },
 };

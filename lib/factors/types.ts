@@ -14,7 +14,8 @@ export interface FactorCtx {
 /** Expected failures are values, not exceptions; each code maps to a message key. */
 export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setup_expired" | "webauthn_invalid" | "link_pending";
 /** `amr` overrides the factor name in the result (e.g. adds "uv" when WebAuthn verified the user). */
-export type CheckResult = { ok: true; amr?: string[] } | { ok: false; error: CheckError };
+/** `disabled`: this failure disabled an authenticator (the consecutive-failure cap), so the user is told. */
+export type CheckResult = { ok: true; amr?: string[] } | { ok: false; error: CheckError; disabled?: true };
 
 /** The one interface every factor implements; the registry composes them. */
 export interface Factor<SetupView, ChallengeView = unknown> {

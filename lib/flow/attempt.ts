@@ -2,22 +2,24 @@ import "server-only";
 import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { factor } from "@/lib/factors/registry";
-import type { FactorId } from "@/lib/factors/ids";
+import { tierRank, type FactorId } from "@/lib/factors/ids";
 import type { CheckError, CheckResult, FactorCtx } from "@/lib/factors/types";
 import { USER_OTP_FAILURES, withFailureBudget } from "@/lib/security/attempts";
-import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
 import { notifyUser } from "@/lib/factors/delivery";
-import { userFactors } from "./guard";
-import { nextStep } from "./next-step";
+import { issueSealedCodes } from "./recovery";
+import { completeIfDone, rememberDevice } from "./transition";
 import { addFlowFailure, completeFlow, findFlow, swapPending } from "./repo";
+import { userFactors } from "./guard";
 import type { Flow, Pending } from "./types";
+
+export { rememberDevice };
 
 /** Wrong codes allowed in one flow before it ends (issue #2). */
 export const MAX_FLOW_FAILURES = 5;
 
 export type AttemptError = CheckError | "code_format" | "rate_limited" | "flow_ended";
 export type AttemptResult =
-  /** `continued`: the flow has steps left (e.g. a setup the policy forces), so it did not complete. */
+  /** `continued`: the flow has steps left (recovery codes, a setup the policy forces, the passkey offer, managing). */
   | { ok: true; continued?: true }
   | { ok: false; error: AttemptError; remaining?: number; retryAfterSeconds?: number };
 
@@ -46,25 +48,37 @@ export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "
   return runAttempt(ctx, factorId, mode, (c) => (mode === "setup" ? f.finishSetup(c, response) : f.verify(c, response)), opts);
 }
 
+/** Answers that tested no secret: waiting for a link, or a code or key that expired. Never a guess. */
+const NOT_A_GUESS: ReadonlySet<CheckError> = new Set(["link_pending", "code_expired", "setup_expired"]);
+
+/** Per-user pacing applies to guessable secrets only, one budget per factor; WebAuthn signatures cannot be guessed. */
+const paced = (id: FactorId) => !id.startsWith("webauthn") && id !== "magic-link";
+
 /**
- * Runs one check with every guard around it: per-user pacing (challenge only: setup proves a
- * key the user was just given), per-flow failure cap, audit, and the flow's completion on success.
+ * Runs one check with every guard around it: per-user, per-factor pacing (challenge only: setup
+ * proves a key the user was just given), per-flow failure cap, audit, and the flow's advance on
+ * success.
  */
 export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const { db, flow } = ctx;
   const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, ip: flow.context.ip, userAgent: flow.context.userAgent };
 
   let check: CheckResult;
-  if (mode === "challenge") {
-    const budgeted = await withFailureBudget(db, `otp-failures:${flow.host}|${flow.sub}`, USER_OTP_FAILURES, ctx.now, async (trx) => {
+  if (mode === "challenge" && paced(factorId)) {
+    const budgeted = await withFailureBudget(db, `otp-failures:${flow.host}|${flow.sub}|${factorId}`, USER_OTP_FAILURES, ctx.now, async (trx) => {
       const value = await run({ ...ctx, db: trx });
-      return { value, failed: !value.ok };
+      return { value, failed: !value.ok && !NOT_A_GUESS.has(value.error) };
     });
     if (budgeted.blocked) {
       await audit(db, { ...who, event: "challenge.rate_limited", outcome: "blocked" });
       return { ok: false, error: "rate_limited", retryAfterSeconds: Math.ceil(budgeted.retryAfterMs / 1000) };
     }
     check = budgeted.value;
+    if (budgeted.exhausted) {
+      // The pause starts now: tell the user once, with the way around it (another factor).
+      await audit(db, { ...who, event: "challenge.locked", outcome: "paused" });
+      await notifyUser(ctx, "lockedOut");
+    }
   } else {
     check = await run(ctx);
   }
@@ -79,8 +93,12 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     if (mode === "challenge") await factor(factorId).onSuccess?.(ctx);
     return outcome === "continued" ? { ok: true, continued: true } : { ok: true };
   }
+  if (check.disabled) {
+    await audit(db, { ...who, event: "factor.disabled", outcome: "too_many_failures" });
+    await notifyUser(ctx, "factorDisabled");
+  }
   // No secret was tested: an expired or retired code does not count as a guess.
-  if (check.error === "setup_expired" || check.error === "code_expired" || check.error === "link_pending") return { ok: false, error: check.error };
+  if (NOT_A_GUESS.has(check.error)) return { ok: false, error: check.error };
   // In setup, "reused" means a parallel submission of the same correct code won the save (a
   // double click): not a guess, and counting it could lock the flow before the winner completes.
   if (mode === "setup" && check.error === "code_reused") return { ok: false, error: check.error };
@@ -96,60 +114,45 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
 }
 
 /**
- * A check passed. The flow completes, unless it has steps left (a setup the policy forces, a
- * first setup behind the email check, or management): then the verification is kept on the flow
- * and its `amr` joins the final result.
+ * The proof a flow holds after `factorId` passed: the stronger of the old and the new (a setup
+ * proves its own factor; a recovery code is the recovery path and always replaces), every `amr`.
+ * A weaker proof never refreshes a stronger one's time.
  */
-async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<"completed" | "continued" | null> {
-  const { db } = ctx;
-  // The common case (a plain login challenge) completes without another read.
-  const flow = mayHaveMoreSteps(ctx.flow) ? ((await findFlow(db, ctx.flow.id)) ?? ctx.flow) : ctx.flow;
-  if (flow.status !== "active") return null;
-  const verified = flow.pending.verified;
-  const allAmr = [...new Set([...(verified?.amr ?? []), ...amr])];
-  const enrolled = mode === "setup" ? [factorId] : [];
-  const manage = flow.context.claims.intent === "manage";
-  let more = false;
-  let pending: Pending = {};
-  if (mode === "challenge" && !verified && mayHaveMoreSteps(flow)) {
-    pending = { ...flow.pending, verified: { factor: factorId, amr, at: ctx.now } };
-    more = nextStep({ ...flow, pending }, await userFactors(flow, db, ctx.env)).kind !== "complete";
-  } else if (mode === "setup" && manage) {
-    // Back to the list, still verified, with the new factor on it.
-    const { choice: _done, otp: _otp, webauthn: _wa, ...rest } = flow.pending;
-    pending = rest;
-    more = true;
-  }
-  if (more) return (await swapPending(db, flow, pending)) ? "continued" : null;
-  const won = await completeFlow(db, flow.id, "success", { amr: allAmr, enrolled }, ctx.now);
-  if (won) {
-    await audit(db, { event: "flow.completed", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, outcome: "success", ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { amr: allAmr } });
-    await rememberDevice({ ...ctx, flow }, opts);
-  }
-  return won ? "completed" : null;
+function mergeProof(prev: Pending["verified"], factorId: FactorId, amr: string[], now: number): NonNullable<Pending["verified"]> {
+  const all = [...new Set([...(prev?.amr ?? []), ...amr])];
+  if (prev && factorId !== "recovery-code" && prev.factor !== "recovery-code" && tierRank(prev.factor) > tierRank(factorId)) return { ...prev, amr: all };
+  return { factor: factorId, amr: all, at: now };
 }
 
 /**
- * Whether a passed challenge might not end the flow: management, a forced or required setup, an
- * enroll command, or the email check before a chosen first setup. Cheap, from the flow alone.
+ * A check passed: the proof joins the flow (compare-and-set, retried when a parallel request
+ * changed the flow), recovery codes are issued after a first setup, and the flow completes only
+ * if nextStep then says `complete` (lib/flow/transition.ts). Two parallel successes can never
+ * skip a step: each re-reads the flow and asks again.
  */
-function mayHaveMoreSteps(flow: Flow): boolean {
-  const f = flow.context.policy?.factors;
-  return flow.context.claims.intent === "manage" || !!f?.require || !!f?.forceSetup || !!flow.context.claims.mfa?.command.startsWith("enroll") || flow.pending.choice?.mode === "enroll";
-}
-
-/** Records this browser's MFA for the user, and remembers it when asked and allowed. */
-export async function rememberDevice(ctx: FactorCtx, opts: AttemptOptions): Promise<void> {
-  const { flow } = ctx;
-  if (!flow.context.deviceHash) return;
-  const policy = flow.context.policy;
-  const rememberDays = opts.remember && policy?.canRemember ? policy.rememberDays : 0;
-  const claims = flow.context.claims;
-  await recordDeviceMfa(
-    ctx.db,
-    { host: flow.host, sub: flow.sub },
-    { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.secret, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
-    ctx.now,
-  );
-  if (rememberDays > 0) await audit(ctx.db, { event: "device.remembered", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { days: rememberDays } });
+async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<"completed" | "continued" | null> {
+  let flow: Flow | null = ctx.flow;
+  for (let round = 0; round < 5 && flow; round++) {
+    if (flow.status !== "active") return null;
+    const { choice: _done, ...rest } = flow.pending;
+    const pending: Pending = {
+      ...rest,
+      verified: mergeProof(flow.pending.verified, factorId, amr, ctx.now),
+      ...(mode === "setup" ? { enrolled: [...new Set([...(flow.pending.enrolled ?? []), factorId])] } : {}),
+      ...(opts.remember || flow.pending.remember ? { remember: true as const } : {}),
+    };
+    let next: Flow = { ...flow, pending };
+    if (mode === "setup" && !pending.recoveryCodes) {
+      // A first factor comes with recovery codes, shown once on the next step.
+      const f = await userFactors(flow, ctx.db, ctx.env);
+      if (!f.enrolled.includes("recovery-code")) next = { ...next, pending: { ...pending, recoveryCodes: await issueSealedCodes({ ...ctx, flow: next }) } };
+    }
+    if (await swapPending(ctx.db, flow, next.pending)) {
+      ctx.flow = next;
+      const done = await completeIfDone({ ...ctx, flow: next });
+      return done.completed ? "completed" : "continued";
+    }
+    flow = await findFlow(ctx.db, flow.id);
+  }
+  return null;
 }

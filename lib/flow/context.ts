@@ -20,7 +20,7 @@ export const currentFlow = cache(async (): Promise<FlowLookup> => {
   if (!value || value.length > 100) return { ok: false, reason: "no_flow" };
   const flow = await findFlow(db(), flowIdFromCookie(env().secret, value));
   if (!flow) return { ok: false, reason: "no_flow" };
-  // A finished flow may still post its result; only an unfinished one times out.
-  if (flow.status === "active" && flow.expiresAt <= Date.now()) return { ok: false, reason: "flow_expired" };
+  // Every flow times out, a finished one FINISHED_FLOW_TTL_MS after it ended (time to post its result).
+  if (flow.expiresAt <= Date.now()) return { ok: false, reason: "flow_expired" };
   return { ok: true, flow };
 });

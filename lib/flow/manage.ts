@@ -17,11 +17,6 @@ export type ManageResult = "renamed" | "removed" | "forgotten" | "name_invalid" 
 const who = (ctx: FactorCtx) => ({ auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
 const user = (ctx: FactorCtx) => ({ host: ctx.flow.host, sub: ctx.flow.sub });
 
-/** Management is open only after a fresh challenge in a flow that asked for it. */
-export function canManage(ctx: FactorCtx): boolean {
-  return ctx.flow.status === "active" && ctx.flow.context.claims.intent === "manage" && !!ctx.flow.pending.verified;
-}
-
 /** Renames one of the user's own authenticators. */
 export async function renameAuthenticator(ctx: FactorCtx, id: string, raw: unknown): Promise<ManageResult> {
   const name = authenticatorName.safeParse(raw);

@@ -1,15 +1,24 @@
-import type { FactorId } from "@/lib/factors/ids";
-import type { Flow, Step } from "./types";
+import { tierRank, type FactorId } from "@/lib/factors/ids";
+import type { Flow, Pending, Step } from "./types";
 
 /** Strongest first: the factor a returning user is challenged with when nothing else decides. */
 export const PREFERENCE: readonly FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email", "magic-link"];
 /** Recovery codes are always offered last and never chosen by default. */
 const CHALLENGE_ORDER: readonly FactorId[] = [...PREFERENCE, "recovery-code"];
 
+/**
+ * How long a proof may bind a factor (setup, the passkey offer, managing, new recovery codes):
+ * NIST SP 800-63B-4 asks for a fresh authentication before binding. Completing the login itself
+ * only needs the proof made in this flow.
+ */
+export const PROOF_MAX_AGE_MS = 10 * 60_000;
+
 /** What this user can do in this flow, computed by the caller from storage, config and claims. */
 export interface UserFactors {
-  /** Factors with a saved authenticator. */
+  /** Factors with a saved, active authenticator (recovery codes: some left). */
   enrolled: FactorId[];
+  /** Factors whose every authenticator is disabled (lockout, support). They still set the user's tier. */
+  disabled?: FactorId[];
   /** Usable without setup: a verified email from the token, as Auth0 treats it. */
   implicit: FactorId[];
   /** Factors this deployment offers for setup. */
@@ -25,6 +34,14 @@ export interface Options {
 
 const within = (list: readonly FactorId[], allowed: readonly FactorId[] | null | undefined) => (allowed ? list.filter((id) => allowed.includes(id)) : [...list]);
 
+/** The strongest tier the user holds (disabled factors included: losing a factor never lowers the bar). */
+export function userTier(f: UserFactors): number {
+  return Math.max(0, ...[...f.enrolled, ...(f.disabled ?? [])].filter((id) => id !== "recovery-code").map(tierRank));
+}
+
+/** Whether the user holds any factor at all, active or disabled: such a user is never in first enrollment. */
+const holdsAny = (f: UserFactors) => f.enrolled.length > 0 || (f.disabled?.length ?? 0) > 0;
+
 /**
  * The limits this flow runs under: the policy rule that matched at entry, narrowed by the
  * Action's Auth0-style command (`challengeWith` … `enrollWithAny`), which is a per-login decision
@@ -36,6 +53,8 @@ export function constraints(flow: Flow, f: UserFactors) {
   const has = (list: readonly FactorId[]) => list.some((id) => f.enrolled.includes(id) || f.implicit.includes(id));
   let challenge: readonly FactorId[] | null = rules.require ?? rules.allow ?? null;
   let setup: readonly FactorId[] | null = rules.setup ?? rules.require ?? rules.allow ?? null;
+  // Factors a rule or the Action names: these are offered even below the user's tier.
+  const named = new Set<FactorId>([...(rules.allow ?? []), ...(rules.require ?? [])]);
   // What the user must set up now, before the flow may end.
   let mustSetup: FactorId[] = [];
   if (rules.require && !has(rules.require)) mustSetup = rules.require.filter((id) => f.available.includes(id));
@@ -46,6 +65,7 @@ export function constraints(flow: Flow, f: UserFactors) {
   let setupWhenNone = true;
   if (command?.command === "challengeWith" || command?.command === "challengeWithAny") {
     challenge = within(command.factors, challenge);
+    for (const id of command.factors) named.add(id);
     setupWhenNone = false;
     challengePicker = command.command === "challengeWithAny";
     if (command.command === "challengeWith") defaultFactor = command.factors[0];
@@ -56,16 +76,30 @@ export function constraints(flow: Flow, f: UserFactors) {
     setup = command.factors;
     if (remaining.length > 0) mustSetup = command.command === "enrollWith" && remaining.includes(command.factors[0]!) ? [command.factors[0]!, ...remaining.filter((id) => id !== command.factors[0])] : remaining;
   }
-  return { challenge, setup, mustSetup, defaultFactor, challengePicker, setupWhenNone };
+  // The proof before a required setup may not use the required list (the user has none of it):
+  // it is the login's `allow` list, or any factor of the user's tier.
+  const proof: readonly FactorId[] | null = mustSetup.length > 0 && rules.require ? (rules.allow ?? null) : challenge;
+  return { challenge, setup, mustSetup, defaultFactor, challengePicker, setupWhenNone, named, proof };
 }
 
 /**
- * What the picker may offer now. A user with any saved authenticator must pass a challenge
- * before adding another, or a stolen password alone could bind an attacker's device.
+ * The factors that can prove this user: saved ones and the token's verified email, minus every
+ * factor below the strongest tier the user holds, unless policy or the Action names it. Recovery
+ * codes stay as the fallback. A user whose factors are all disabled is in recovery: recovery
+ * codes only, never the email that a password holder may also control.
+ */
+function provable(flow: Flow, f: UserFactors, named: ReadonlySet<FactorId>): FactorId[] {
+  const tier = userTier(f);
+  const usable = CHALLENGE_ORDER.filter((id) => f.enrolled.includes(id) || f.implicit.includes(id));
+  return usable.filter((id) => id === "recovery-code" || tierRank(id) >= tier || named.has(id));
+}
+
+/**
+ * What the picker may offer now. A user with any factor (even a disabled one) must prove it at
+ * their tier before adding another, or a stolen password alone could bind an attacker's device.
  */
 export function options(flow: Flow, f: UserFactors): Options {
   const c = constraints(flow, f);
-  const usable = CHALLENGE_ORDER.filter((id) => f.enrolled.includes(id) || f.implicit.includes(id));
   const manage = flow.context.claims.intent === "manage";
   const firstSetup = c.mustSetup.length > 0 ? c.mustSetup : c.setupWhenNone ? PREFERENCE.filter((id) => f.available.includes(id) && !f.implicit.includes(id)) : [];
   if (flow.pending.verified) {
@@ -74,17 +108,13 @@ export function options(flow: Flow, f: UserFactors): Options {
     if (f.enrolled.length === 0 && flow.pending.choice?.mode === "enroll") return { challenge: [], enroll: within(firstSetup, c.setup) };
     return { challenge: [], enroll: c.mustSetup };
   }
-  if (f.enrolled.length > 0) {
-    // Proving who you are before a forced setup or management may use any factor you have.
-    const proof = c.mustSetup.length > 0 || manage;
-    return { challenge: proof ? usable : within(usable, c.challenge), enroll: [] };
-  }
-  return { challenge: within(usable, c.challenge), enroll: within(firstSetup, c.setup) };
+  if (holdsAny(f)) return { challenge: within(provable(flow, f, c.named), c.proof), enroll: [] };
+  return { challenge: within(provable(flow, f, c.named), c.challenge), enroll: within(firstSetup, c.setup) };
 }
 
 /** The first-enrollment check (policy `firstEnrollment: "verify-email"`): prove the token's verified email first. */
 function gate(flow: Flow, f: UserFactors): FactorId | undefined {
-  if (flow.pending.verified || f.enrolled.length > 0) return undefined;
+  if (flow.pending.verified || holdsAny(f)) return undefined;
   if ((flow.context.policy?.firstEnrollment ?? "verify-email") !== "verify-email") return undefined;
   return f.implicit.includes("email") ? "email" : undefined;
 }
@@ -94,34 +124,74 @@ function enrollStep(flow: Flow, f: UserFactors, factor: FactorId): Step {
   return g ? { kind: "challenge", factor: g, gate: true } : { kind: "enroll", factor };
 }
 
+/** Steps that bind something to the account: they need a fresh proof of the user's tier. */
+const BINDING: ReadonlySet<Step["kind"]> = new Set(["enroll", "choose", "manage", "offer-passkey"]);
+
+/** Whether a proof may bind: made recently, and of the user's tier (a recovery code is the recovery path, so it may). */
+export function proofBinds(proof: NonNullable<Pending["verified"]>, f: UserFactors, now: number): boolean {
+  return now - proof.at <= PROOF_MAX_AGE_MS && (proof.factor === "recovery-code" || tierRank(proof.factor) >= userTier(f));
+}
+
 /**
- * The one place that decides where a user goes next. Pages guard with it and redirect when
- * they are not the step; nothing else branches on flow state.
+ * The one place that decides where a user goes next. Every page and every action asks it whether
+ * it may act, and redirects when it is not the step; a flow completes only when it says `complete`.
  */
-export function nextStep(flow: Flow, f: UserFactors): Step {
+export function nextStep(flow: Flow, f: UserFactors, now = Date.now()): Step {
   if (flow.status === "done") {
     const reason = flow.result?.reason;
     return flow.outcome === "denied" && reason && reason !== "cancelled" ? { kind: "ended", reason } : { kind: "continue" };
   }
+  const proof = flow.pending.verified;
+  if (!proof) return activeStep(flow, f);
+  const step = verifiedStep(flow, f, proof, now);
+  if (!BINDING.has(step.kind) || proofBinds(proof, f, now)) return step;
+  // The proof is too old, or weaker than the user's tier (a login rule allowed a lower factor):
+  // prove again before anything is bound. The new proof joins the old one.
+  const { verified: _stale, choice: _choice, ...rest } = flow.pending;
+  return activeStep({ ...flow, pending: rest }, f);
+}
+
+/** After a proof: save recovery codes, finish a setup, manage, see the offer, then complete. */
+function verifiedStep(flow: Flow, f: UserFactors, proof: NonNullable<Pending["verified"]>, now: number): Step {
+  const p = flow.pending;
+  const o = options(flow, f);
+  const regenerate = proofBinds(proof, f, now) && (proof.factor === "recovery-code" || flow.context.claims.intent === "manage");
+  // Codes issued in this flow are shown until the user says they saved them.
+  if (p.recoveryCodes) return { kind: "recovery-codes", regenerate };
+  const choice = p.choice;
+  if (choice?.mode === "enroll" && o.enroll.includes(choice.factor)) return { kind: "enroll", factor: choice.factor };
+  if (flow.context.claims.intent === "manage") return p.manageDone ? { kind: "complete" } : { kind: "manage" };
+  if (o.enroll.length > 0) return o.enroll.length === 1 ? { kind: "enroll", factor: o.enroll[0]! } : { kind: "choose" };
+  // A recovery code was used: show how many remain, with a new set one tap away.
+  if (proof.factor === "recovery-code" && !p.recoveryDone) return { kind: "recovery-codes", regenerate };
+  if (offerDue(flow, f, proof, now)) return { kind: "offer-passkey" };
+  return { kind: "complete" };
+}
+
+/** "Sign in faster next time with a passkey": after another factor, for a user with no passkey, once per flow. */
+function offerDue(flow: Flow, f: UserFactors, proof: NonNullable<Pending["verified"]>, now: number): boolean {
+  const p = flow.pending;
+  if (p.offerDone || flow.context.offerSnoozed || !f.available.includes("webauthn-platform") || f.enrolled.includes("webauthn-platform")) return false;
+  if (proof.amr.some((a) => a.startsWith("webauthn")) || (p.enrolled ?? []).some((id) => id.startsWith("webauthn"))) return false;
+  const { setup } = constraints(flow, f);
+  return within(["webauthn-platform"], setup).length > 0 && proofBinds(proof, f, now);
+}
+
+/** No proof yet: the challenge, a first setup, or the picker. */
+function activeStep(flow: Flow, f: UserFactors): Step {
   const o = options(flow, f);
   const choice = flow.pending.choice;
-  if (flow.pending.verified) {
-    if (choice?.mode === "enroll" && o.enroll.includes(choice.factor)) return { kind: "enroll", factor: choice.factor };
-    if (flow.context.claims.intent === "manage") return { kind: "manage" };
-    if (o.enroll.length === 0) return { kind: "complete" };
-    return o.enroll.length === 1 ? { kind: "enroll", factor: o.enroll[0]! } : { kind: "choose" };
-  }
   if (choice?.mode === "challenge" && o.challenge.includes(choice.factor)) return { kind: "challenge", factor: choice.factor };
   if (choice?.mode === "enroll" && o.enroll.includes(choice.factor)) return enrollStep(flow, f, choice.factor);
-  if (o.challenge.length === 0 && o.enroll.length === 0) return { kind: "ended", reason: "no_allowed_factor" };
+  if (o.challenge.length === 0 && o.enroll.length === 0) return { kind: "ended", reason: holdsAny(f) && f.enrolled.length === 0 ? "recovery_required" : "no_allowed_factor" };
 
   const c = constraints(flow, f);
-  if (f.enrolled.length > 0) {
+  if (holdsAny(f)) {
     const real: FactorId[] = o.challenge.filter((id) => id !== "recovery-code");
     if (c.challengePicker && real.length >= 2) return { kind: "choose" };
     const preferred = [c.defaultFactor, f.lastUsed, ...PREFERENCE.filter((id) => f.enrolled.includes(id))].find((id) => id && real.includes(id));
     if (preferred) return { kind: "challenge", factor: preferred };
-    // Only recovery codes are saved (e.g. support disabled the app): let the user pick among them and the token's email.
+    // Only recovery codes (and what policy names) are left: let the user pick.
     if (o.challenge.length > 1) return { kind: "choose" };
     return { kind: "challenge", factor: o.challenge[0]! };
   }
@@ -145,6 +215,10 @@ export function stepPath(step: Step): string {
       return "/choose";
     case "manage":
       return "/manage";
+    case "recovery-codes":
+      return "/recovery-codes";
+    case "offer-passkey":
+      return "/upgrade";
     case "continue":
     case "complete":
       return "/continue";

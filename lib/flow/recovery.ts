@@ -1,4 +1,6 @@
 import "server-only";
+import { audit } from "@/lib/audit";
+import { notifyUser } from "@/lib/factors/delivery";
 import { issueRecoveryCodes } from "@/lib/factors/recovery";
 import type { FactorCtx } from "@/lib/factors/types";
 import { decrypt, encrypt } from "@/lib/security/crypto";
@@ -6,16 +8,26 @@ import { swapPending } from "./repo";
 
 const aad = (flowId: string) => `flow:${flowId}:recovery`;
 
-/** Issues a new set (invalidating the old one) and keeps it sealed on the flow until saved. */
-export async function sealNewCodes(ctx: FactorCtx): Promise<string[]> {
+/**
+ * Issues a new set (invalidating the old one), audits it, tells the user, and returns it sealed
+ * for the flow (shown once on the recovery-codes step). Callers have checked with nextStep that
+ * the flow may bind (a fresh proof of the user's tier).
+ */
+export async function issueSealedCodes(ctx: FactorCtx): Promise<string> {
   const codes = await issueRecoveryCodes(ctx.db, ctx.env.secret, { host: ctx.flow.host, sub: ctx.flow.sub }, ctx.now);
-  const sealed = encrypt(ctx.env.encryptionKey, Buffer.from(JSON.stringify(codes)), aad(ctx.flow.id));
-  const pending = { ...ctx.flow.pending, recoveryCodes: sealed };
-  if (!(await swapPending(ctx.db, ctx.flow, pending))) throw new Error("flow changed while issuing recovery codes");
-  ctx.flow = { ...ctx.flow, pending };
-  return codes;
+  await audit(ctx.db, { event: "recovery.issued", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: "recovery-code", outcome: "success", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+  await notifyUser(ctx, "recoveryIssued");
+  return encrypt(ctx.env.encryptionKey, Buffer.from(JSON.stringify(codes)), aad(ctx.flow.id));
 }
 
+/** "Generate new codes" on the recovery-codes or manage step: a new set, sealed onto the flow. */
+export async function regenerateCodes(ctx: FactorCtx): Promise<boolean> {
+  const sealed = await issueSealedCodes(ctx);
+  const pending = { ...ctx.flow.pending, recoveryCodes: sealed };
+  if (!(await swapPending(ctx.db, ctx.flow, pending))) return false;
+  ctx.flow = { ...ctx.flow, pending };
+  return true;
+}
 
 /** The codes issued in this flow and not yet confirmed as saved, if any. */
 export function sealedCodes(ctx: FactorCtx): string[] | null {

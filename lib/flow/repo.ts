@@ -70,8 +70,8 @@ export async function findFlow(db: Kysely<Database>, id: string): Promise<Flow |
 }
 
 /**
- * Replaces the pending blob only if it is unchanged (compare-and-set). Active flows, and
- * successful ones (for the passkey offer after success), may change; denied ones never.
+ * Replaces the pending blob only if it is unchanged (compare-and-set), on an active flow only:
+ * a finished flow is final.
  */
 export async function swapPending(db: Kysely<Database>, flow: Flow, next: Pending): Promise<boolean> {
   const before = Object.keys(flow.pending).length ? JSON.stringify(flow.pending) : null;
@@ -80,7 +80,7 @@ export async function swapPending(db: Kysely<Database>, flow: Flow, next: Pendin
     .updateTable("flows")
     .set({ pending: after })
     .where("id", "=", flow.id)
-    .where((eb) => eb.or([eb("status", "=", "active"), eb("outcome", "=", "success")]));
+    .where("status", "=", "active");
   const res = await (before === null ? q.where("pending", "is", null) : q.where("pending", "=", before)).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
@@ -96,7 +96,13 @@ export async function addFlowFailure(db: Kysely<Database>, id: string): Promise<
   return Number(row.failed_attempts);
 }
 
-/** Ends an active flow with its outcome. Returns false if it had already ended (first writer wins). */
+/** How long a finished flow stays readable: enough to post (or re-post) its result to Auth0. */
+export const FINISHED_FLOW_TTL_MS = 5 * 60_000;
+
+/**
+ * Ends an active flow with its outcome; the one writer of a flow's end. Returns false if it had
+ * already ended (first writer wins). A finished flow expires FINISHED_FLOW_TTL_MS later, then is purged.
+ */
 export async function completeFlow(
   db: Kysely<Database>,
   id: string,
@@ -106,7 +112,7 @@ export async function completeFlow(
 ): Promise<boolean> {
   const res = await db
     .updateTable("flows")
-    .set({ status: "done", outcome, result: JSON.stringify(result), completed_at: now, pending: null })
+    .set((eb) => ({ status: "done", outcome, result: JSON.stringify(result), completed_at: now, pending: null, expires_at: eb.case().when("expires_at", "<", now + FINISHED_FLOW_TTL_MS).then(eb.ref("expires_at")).else(now + FINISHED_FLOW_TTL_MS).end() }))
     .where("id", "=", id)
     .where("status", "=", "active")
     .executeTakeFirst();
@@ -122,4 +128,14 @@ export async function extendFlow(db: Kysely<Database>, flow: Flow, ttlSeconds: n
   if (expiresAt <= flow.expiresAt) return null;
   const res = await db.updateTable("flows").set({ expires_at: expiresAt }).where("id", "=", flow.id).where("status", "=", "active").where("expires_at", ">", now).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1 ? expiresAt : null;
+}
+
+/** Deletes flows (and their codes and links) that expired more than `graceMs` ago; returns how many flows went. */
+export async function purgeExpiredFlows(db: Kysely<Database>, now = Date.now(), graceMs = 60 * 60_000): Promise<number> {
+  const cutoff = now - graceMs;
+  const old = db.selectFrom("flows").select("id").where("expires_at", "<", cutoff);
+  await db.deleteFrom("challenges").where("flow_id", "in", old).execute();
+  await db.deleteFrom("magic_links").where("flow_id", "in", old).execute();
+  const res = await db.deleteFrom("flows").where("expires_at", "<", cutoff).executeTakeFirst();
+  return Number(res.numDeletedRows);
 }

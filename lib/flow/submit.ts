@@ -7,7 +7,7 @@ import type { FactorId } from "@/lib/factors/ids";
 import { submitCode, submitResponse } from "./attempt";
 import { requireFlowForAction, userFactors } from "./guard";
 import { nextStep, stepPath } from "./next-step";
-import { afterSuccessPath } from "./upgrade";
+import { pathAfter } from "./upgrade";
 
 const input = z.object({ code: z.string().max(64), remember: z.literal("on").optional() });
 
@@ -27,7 +27,7 @@ export async function handleCodeSubmission(factorId: FactorId, form: unknown, fo
   // Six-digit codes are checked for shape first; recovery codes are normalised by their factor.
   const opts = { remember: parsed.data.remember === "on" };
   const result = format === "digits" ? await submitCode(ctx, factorId, mode, parsed.data.code, opts) : await submitResponse(ctx, factorId, mode, parsed.data.code, opts);
-  if (result.ok) redirect(await afterSuccessPath(ctx.flow, factorId, step.kind === "enroll", result.continued));
+  if (result.ok) redirect(await pathAfter(ctx, result));
   switch (result.error) {
     case "flow_ended":
       redirect("/ended");

@@ -36,6 +36,8 @@ export interface FlowContext {
   policy?: FlowPolicy;
   /** Keyed hash of this browser's device cookie, minted at entry when it had none. */
   deviceHash?: string;
+  /** This browser said "not now" to the passkey offer within the last 30 days (cookie at entry). */
+  offerSnoozed?: boolean;
 }
 
 /**
@@ -50,10 +52,21 @@ export interface Pending {
   /** Freshly issued recovery codes, sealed with the flow id as AAD, until the user confirms saving them. */
   recoveryCodes?: string;
   /**
-   * A challenge passed while the flow still has steps to go (setup the policy forces, the
-   * first-enrollment email check, or self-service management): its `amr` joins the result.
+   * The proof made in this flow: the strongest factor proved (a setup proves its own factor),
+   * every `amr` so far, and when (binding a factor needs a proof younger than PROOF_MAX_AGE_MS).
+   * A flow holding it is in the `verified` state until nextStep says `complete`.
    */
   verified?: { factor: FactorId; amr: string[]; at: number };
+  /** Factors bound in this flow (the result's `enrolled`). */
+  enrolled?: FactorId[];
+  /** The recovery-codes step was passed (codes saved, or the remaining count seen). */
+  recoveryDone?: true;
+  /** The passkey offer was answered (accepted, or "not now"). */
+  offerDone?: true;
+  /** Self-service management ended with "Done". */
+  manageDone?: true;
+  /** The user ticked "Don't ask again on this device" with their proof (honoured at completion, where policy allows). */
+  remember?: true;
 }
 
 export interface FlowResult {
@@ -65,7 +78,7 @@ export interface FlowResult {
 }
 
 /** Why a flow ended without success; each maps to a message in the `ended` namespace. */
-export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported";
+export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required";
 
 export interface Flow {
   id: string;
@@ -82,13 +95,37 @@ export interface Flow {
   expiresAt: number;
 }
 
-/** Where the user goes next; the only thing pages branch on. */
+/**
+ * The states a flow can be in (derived from the row by {@link flowState}):
+ * - `active`: no proof yet; only a challenge, a first setup or the picker can happen;
+ * - `verified`: a proof is held and steps remain (a setup, recovery codes, the passkey offer, managing);
+ * - `complete` and `denied`: finished, final — nothing can change them;
+ * - `expired`: past its time (finished flows too), final.
+ */
+export type FlowState =
+  | { kind: "active" }
+  | { kind: "verified"; proof: NonNullable<Pending["verified"]> }
+  | { kind: "complete" }
+  | { kind: "denied"; reason?: EndReason }
+  | { kind: "expired" };
+
+export function flowState(flow: Flow, now: number): FlowState {
+  if (flow.expiresAt <= now) return { kind: "expired" };
+  if (flow.status === "done") return flow.outcome === "success" ? { kind: "complete" } : { kind: "denied", reason: flow.result?.reason };
+  return flow.pending.verified ? { kind: "verified", proof: flow.pending.verified } : { kind: "active" };
+}
+
+/** Where the user goes next; the only thing pages and actions branch on. */
 export type Step =
   | { kind: "enroll"; factor: FactorId }
   /** `gate`: this challenge proves the verified email before a first setup (policy firstEnrollment). */
   | { kind: "challenge"; factor: FactorId; gate?: true }
   | { kind: "choose" }
   | { kind: "manage" }
+  /** New recovery codes to save, or (after one was used) how many remain; `regenerate`: a new set may be issued now. */
+  | { kind: "recovery-codes"; regenerate: boolean }
+  /** "Sign in faster next time with a passkey". */
+  | { kind: "offer-passkey" }
   /** Every requirement is met: the flow can be completed with what was verified. */
   | { kind: "complete" }
   | { kind: "continue" }

@@ -7,10 +7,15 @@ export interface Budget {
   windowMs: number;
 }
 
-/** Auth0 paces OTP guesses at 10 failures per user per hour; we do the same, per (tenant, user). */
+/**
+ * Auth0 paces OTP guesses at 10 failures per user per hour; we do the same, per (tenant, user,
+ * factor): a password holder who burns the authenticator app's budget never blocks the user's
+ * passkey (not paced at all: a signature cannot be guessed) or recovery codes (their own budget).
+ */
 export const USER_OTP_FAILURES: Budget = { limit: 10, windowMs: 60 * 60 * 1000 };
 
-export type Budgeted<T> = { blocked: false; value: T } | { blocked: true; retryAfterMs: number };
+/** `exhausted`: this failure spent the budget's last unit (the moment to tell the user). */
+export type Budgeted<T> = { blocked: false; value: T; exhausted: boolean } | { blocked: true; retryAfterMs: number };
 
 /**
  * Runs one guess against a failure budget with a sliding window. The check, the guess and the
@@ -44,6 +49,6 @@ export async function withFailureBudget<T>(
       await trx.insertInto("attempts").values({ bucket, at: now }).execute();
       await trx.deleteFrom("attempts").where("bucket", "=", bucket).where("at", "<=", now - budget.windowMs).execute();
     }
-    return { blocked: false, value };
+    return { blocked: false, value, exhausted: failed && Number(row.n) + 1 >= budget.limit };
   });
 }

@@ -1,3 +1,6 @@
+import { userFactors } from "@/lib/flow/guard";
+import { nextStep } from "@/lib/flow/next-step";
+import { passStep } from "@/lib/flow/transition";
 import crypto from "node:crypto";
 import pg from "pg";
 import type { Kysely } from "kysely";
@@ -56,7 +59,8 @@ export const env = testEnv();
 export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.randomUUID()}`, now = Date.now()): Promise<FactorCtx> {
   const opened = await openFlow(db, env.secret, {
     state: crypto.randomBytes(16).toString("base64url"),
-    context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest" },
+    // The passkey offer is snoozed (as on a browser that said "not now"): tests of the offer open their own flows.
+    context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest", offerSnoozed: true },
     ttlSeconds: 900,
   }, now);
   if (!opened.ok) throw new Error("state clash");
@@ -79,4 +83,20 @@ export function wrongCode(secret: Uint8Array, now: number, totpAt: (s: Uint8Arra
     const c = String(n).padStart(6, "0");
     if (!valid.has(c)) return c;
   }
+}
+
+/**
+ * Walks a verified flow through the steps a person clicks through after a proof (saving the
+ * recovery codes, "not now" to the passkey offer) until nextStep stops there; returns the flow as
+ * the next request would see it.
+ */
+export async function clickThrough(ctx: FactorCtx): Promise<FactorCtx> {
+  for (let i = 0; i < 5; i++) {
+    ctx = await reload(ctx);
+    const step = nextStep(ctx.flow, await userFactors(ctx.flow, ctx.db, ctx.env), ctx.now);
+    if (step.kind === "recovery-codes") await passStep(ctx, { recoveryDone: true });
+    else if (step.kind === "offer-passkey") await passStep(ctx, { offerDone: true });
+    else return ctx;
+  }
+  return reload(ctx);
 }

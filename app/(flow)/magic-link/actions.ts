@@ -7,13 +7,13 @@ import { submitResponse } from "@/lib/flow/attempt";
 import { sendErrorMessage } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";
 import { sendFlowLink } from "@/lib/flow/magic";
-import { afterSuccessPath } from "@/lib/flow/upgrade";
+import { pathAfter } from "@/lib/flow/upgrade";
 
 /** Finishes the flow in the browser that owns it, once its link was confirmed (here or elsewhere). */
 export async function finishMagicLink(_prev: unknown, _form: unknown): Promise<{ error?: string }> {
   const { ctx } = await requireStep("challenge", "magic-link");
   const r = await submitResponse(ctx, "magic-link", "challenge", "");
-  if (r.ok) redirect(await afterSuccessPath(ctx.flow, "magic-link", false, r.continued));
+  if (r.ok) redirect(await pathAfter(ctx, r));
   if (r.error === "flow_ended") redirect("/ended");
   const t = await getTranslations("magic");
   return { error: t("notYet") };

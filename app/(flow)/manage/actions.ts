@@ -2,18 +2,19 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { requireFlowForAction } from "@/lib/flow/guard";
-import { canManage, forgetDevices, removeAuthenticator, renameAuthenticator } from "@/lib/flow/manage";
-import { completeFlow } from "@/lib/flow/repo";
+import { currentStep } from "@/lib/flow/guard";
+import { forgetDevices, removeAuthenticator, renameAuthenticator } from "@/lib/flow/manage";
+import { stepPath } from "@/lib/flow/next-step";
+import { passStep } from "@/lib/flow/transition";
 import { audit } from "@/lib/audit";
-import { rememberDevice } from "@/lib/flow/attempt";
 import type { FactorCtx } from "@/lib/factors/types";
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
 
+/** Management acts only while nextStep says `manage`: a fresh proof, of the user's tier, that meets the login policy. */
 async function managing(): Promise<FactorCtx> {
-  const ctx = await requireFlowForAction();
-  if (!canManage(ctx)) redirect("/");
+  const { ctx, step } = await currentStep();
+  if (step.kind !== "manage") redirect(stepPath(step));
   return ctx;
 }
 
@@ -37,13 +38,9 @@ export async function forgetAllDevices(): Promise<void> {
   redirect(`/manage?result=${await forgetDevices(ctx)}`);
 }
 
-/** "Done": the flow succeeds with what the fresh challenge proved, and the user returns to the app. */
+/** "Done": management ends; the flow completes with what was proved (and bound) in it, through nextStep. */
 export async function finishManaging(): Promise<void> {
   const ctx = await managing();
-  const verified = ctx.flow.pending.verified!;
-  if (await completeFlow(ctx.db, ctx.flow.id, "success", { amr: verified.amr, enrolled: [] }, ctx.now)) {
-    await rememberDevice(ctx, {});
-    await audit(ctx.db, { event: "manage.done", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, outcome: "success", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
-  }
-  redirect("/continue");
+  await audit(ctx.db, { event: "manage.done", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, outcome: "success", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+  redirect(stepPath(await passStep(ctx, { manageDone: true })));
 }

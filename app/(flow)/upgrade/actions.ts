@@ -6,42 +6,53 @@ import { getTranslations } from "next-intl/server";
 import type { WebAuthnStep } from "@/components/WebAuthnButton";
 import { audit } from "@/lib/audit";
 import { passkeyFactor } from "@/lib/factors/webauthn";
-import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
-import { UPGRADE_LATER_COOKIE, UPGRADE_LATER_DAYS } from "@/lib/flow/upgrade";
 import type { FactorCtx } from "@/lib/factors/types";
+import { submitResponse } from "@/lib/flow/attempt";
+import { currentStep } from "@/lib/flow/guard";
+import { stepPath } from "@/lib/flow/next-step";
+import { passStep } from "@/lib/flow/transition";
+import { pathAfter, UPGRADE_LATER_COOKIE, UPGRADE_LATER_DAYS } from "@/lib/flow/upgrade";
 
-/** The offer applies only to a successful flow whose user has no passkey yet. */
-async function eligible(): Promise<FactorCtx | null> {
-  const ctx = await requireFlowForAction();
-  if (ctx.flow.outcome !== "success") return null;
-  return (await userFactors(ctx.flow)).enrolled.includes("webauthn-platform") ? null : ctx;
+/** The offer's actions run only while nextStep says `offer-passkey` (a fresh proof, no passkey yet). */
+async function offerStep(): Promise<{ ctx: FactorCtx } | { next: string }> {
+  const { ctx, step } = await currentStep();
+  return step.kind === "offer-passkey" ? { ctx } : { next: stepPath(step) };
 }
 
 const who = (ctx: FactorCtx) => ({ auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: "webauthn-platform", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
 
 export async function upgradeOptions(): Promise<WebAuthnStep> {
-  const ctx = await eligible();
-  return ctx ? { options: await passkeyFactor.beginSetup(ctx) } : { next: "/continue" };
+  const s = await offerStep();
+  return "next" in s ? { next: s.next } : { options: await passkeyFactor.beginSetup(s.ctx) };
 }
 
-/** Saves the new passkey and adds it to the result's `enrolled`, then returns to Auth0. */
+/**
+ * Saves the new passkey through the same setup path as every factor (audit `factor.added`, the
+ * notice email, `enrolled` in the result), then goes where nextStep says.
+ */
 export async function upgradeFinish(response: unknown): Promise<WebAuthnStep> {
-  const ctx = await eligible();
-  if (!ctx) return { next: "/continue" };
+  const s = await offerStep();
+  if ("next" in s) return { next: s.next };
   const t = await getTranslations("common.errors");
   if (typeof response !== "string" || response.length > 20_000) return { error: t("webauthn_invalid") };
-  const r = await passkeyFactor.finishSetup(ctx, response);
-  if (!r.ok) return { error: t("webauthn_invalid") };
-  const result = ctx.flow.result ?? { amr: [], enrolled: [] };
-  await ctx.db.updateTable("flows").set({ result: JSON.stringify({ ...result, enrolled: [...result.enrolled, "webauthn-platform"] }) }).where("id", "=", ctx.flow.id).execute();
-  await audit(ctx.db, { ...who(ctx), event: "upgrade.accepted", outcome: "created" });
-  return { next: "/continue" };
+  const r = await submitResponse(s.ctx, "webauthn-platform", "setup", response);
+  if (!r.ok) return r.error === "flow_ended" ? { next: "/ended" } : { error: t("webauthn_invalid") };
+  await audit(s.ctx.db, { ...who(s.ctx), event: "upgrade.accepted", outcome: "created" });
+  return { next: await pathAfter(s.ctx, r) };
 }
 
-/** "Not now": remembered on this device for 30 days, and the return to Auth0 is immediate. */
+/** "Not now": remembered on this device for 30 days, and the flow goes on. */
 export async function dismissUpgrade(): Promise<void> {
-  const ctx = await eligible();
+  const s = await offerStep();
+  if ("next" in s) redirect(s.next);
   (await cookies()).set(UPGRADE_LATER_COOKIE, "1", { httpOnly: true, secure: true, sameSite: "lax", path: "/", maxAge: UPGRADE_LATER_DAYS * 86_400 });
-  if (ctx) await audit(ctx.db, { ...who(ctx), event: "upgrade.dismissed", outcome: "later" });
-  redirect("/continue");
+  await audit(s.ctx.db, { ...who(s.ctx), event: "upgrade.dismissed", outcome: "later" });
+  redirect(stepPath(await passStep(s.ctx, { offerDone: true })));
+}
+
+/** This device cannot make a passkey: go on without asking, and without snoozing other devices. */
+export async function skipUpgrade(): Promise<void> {
+  const s = await offerStep();
+  if ("next" in s) redirect(s.next);
+  redirect(stepPath(await passStep(s.ctx, { offerDone: true })));
 }

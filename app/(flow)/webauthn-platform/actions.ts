@@ -7,7 +7,7 @@ import { factor } from "@/lib/factors/registry";
 import { submitResponse } from "@/lib/flow/attempt";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
-import { afterSuccessPath } from "@/lib/flow/upgrade";
+import { pathAfter } from "@/lib/flow/upgrade";
 
 const factorSchema = z.enum(["webauthn-platform", "webauthn-roaming"]);
 
@@ -34,7 +34,7 @@ export async function webauthnFinish(raw: unknown, response: unknown, remember?:
   const t = await getTranslations("common.errors");
   if (typeof response !== "string" || response.length > 20_000) return { error: t("webauthn_invalid") };
   const r = await submitResponse(ctx, id, step.kind === "enroll" ? "setup" : "challenge", response, { remember: remember === true });
-  if (r.ok) return { next: await afterSuccessPath(ctx.flow, id, step.kind === "enroll", r.continued) };
+  if (r.ok) return { next: await pathAfter(ctx, r) };
   if (r.error === "flow_ended") return { next: "/ended" };
   if (r.error === "rate_limited") return { error: t("rate_limited", { minutes: Math.ceil((r.retryAfterSeconds ?? 60) / 60) }) };
   return { error: t("webauthn_invalid") };

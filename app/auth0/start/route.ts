@@ -7,6 +7,7 @@ import { FLOW_COOKIE } from "@/lib/flow/context";
 import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { completeFlow, openFlow } from "@/lib/flow/repo";
+import { UPGRADE_LATER_COOKIE } from "@/lib/flow/upgrade";
 import { DEVICE_COOKIE, deviceTokenHash } from "@/lib/devices/repo";
 import { decideAtEntry } from "@/lib/policy/entry";
 import { randomToken } from "@/lib/security/crypto";
@@ -43,7 +44,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     const policy = await decideAtEntry(db(), config.secret, { claims, ip, deviceHash: cookieToken === deviceToken ? deviceHash : null });
     const opened = await openFlow(db(), config.secret, {
       state,
-      context: { claims, ip, userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null, policy, deviceHash },
+      context: { claims, ip, userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null, policy, deviceHash, ...(request.cookies.has(UPGRADE_LATER_COOKIE) ? { offerSnoozed: true } : {}) },
       ttlSeconds: config.flowTtlSeconds,
     });
     if (!opened.ok) {

@@ -9,9 +9,10 @@ import { failPage } from "@/lib/errors";
 import { approveLink, findLink, refuseLink } from "@/lib/factors/magic-link";
 import { submitResponse } from "@/lib/flow/attempt";
 import { currentFlow } from "@/lib/flow/context";
-import { flowCtx } from "@/lib/flow/guard";
+import { flowCtx, userFactors } from "@/lib/flow/guard";
 import { findFlow } from "@/lib/flow/repo";
-import { afterSuccessPath } from "@/lib/flow/upgrade";
+import { pathAfter } from "@/lib/flow/upgrade";
+import { nextStep, stepPath } from "@/lib/flow/next-step";
 
 const input = z.object({ number: z.coerce.number().int().min(10).max(99).optional() });
 
@@ -43,10 +44,14 @@ export async function confirmMagicLink(token: unknown, form: unknown): Promise<v
     redirect("/magic/approved");
   }
 
+  // Same browser: the link proves the flow only while its step is the sign-in-link challenge;
+  // anywhere else the user goes where nextStep says, and the link stays unused.
+  const step = nextStep(flow, await userFactors(flow));
+  if (step.kind !== "challenge" || step.factor !== "magic-link") redirect(stepPath(step));
   if (!(await approveLink(db(), link.id, now))) failPage("link_used");
   await audit(db(), { ...who, event: "link.approved", outcome: "same_browser" });
   const ctx = flowCtx(flow);
   const r = await submitResponse(ctx, "magic-link", "challenge", "");
   if (!r.ok) redirect(r.error === "flow_ended" ? "/ended" : "/magic-link");
-  redirect(await afterSuccessPath(ctx.flow, "magic-link", false, r.continued));
+  redirect(await pathAfter(ctx, r));
 }

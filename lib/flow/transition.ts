@@ -1,0 +1,64 @@
+import "server-only";
+import { audit } from "@/lib/audit";
+import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
+import type { FactorCtx } from "@/lib/factors/types";
+import { userFactors } from "./guard";
+import { nextStep } from "./next-step";
+import { completeFlow, findFlow, swapPending } from "./repo";
+import type { Pending, Step } from "./types";
+
+/**
+ * The one function that completes a flow with success: only when nextStep says `complete`, that
+ * is, a proof is held and no step is left (a required setup, recovery codes to save, the passkey
+ * offer, managing). The result carries every `amr` proved and every factor bound in the flow.
+ * (Denials end flows through completeFlow directly: cancelling, reporting, too many attempts.)
+ */
+export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boolean; step: Step }> {
+  const { flow } = ctx;
+  const step = nextStep(flow, await userFactors(flow, ctx.db, ctx.env), ctx.now);
+  const proof = flow.pending.verified;
+  if (step.kind !== "complete" || !proof) return { completed: false, step };
+  const won = await completeFlow(ctx.db, flow.id, "success", { amr: proof.amr, enrolled: flow.pending.enrolled ?? [] }, ctx.now);
+  if (won) {
+    await audit(ctx.db, { event: "flow.completed", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: proof.factor, outcome: "success", ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { amr: proof.amr } });
+    await rememberDevice(ctx, { remember: flow.pending.remember === true });
+  }
+  return { completed: won, step: won ? { kind: "continue" } : step };
+}
+
+/**
+ * Moves a verified flow past a step the user finished (saved the recovery codes, answered the
+ * passkey offer, pressed "Done" in management): the mark is written with compare-and-set, then
+ * the flow completes if nothing is left. Returns where the user goes next.
+ */
+export async function passStep(ctx: FactorCtx, mark: Pick<Pending, "recoveryDone" | "offerDone" | "manageDone">): Promise<Step> {
+  let flow = ctx.flow;
+  for (let round = 0; round < 5; round++) {
+    if (flow.status !== "active" || !flow.pending.verified) break;
+    // Saving the recovery codes drops the sealed copy: they are never shown again.
+    const { recoveryCodes, ...rest } = flow.pending;
+    const pending: Pending = { ...(mark.recoveryDone ? rest : { ...rest, ...(recoveryCodes ? { recoveryCodes } : {}) }), ...mark };
+    if (await swapPending(ctx.db, flow, pending)) return (await completeIfDone({ ...ctx, flow: { ...flow, pending } })).step;
+    const fresh = await findFlow(ctx.db, flow.id);
+    if (!fresh) break;
+    flow = fresh;
+  }
+  const latest = (await findFlow(ctx.db, ctx.flow.id)) ?? flow;
+  return nextStep(latest, await userFactors(latest, ctx.db, ctx.env), ctx.now);
+}
+
+/** Records this browser's MFA for the user, and remembers it when asked and allowed. */
+export async function rememberDevice(ctx: FactorCtx, opts: { remember?: boolean }): Promise<void> {
+  const { flow } = ctx;
+  if (!flow.context.deviceHash) return;
+  const policy = flow.context.policy;
+  const rememberDays = opts.remember && policy?.canRemember ? policy.rememberDays : 0;
+  const claims = flow.context.claims;
+  await recordDeviceMfa(
+    ctx.db,
+    { host: flow.host, sub: flow.sub },
+    { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.secret, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
+    ctx.now,
+  );
+  if (rememberDays > 0) await audit(ctx.db, { event: "device.remembered", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { days: rememberDays } });
+}
