@@ -126,9 +126,9 @@ export async function notifyUser(ctx: FactorCtx, key: NoticeKey): Promise<void> 
   const config = ctx.env;
   const to = ctx.flow.context.claims.email;
   if (!to || !config.email) return;
-  const sender = emailSender();
-  if (!sender) return;
   try {
+    const sender = emailSender();
+    if (!sender) return;
     const locale = await getLocale();
     const t = await getTranslations({ locale, namespace: `messages.${key}` });
     const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;

@@ -10,7 +10,7 @@ import { totpAt } from "./totp";
 async function enrolled(db: Kysely<Database>, now: number) {
   const ctx = await newFlowCtx(db, undefined, now);
   const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
-  expect(await submitCode(await reload(ctx), "otp", "setup", totpAt(secret, now))).toEqual({ ok: true });
+  expect(await submitCode(await reload(ctx), "otp", "setup", totpAt(secret, now))).toMatchObject({ ok: true });
   return { sub: ctx.flow.sub, secret };
 }
 

@@ -22,6 +22,7 @@ async function open(db: Kysely<Database>, sub: string, extra: Partial<FlowContex
     userAgent: "vitest",
     policy: { ...POLICY, ...policy },
     deviceHash: deviceTokenHash(env.secret, `device-of-${sub}`),
+    offerSnoozed: true,
   };
   const opened = await openFlow(db, env.secret, { state: crypto.randomBytes(16).toString("base64url"), context, ttlSeconds: 900 }, now);
   if (!opened.ok) throw new Error("state clash");
@@ -33,7 +34,7 @@ async function enrollOtp(db: Kysely<Database>, sub: string, now: number): Promis
   let ctx = await open(db, sub, {}, {}, now);
   const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
   ctx = await reload(ctx);
-  expect(await submitCode(ctx, "otp", "setup", totpAt(secret, now))).toEqual({ ok: true });
+  expect(await submitCode(ctx, "otp", "setup", totpAt(secret, now))).toMatchObject({ ok: true });
   return secret;
 }
 

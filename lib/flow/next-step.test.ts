@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { FactorId } from "@/lib/factors/ids";
-import { nextStep, options, type UserFactors } from "./next-step";
+import { tierRank, type FactorId } from "@/lib/factors/ids";
+import { nextStep, options, PROOF_MAX_AGE_MS, userTier, type UserFactors } from "./next-step";
 import type { Flow, FlowPolicy, Pending, Step } from "./types";
 
 type Command = NonNullable<Flow["context"]["claims"]["mfa"]>;
@@ -29,13 +29,15 @@ function flow(o: { mfa?: Command; policy?: Partial<FlowPolicy>; pending?: Pendin
 
 const ALL: FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"];
 const user = (enrolled: FactorId[], extra: Partial<UserFactors> = {}): UserFactors => ({ enrolled, implicit: [], available: ALL, ...extra });
-const verified = { verified: { factor: "otp" as FactorId, amr: ["otp"], at: 1 } };
+// A proof made just now (binding steps need one younger than PROOF_MAX_AGE_MS).
+const verified = { verified: { factor: "otp" as FactorId, amr: ["otp"], at: Date.now() } };
 
 describe("nextStep without a command (Keystep's defaults)", () => {
   it.each<[string, Flow, UserFactors, Step]>([
     ["a new user chooses among every setup option", flow(), user([]), { kind: "choose" }],
     ["a returning user is challenged with their strongest factor", flow(), user(["otp", "webauthn-roaming"]), { kind: "challenge", factor: "webauthn-roaming" }],
-    ["…or with the factor they used last", flow(), user(["otp", "webauthn-roaming"], { lastUsed: "otp" }), { kind: "challenge", factor: "otp" }],
+    ["…or with the factor of that tier they used last", flow(), user(["webauthn-platform", "webauthn-roaming"], { lastUsed: "webauthn-roaming" }), { kind: "challenge", factor: "webauthn-roaming" }],
+    ["a weaker factor used last is not offered once a stronger one is held", flow(), user(["otp", "webauthn-roaming"], { lastUsed: "otp" }), { kind: "challenge", factor: "webauthn-roaming" }],
     ["recovery codes alone are challenged", flow(), user(["recovery-code"]), { kind: "challenge", factor: "recovery-code" }],
     ["recovery codes and the token's email: the picker", flow(), user(["recovery-code"], { implicit: ["email", "magic-link"] }), { kind: "choose" }],
     ["a chosen challenge factor is honoured", flow({ pending: { choice: { factor: "otp", mode: "challenge" } } }), user(["otp", "phone"]), { kind: "challenge", factor: "otp" }],
@@ -95,7 +97,12 @@ describe("Auth0 command parity", () => {
   });
 
   it("a challenge command's verification completes the flow", () => {
-    expect(nextStep(flow({ mfa: cw("otp"), pending: verified }), user(["otp"]))).toEqual({ kind: "complete" });
+    expect(nextStep(flow({ mfa: cw("otp"), pending: { ...verified, offerDone: true } }), user(["otp"]))).toEqual({ kind: "complete" });
+  });
+
+  it("a proof with another factor brings the passkey offer first, once", () => {
+    expect(nextStep(flow({ mfa: cw("otp"), pending: verified }), user(["otp"]))).toEqual({ kind: "offer-passkey" });
+    expect(nextStep(flow({ mfa: cw("otp"), pending: { ...verified, offerDone: true } }), user(["otp"]))).toEqual({ kind: "complete" });
   });
 });
 
@@ -137,7 +144,7 @@ describe("first enrollment behind the verified email", () => {
   });
 
   it("after the email code, the chosen setup follows", () => {
-    const f = flow({ policy: gated, pending: { choice: { factor: "otp", mode: "enroll" }, verified: { factor: "email", amr: ["email"], at: 1 } } });
+    const f = flow({ policy: gated, pending: { choice: { factor: "otp", mode: "enroll" }, verified: { factor: "email", amr: ["email"], at: Date.now() } } });
     expect(nextStep(f, withEmail([]))).toEqual({ kind: "enroll", factor: "otp" });
   });
 
@@ -163,5 +170,87 @@ describe("self-service management", () => {
     const f = flow({ intent: "manage", pending: { ...verified, choice: { factor: "webauthn-platform", mode: "enroll" } } });
     expect(options(f, user(["otp"])).enroll).toEqual(["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"]);
     expect(nextStep(f, user(["otp"]))).toEqual({ kind: "enroll", factor: "webauthn-platform" });
+  });
+});
+
+/**
+ * Threat: any path that gains a factor or finishes a login without the proof the policy asks for.
+ * Defence: one decider. Every flow state × user × policy × pending mark is run through nextStep,
+ * and each step kind may come only from the states that allow it; binding steps need a fresh
+ * proof of the user's tier (or a user who holds nothing yet: first enrollment).
+ */
+describe("nextStep over the whole state space", () => {
+  const NOW = 10 * PROOF_MAX_AGE_MS;
+  const proof = (factor: FactorId, age = 0) => ({ verified: { factor, amr: [factor], at: NOW - age } });
+  const states: Record<string, { status: Flow["status"]; outcome: Flow["outcome"]; reason?: "cancelled" | "too_many_attempts"; pending: Pending }> = {
+    active: { status: "active", outcome: null, pending: {} },
+    "verified (fresh, app)": { status: "active", outcome: null, pending: proof("otp") },
+    "verified (fresh, email)": { status: "active", outcome: null, pending: proof("email") },
+    "verified (fresh, recovery code)": { status: "active", outcome: null, pending: proof("recovery-code") },
+    "verified (stale)": { status: "active", outcome: null, pending: proof("otp", PROOF_MAX_AGE_MS + 1) },
+    complete: { status: "done", outcome: "success", pending: {} },
+    denied: { status: "done", outcome: "denied", reason: "too_many_attempts", pending: {} },
+    cancelled: { status: "done", outcome: "denied", reason: "cancelled", pending: {} },
+  };
+  const users: Record<string, UserFactors> = {
+    nothing: user([], { implicit: ["email", "magic-link"] }),
+    app: user(["otp"], { implicit: ["email", "magic-link"] }),
+    "app + passkey": user(["otp", "webauthn-platform", "recovery-code"], { implicit: ["email", "magic-link"] }),
+    "disabled app": user([], { disabled: ["otp"], implicit: ["email", "magic-link"] }),
+    "disabled app + codes": user(["recovery-code"], { disabled: ["otp"] }),
+  };
+  const setups: Record<string, Parameters<typeof flow>[0]> = {
+    default: {},
+    "key required": { policy: { factors: { require: ["webauthn-roaming"] } } },
+    "force setup": { policy: { factors: { setup: ["otp", "webauthn-platform"], forceSetup: true } } },
+    "email allowed by name": { policy: { factors: { allow: ["email", "otp", "webauthn-platform"] } } },
+    manage: { intent: "manage" },
+    "challengeWith otp": { mfa: { command: "challengeWith", factors: ["otp"] } },
+    "enrollWith key": { mfa: { command: "enrollWith", factors: ["webauthn-roaming"] } },
+  };
+  const marks: Record<string, Pending> = {
+    none: {},
+    "chose app setup": { choice: { factor: "otp", mode: "enroll" } },
+    "chose app challenge": { choice: { factor: "otp", mode: "challenge" } },
+    "codes to save": { recoveryCodes: "sealed" },
+    "everything answered": { recoveryDone: true, offerDone: true, manageDone: true },
+  };
+  const ALLOWED: Record<string, ReadonlySet<Step["kind"]>> = {
+    active: new Set(["challenge", "enroll", "choose", "ended"]),
+    // `challenge`/`ended`: a stale or weak proof must be made again, and may no longer be possible.
+    verified: new Set(["challenge", "enroll", "choose", "manage", "recovery-codes", "offer-passkey", "complete", "ended"]),
+    complete: new Set(["continue"]),
+    denied: new Set(["ended", "continue"]),
+  };
+  const BINDING = new Set<Step["kind"]>(["enroll", "manage", "offer-passkey"]);
+  const seen = new Set<Step["kind"]>();
+
+  for (const [stateName, st] of Object.entries(states)) {
+    it(`state ${stateName}: every step it gives is one that state allows`, () => {
+      for (const [userName, u] of Object.entries(users)) {
+        for (const [setupName, setup] of Object.entries(setups)) {
+          for (const [markName, mark] of Object.entries(marks)) {
+            const base = flow(setup);
+            const f: Flow = { ...base, status: st.status, outcome: st.outcome, result: st.reason ? { amr: [], enrolled: [], reason: st.reason } : null, pending: { ...mark, ...st.pending } };
+            const s = nextStep(f, u, NOW);
+            seen.add(s.kind);
+            const where = `${stateName} / ${userName} / ${setupName} / ${markName} → ${JSON.stringify(s)}`;
+            const kind = st.status === "done" ? (st.outcome === "success" ? "complete" : "denied") : f.pending.verified ? "verified" : "active";
+            expect(ALLOWED[kind]!.has(s.kind), where).toBe(true);
+            if (BINDING.has(s.kind)) {
+              const holdsNothing = u.enrolled.length === 0 && (u.disabled ?? []).length === 0;
+              const v = f.pending.verified;
+              const binds = !!v && NOW - v.at <= PROOF_MAX_AGE_MS && (v.factor === "recovery-code" || tierRank(v.factor) >= userTier(u));
+              expect(holdsNothing || binds, `binding without a proof: ${where}`).toBe(true);
+            }
+            if (s.kind === "complete") expect(f.pending.verified, where).toBeDefined();
+          }
+        }
+      }
+    });
+  }
+
+  it("the table reaches every step kind", () => {
+    expect([...seen].sort()).toEqual(["challenge", "choose", "complete", "continue", "ended", "enroll", "manage", "offer-passkey", "recovery-codes"]);
   });
 });

@@ -22,6 +22,8 @@ export async function issueSealedCodes(ctx: FactorCtx): Promise<string> {
 
 /** "Generate new codes" on the recovery-codes or manage step: a new set, sealed onto the flow. */
 export async function regenerateCodes(ctx: FactorCtx): Promise<boolean> {
+  // Finished is final, and a flow without a proof binds nothing (the action asked nextStep too).
+  if (ctx.flow.status !== "active" || !ctx.flow.pending.verified) return false;
   const sealed = await issueSealedCodes(ctx);
   const pending = { ...ctx.flow.pending, recoveryCodes: sealed };
   if (!(await swapPending(ctx.db, ctx.flow, pending))) return false;
