@@ -80,4 +80,19 @@ describe("configuration", () => {
   it("refuses an admin token equal to the token signing secret", () => {
     expect(problems({ KEYSTEP_ADMIN_TOKEN: good.KEYSTEP_SECRET }).join()).toContain("KEYSTEP_ADMIN_TOKEN must differ");
   });
+
+  it("has daily and per-country SMS budgets, each set by its own variable and validated", () => {
+    const sms = loadEnv(good).budgets.sms;
+    expect(sms.daily).toEqual({ perDestination: 10, perUser: 20, global: 3000 });
+    expect(sms.perCountry).toEqual({ hourly: 100, daily: 600 });
+    // One country alone can never spend the whole instance's budget by default.
+    expect(sms.perCountry.hourly).toBeLessThan(sms.global);
+    expect(sms.perCountry.daily).toBeLessThan(sms.daily.global);
+    const set = loadEnv({ ...good, SMS_BUDGET_PER_NUMBER_DAILY: "7", SMS_BUDGET_PER_USER_DAILY: "8", SMS_BUDGET_GLOBAL_DAILY: "900", SMS_BUDGET_PER_COUNTRY: "40", SMS_BUDGET_PER_COUNTRY_DAILY: "200" }).budgets.sms;
+    expect(set).toMatchObject({ daily: { perDestination: 7, perUser: 8, global: 900 }, perCountry: { hourly: 40, daily: 200 } });
+    for (const name of ["SMS_BUDGET_PER_NUMBER_DAILY", "SMS_BUDGET_PER_USER_DAILY", "SMS_BUDGET_GLOBAL_DAILY", "SMS_BUDGET_PER_COUNTRY", "SMS_BUDGET_PER_COUNTRY_DAILY"]) {
+      expect(problems({ [name]: "0" }).join(), name).toContain(name);
+      expect(problems({ [name]: "ten" }).join(), name).toContain(name);
+    }
+  });
 });

@@ -43,9 +43,26 @@ export type SmsConfig =
   | { provider: "twilio"; accountSid: string; authToken: string; from: string | null; messagingServiceSid: string | null; baseUrl: string; allowedCountries: string[] };
 
 /** Hourly send budgets (DESIGN §4 "SMS abuse"): per destination, per user, per IP, and for the whole instance. */
+export interface SendBudgets {
+  perDestination: number;
+  perUser: number;
+  perIp: number;
+  global: number;
+}
+
+/**
+ * SMS adds daily caps (so a slow drip cannot spend an hourly budget every hour) and caps per
+ * country of the number (so pumping to one country's premium ranges cannot spend the global
+ * budget and switch SMS off for everyone else).
+ */
+export interface SmsBudgets extends SendBudgets {
+  daily: { perDestination: number; perUser: number; global: number };
+  perCountry: { hourly: number; daily: number };
+}
+
 export interface Budgets {
-  sms: { perDestination: number; perUser: number; perIp: number; global: number };
-  email: { perDestination: number; perUser: number; perIp: number; global: number };
+  sms: SmsBudgets;
+  email: SendBudgets;
 }
 
 /**
@@ -175,7 +192,15 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     return r.success ? r.data : dflt;
   };
   const budgets: Budgets = {
-    sms: { perDestination: budget("SMS_BUDGET_PER_NUMBER", 5), perUser: budget("SMS_BUDGET_PER_USER", 10), perIp: budget("SMS_BUDGET_PER_IP", 20), global: budget("SMS_BUDGET_GLOBAL", 500) },
+    sms: {
+      perDestination: budget("SMS_BUDGET_PER_NUMBER", 5),
+      perUser: budget("SMS_BUDGET_PER_USER", 10),
+      perIp: budget("SMS_BUDGET_PER_IP", 20),
+      global: budget("SMS_BUDGET_GLOBAL", 500),
+      daily: { perDestination: budget("SMS_BUDGET_PER_NUMBER_DAILY", 10), perUser: budget("SMS_BUDGET_PER_USER_DAILY", 20), global: budget("SMS_BUDGET_GLOBAL_DAILY", 3000) },
+      // A fifth of the global budget: a pumped country runs dry long before everyone else does.
+      perCountry: { hourly: budget("SMS_BUDGET_PER_COUNTRY", 100), daily: budget("SMS_BUDGET_PER_COUNTRY_DAILY", 600) },
+    },
     email: { perDestination: budget("EMAIL_BUDGET_PER_ADDRESS", 10), perUser: budget("EMAIL_BUDGET_PER_USER", 10), perIp: budget("EMAIL_BUDGET_PER_IP", 30), global: budget("EMAIL_BUDGET_GLOBAL", 5000) },
   };
 
