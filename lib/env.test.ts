@@ -95,4 +95,17 @@ describe("configuration", () => {
       expect(problems({ [name]: "ten" }).join(), name).toContain(name);
     }
   });
+
+  it("threat: a NODE_ENV other than development or test (prod, staging, unset) starts with production guards", () => {
+    for (const value of ["prod", "staging", "Production", "", undefined]) {
+      const label = `NODE_ENV=${value}`;
+      expect(loadEnv({ ...good, NODE_ENV: value }).nodeEnv, label).toBe("production");
+      // The production guards hold: no generated encryption key, no log-only SMS, no default public URL.
+      expect(problems({ NODE_ENV: value, KEYSTEP_ENCRYPTION_KEY: undefined }).join(), label).toContain("KEYSTEP_ENCRYPTION_KEY is required in production");
+      expect(problems({ NODE_ENV: value, SMS_PROVIDER: "log" }).join(), label).toContain("SMS_PROVIDER=log");
+      expect(problems({ NODE_ENV: value, KEYSTEP_PUBLIC_URL: undefined }).join(), label).toContain("KEYSTEP_PUBLIC_URL is required in production");
+    }
+    expect(loadEnv({ ...good, NODE_ENV: "development" }).nodeEnv).toBe("development");
+    expect(loadEnv({ ...good, NODE_ENV: "test" }).nodeEnv).toBe("test");
+  });
 });

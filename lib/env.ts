@@ -128,7 +128,10 @@ const intIn = (min: number, max: number, dflt: number) =>
 /** Validates the whole environment at once, naming every bad variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const problems: string[] = [];
-  const nodeEnv = (["production", "development", "test"] as const).find((e) => e === source.NODE_ENV) ?? "development";
+  // Fail safe: only exactly `development` or `test` relaxes a guard. Anything else (`prod`,
+  // `staging`, `Production`, a typo, or unset) runs with production guards, so a misspelt
+  // deployment never starts without an encryption key or with a log-only SMS sender.
+  const nodeEnv: Env["nodeEnv"] = source.NODE_ENV === "development" || source.NODE_ENV === "test" ? source.NODE_ENV : "production";
   const port = intIn(1, 65535, 3000).safeParse(source.PORT);
   if (!port.success) problems.push(`PORT ${port.error.issues[0]?.message}`);
   const portValue = port.success ? port.data : 3000;
