@@ -108,4 +108,15 @@ describe("configuration", () => {
     expect(loadEnv({ ...good, NODE_ENV: "development" }).nodeEnv).toBe("development");
     expect(loadEnv({ ...good, NODE_ENV: "test" }).nodeEnv).toBe("test");
   });
+
+  it("threat: a javascript: or data: KEYSTEP_BRAND_LOGO_URL is refused at boot, in every NODE_ENV", () => {
+    for (const NODE_ENV of ["production", "development", "test"]) {
+      for (const value of ["javascript:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "//evil.example/x.svg", "http://evil.example/x.svg"]) {
+        expect(problems({ NODE_ENV, KEYSTEP_BRAND_LOGO_URL: value }).join(), `${NODE_ENV} ${value}`).toContain("KEYSTEP_BRAND_LOGO_URL must be an https URL");
+      }
+      for (const value of ["https://cdn.acme.com/logo.svg", "/logo.svg", "http://localhost:3000/logo.svg"]) {
+        expect(loadEnv({ ...good, NODE_ENV, KEYSTEP_BRAND_LOGO_URL: value }).brand.logoUrl, `${NODE_ENV} ${value}`).toBe(value);
+      }
+    }
+  });
 });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { isSafeConfiguredUrl, SAFE_URL_RULE } from "@/lib/security/safe-url";
 
 /** A configured Auth0 tenant: the host (with optional port) Keystep accepts as `iss`, and the scheme used to reach it. */
 export interface Auth0Domain {
@@ -250,7 +251,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const brandColor = source.KEYSTEP_BRAND_COLOR || "#4f46e5";
   if (!/^#[0-9a-f]{6}$/i.test(brandColor)) problems.push("KEYSTEP_BRAND_COLOR must be a #rrggbb colour");
   const logoUrl = source.KEYSTEP_BRAND_LOGO_URL || null;
-  if (logoUrl && !/^https:\/\//.test(logoUrl) && nodeEnv === "production") problems.push("KEYSTEP_BRAND_LOGO_URL must be https");
+  if (logoUrl && !isSafeConfiguredUrl(logoUrl)) problems.push(`KEYSTEP_BRAND_LOGO_URL must be ${SAFE_URL_RULE}`);
   const rpId = (source.KEYSTEP_RP_ID || publicUrl?.hostname || "localhost").toLowerCase();
   // WebAuthn requires the RP ID to be the origin's host or a registrable suffix of it.
   if (publicUrl && rpId !== publicUrl.hostname && !publicUrl.hostname.endsWith(`.${rpId}`)) problems.push("KEYSTEP_RP_ID must be KEYSTEP_PUBLIC_URL's host or a parent domain of it");
