@@ -206,6 +206,13 @@ exports.onContinuePostLogin = async (event, api) => {
     api.access.deny(`Keystep result could not be verified: ${err && err.message ? err.message : String(err)}`);
     return;
   }
+  // Checked here too, not only trusted to validateToken: a result minted for another user must
+  // never complete (or deny) this user's login, whatever the platform checks.
+  const userId = event.user && event.user.user_id;
+  if (claims && (typeof claims.sub !== "string" || typeof userId !== "string" || claims.sub !== userId)) {
+    api.access.deny("Keystep result is for another user.");
+    return;
+  }
   // The session token Auth0 minted for the way out is signed with the same secret; only Keystep's
   // result carries `outcome`, so posting the incoming token back can never pass as a success.
   if (claims && claims.outcome === "success" && Array.isArray(claims.amr)) {

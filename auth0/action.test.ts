@@ -194,4 +194,17 @@ describe("onContinuePostLogin", () => {
     expect(api.access.deny).toHaveBeenCalled();
     expect(api.authentication.recordMethod).not.toHaveBeenCalled();
   });
+
+  it("threat: another user's result (sub ≠ event.user.user_id) is denied even if validateToken let it through", async () => {
+    for (const claims of [{ ...result, sub: "auth0|2" }, { ...result, sub: undefined }, { ...result, sub: "AUTH0|1" }]) {
+      const api = makeApi(claims);
+      await action.onContinuePostLogin(makeEvent(), api);
+      expect(api.access.deny).toHaveBeenCalledWith("Keystep result is for another user.");
+      expect(api.authentication.recordMethod).not.toHaveBeenCalled();
+    }
+    // A denial for another user is refused the same way, not passed on as this user's reason.
+    const api = makeApi({ ...result, sub: "auth0|2", outcome: "denied", amr: [], reason: "cancelled" });
+    await action.onContinuePostLogin(makeEvent(), api);
+    expect(api.access.deny).toHaveBeenCalledWith("Keystep result is for another user.");
+  });
 });

@@ -41,3 +41,21 @@ test("threat: session fixation — the flow cookie is __Host-, HttpOnly, Secure 
   expect(flow).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
   expect(flow!.domain).toBe("localhost");
 });
+
+test("threat: MIME sniffing and https downgrade on /api answers — every /api response carries nosniff and HSTS", async ({ request }) => {
+  const api = `${E2E.keystepUrl}/api`;
+  const answers = {
+    health: await request.get(`${api}/health`),
+    "admin without a token": await request.get(`${api}/admin/users/${encodeURIComponent("auth0|x")}`),
+    "admin with the token": await request.get(`${api}/admin/nowhere`, { headers: { authorization: `Bearer ${E2E.adminToken}` } }),
+    "passkey API, forged origin": await request.post(`${api}/webauthn/webauthn-platform`, { headers: { origin: "https://evil.example", "content-type": "application/json" }, data: { step: "options" } }),
+    "passkey API, same origin": await request.post(`${api}/webauthn/webauthn-platform`, { headers: { origin: E2E.keystepUrl, "content-type": "application/json" }, data: { step: "options" } }),
+    "unknown /api path": await request.get(`${api}/no-such-route`),
+  };
+  expect(answers.health.status()).toBe(200);
+  for (const [name, r] of Object.entries(answers)) {
+    const h = r.headers();
+    expect(h["x-content-type-options"], `${name} (${r.status()})`).toBe("nosniff");
+    expect(h["strict-transport-security"], `${name} (${r.status()})`).toBe("max-age=63072000; includeSubDomains");
+  }
+});

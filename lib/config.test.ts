@@ -33,6 +33,19 @@ describe("keystep.config.json", () => {
     expect(configSchema.safeParse({ branding: { radius: "1px;background:red" } }).success).toBe(false);
   });
 
+  it("threat: a javascript:, data: or off-site-by-trick branding URL is refused at boot, naming the path", () => {
+    const bad = ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "vbscript:x", "http://evil.example/logo.svg", "//evil.example/logo.svg", "/\\evil.example/logo.svg", "ftp://x/logo.svg", "logo.svg"];
+    for (const field of ["logoUrl", "faviconUrl", "supportUrl", "termsUrl", "privacyUrl"]) {
+      for (const value of bad) {
+        expect(() => loadConfig(write({ branding: { [field]: value } })), `${field}=${value}`).toThrow(new RegExp(`branding\\.${field}: an https URL`));
+        expect(() => loadConfig(write({ branding: { clients: { app: { [field]: value } } } })), `clients ${field}=${value}`).toThrow(new RegExp(`branding\\.clients\\.app\\.${field}:`));
+      }
+      for (const value of ["https://cdn.acme.com/logo.svg", "/acme-logo.svg", "http://localhost:3000/logo.svg", "http://127.0.0.1/logo.svg"]) {
+        expect(loadConfig(write({ branding: { [field]: value } })).branding, `${field}=${value}`).toMatchObject({ [field]: value });
+      }
+    }
+  });
+
   it("computes WCAG contrast and names pairs below AA", () => {
     expect(contrast("#000000", "#ffffff")).toBeCloseTo(21, 0);
     const warnings = contrastWarnings({ branding: { colors: { text: "#999999", background: "#ffffff" } } });

@@ -4,9 +4,11 @@ import path from "node:path";
 import { z } from "zod";
 import { LOCALES } from "@/lib/i18n/locales";
 import { policySchema } from "@/lib/policy/schema";
+import { isSafeConfiguredUrl, SAFE_URL_RULE } from "@/lib/security/safe-url";
 
 const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "a #rrggbb colour");
-const url = z.string().refine((v) => /^https:\/\//.test(v) || /^\/[^/]/.test(v), "an https URL or a path under public/ (starting with /)");
+// Logo, favicon and footer links end up in `src` and `href`: see isSafeConfiguredUrl.
+const url = z.string().max(2048).refine(isSafeConfiguredUrl, SAFE_URL_RULE).describe("https URL (http only for localhost) or a path starting with /");
 
 const colors = z
   .object({ primary: color, primaryText: color, background: color, surface: color, text: color, muted: color, error: color })
@@ -23,9 +25,9 @@ const brandFields = {
   fontStack: z.string().max(300).refine((v) => !/url\(|@import|[{};<>]/.test(v), "a plain font-family list (no remote fonts)"),
   theme: z.enum(["light", "dark", "auto"]),
   customCss: z.string().regex(/^\/[\w./-]+\.css$/, "a .css file under public/, e.g. /brand.css"),
-  supportUrl: z.string().url(),
-  termsUrl: z.string().url(),
-  privacyUrl: z.string().url(),
+  supportUrl: url,
+  termsUrl: url,
+  privacyUrl: url,
 };
 
 const brandOverride = z.object(brandFields).partial().strict();

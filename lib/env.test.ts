@@ -80,4 +80,43 @@ describe("configuration", () => {
   it("refuses an admin token equal to the token signing secret", () => {
     expect(problems({ KEYSTEP_ADMIN_TOKEN: good.KEYSTEP_SECRET }).join()).toContain("KEYSTEP_ADMIN_TOKEN must differ");
   });
+
+  it("has daily and per-country SMS budgets, each set by its own variable and validated", () => {
+    const sms = loadEnv(good).budgets.sms;
+    expect(sms.daily).toEqual({ perDestination: 10, perUser: 20, global: 3000 });
+    expect(sms.perCountry).toEqual({ hourly: 100, daily: 600 });
+    // One country alone can never spend the whole instance's budget by default.
+    expect(sms.perCountry.hourly).toBeLessThan(sms.global);
+    expect(sms.perCountry.daily).toBeLessThan(sms.daily.global);
+    const set = loadEnv({ ...good, SMS_BUDGET_PER_NUMBER_DAILY: "7", SMS_BUDGET_PER_USER_DAILY: "8", SMS_BUDGET_GLOBAL_DAILY: "900", SMS_BUDGET_PER_COUNTRY: "40", SMS_BUDGET_PER_COUNTRY_DAILY: "200" }).budgets.sms;
+    expect(set).toMatchObject({ daily: { perDestination: 7, perUser: 8, global: 900 }, perCountry: { hourly: 40, daily: 200 } });
+    for (const name of ["SMS_BUDGET_PER_NUMBER_DAILY", "SMS_BUDGET_PER_USER_DAILY", "SMS_BUDGET_GLOBAL_DAILY", "SMS_BUDGET_PER_COUNTRY", "SMS_BUDGET_PER_COUNTRY_DAILY"]) {
+      expect(problems({ [name]: "0" }).join(), name).toContain(name);
+      expect(problems({ [name]: "ten" }).join(), name).toContain(name);
+    }
+  });
+
+  it("threat: a NODE_ENV other than development or test (prod, staging, unset) starts with production guards", () => {
+    for (const value of ["prod", "staging", "Production", "", undefined]) {
+      const label = `NODE_ENV=${value}`;
+      expect(loadEnv({ ...good, NODE_ENV: value }).nodeEnv, label).toBe("production");
+      // The production guards hold: no generated encryption key, no log-only SMS, no default public URL.
+      expect(problems({ NODE_ENV: value, KEYSTEP_ENCRYPTION_KEY: undefined }).join(), label).toContain("KEYSTEP_ENCRYPTION_KEY is required in production");
+      expect(problems({ NODE_ENV: value, SMS_PROVIDER: "log" }).join(), label).toContain("SMS_PROVIDER=log");
+      expect(problems({ NODE_ENV: value, KEYSTEP_PUBLIC_URL: undefined }).join(), label).toContain("KEYSTEP_PUBLIC_URL is required in production");
+    }
+    expect(loadEnv({ ...good, NODE_ENV: "development" }).nodeEnv).toBe("development");
+    expect(loadEnv({ ...good, NODE_ENV: "test" }).nodeEnv).toBe("test");
+  });
+
+  it("threat: a javascript: or data: KEYSTEP_BRAND_LOGO_URL is refused at boot, in every NODE_ENV", () => {
+    for (const NODE_ENV of ["production", "development", "test"]) {
+      for (const value of ["javascript:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "//evil.example/x.svg", "http://evil.example/x.svg"]) {
+        expect(problems({ NODE_ENV, KEYSTEP_BRAND_LOGO_URL: value }).join(), `${NODE_ENV} ${value}`).toContain("KEYSTEP_BRAND_LOGO_URL must be an https URL");
+      }
+      for (const value of ["https://cdn.acme.com/logo.svg", "/logo.svg", "http://localhost:3000/logo.svg"]) {
+        expect(loadEnv({ ...good, NODE_ENV, KEYSTEP_BRAND_LOGO_URL: value }).brand.logoUrl, `${NODE_ENV} ${value}`).toBe(value);
+      }
+    }
+  });
 });

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
+import { isSafeConfiguredUrl, SAFE_URL_RULE } from "@/lib/security/safe-url";
 
 /** A configured Auth0 tenant: the host (with optional port) Keystep accepts as `iss`, and the scheme used to reach it. */
 export interface Auth0Domain {
@@ -43,9 +44,26 @@ export type SmsConfig =
   | { provider: "twilio"; accountSid: string; authToken: string; from: string | null; messagingServiceSid: string | null; baseUrl: string; allowedCountries: string[] };
 
 /** Hourly send budgets (DESIGN §4 "SMS abuse"): per destination, per user, per IP, and for the whole instance. */
+export interface SendBudgets {
+  perDestination: number;
+  perUser: number;
+  perIp: number;
+  global: number;
+}
+
+/**
+ * SMS adds daily caps (so a slow drip cannot spend an hourly budget every hour) and caps per
+ * country of the number (so pumping to one country's premium ranges cannot spend the global
+ * budget and switch SMS off for everyone else).
+ */
+export interface SmsBudgets extends SendBudgets {
+  daily: { perDestination: number; perUser: number; global: number };
+  perCountry: { hourly: number; daily: number };
+}
+
 export interface Budgets {
-  sms: { perDestination: number; perUser: number; perIp: number; global: number };
-  email: { perDestination: number; perUser: number; perIp: number; global: number };
+  sms: SmsBudgets;
+  email: SendBudgets;
 }
 
 /**
@@ -111,7 +129,10 @@ const intIn = (min: number, max: number, dflt: number) =>
 /** Validates the whole environment at once, naming every bad variable. */
 export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
   const problems: string[] = [];
-  const nodeEnv = (["production", "development", "test"] as const).find((e) => e === source.NODE_ENV) ?? "development";
+  // Fail safe: only exactly `development` or `test` relaxes a guard. Anything else (`prod`,
+  // `staging`, `Production`, a typo, or unset) runs with production guards, so a misspelt
+  // deployment never starts without an encryption key or with a log-only SMS sender.
+  const nodeEnv: Env["nodeEnv"] = source.NODE_ENV === "development" || source.NODE_ENV === "test" ? source.NODE_ENV : "production";
   const port = intIn(1, 65535, 3000).safeParse(source.PORT);
   if (!port.success) problems.push(`PORT ${port.error.issues[0]?.message}`);
   const portValue = port.success ? port.data : 3000;
@@ -175,7 +196,15 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
     return r.success ? r.data : dflt;
   };
   const budgets: Budgets = {
-    sms: { perDestination: budget("SMS_BUDGET_PER_NUMBER", 5), perUser: budget("SMS_BUDGET_PER_USER", 10), perIp: budget("SMS_BUDGET_PER_IP", 20), global: budget("SMS_BUDGET_GLOBAL", 500) },
+    sms: {
+      perDestination: budget("SMS_BUDGET_PER_NUMBER", 5),
+      perUser: budget("SMS_BUDGET_PER_USER", 10),
+      perIp: budget("SMS_BUDGET_PER_IP", 20),
+      global: budget("SMS_BUDGET_GLOBAL", 500),
+      daily: { perDestination: budget("SMS_BUDGET_PER_NUMBER_DAILY", 10), perUser: budget("SMS_BUDGET_PER_USER_DAILY", 20), global: budget("SMS_BUDGET_GLOBAL_DAILY", 3000) },
+      // A fifth of the global budget: a pumped country runs dry long before everyone else does.
+      perCountry: { hourly: budget("SMS_BUDGET_PER_COUNTRY", 100), daily: budget("SMS_BUDGET_PER_COUNTRY_DAILY", 600) },
+    },
     email: { perDestination: budget("EMAIL_BUDGET_PER_ADDRESS", 10), perUser: budget("EMAIL_BUDGET_PER_USER", 10), perIp: budget("EMAIL_BUDGET_PER_IP", 30), global: budget("EMAIL_BUDGET_GLOBAL", 5000) },
   };
 
@@ -222,7 +251,7 @@ export function loadEnv(source: Record<string, string | undefined> = process.env
   const brandColor = source.KEYSTEP_BRAND_COLOR || "#4f46e5";
   if (!/^#[0-9a-f]{6}$/i.test(brandColor)) problems.push("KEYSTEP_BRAND_COLOR must be a #rrggbb colour");
   const logoUrl = source.KEYSTEP_BRAND_LOGO_URL || null;
-  if (logoUrl && !/^https:\/\//.test(logoUrl) && nodeEnv === "production") problems.push("KEYSTEP_BRAND_LOGO_URL must be https");
+  if (logoUrl && !isSafeConfiguredUrl(logoUrl)) problems.push(`KEYSTEP_BRAND_LOGO_URL must be ${SAFE_URL_RULE}`);
   const rpId = (source.KEYSTEP_RP_ID || publicUrl?.hostname || "localhost").toLowerCase();
   // WebAuthn requires the RP ID to be the origin's host or a registrable suffix of it.
   if (publicUrl && rpId !== publicUrl.hostname && !publicUrl.hostname.endsWith(`.${rpId}`)) problems.push("KEYSTEP_RP_ID must be KEYSTEP_PUBLIC_URL's host or a parent domain of it");

@@ -84,6 +84,27 @@ describe("session token verification", () => {
     expect((await verifySessionToken(await auth0Token({ sub: "" }), env, now)).ok).toBe(false);
   });
 
+  it("threat: a long-lived token (a year between iat and exp) is refused even while it is young", async () => {
+    expect(env.tokenMaxAgeSeconds).toBe(900);
+    expect(await verifySessionToken(await auth0Token({ iat: nowS, exp: nowS + 365 * 86400 }), env, now)).toEqual({ ok: false, error: "token_invalid" });
+    expect(await verifySessionToken(await auth0Token({ iat: nowS, exp: nowS + 901 }), env, now)).toEqual({ ok: false, error: "token_invalid" });
+    // Auth0's default lifetime (900 s) and the Action's (600 s) pass.
+    expect((await verifySessionToken(await auth0Token({ iat: nowS, exp: nowS + 900 }), env, now)).ok).toBe(true);
+    expect((await verifySessionToken(await auth0Token({ iat: nowS, exp: nowS + 600 }), env, now)).ok).toBe(true);
+    // The limit follows KEYSTEP_TOKEN_MAX_AGE_SECONDS.
+    const short = testEnv({ KEYSTEP_TOKEN_MAX_AGE_SECONDS: "300" });
+    expect(await verifySessionToken(await auth0Token({ iat: nowS, exp: nowS + 600 }), short, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("threat: a sub with control characters or without Auth0's provider|id form is refused", async () => {
+    for (const sub of ["abc", "|abc", "auth0|", "auth0 |abc", "auth0|a\u0000b", "auth0|a\nb", "auth0|a\u001bb", "auth0|\u202eevil", "auth0|a\u2028b", `auth0|${"x".repeat(251)}`, 42]) {
+      expect(await verifySessionToken(await auth0Token({ sub }), env, now), JSON.stringify(sub)).toEqual({ ok: false, error: "token_invalid" });
+    }
+    for (const sub of ["auth0|abc", "google-oauth2|104837261", "samlp|acme|ada/finance", "email|5f1c2d", `auth0|${"x".repeat(250)}`]) {
+      expect(await verifySessionToken(await auth0Token({ sub }), env, now), sub).toMatchObject({ ok: true, value: { sub } });
+    }
+  });
+
   it("rejects Keystep's own result token presented as a session token (token confusion)", async () => {
     const result = await mintResultToken(key, { iss: "tenant.eu.auth0.com", sub: "auth0|abc", state: "s".repeat(20), outcome: "success", amr: ["otp"] }, now);
     expect(await verifySessionToken(result, env, now)).toEqual({ ok: false, error: "token_invalid" });

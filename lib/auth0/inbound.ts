@@ -54,9 +54,20 @@ export function checkState(state: unknown): state is string {
   return typeof state === "string" && STATE.test(state);
 }
 
+const SUB_MAX = 256;
+// Auth0's user_id: `provider|id` (the id may hold more `|`, e.g. `samlp|connection|id`). The
+// provider has no spaces; neither part has control, format (bidi) or line-separator characters.
+const AUTH0_USER_ID = /^[^\s|\p{C}]+\|[^\p{C}\p{Zl}\p{Zp}]+$/u;
+
+/** Whether `sub` is an Auth0 user id that is safe to key rows, logs and audit on. */
+export function isAuth0UserId(sub: unknown): sub is string {
+  return typeof sub === "string" && sub.length <= SUB_MAX && AUTH0_USER_ID.test(sub);
+}
+
 /**
  * Verifies the session token Auth0's `api.redirect.encodeToken` minted (DESIGN §1.3): HS256 only,
- * `exp`/`iat`/`sub`/`iss` required, `iat` not in the future, a maximum age, an allowlisted `iss`.
+ * `exp`/`iat`/`sub`/`iss` required, `iat` not in the future, a maximum age and lifetime, a `sub`
+ * of Auth0's `provider|id` form, an allowlisted `iss`.
  */
 export async function verifySessionToken(token: unknown, env: Env, now = new Date()): Promise<Verified<SessionClaims>> {
   if (typeof token !== "string" || token.length === 0) return { ok: false, error: "token_missing" };
@@ -77,8 +88,11 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   // Token confusion: Keystep's own result tokens share the secret; they carry `outcome` and are never an entry.
   if ("outcome" in payload || "state" in payload) return { ok: false, error: "token_invalid" };
   const { iss, sub, iat, exp, ip } = payload;
-  if (typeof iss !== "string" || typeof sub !== "string" || sub.length === 0 || sub.length > 256) return { ok: false, error: "token_invalid" };
+  if (typeof iss !== "string" || !isAuth0UserId(sub)) return { ok: false, error: "token_invalid" };
   if (typeof iat !== "number" || typeof exp !== "number") return { ok: false, error: "token_invalid" };
+  // maxTokenAge bounds how old a token is, not how long it claims to live: a token minted with a
+  // lifetime of a year would be a long-lived entry ticket while young. Auth0 mints 900 s by default.
+  if (exp - iat > env.tokenMaxAgeSeconds) return { ok: false, error: "token_invalid" };
   if (!findDomain(env.auth0Domains, iss)) return { ok: false, error: "issuer_not_allowed" };
   const extra = sessionPayload.parse(payload);
   return { ok: true, value: { ...extra, iss: iss.toLowerCase(), sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };

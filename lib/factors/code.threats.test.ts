@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { DbBudgetStore } from "@/lib/security/budgets";
@@ -7,13 +7,15 @@ import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
 import { parseDestination } from "./channel";
 import { CODE_TTL_MS, RESEND_COOLDOWN_MS, sendCode, type CodeDelivery } from "./code";
 import type { FactorCtx } from "./types";
+import type { Budgets } from "@/lib/env";
+import { testEnv } from "@/lib/test/env";
 
 /** Delivery double that records what would have reached the user's inbox or phone. */
-function recorder(db: Kysely<Database>, fail = false) {
+function recorder(db: Kysely<Database>, fail = false, limits: Budgets = env.budgets) {
   const sent: Array<{ to: string; code: string }> = [];
   const delivery: CodeDelivery = {
     budgets: new DbBudgetStore(db),
-    limits: env.budgets,
+    limits,
     async deliver(_channel, to, code) {
       if (fail) return { ok: false, error: "unavailable", detail: "SMTP down" };
       sent.push({ to, code });
@@ -117,6 +119,67 @@ describe.each(BACKENDS)("email and SMS codes on $name", (backend) => {
     expect(await sendCode(ctx, down.delivery, "email", "challenge", to)).toEqual({ ok: false, error: "delivery_failed" });
     const up = recorder(db);
     expect(await sendCode(await reload(ctx, ctx.now + 1000), up.delivery, "email", "challenge", to)).toMatchObject({ ok: true });
+  });
+});
+
+const HOUR = 3_600_000;
+let serial = 0;
+/** A fresh valid UK mobile number (+44 7400 1xxxxx) for each call. */
+const ukMobile = () => `+4474001${String(10000 + (serial++ % 90000))}`;
+
+describe.each(BACKENDS)("SMS budgets per country and per day on $name", (backend) => {
+  // A database per test: the global and country buckets must start empty.
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  beforeEach(async () => ({ db, close } = await backend.open()));
+  afterEach(() => close());
+
+  const send = async (limits: Budgets, to: string, now: number, sub?: string) =>
+    sendCode(await newFlowCtx(db, sub, now), recorder(db, false, limits).delivery, "phone", "challenge", to);
+
+  it("threat: SMS pumping — one country's sends stop at its cap while another country still gets through", async () => {
+    const limits = testEnv({ SMS_BUDGET_PER_COUNTRY: "3", SMS_BUDGET_PER_COUNTRY_DAILY: "5", SMS_BUDGET_GLOBAL: "10", SMS_BUDGET_PER_IP: "1000" }).budgets;
+    const t0 = Date.UTC(2026, 11, 1, 9);
+    // Throw-away accounts pump fresh UK numbers: each a new user and a new number.
+    const pumped = [];
+    for (let i = 0; i < 10; i++) pumped.push(await send(limits, ukMobile(), t0 + i));
+    expect(pumped.filter((r) => r.ok)).toHaveLength(3);
+    expect(pumped.at(-1)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    // The global budget (10) was not spent by the refused sends: France and Germany still get codes.
+    expect(await send(limits, "+33612345678", t0 + 20)).toMatchObject({ ok: true });
+    expect(await send(limits, "+4915123456789", t0 + 21)).toMatchObject({ ok: true });
+    // An hour later the UK gets two more, then its daily cap (5) holds for the rest of the day.
+    expect(await send(limits, ukMobile(), t0 + HOUR + 1)).toMatchObject({ ok: true });
+    expect(await send(limits, ukMobile(), t0 + HOUR + 2)).toMatchObject({ ok: true });
+    expect(await send(limits, ukMobile(), t0 + HOUR + 3)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    const later = await send(limits, ukMobile(), t0 + 6 * HOUR);
+    expect(later).toMatchObject({ ok: false, error: "budget_exhausted" });
+    expect(!later.ok && later.retryAfterMs).toBeGreaterThan(17 * HOUR);
+    expect(await send(limits, "+33612345679", t0 + 6 * HOUR + 1)).toMatchObject({ ok: true });
+    expect(await send(limits, ukMobile(), t0 + 24 * HOUR + 1)).toMatchObject({ ok: true });
+  });
+
+  it.each([
+    { cap: "per number", hourly: "SMS_BUDGET_PER_NUMBER", daily: "SMS_BUDGET_PER_NUMBER_DAILY", target: () => ({ to: "+447400199999", sub: undefined }) },
+    { cap: "per user", hourly: "SMS_BUDGET_PER_USER", daily: "SMS_BUDGET_PER_USER_DAILY", target: () => ({ to: ukMobile(), sub: "auth0|pumper" }) },
+    { cap: "global", hourly: "SMS_BUDGET_GLOBAL", daily: "SMS_BUDGET_GLOBAL_DAILY", target: () => ({ to: ukMobile(), sub: undefined }) },
+  ])("threat: SMS pumping — the daily cap $cap holds across hours", async ({ hourly, daily, target }) => {
+    const limits = testEnv({ [hourly]: "2", [daily]: "3" }).budgets;
+    const t0 = Date.UTC(2026, 11, 1, 9);
+    const at = (now: number) => {
+      const { to, sub } = target();
+      return send(limits, to, now, sub);
+    };
+    expect(await at(t0)).toMatchObject({ ok: true });
+    expect(await at(t0 + 1)).toMatchObject({ ok: true });
+    expect(await at(t0 + 2)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    // The hourly window moved on; the day's third send is the last.
+    expect(await at(t0 + HOUR + 1)).toMatchObject({ ok: true });
+    expect(await at(t0 + 2 * HOUR + 1)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    const evening = await at(t0 + 12 * HOUR);
+    expect(evening).toMatchObject({ ok: false, error: "budget_exhausted" });
+    expect(!evening.ok && evening.retryAfterMs).toBe(12 * HOUR);
+    expect(await at(t0 + 24 * HOUR + 1)).toMatchObject({ ok: true });
   });
 });
 

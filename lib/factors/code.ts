@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
+import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { ChallengeRow, Database } from "@/lib/db/schema";
 import type { Budgets } from "@/lib/env";
 import { keyedHash, safeEqual } from "@/lib/security/crypto";
@@ -15,6 +16,7 @@ export const CODE_TTL_MS: Record<Channel, number> = { email: 10 * 60_000, phone:
 export const RESEND_COOLDOWN_MS = 30_000;
 export const MAX_CODE_ATTEMPTS = 5;
 const HOUR = 3_600_000;
+const DAY = 24 * HOUR;
 
 export type SendError = "cooldown" | "budget_exhausted" | "budget_unavailable" | "delivery_failed";
 export type SendResult = { ok: true; resendAt: number } | { ok: false; error: SendError; retryAfterMs?: number };
@@ -62,15 +64,42 @@ export async function resendAt(db: Kysely<Database>, flowId: string, channel: Ch
   return last ? Number(last.created_at) + RESEND_COOLDOWN_MS : 0;
 }
 
-/** The hourly budgets one send spends: destination, user, instance and (when known) IP. */
+/**
+ * The country an E.164 number belongs to (ISO 3166 code), or its calling code for numbers of no
+ * country (+800, +882…), so those share one budget too.
+ */
+export function phoneCountry(e164: string): string {
+  const phone = parsePhoneNumberFromString(e164);
+  if (!phone) return "unknown";
+  return phone.country ?? `+${phone.countryCallingCode}`;
+}
+
+/**
+ * The budgets one send spends: hourly per destination, user, instance and (when known) IP. SMS
+ * adds daily caps per number, user and instance, and hourly and daily caps per country of the
+ * number. Each bucket has its own name, as a bucket is always used with one window.
+ */
 export function budgetKeys(channel: Channel, limits: Budgets, ctx: FactorCtx, destination: string): BudgetKey[] {
   const l = channel === "phone" ? limits.sms : limits.email;
+  const dest = destination.toLowerCase();
+  const user = `${ctx.flow.host}|${ctx.flow.sub}`;
   const keys: BudgetKey[] = [
-    { bucket: `${channel}:dest:${destination.toLowerCase()}`, limit: l.perDestination, windowMs: HOUR },
-    { bucket: `${channel}:user:${ctx.flow.host}|${ctx.flow.sub}`, limit: l.perUser, windowMs: HOUR },
+    { bucket: `${channel}:dest:${dest}`, limit: l.perDestination, windowMs: HOUR },
+    { bucket: `${channel}:user:${user}`, limit: l.perUser, windowMs: HOUR },
     { bucket: `${channel}:global`, limit: l.global, windowMs: HOUR },
   ];
   if (ctx.flow.context.ip) keys.push({ bucket: `${channel}:ip:${ctx.flow.context.ip}`, limit: l.perIp, windowMs: HOUR });
+  if (channel === "phone") {
+    const { daily, perCountry } = limits.sms;
+    const country = phoneCountry(destination);
+    keys.push(
+      { bucket: `phone:country:${country}`, limit: perCountry.hourly, windowMs: HOUR },
+      { bucket: `phone:day:country:${country}`, limit: perCountry.daily, windowMs: DAY },
+      { bucket: `phone:day:dest:${dest}`, limit: daily.perDestination, windowMs: DAY },
+      { bucket: `phone:day:user:${user}`, limit: daily.perUser, windowMs: DAY },
+      { bucket: `phone:day:global`, limit: daily.global, windowMs: DAY },
+    );
+  }
   return keys;
 }
 

@@ -90,7 +90,9 @@ export function codeDelivery(): CodeDelivery {
 /** The brand for messages: the environment's, then the application's branding from keystep.config.json. */
 function emailBrand(ctx: FactorCtx) {
   const b = brandingFor(ctx.flow.context.claims.client_id);
-  const logo = b.logoUrl ? new URL(b.logoUrl, ctx.env.publicUrl).toString() : ctx.env.brand.logoUrl;
+  // Either may be a path on Keystep's origin; an email needs the absolute URL.
+  const configured = b.logoUrl ?? ctx.env.brand.logoUrl;
+  const logo = configured ? new URL(configured, ctx.env.publicUrl).toString() : null;
   return { name: b.name ?? ctx.env.brand.name, color: b.colors?.primary ?? ctx.env.brand.color, logoUrl: logo };
 }
 

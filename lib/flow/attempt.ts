@@ -17,7 +17,12 @@ export { rememberDevice };
 /** Wrong codes allowed in one flow before it ends (issue #2). */
 export const MAX_FLOW_FAILURES = 5;
 
-export type AttemptError = CheckError | "code_format" | "rate_limited" | "flow_ended";
+/**
+ * What the person is told. `code_reused` is not among them: a used code answers exactly like a
+ * wrong one (same error, same `remaining`), so the answer never confirms that a code was right.
+ * The audit trail keeps the difference.
+ */
+export type AttemptError = Exclude<CheckError, "code_reused"> | "code_format" | "rate_limited" | "flow_ended";
 export type AttemptResult =
   /** `continued`: the flow has steps left (recovery codes, a setup the policy forces, the passkey offer, managing). */
   | { ok: true; continued?: true }
@@ -101,7 +106,12 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
   if (NOT_A_GUESS.has(check.error)) return { ok: false, error: check.error };
   // In setup, "reused" means a parallel submission of the same correct code won the save (a
   // double click): not a guess, and counting it could lock the flow before the winner completes.
-  if (mode === "setup" && check.error === "code_reused") return { ok: false, error: check.error };
+  // It is audited, and answered exactly as a wrong code would be at this count, without counting.
+  if (mode === "setup" && check.error === "code_reused") {
+    const failures = ((await findFlow(db, flow.id)) ?? flow).failedAttempts + 1;
+    await audit(db, { ...who, event: "enroll.failure", outcome: check.error, detail: { failures: failures - 1, counted: false } });
+    return { ok: false, error: "code_invalid", remaining: Math.max(1, MAX_FLOW_FAILURES - failures) };
+  }
 
   const failures = await addFlowFailure(db, flow.id);
   await audit(db, { ...who, event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error, detail: { failures } });
@@ -110,7 +120,8 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     await audit(db, { ...who, event: "flow.locked", outcome: "denied" });
     return { ok: false, error: "flow_ended" };
   }
-  return { ok: false, error: check.error, remaining: MAX_FLOW_FAILURES - failures };
+  // A used code is refused like a wrong one: the person sees the same words and count.
+  return { ok: false, error: check.error === "code_reused" ? "code_invalid" : check.error, remaining: MAX_FLOW_FAILURES - failures };
 }
 
 /**

@@ -55,7 +55,9 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
     // A later login is a challenge, and the code used at enrollment cannot be used again.
     const later = await newFlowCtx(db, ctx.flow.sub, ctx.now + 30_000);
     expect(nextStep(later.flow, { enrolled: ["otp"], implicit: [], available: ["otp"] })).toEqual({ kind: "challenge", factor: "otp" });
-    expect(await submitCode(later, "otp", "challenge", totpAt(secret, ctx.now))).toMatchObject({ ok: false, error: "code_reused" });
+    // Refused as a reuse (the audit says so), answered like a wrong code.
+    expect(await submitCode(later, "otp", "challenge", totpAt(secret, ctx.now))).toMatchObject({ ok: false, error: "code_invalid" });
+    expect(await db.selectFrom("audit_events").select("outcome").where("flow_id", "=", later.flow.id).where("event", "=", "challenge.failure").execute()).toEqual([{ outcome: "code_reused" }]);
     expect(await submitCode(await reload(later), "otp", "challenge", totpAt(secret, later.now))).toEqual({ ok: true });
   });
 

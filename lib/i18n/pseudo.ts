@@ -62,5 +62,6 @@ export function pseudoCatalogue(t: Tree): Tree {
 }
 
 export function pseudoEnabled(): boolean {
-  return process.env.NODE_ENV !== "production" || process.env.KEYSTEP_PSEUDO_LOCALE === "1";
+  // Like lib/env.ts: only exactly development or test counts as "not production".
+  return process.env.NODE_ENV === "development" || process.env.NODE_ENV === "test" || process.env.KEYSTEP_PSEUDO_LOCALE === "1";
 }
