@@ -103,7 +103,7 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     await notifyUser(ctx, "factorDisabled");
   }
   // No secret was tested: an expired or retired code does not count as a guess.
-  if (NOT_A_GUESS.has(check.error)) return { ok: false, error: check.error };
+  if (check.error === "link_pending" || check.error === "code_expired" || check.error === "setup_expired") return { ok: false, error: check.error };
   // In setup, "reused" means a parallel submission of the same correct code won the save (a
   // double click): not a guess, and counting it could lock the flow before the winner completes.
   // It is audited, and answered exactly as a wrong code would be at this count, without counting.
