@@ -76,9 +76,12 @@ test("SMS setup validates the number, texts a code, and later logins are challen
     await expect(fresh).toHaveURL(`${E2E.keystepUrl}/phone`);
     await latestCode(phone.e164, before);
     await fresh.getByRole("link", { name: "Try another method" }).click();
-    await new Chooser(fresh).pick(/^email/i);
-    await expect(fresh).toHaveURL(`${E2E.keystepUrl}/email`);
-    await freshOtp.submit(await latestCode(email));
+    // SMS is a possession factor: the weaker email is no longer offered to this user.
+    await expect(fresh.getByRole("button", { name: /recovery code/i })).toBeVisible();
+    await expect(fresh.getByRole("button", { name: /^email/i })).toHaveCount(0);
+    await new Chooser(fresh).pick(/text message/i);
+    await expect(fresh).toHaveURL(`${E2E.keystepUrl}/phone`);
+    await freshOtp.submit(await latestCode(phone.e164, before));
     await freshApp.expectLoggedIn();
     await context.close();
   });

@@ -1,4 +1,4 @@
-import { enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 
@@ -6,7 +6,12 @@ const STEP_UP = `?acr_values=${encodeURIComponent("http://schemas.openid.net/pap
 
 test("a remembered device skips MFA on the next login, and step-up ignores it", async ({ page, app, otp }) => {
   const email = newEmail("remember");
-  const phone = await enrollNewUser(page, app, otp, email);
+  await app.login(email);
+  await new Chooser(page).pick(/authenticator app/i);
+  const phone = new AuthenticatorApp(await otp.scanQr());
+  await otp.submit(phone.code());
+  const codes = await new RecoveryScreen(page).save();
+  await app.expectLoggedIn();
 
   await test.step("a challenge offers 'Don't ask again on this device' and says why it asks", async () => {
     await page.goto(`${E2E.simUrl}/logout`);
@@ -31,13 +36,13 @@ test("a remembered device skips MFA on the next login, and step-up ignores it", 
     await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
     await expect(page.getByTestId("why-asked")).toHaveText("We're asking because this action needs a fresh check.");
     await expect(page.getByLabel(/Don't ask again/)).toHaveCount(0);
-    // The app's codes up to the next step were used already; the user answers by email instead.
-    await page.getByRole("link", { name: "Try another method" }).click();
-    const before = Date.now();
-    await page.getByRole("button", { name: /^email/i }).click();
-    await otp.submit(await latestCode(email, before - 1));
+    // The app's codes up to the next step were used already; the user answers with a recovery code.
+    await page.getByRole("button", { name: "Use a recovery code" }).click();
+    await otp.submit(codes[0]!);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/recovery-codes`);
+    await page.getByRole("button", { name: "Continue" }).click();
     await app.expectLoggedIn();
-    await expect(page.getByTestId("claims")).toContainText('"email"');
+    await expect(page.getByTestId("claims")).toContainText('"recovery-code"');
     await expect(page.getByTestId("claims")).not.toContainText("skipped");
   });
 
@@ -55,21 +60,22 @@ test("a remembered device skips MFA on the next login, and step-up ignores it", 
   });
 });
 
-test("the picker: 'Try another method' lists the user's other methods, and email works", async ({ page, app, otp, chooser }) => {
+test("the picker: 'Try another method' lists the user's methods at their tier, never the weaker email", async ({ page, app, otp, chooser }) => {
   const email = newEmail("picker");
-  await enrollNewUser(page, app, otp, email);
+  const phone = await enrollNewUser(page, app, otp, email);
   await page.goto(`${E2E.simUrl}/logout`);
   await app.login(email);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
   await page.getByRole("link", { name: "Try another method" }).click();
   await expect(page.getByRole("button", { name: /authenticator app/i })).toBeVisible();
   await expect(page.getByRole("button", { name: /recovery code/i })).toBeVisible();
-  const before = Date.now();
-  await chooser.pick(/^email/i);
-  await expect(page).toHaveURL(`${E2E.keystepUrl}/email`);
-  await otp.submit(await latestCode(email, before - 1));
+  // Password plus mailbox never beats the app (README → Policy → Strength tiers).
+  await expect(page.getByRole("button", { name: /^email/i })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: /sign-in link/i })).toHaveCount(0);
+  await chooser.pick(/authenticator app/i);
+  await otp.submit(phone.code(1));
   await app.expectLoggedIn();
-  await expect(page.getByTestId("claims")).toContainText('"email"');
+  await expect(page.getByTestId("claims")).toContainText('"otp"');
 });
 
 test("'This wasn't me' ends the sign-in as denied and emails the user", async ({ page, app, otp }) => {

@@ -51,6 +51,7 @@ export const otpFactor: Factor<OtpSetupView> = {
     const { otp: _done, ...rest } = ctx.flow.pending;
     // Clearing the pending key is the commit point: of two racing submissions only one saves.
     if (!(await swapPending(ctx.db, ctx.flow, rest))) return { ok: false, error: "code_reused" };
+    ctx.flow = { ...ctx.flow, pending: rest };
     const id = crypto.randomUUID();
     await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { id, factor: "otp", label: "Authenticator app", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step }, ctx.now);
     return { ok: true };

@@ -143,11 +143,16 @@ function mergeProof(prev: Pending["verified"], factorId: FactorId, amr: string[]
  */
 async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<"completed" | "continued" | null> {
   let flow: Flow | null = ctx.flow;
+  // Recovery codes for a first factor are issued once, whatever number of rounds the write takes.
+  let sealed: string | null | undefined;
   for (let round = 0; round < 5 && flow; round++) {
     if (flow.status !== "active") return null;
-    const { choice: _done, ...rest } = flow.pending;
+    // The method the user picked is done, unless this was the email check before the setup they picked.
+    const { choice, ...rest } = flow.pending;
+    const keep = choice && !(choice.factor === factorId && choice.mode === (mode === "setup" ? "enroll" : "challenge"));
     const pending: Pending = {
       ...rest,
+      ...(keep ? { choice } : {}),
       verified: mergeProof(flow.pending.verified, factorId, amr, ctx.now),
       ...(mode === "setup" ? { enrolled: [...new Set([...(flow.pending.enrolled ?? []), factorId])] } : {}),
       ...(opts.remember || flow.pending.remember ? { remember: true as const } : {}),
@@ -155,8 +160,8 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "chal
     let next: Flow = { ...flow, pending };
     if (mode === "setup" && !pending.recoveryCodes) {
       // A first factor comes with recovery codes, shown once on the next step.
-      const f = await userFactors(flow, ctx.db, ctx.env);
-      if (!f.enrolled.includes("recovery-code")) next = { ...next, pending: { ...pending, recoveryCodes: await issueSealedCodes({ ...ctx, flow: next }) } };
+      sealed ??= (await userFactors(flow, ctx.db, ctx.env)).enrolled.includes("recovery-code") ? null : await issueSealedCodes({ ...ctx, flow: next });
+      if (sealed) next = { ...next, pending: { ...pending, recoveryCodes: sealed } };
     }
     if (await swapPending(ctx.db, flow, next.pending)) {
       ctx.flow = next;

@@ -199,6 +199,36 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     expect((await reload(ctx)).flow).toMatchObject({ status: "active", failedAttempts: 0 });
   });
 
+  it("the email check before a first setup leads to the setup the user picked, never to completion", async () => {
+    const sub = newSub();
+    const ctx = await open(db, sub, { policy: { firstEnrollment: "verify-email" } });
+    const picked = { ...ctx.flow.pending, choice: { factor: "otp" as FactorId, mode: "enroll" as const } };
+    expect(await swapPending(db, ctx.flow, picked)).toBe(true);
+    const gated = await reload(ctx);
+    expect(await step(gated)).toEqual({ kind: "challenge", factor: "email", gate: true });
+    // The email factor's check passes (its code is tested in code.threats.test.ts).
+    const { runAttempt } = await import("./attempt");
+    expect(await runAttempt(gated, "email", "challenge", async () => ({ ok: true }))).toEqual({ ok: true, continued: true });
+    const after = await reload(ctx);
+    expect(after.flow.status).toBe("active");
+    expect(await step(after)).toEqual({ kind: "enroll", factor: "otp" });
+  });
+
+  it("a first setup goes on to its recovery codes (issued once), then completes", async () => {
+    const sub = newSub();
+    let ctx = await open(db, sub);
+    const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
+    ctx = await reload(ctx);
+    expect(await submitCode(ctx, "otp", "setup", totpAt(secret, ctx.now))).toEqual({ ok: true, continued: true });
+    const after = await reload(ctx);
+    expect(await step(after)).toEqual({ kind: "recovery-codes", regenerate: false });
+    expect(after.flow.pending.recoveryCodes).toBeDefined();
+    expect(await db.selectFrom("audit_events").select("event").where("sub", "=", sub).where("event", "=", "recovery.issued").execute()).toHaveLength(1);
+    const { passStep } = await import("./transition");
+    expect(await passStep(after, { recoveryDone: true })).toEqual({ kind: "continue" });
+    expect((await reload(ctx)).flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp"], enrolled: ["otp"] } });
+  });
+
   it("binding needs a fresh proof: after PROOF_MAX_AGE_MS the user proves again before a setup", async () => {
     const sub = newSub();
     await withOtp(db, sub);

@@ -15,9 +15,11 @@ export default async function ChoosePage() {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const ctx = flowCtx(lookup.flow);
-  if (ctx.flow.status !== "active") redirect(stepPath(nextStep(ctx.flow, await userFactors(ctx.flow))));
   const [t, uf] = await Promise.all([getTranslations("choose"), userFactors(ctx.flow)]);
   const o = options(ctx.flow, uf);
+  // The picker is the step, or "Try another method" with something else to try; otherwise the step itself.
+  const step = nextStep(ctx.flow, uf);
+  if (ctx.flow.status !== "active" || (step.kind !== "choose" && o.challenge.length + o.enroll.length < 2)) redirect(stepPath(step));
   const setup = o.enroll.length > 0;
 
   async function label(factor: FactorId, mode: "enroll" | "challenge") {
