@@ -32,6 +32,25 @@ test("an entry link used twice is refused the second time", async ({ page, app }
   await expect(page.getByRole("alert")).toContainText("already been used");
 });
 
+test("threat: one session token opens a second flow with a made-up state", async ({ page, app, browser }) => {
+  // Threat: the token has no jti and only Auth0's state was single-use, so the captured entry URL
+  // with an invented state opened a fresh flow carrying the victim's IP, country and client.
+  // Defence: the token's keyed hash is unique in flows; any second entry with it is refused.
+  let entry = "";
+  page.on("request", (r) => r.url().startsWith(`${E2E.keystepUrl}/auth0/start`) && (entry = r.url()));
+  await app.login(newEmail("token-replay"));
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
+  const url = new URL(entry);
+  expect(url.searchParams.get("session_token")).toBeTruthy();
+  url.searchParams.set("state", `made-up-${Date.now().toString(36)}`);
+  // Another browser, so nothing of the first session (cookies) helps or hinders.
+  const other = await (await browser.newContext()).newPage();
+  const response = await other.goto(url.toString());
+  expect(response!.status()).toBe(403);
+  await expect(other.getByRole("alert")).toContainText("already been used");
+  await other.context().close();
+});
+
 test("a screen opened without a sign-in session explains what happened", async ({ page }) => {
   const response = await page.goto(`${E2E.keystepUrl}/otp`);
   expect(response!.status()).toBe(403);

@@ -60,6 +60,44 @@ test("a remembered device skips MFA on the next login, and step-up ignores it", 
   });
 });
 
+test("threat: a planted device_id skips MFA", async ({ page, app, otp, browser }) => {
+  // Threat: device_id is part of the /authorize URL, which anyone can write. A victim lured through
+  // a link with device_id=K who ticks "Don't ask again" let any browser sending K skip MFA.
+  // Defence: only the HttpOnly device cookie can match a remembered device; device_id only narrows.
+  const email = newEmail("planted-device");
+  const planted = "?device_id=planted-K";
+  const phone = await enrollNewUser(page, app, otp, email);
+
+  await test.step("the victim signs in through a link carrying device_id=K and asks not to be asked again", async () => {
+    await page.goto(`${E2E.simUrl}/logout`);
+    await app.login(email, planted);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
+    await page.getByLabel("Don't ask again on this device for 30 days").check();
+    await otp.submit(phone.code(1));
+    await app.expectLoggedIn();
+  });
+
+  await test.step("another browser sending the same device_id, without the victim's cookie, is challenged", async () => {
+    const other = await browser.newContext();
+    const p2 = await other.newPage();
+    await p2.goto(`${E2E.simUrl}/${planted}`);
+    await p2.getByRole("link", { name: "Log in" }).click();
+    await p2.getByLabel("Email").fill(email);
+    await p2.getByLabel("Password").fill("demo-password");
+    await p2.getByRole("button", { name: "Log in" }).click();
+    await expect(p2).toHaveURL(`${E2E.keystepUrl}/otp`);
+    await expect(p2.getByTestId("why-asked")).toHaveText("We're asking because this is a new device.");
+    await other.close();
+  });
+
+  await test.step("the victim's own browser is still remembered", async () => {
+    await page.goto(`${E2E.simUrl}/logout`);
+    await app.login(email, planted);
+    await app.expectLoggedIn();
+    await expect(page.getByTestId("claims")).toContainText('"skipped": "remembered device"');
+  });
+});
+
 test("the picker: 'Try another method' lists the user's methods at their tier, never the weaker email", async ({ page, app, otp, chooser }) => {
   const email = newEmail("picker");
   const phone = await enrollNewUser(page, app, otp, email);

@@ -1,6 +1,7 @@
 import "server-only";
 import { env, EnvError } from "@/lib/env";
-import { ensureMigrated } from "@/lib/db";
+import { db, ensureMigrated } from "@/lib/db";
+import { purgeExpiredFlows } from "@/lib/flow/repo";
 import { config, ConfigError, contrastWarnings } from "@/lib/config";
 
 /**
@@ -27,4 +28,9 @@ export async function boot(): Promise<void> {
     console.error(`[keystep] database migration failed: ${(e as Error).message}`);
     process.exit(1);
   }
+  // Finished and abandoned flows (with their codes and links) are purged an hour after they
+  // expire, every 15 minutes, so the table holds only live flows.
+  const purge = () => purgeExpiredFlows(db()).catch((e: Error) => console.warn(`[keystep] flow purge failed: ${e.message}`));
+  setInterval(purge, 15 * 60_000).unref();
+  void purge();
 }

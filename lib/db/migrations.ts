@@ -187,4 +187,14 @@ export const migrations: Record<string, Migration> = {
       await db.updateTable("authenticators").set({ backup_eligible: 1 }).where("backed_up", "=", 1).execute();
     },
   },
+  "0008_entry_token_single_use": {
+    async up(db: Kysely<any>) {
+      // Auth0's session token has no jti, so the token itself is made single-use: the keyed hash
+      // of the token that opened a flow is unique (lib/flow/repo.ts openFlow). It lives and goes
+      // with its flow row; a token outlives neither its own `exp` nor the flow. Older rows hold
+      // NULL, which a unique index allows any number of times on both databases.
+      await db.schema.alterTable("flows").addColumn("entry_token_hash", "text").execute();
+      await db.schema.createIndex("flows_entry_token_idx").on("flows").column("entry_token_hash").unique().execute();
+    },
+  },
 };

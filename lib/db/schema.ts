@@ -15,6 +15,8 @@ export interface FlowsTable {
   created_at: number;
   expires_at: number;
   completed_at: number | null;
+  /** Keyed hash of the session token that opened the flow; unique, so a token opens one flow (0008). Null on older rows. */
+  entry_token_hash: string | null;
 }
 
 export interface AuthenticatorsTable {

@@ -49,13 +49,45 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
     expect((await deviceStatus(db, u, { tokenHash: deviceTokenHash(env.secret, cookie) })).remembered).toBe(true);
   });
 
-  it("the app's forwarded device id is an additional signal", async () => {
+  it("threat: a planted device_id skips MFA", async () => {
+    // Threat: device_id comes from the /authorize query, which anyone writes. A victim lured
+    // through device_id=K who ticks "Don't ask again" used to let every browser sending K skip MFA,
+    // and a later login with K overwrote the victim's stored app id.
+    // Defence: only the HttpOnly device cookie's keyed hash matches a device; the app's id can
+    // narrow a match but never grants one, and a stored app id is never overwritten.
+    const victim = user();
+    const planted = appDeviceHash(env.secret, "K");
+    const victimCookie = token();
+    await recordDeviceMfa(db, victim, { tokenHash: victimCookie, appDeviceHash: planted, rememberDays: 30 });
+    // The attacker's browser: no cookie (entry passes none for a fresh browser) or its own cookie.
+    expect(await deviceStatus(db, victim, { tokenHash: null, appDeviceHash: planted })).toEqual(NEW_DEVICE);
+    expect(await deviceStatus(db, victim, { tokenHash: token(), appDeviceHash: planted })).toEqual(NEW_DEVICE);
+    // The victim's own browser is still remembered, with or without the app's id.
+    expect((await deviceStatus(db, victim, { tokenHash: victimCookie, appDeviceHash: planted })).remembered).toBe(true);
+    expect((await deviceStatus(db, victim, { tokenHash: victimCookie })).remembered).toBe(true);
+    // A stored app id is never overwritten by a later login that sends another one…
+    await recordDeviceMfa(db, victim, { tokenHash: victimCookie, appDeviceHash: appDeviceHash(env.secret, "attacker-chosen") });
+    const row = await db.selectFrom("devices").select("app_device_hash").where("token_hash", "=", victimCookie).where("sub", "=", victim.sub).executeTakeFirstOrThrow();
+    expect(row.app_device_hash).toBe(planted);
+  });
+
+  it("the app's forwarded device id narrows a cookie match but never grants one", async () => {
     const u = user();
+    const cookie = token();
     const app = appDeviceHash(env.secret, "app-device-1");
-    await recordDeviceMfa(db, u, { tokenHash: token(), appDeviceHash: app, rememberDays: 30 });
-    // A new browser cookie (e.g. cleared cookies) but the same app-side device id.
-    expect((await deviceStatus(db, u, { tokenHash: token(), appDeviceHash: app })).remembered).toBe(true);
-    expect((await deviceStatus(db, u, { tokenHash: token(), appDeviceHash: appDeviceHash(env.secret, "other") })).known).toBe(false);
+    await recordDeviceMfa(db, u, { tokenHash: cookie, appDeviceHash: app, rememberDays: 30 });
+    // A new browser cookie (e.g. cleared cookies) with the same app-side device id is a new device.
+    expect((await deviceStatus(db, u, { tokenHash: token(), appDeviceHash: app })).known).toBe(false);
+    // The cookie matches, but the app says this is another device (a copied cookie): no match.
+    expect((await deviceStatus(db, u, { tokenHash: cookie, appDeviceHash: appDeviceHash(env.secret, "other") })).known).toBe(false);
+    expect((await deviceStatus(db, u, { tokenHash: cookie, appDeviceHash: app })).remembered).toBe(true);
+    // A row recorded without an app id is matched by its cookie whatever the app sends, and
+    // takes the first app id it sees.
+    const bare = token();
+    await recordDeviceMfa(db, u, { tokenHash: bare, rememberDays: 30 });
+    expect((await deviceStatus(db, u, { tokenHash: bare, appDeviceHash: app })).remembered).toBe(true);
+    await recordDeviceMfa(db, u, { tokenHash: bare, appDeviceHash: app });
+    expect((await deviceStatus(db, u, { tokenHash: bare, appDeviceHash: appDeviceHash(env.secret, "other") })).known).toBe(false);
   });
 
   it("revoking forgets every device of the user, and only theirs", async () => {

@@ -13,12 +13,15 @@ export const DEVICE_COOKIE = "__Host-keystep_device";
 
 /** Only the keyed hash of the cookie value is stored, so the table alone cannot mint cookies. */
 export const deviceTokenHash = (key: Uint8Array, token: string) => keyedHash(key, "device-cookie", token);
-/** The app-forwarded `device_id` (an anonymous id) is stored hashed too. */
+/**
+ * The app-forwarded `device_id` (an anonymous id) is stored hashed too. It comes from the
+ * /authorize query, which anyone can write, so it only ever narrows a cookie match.
+ */
 export const appDeviceHash = (key: Uint8Array, id: string) => keyedHash(key, "app-device", id);
 
 /** What policy knows about this browser for this user. */
 export interface DeviceStatus {
-  /** This browser (or the app's device id) passed MFA for this user before and was not revoked. */
+  /** This browser (its device cookie) passed MFA for this user before and was not revoked. */
   known: boolean;
   /** The user asked not to be asked again here, and that has not expired or been revoked. */
   remembered: boolean;
@@ -27,26 +30,27 @@ export interface DeviceStatus {
 
 export const NEW_DEVICE: DeviceStatus = { known: false, remembered: false, lastMfaAt: null };
 
-/** Looks up the browser by cookie token hash and, failing that, by the app's device id hash. */
+/**
+ * Looks up the browser by its device cookie's keyed hash: only the HttpOnly cookie can match a
+ * device. The app's device id never grants a match (it is attacker-writable); it narrows one: a
+ * row that stored an app id does not match a request carrying a different one.
+ */
 export async function deviceStatus(
   db: Kysely<Database>,
   user: UserKey,
   ids: { tokenHash?: string | null; appDeviceHash?: string | null },
   now = Date.now(),
 ): Promise<DeviceStatus> {
-  if (!ids.tokenHash && !ids.appDeviceHash) return NEW_DEVICE;
+  if (!ids.tokenHash) return NEW_DEVICE;
+  const app = ids.appDeviceHash;
   const rows = await db
     .selectFrom("devices")
     .select(["last_mfa_at", "remembered_until"])
     .where("auth0_host", "=", user.host)
     .where("sub", "=", user.sub)
+    .where("token_hash", "=", ids.tokenHash)
     .where("revoked_at", "is", null)
-    .where((eb) =>
-      eb.or([
-        ...(ids.tokenHash ? [eb("token_hash", "=", ids.tokenHash)] : []),
-        ...(ids.appDeviceHash ? [eb("app_device_hash", "=", ids.appDeviceHash)] : []),
-      ]),
-    )
+    .$if(!!app, (q) => q.where((eb) => eb.or([eb("app_device_hash", "is", null), eb("app_device_hash", "=", app!)])))
     .execute();
   if (rows.length === 0) return NEW_DEVICE;
   const lastMfaAt = Math.max(...rows.map((r) => Number(r.last_mfa_at)));
@@ -76,14 +80,16 @@ export async function recordDeviceMfa(
       revoked_at: null,
     })
     .onConflict((oc) =>
-      oc.columns(["token_hash", "auth0_host", "sub"]).doUpdateSet({
+      oc.columns(["token_hash", "auth0_host", "sub"]).doUpdateSet((eb) => ({
         last_mfa_at: now,
         revoked_at: null,
         user_agent: input.userAgent?.slice(0, 300) ?? null,
-        ...(input.appDeviceHash ? { app_device_hash: input.appDeviceHash } : {}),
+        // A stored app id is never overwritten (a lured login must not re-point it); an empty one
+        // takes the first the app sends, which from then on narrows this cookie's matches.
+        ...(input.appDeviceHash ? { app_device_hash: eb.fn.coalesce(eb.ref("devices.app_device_hash"), eb.val(input.appDeviceHash)) } : {}),
         // Ticking the box again extends; not ticking it leaves an earlier choice as it was.
         ...(rememberedUntil ? { remembered_until: rememberedUntil } : {}),
-      }),
+      })),
     )
     .execute();
 }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { DbBudgetStore } from "@/lib/security/budgets";
-import { submitResponse } from "@/lib/flow/attempt";
+import { MAX_FLOW_FAILURES, submitResponse } from "@/lib/flow/attempt";
+import { approveFromOtherDevice } from "@/lib/flow/magic";
 import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
 import { testEnv } from "@/lib/test/env";
 import { sendCode, type CodeDelivery } from "./code";
@@ -14,8 +15,8 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
   beforeAll(async () => ({ db, close } = await backend.open()));
   afterAll(() => close());
 
-  async function sent() {
-    const ctx = await newFlowCtx(db);
+  async function sent(existing?: Awaited<ReturnType<typeof newFlowCtx>>) {
+    const ctx = existing ?? (await newFlowCtx(db));
     const urls: string[] = [];
     const delivery: LinkDelivery = { budgets: new DbBudgetStore(db), limits: env.budgets, deliver: async (_to, url) => (urls.push(url), { ok: true }) };
     expect(await sendMagicLink(ctx, delivery, `u${Math.random().toString(36).slice(2)}@example.com`)).toMatchObject({ ok: true });
@@ -29,8 +30,8 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
     expect(url.startsWith(`${env.publicUrl.origin}/magic/`)).toBe(true);
     const row = await db.selectFrom("magic_links").selectAll().where("flow_id", "=", ctx.flow.id).executeTakeFirstOrThrow();
     expect(row.token_hash).not.toContain(token);
-    expect(row.number).toBeGreaterThanOrEqual(10);
-    expect(row.number).toBeLessThanOrEqual(99);
+    expect(row.number).toBeGreaterThanOrEqual(100);
+    expect(row.number).toBeLessThanOrEqual(999);
   });
 
   it("threat: parallel double-confirm — exactly one approval wins", async () => {
@@ -41,6 +42,64 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
     const results = await Promise.all(Array.from({ length: 20 }, () => approveLink(db, found.link.id, Date.now())));
     expect(results.filter(Boolean)).toHaveLength(1);
     expect(await findLink(db, env.secret, token, Date.now())).toEqual({ ok: false, reason: "used" });
+  });
+
+  it("threat: cross-device approval by guessing the number", async () => {
+    // Threat: another device approved a link by picking one of three 2-digit numbers, and a wrong
+    // pick cost nothing: a password holder's link clicked by the victim passed 1 time in 3.
+    // Defence: the number (100–999) is typed; one decision per link (a wrong entry refuses the link
+    // atomically, so parallel guesses get one try) and each wrong entry counts on the flow, which
+    // ends after MAX_FLOW_FAILURES.
+    const wrong = (n: number) => String(n === 999 ? 100 : n + 1);
+    const { ctx, token } = await sent();
+    const found = await findLink(db, env.secret, token, Date.now());
+    if (!found.ok) throw new Error("link not found");
+    const { link } = found;
+    expect(await approveFromOtherDevice(db, ctx.flow, link, wrong(link.number), Date.now())).toBe("refused");
+    expect(await findLink(db, env.secret, token, Date.now())).toEqual({ ok: false, reason: "refused" });
+    expect(await linkStatus(db, ctx.flow.id, Date.now())).toBe("refused");
+    expect((await reload(ctx)).flow.failedAttempts).toBe(1);
+    // The right number afterwards does not revive the link.
+    expect(await approveFromOtherDevice(db, ctx.flow, link, String(link.number), Date.now())).toBe("gone");
+    expect(await submitResponse(await reload(ctx), "magic-link", "challenge", "")).toMatchObject({ ok: false });
+
+    // Parallel guesses at one link: one decision, so one guess is tested, whatever the mix.
+    const race = await sent(await reload(ctx, ctx.now + 31_000));
+    const raced = await findLink(db, env.secret, race.token, Date.now());
+    if (!raced.ok) throw new Error("link not found");
+    const guesses = Array.from({ length: 30 }, (_, i) => (i === 15 ? String(raced.link.number) : String(100 + ((raced.link.number - 100 + 1 + i) % 900))));
+    const results = await Promise.all(guesses.map((g) => approveFromOtherDevice(db, ctx.flow, raced.link, g, Date.now())));
+    expect(results.filter((r) => r !== "gone")).toHaveLength(1);
+    const failuresAfterRace = (await reload(ctx)).flow.failedAttempts;
+    expect(failuresAfterRace).toBe(results.includes("refused") ? 2 : 1);
+
+    // Each new link's wrong entry counts; at MAX_FLOW_FAILURES the flow ends, denied and audited.
+    let current = await reload(ctx, ctx.now + 62_000);
+    let last: string = "";
+    for (let i = failuresAfterRace; i < MAX_FLOW_FAILURES; i++) {
+      if (current.flow.status !== "active") break;
+      const next = await sent(current);
+      const l = await findLink(db, env.secret, next.token, Date.now());
+      if (!l.ok) throw new Error("link not found");
+      last = await approveFromOtherDevice(db, current.flow, l.link, wrong(l.link.number), Date.now());
+      current = await reload(current, current.now + 31_000);
+    }
+    expect(last).toBe("flow_ended");
+    expect(current.flow).toMatchObject({ status: "done", outcome: "denied", failedAttempts: MAX_FLOW_FAILURES, result: { reason: "too_many_attempts" } });
+    const events = await db.selectFrom("audit_events").select(["event", "outcome"]).where("flow_id", "=", ctx.flow.id).execute();
+    expect(events.filter((e) => e.event === "link.number_mismatch")).toHaveLength(MAX_FLOW_FAILURES);
+    expect(events).toContainEqual({ event: "flow.locked", outcome: "denied" });
+  });
+
+  it("another device that types the right number approves the link once", async () => {
+    const { ctx, token } = await sent();
+    const found = await findLink(db, env.secret, token, Date.now());
+    if (!found.ok) throw new Error("link not found");
+    // People type with spaces around; only the digits matter.
+    expect(await approveFromOtherDevice(db, ctx.flow, found.link, ` ${found.link.number} `, Date.now())).toBe("approved");
+    expect(await approveFromOtherDevice(db, ctx.flow, found.link, String(found.link.number), Date.now())).toBe("gone");
+    expect((await reload(ctx)).flow.failedAttempts).toBe(0);
+    expect(await submitResponse(await reload(ctx), "magic-link", "challenge", "")).toEqual({ ok: true });
   });
 
   it("threat: a forged or unknown token is refused", async () => {

@@ -49,7 +49,8 @@ export async function liveLink(db: Kysely<Database>, flowId: string, now: number
 }
 
 /**
- * Sends a new link (256-bit token, stored hashed) with the flow's 2-digit matching number.
+ * Sends a new link (256-bit token, stored hashed) with its 3-digit matching number (100–999), which
+ * another device must type to approve it.
  * A new link retires older ones; cool-down and send budgets as for codes.
  */
 export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: string, ttlMs = MAGIC_LINK_TTL_MS): Promise<SendResult> {
@@ -66,7 +67,7 @@ export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: 
     await trx.updateTable("magic_links").set({ superseded_at: now }).where("flow_id", "=", ctx.flow.id).where("superseded_at", "is", null).execute();
     await trx
       .insertInto("magic_links")
-      .values({ id, flow_id: ctx.flow.id, token_hash: tokenHash(ctx.env.secret, token), number: crypto.randomInt(10, 100), created_at: now, expires_at: now + ttlMs, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
+      .values({ id, flow_id: ctx.flow.id, token_hash: tokenHash(ctx.env.secret, token), number: crypto.randomInt(100, 1000), created_at: now, expires_at: now + ttlMs, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
       .execute();
   });
   const sent = await delivery.deliver(to, magicLinkUrl(ctx.env, token), ctx);
@@ -110,6 +111,26 @@ export async function refuseLink(db: Kysely<Database>, id: string, now: number):
   await db.updateTable("magic_links").set({ refused_at: now }).where("id", "=", id).where("approved_at", "is", null).execute();
 }
 
+/**
+ * Decides a live link once, from another device: approves it when the typed number matched,
+ * refuses it otherwise. Both are the same conditional UPDATE on an undecided link, so of any
+ * number of parallel entries exactly one is weighed (one guess per link). Returns whether this
+ * entry was the one.
+ */
+export async function decideLink(db: Kysely<Database>, id: string, matched: boolean, now: number): Promise<boolean> {
+  const res = await db
+    .updateTable("magic_links")
+    .set(matched ? { approved_at: now } : { refused_at: now })
+    .where("id", "=", id)
+    .where("approved_at", "is", null)
+    .where("refused_at", "is", null)
+    .where("superseded_at", "is", null)
+    .where("consumed_at", "is", null)
+    .where("expires_at", ">", now)
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}
+
 /** The waiting tab's view of its flow's newest link. */
 export async function linkStatus(db: Kysely<Database>, flowId: string, now: number): Promise<"none" | "waiting" | "approved" | "refused" | "expired"> {
   const link = await db.selectFrom("magic_links").selectAll().where("flow_id", "=", flowId).where("superseded_at", "is", null).orderBy("created_at", "desc").limit(1).executeTakeFirst();
@@ -122,7 +143,7 @@ export async function linkStatus(db: Kysely<Database>, flowId: string, now: numb
 
 /**
  * Magic link: "verify" finishes the flow in the browser that owns it, once a link of this flow
- * was approved (same device: just now; another device: by the number match). Consumption is a
+ * was approved (same device: just now; another device: by typing the number). Consumption is a
  * conditional UPDATE, so only one finish wins.
  */
 export const magicLinkFactor: Factor<never> = {

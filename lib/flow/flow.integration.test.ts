@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
@@ -5,7 +6,8 @@ import { otpFactor } from "@/lib/factors/otp";
 import { listActive } from "@/lib/factors/authenticators";
 import { totpAt } from "@/lib/factors/totp";
 import { BACKENDS, env, newFlowCtx, reload, secretBytes, wrongCode } from "@/lib/test/databases";
-import { extendFlow, flowIdFromCookie, findFlow, openFlow } from "./repo";
+import { clickThrough } from "@/lib/test/databases";
+import { entryTokenHash, extendFlow, flowIdFromCookie, findFlow, openFlow } from "./repo";
 import { nextStep } from "./next-step";
 import { MAX_FLOW_FAILURES, submitCode } from "./attempt";
 
@@ -17,7 +19,7 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
 
   it("opens a flow whose id is a keyed hash of the cookie value", async () => {
     const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: null, userAgent: null };
-    const r = await openFlow(db, env.secret, { state: "STATE-open-1", context, ttlSeconds: 900 });
+    const r = await openFlow(db, env.secret, { state: "STATE-open-1", sessionToken: "token-open-1", context, ttlSeconds: 900 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.flow.id).not.toBe(r.cookieValue);
@@ -27,8 +29,27 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
 
   it("refuses a second flow for the same Auth0 state (entry replay)", async () => {
     const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: null, userAgent: null };
-    expect((await openFlow(db, env.secret, { state: "STATE-replay", context, ttlSeconds: 900 })).ok).toBe(true);
-    expect(await openFlow(db, env.secret, { state: "STATE-replay", context, ttlSeconds: 900 })).toEqual({ ok: false, error: "state_replayed" });
+    expect((await openFlow(db, env.secret, { state: "STATE-replay", sessionToken: "token-replay-1", context, ttlSeconds: 900 })).ok).toBe(true);
+    expect(await openFlow(db, env.secret, { state: "STATE-replay", sessionToken: "token-replay-2", context, ttlSeconds: 900 })).toEqual({ ok: false, error: "state_replayed" });
+  });
+
+  it("threat: one session token opens a second flow with a made-up state", async () => {
+    // Threat: Auth0's token has no jti and only `state` was single-use, so the same token with an
+    // invented state opened another flow inheriting the token's IP, country and client.
+    // Defence: the keyed hash of the token itself is unique in `flows`, checked in the same insert.
+    const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: "203.0.113.9", userAgent: null };
+    const sessionToken = `eyJ.token-${crypto.randomUUID()}.sig`;
+    expect((await openFlow(db, env.secret, { state: `STATE-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).ok).toBe(true);
+    expect(await openFlow(db, env.secret, { state: `STATE-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).toEqual({ ok: false, error: "token_replayed" });
+    // Parallel entries with one token and fresh states: exactly one flow opens.
+    const racing = `eyJ.token-${crypto.randomUUID()}.sig`;
+    const results = await Promise.all(Array.from({ length: 20 }, () => openFlow(db, env.secret, { state: `STATE-${crypto.randomUUID()}`, sessionToken: racing, context, ttlSeconds: 900 })));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error === "token_replayed")).toBe(true);
+    // The raw token is never stored, only its keyed hash.
+    const rows = await db.selectFrom("flows").select("entry_token_hash").where("entry_token_hash", "is not", null).execute();
+    expect(rows.map((r) => r.entry_token_hash)).not.toContain(racing);
+    expect(rows.map((r) => r.entry_token_hash)).toContain(entryTokenHash(env.secret, racing));
   });
 
   it("enrolls an authenticator app only after a correct first code, then challenges with it", async () => {
@@ -48,7 +69,10 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
     const saved = await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub });
     expect(saved).toHaveLength(1);
     expect(saved[0]!.secret).not.toContain(view.secretBase32);
+    // The first factor's recovery codes are the next step; saving them completes the flow.
     ctx = await reload(ctx);
+    expect(ctx.flow.pending.recoveryCodes).toBeDefined();
+    ctx = await clickThrough(ctx);
     expect(ctx.flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp"], enrolled: ["otp"] } });
     expect(ctx.flow.pending).toEqual({});
 

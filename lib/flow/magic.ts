@@ -3,8 +3,13 @@ import { audit } from "@/lib/audit";
 import { challengeDestination } from "@/lib/factors/channel";
 import type { SendResult } from "@/lib/factors/code";
 import { linkDelivery } from "@/lib/factors/delivery";
-import { sendMagicLink } from "@/lib/factors/magic-link";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { decideLink, sendMagicLink, type MagicLink } from "@/lib/factors/magic-link";
 import type { FactorCtx } from "@/lib/factors/types";
+import { MAX_FLOW_FAILURES } from "./attempt";
+import { addFlowFailure, completeFlow } from "./repo";
+import type { Flow } from "./types";
 
 /** Sends the flow a sign-in link at the token's verified email, with audit. */
 export async function sendFlowLink(ctx: FactorCtx): Promise<SendResult> {
@@ -13,6 +18,31 @@ export async function sendFlowLink(ctx: FactorCtx): Promise<SendResult> {
   const r = await sendMagicLink(ctx, linkDelivery(ctx.env.magicLinkTtlSeconds * 1000), to, ctx.env.magicLinkTtlSeconds * 1000);
   await audit(ctx.db, { event: r.ok ? "link.sent" : "link.not_sent", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: "magic-link", outcome: r.ok ? "sent" : r.error, ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
   return r;
+}
+
+/**
+ * Another device approves a link by typing the number the waiting tab shows (100–999: a guess is
+ * 1 in 900). The link is decided once: the right number approves it; anything else refuses it
+ * and counts as a failure on the flow, which ends (denied, audited) at MAX_FLOW_FAILURES, as
+ * wrong codes do. `gone`: the link was already decided, used, replaced or expired, so this entry
+ * was not weighed at all.
+ */
+export async function approveFromOtherDevice(db: Kysely<Database>, flow: Flow, link: MagicLink, typed: unknown, now: number): Promise<"approved" | "refused" | "flow_ended" | "gone"> {
+  const digits = typeof typed === "string" ? typed.replace(/\s/g, "") : "";
+  const matched = /^\d{3}$/.test(digits) && Number(digits) === Number(link.number);
+  const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: "magic-link", ip: flow.context.ip };
+  if (!(await decideLink(db, link.id, matched, now))) return "gone";
+  if (matched) {
+    await audit(db, { ...who, event: "link.approved", outcome: "other_device" });
+    return "approved";
+  }
+  const failures = await addFlowFailure(db, flow.id);
+  await audit(db, { ...who, event: "link.number_mismatch", outcome: "refused", detail: { failures } });
+  if (failures < MAX_FLOW_FAILURES) return "refused";
+  if (await completeFlow(db, flow.id, "denied", { amr: [], enrolled: [], reason: "too_many_attempts" }, now)) {
+    await audit(db, { ...who, userAgent: flow.context.userAgent, event: "flow.locked", outcome: "denied" });
+  }
+  return "flow_ended";
 }
 
 /** "Chrome on macOS" from a user agent, for the confirm page's "is this you?" details. */

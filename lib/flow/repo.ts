@@ -26,20 +26,28 @@ export function flowIdFromCookie(key: Uint8Array, cookieValue: string): string {
   return keyedHash(key, "flow-cookie", cookieValue);
 }
 
-export type OpenResult = { ok: true; cookieValue: string; flow: Flow } | { ok: false; error: "state_replayed" };
+/** The session token is stored only as a keyed hash: enough to refuse it twice, useless to replay. */
+export function entryTokenHash(key: Uint8Array, sessionToken: string): string {
+  return keyedHash(key, "entry-token", sessionToken);
+}
+
+export type OpenResult = { ok: true; cookieValue: string; flow: Flow } | { ok: false; error: "state_replayed" | "token_replayed" };
 
 /**
- * Opens a flow bound to Auth0's `state`. The session token has no `jti`, so `state` is the
- * single-use nonce: the unique index makes a second entry with the same state fail atomically.
+ * Opens a flow bound to Auth0's `state` and to the session token that carried it. The token has
+ * no `jti`, so both are single-use: unique indexes on `state` and on the token's keyed hash make
+ * a second entry with the same state, or the same token with any state, fail atomically (one
+ * INSERT … ON CONFLICT DO NOTHING, whichever index it hits).
  */
 export async function openFlow(
   db: Kysely<Database>,
   key: Uint8Array,
-  input: { state: string; context: FlowContext; ttlSeconds: number },
+  input: { state: string; sessionToken: string; context: FlowContext; ttlSeconds: number },
   now = Date.now(),
 ): Promise<OpenResult> {
   const cookieValue = randomToken(32);
   const id = flowIdFromCookie(key, cookieValue);
+  const tokenHash = entryTokenHash(key, input.sessionToken);
   const inserted = await db
     .insertInto("flows")
     .values({
@@ -56,11 +64,17 @@ export async function openFlow(
       created_at: now,
       expires_at: now + input.ttlSeconds * 1000,
       completed_at: null,
+      entry_token_hash: tokenHash,
     })
-    .onConflict((oc) => oc.column("state").doNothing())
+    // No conflict target: either unique index (state, or the token's hash) refuses the row.
+    .onConflict((oc) => oc.doNothing())
     .returningAll()
     .executeTakeFirst();
-  if (!inserted) return { ok: false, error: "state_replayed" };
+  if (!inserted) {
+    // Which one clashed only chooses the audit wording; the refusal itself was atomic.
+    const sameState = await db.selectFrom("flows").select("id").where("state", "=", input.state).executeTakeFirst();
+    return { ok: false, error: sameState ? "state_replayed" : "token_replayed" };
+  }
   return { ok: true, cookieValue, flow: toFlow(inserted) };
 }
 

@@ -37,7 +37,7 @@ async function open(db: Kysely<Database>, sub: string, o: { claims?: Partial<Flo
     policy: { ...POLICY, ...o.policy },
     ...(o.offer ? {} : { offerSnoozed: true }),
   };
-  const opened = await openFlow(db, env.secret, { state: crypto.randomBytes(16).toString("base64url"), context, ttlSeconds: 900 }, now);
+  const opened = await openFlow(db, env.secret, { state: crypto.randomBytes(16).toString("base64url"), sessionToken: crypto.randomBytes(24).toString("base64url"), context, ttlSeconds: 900 }, now);
   if (!opened.ok) throw new Error("state clash");
   // Email configured, so the token's verified address is an implicit factor (as in production).
   return { db, env: { ...env, email: { smtpUrl: "smtp://127.0.0.1:9", from: "keystep@example.com" } }, flow: opened.flow, now };

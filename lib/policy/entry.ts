@@ -28,8 +28,8 @@ function usesReports(policy: Policy | undefined): boolean {
 }
 
 /**
- * The policy decision for a new flow: what the browser (device cookie, or the app's forwarded
- * device id) and the user's history say, evaluated against `keystep.config.json`'s rules.
+ * The policy decision for a new flow: what the browser (its device cookie; the app's forwarded
+ * device id only narrows a cookie match) and the user's history say, evaluated against `keystep.config.json`'s rules.
  */
 export async function decideAtEntry(
   db: Kysely<Database>,

@@ -59,6 +59,7 @@ export const env = testEnv();
 export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.randomUUID()}`, now = Date.now()): Promise<FactorCtx> {
   const opened = await openFlow(db, env.secret, {
     state: crypto.randomBytes(16).toString("base64url"),
+    sessionToken: crypto.randomBytes(24).toString("base64url"),
     // The passkey offer is snoozed (as on a browser that said "not now"): tests of the offer open their own flows.
     context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest", offerSnoozed: true },
     ttlSeconds: 900,

@@ -18,7 +18,8 @@ export const dynamic = "force-dynamic";
 
 /**
  * Entry from the Auth0 Action: `GET /auth0/start?session_token=…&state=…`. Verifies the token,
- * opens a flow bound to Auth0's single-use `state`, sets the opaque flow cookie and sends the
+ * opens a flow bound to Auth0's single-use `state` and to the token itself (a token opens one flow,
+ * whatever state comes with it), sets the opaque flow cookie and sends the
  * browser on with 303, so neither the token nor the state stays in the address bar or history.
  */
 export async function GET(request: NextRequest): Promise<Response> {
@@ -28,7 +29,8 @@ export async function GET(request: NextRequest): Promise<Response> {
   const state = states.length === 1 ? states[0] : undefined;
   if (!checkState(state)) return errorRedirect("state_invalid");
   const config = env();
-  const verified = await verifySessionToken(params.get("session_token") ?? undefined, config);
+  const sessionToken = params.get("session_token") ?? undefined;
+  const verified = await verifySessionToken(sessionToken, config);
   if (!verified.ok) {
     log.info({ reason: verified.error }, "entry refused");
     return errorRedirect(verified.error);
@@ -44,11 +46,13 @@ export async function GET(request: NextRequest): Promise<Response> {
     const policy = await decideAtEntry(db(), config.secret, { claims, ip, deviceHash: cookieToken === deviceToken ? deviceHash : null });
     const opened = await openFlow(db(), config.secret, {
       state,
+      // Verified above, so present. The token has no jti: it opens one flow, whatever the state.
+      sessionToken: sessionToken!,
       context: { claims, ip, userAgent: request.headers.get("user-agent")?.slice(0, 300) ?? null, policy, deviceHash, ...(request.cookies.has(UPGRADE_LATER_COOKIE) ? { offerSnoozed: true } : {}) },
       ttlSeconds: config.flowTtlSeconds,
     });
     if (!opened.ok) {
-      await audit(db(), { event: "entry.replayed", auth0Host: claims.iss, sub: claims.sub, outcome: "refused", ip: claims.ip });
+      await audit(db(), { event: "entry.replayed", auth0Host: claims.iss, sub: claims.sub, outcome: "refused", ip: claims.ip, detail: { reused: opened.error === "token_replayed" ? "session_token" : "state" } });
       return errorRedirect("state_replayed");
     }
     const { flow, cookieValue } = opened;

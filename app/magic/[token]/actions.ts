@@ -1,25 +1,24 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { z } from "zod";
 import { audit } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";
-import { approveLink, findLink, refuseLink } from "@/lib/factors/magic-link";
+import { approveLink, findLink } from "@/lib/factors/magic-link";
 import { submitResponse } from "@/lib/flow/attempt";
 import { currentFlow } from "@/lib/flow/context";
 import { flowCtx, userFactors } from "@/lib/flow/guard";
+import { approveFromOtherDevice } from "@/lib/flow/magic";
 import { findFlow } from "@/lib/flow/repo";
 import { pathAfter } from "@/lib/flow/upgrade";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 
-const input = z.object({ number: z.coerce.number().int().min(10).max(99).optional() });
-
 /**
  * "Confirm sign-in" (a POST; opening the link alone changes nothing). In the browser that owns
  * the flow it finishes the sign-in; on another device it requires the number the waiting tab
- * shows, so a phished link forwarded to a victim cannot approve an attacker's session blindly.
+ * shows, typed (1 in 900 to guess), so a password holder's link clicked by the victim cannot
+ * approve the attacker's session blindly. A wrong number ends the link and counts on the flow.
  */
 export async function confirmMagicLink(token: unknown, form: unknown): Promise<void> {
   const now = Date.now();
@@ -33,15 +32,10 @@ export async function confirmMagicLink(token: unknown, form: unknown): Promise<v
   const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: "magic-link", ip: flow.context.ip };
 
   if (!sameBrowser) {
-    const picked = input.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
-    if (!picked.success || picked.data.number !== link.number) {
-      await refuseLink(db(), link.id, now);
-      await audit(db(), { ...who, event: "link.number_mismatch", outcome: "refused" });
-      failPage("link_refused");
-    }
-    if (!(await approveLink(db(), link.id, now))) failPage("link_used");
-    await audit(db(), { ...who, event: "link.approved", outcome: "other_device" });
-    redirect("/magic/approved");
+    const typed = form instanceof FormData ? form.get("number") : null;
+    const decided = await approveFromOtherDevice(db(), flow, link, typeof typed === "string" ? typed : null, now);
+    if (decided === "approved") redirect("/magic/approved");
+    failPage(decided === "gone" ? "link_used" : "link_refused");
   }
 
   // Same browser: the link proves the flow only while its step is the sign-in-link challenge;

@@ -1,6 +1,6 @@
-import crypto from "node:crypto";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { Button } from "@/components/Button";
+import { NumberMatchForm } from "@/components/NumberMatchForm";
 import { Shell } from "@/components/Shell";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -10,13 +10,6 @@ import { currentFlow } from "@/lib/flow/context";
 import { describeDevice } from "@/lib/flow/magic";
 import { findFlow } from "@/lib/flow/repo";
 import { confirmMagicLink } from "./actions";
-
-/** Three distinct 2-digit choices, one of them right, in random order. */
-function choices(right: number): number[] {
-  const set = new Set([right]);
-  while (set.size < 3) set.add(crypto.randomInt(10, 100));
-  return [...set].sort(() => crypto.randomInt(3) - 1);
-}
 
 /**
  * The page a sign-in link opens. A GET never approves anything (mail scanners and link previews
@@ -49,18 +42,9 @@ export default async function MagicLinkConfirmPage({ params }: { params: Promise
             <Button type="submit">{t("confirm")}</Button>
           </form>
         ) : (
-          <form action={confirm} className="flex flex-col gap-3">
-            <p id="pick" className="font-medium text-fg">
-              {t("pickNumber")}
-            </p>
-            <div role="group" aria-labelledby="pick" className="grid grid-cols-3 gap-3">
-              {choices(found.link.number).map((n) => (
-                <Button key={n} type="submit" name="number" value={n} variant="secondary" className="font-mono text-2xl">
-                  {n}
-                </Button>
-              ))}
-            </div>
-          </form>
+          // Another device types the number the waiting tab shows: a guess is 1 in 900, and a
+          // wrong one ends this link and counts against the sign-in.
+          <NumberMatchForm action={confirm} label={t("numberInputLabel")} help={t("numberInputHelp")} submit={t("approve")} />
         )}
       </div>
     </Shell>
