@@ -19,7 +19,9 @@ test("enrollment and the return to Auth0 work without JavaScript", async ({ page
   await test.step("the right code leads to recovery codes, then the Continue button, which posts to Auth0", async () => {
     await otp.submit(phone.code());
     await new RecoveryScreen(page).save();
-    // The passkey offer needs JavaScript, so it moves straight on.
+    // The passkey offer needs JavaScript: without it the page offers only "Continue" (a POST).
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/upgrade`);
+    await page.getByRole("button", { name: "Continue" }).click();
     await expect(page).toHaveURL(`${E2E.keystepUrl}/continue`);
     await page.getByRole("button", { name: "Continue" }).click();
     await app.expectLoggedIn();

@@ -65,6 +65,8 @@ test("after an email code, the passkey offer can be accepted", async ({ page, ap
   await otp.submit(await latestCode(email));
   await expect(page).toHaveURL(`${E2E.keystepUrl}/upgrade`);
   await page.getByRole("button", { name: "Create a passkey" }).click();
+  // The passkey is this user's first saved factor: it comes with recovery codes, like any first setup.
+  await new RecoveryScreen(page).save();
   await app.expectLoggedIn();
   await expect(page.getByTestId("claims")).toContainText('"webauthn-platform"');
   // Next time the passkey is the default.

@@ -53,7 +53,7 @@ test("recovery codes are issued after enrollment, work once, and the user is tol
     await expect
       .poll(async () => ((await (await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(email)}`)).json()) as Array<{ subject?: string }>).map((m) => m.subject).join())
       .toContain("A recovery code was used");
-    await fresh.getByRole("link", { name: "Continue" }).click();
+    await fresh.getByRole("button", { name: "Continue" }).click();
     await a.expectLoggedIn();
     await fresh.context().close();
   });

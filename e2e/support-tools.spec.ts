@@ -101,8 +101,10 @@ test("the admin API refuses callers without the token and serves those with it",
     const off = await request.post(admin(sub, `/authenticators/${factorId}/disable`), { headers: bearer });
     expect(off.status()).toBe(200);
     expect(await off.json()).toMatchObject({ changed: true, authenticator: { status: "disabled" } });
+    // Every saved factor but the recovery codes is off: that is the way in (never the email a
+    // password holder may control, and never a first setup).
     const without = await loginInFreshBrowser(browser, email);
-    await expect(without.page).toHaveURL(`${E2E.keystepUrl}/choose`);
+    await expect(without.page).toHaveURL(`${E2E.keystepUrl}/recovery-code`);
     await without.close();
 
     const on = await request.post(admin(sub, `/authenticators/${factorId}/enable`), { headers: bearer });
