@@ -106,3 +106,25 @@ test("threat: keystep_intent=manage under a 'security key required' rule asks fo
   }
   void latestCode;
 });
+
+test("threat: confirming a sign-in link in the same browser skips the setup the policy forces", async ({ page, app, chooser }) => {
+  const email = newEmail("link-forced");
+  await app.login(email, "?sim_roles=linkers");
+  await chooser.pick(/sign-in link/i);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/magic-link`);
+  let link = "";
+  await expect
+    .poll(async () => {
+      const list = (await (await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(email)}`)).json()) as Array<{ text: string }>;
+      link = list.map((m) => m.text.match(new RegExp(`(${E2E.keystepUrl}/magic/[A-Za-z0-9_-]+)`))?.[1]).find(Boolean) ?? "";
+      return link;
+    })
+    .toContain("/magic/");
+  await page.goto(link);
+  await page.getByRole("button", { name: "Confirm sign-in" }).click();
+  // The link proved the email; the security key the rule forces is still to be set up.
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
+  await page.goto(`${E2E.keystepUrl}/continue`);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
+});
+
