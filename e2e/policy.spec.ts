@@ -1,4 +1,4 @@
-import { AuthenticatorApp, Chooser, enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, signInWithRecoveryCode, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 
@@ -37,12 +37,7 @@ test("a remembered device skips MFA on the next login, and step-up ignores it", 
     await expect(page.getByTestId("why-asked")).toHaveText("We're asking because this action needs a fresh check.");
     await expect(page.getByLabel(/Don't ask again/)).toHaveCount(0);
     // The app's codes up to the next step were used already; the user answers with a recovery code.
-    await page.getByRole("button", { name: "Use a recovery code" }).click();
-    await otp.submit(codes[0]!);
-    await expect(page).toHaveURL(`${E2E.keystepUrl}/recovery-codes`);
-    await page.getByRole("button", { name: "Continue" }).click();
-    await app.expectLoggedIn();
-    await expect(page.getByTestId("claims")).toContainText('"recovery-code"');
+    await signInWithRecoveryCode(page, codes[0]!);
     await expect(page.getByTestId("claims")).not.toContainText("skipped");
   });
 

@@ -5,7 +5,7 @@
  * final; binding needs a fresh proof of the user's tier; pacing is per factor.
  */
 import type { Browser } from "@playwright/test";
-import { AuthenticatorApp, Chooser, expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, signInWithRecoveryCode, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 
@@ -69,12 +69,7 @@ test("threat: a password holder locks the victim out — the victim still signs 
     await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
     await otp.submit(phone.code(1));
     await expect(otp.error).toContainText("Too many wrong codes");
-    await page.getByRole("button", { name: "Use a recovery code" }).click();
-    await otp.submit(codes[0]!);
-    await expect(page).toHaveURL(`${E2E.keystepUrl}/recovery-codes`);
-    await page.getByRole("button", { name: "Continue" }).click();
-    await app.expectLoggedIn();
-    await expect(page.getByTestId("claims")).toContainText('"recovery-code"');
+    await signInWithRecoveryCode(page, codes[0]!);
   });
 });
 

@@ -170,3 +170,14 @@ export async function enrollNewUser(page: Page, app: SimApp, otp: OtpScreens, em
   await app.expectLoggedIn();
   return phone;
 }
+
+/** From a challenge screen: "Use a recovery code", the code, the remaining count, Continue, and back in the app. */
+export async function signInWithRecoveryCode(page: Page, code: string) {
+  await page.getByRole("button", { name: "Use a recovery code" }).click();
+  await new OtpScreens(page).submit(code);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/recovery-codes`);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await new SimApp(page).expectLoggedIn();
+  await expect(page.getByTestId("claims")).toContainText('"recovery-code"');
+}
+
