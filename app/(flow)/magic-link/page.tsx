@@ -33,7 +33,7 @@ export default async function MagicLinkPage() {
         {sendError ? <Alert>{sendError}</Alert> : null}
         {link ? (
           <div className="flex items-center gap-4 rounded-brand border border-line bg-page p-4">
-            <span data-testid="link-number" className="font-mono text-4xl font-bold text-fg" aria-describedby="number-help">
+            <span data-testid="link-number" className="shrink-0 whitespace-nowrap font-mono text-4xl font-bold text-fg" aria-describedby="number-help">
               {link.number}
             </span>
             <span id="number-help" className="text-sm text-muted">
