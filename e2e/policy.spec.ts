@@ -1,4 +1,4 @@
-import { AuthenticatorApp, Chooser, enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, signInWithRecoveryCode, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, SimApp, signInWithRecoveryCode, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 
@@ -44,11 +44,7 @@ test("a remembered device skips MFA on the next login, and step-up ignores it", 
   await test.step("another browser is still a new device", async () => {
     const other = await page.context().browser()!.newContext();
     const p2 = await other.newPage();
-    await p2.goto(`${E2E.simUrl}/`);
-    await p2.getByRole("link", { name: "Log in" }).click();
-    await p2.getByLabel("Email").fill(email);
-    await p2.getByLabel("Password").fill("demo-password");
-    await p2.getByRole("button", { name: "Log in" }).click();
+    await new SimApp(p2).login(email);
     await expect(p2).toHaveURL(`${E2E.keystepUrl}/otp`);
     await expect(p2.getByTestId("why-asked")).toHaveText("We're asking because this is a new device.");
     await other.close();
@@ -75,11 +71,7 @@ test("threat: a planted device_id skips MFA", async ({ page, app, otp, browser }
   await test.step("another browser sending the same device_id, without the victim's cookie, is challenged", async () => {
     const other = await browser.newContext();
     const p2 = await other.newPage();
-    await p2.goto(`${E2E.simUrl}/${planted}`);
-    await p2.getByRole("link", { name: "Log in" }).click();
-    await p2.getByLabel("Email").fill(email);
-    await p2.getByLabel("Password").fill("demo-password");
-    await p2.getByRole("button", { name: "Log in" }).click();
+    await new SimApp(p2).login(email, planted);
     await expect(p2).toHaveURL(`${E2E.keystepUrl}/otp`);
     await expect(p2.getByTestId("why-asked")).toHaveText("We're asking because this is a new device.");
     await other.close();

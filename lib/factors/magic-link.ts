@@ -93,22 +93,7 @@ export async function findLink(db: Kysely<Database>, key: Uint8Array, token: str
 
 /** Approves a link once: of two parallel confirmations exactly one succeeds. */
 export async function approveLink(db: Kysely<Database>, id: string, now: number): Promise<boolean> {
-  const res = await db
-    .updateTable("magic_links")
-    .set({ approved_at: now })
-    .where("id", "=", id)
-    .where("approved_at", "is", null)
-    .where("refused_at", "is", null)
-    .where("superseded_at", "is", null)
-    .where("consumed_at", "is", null)
-    .where("expires_at", ">", now)
-    .executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1;
-}
-
-/** A wrong number pick kills the link: the other device must request a new one. */
-export async function refuseLink(db: Kysely<Database>, id: string, now: number): Promise<void> {
-  await db.updateTable("magic_links").set({ refused_at: now }).where("id", "=", id).where("approved_at", "is", null).execute();
+  return decideLink(db, id, true, now);
 }
 
 /**
