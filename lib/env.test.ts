@@ -1,3 +1,6 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { EnvError, loadEnv, parseAuth0Domain } from "./env";
 
@@ -120,3 +123,38 @@ describe("configuration", () => {
     }
   });
 });
+
+describe("secrets from files (NAME_FILE, as Docker and Kubernetes mount them)", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keystep-env-"));
+  const write = (name: string, value: string) => {
+    const file = path.join(dir, name);
+    fs.writeFileSync(file, value);
+    return file;
+  };
+
+  it("reads each secret from its file, without the trailing newline", () => {
+    const env = loadEnv({ ...good, KEYSTEP_SECRET: undefined, KEYSTEP_SECRET_FILE: write("secret", `${"f".repeat(40)}\n`), KEYSTEP_ADMIN_TOKEN_FILE: write("admin", "t".repeat(40)) });
+    expect(Buffer.from(env.secret).toString()).toBe("f".repeat(40));
+    expect(env.adminToken).toBe("t".repeat(40));
+  });
+
+  it("refuses a missing file and a secret set both ways, naming the variable", () => {
+    expect(problems({ KEYSTEP_SECRET: undefined, KEYSTEP_SECRET_FILE: path.join(dir, "nope") })).toContainEqual(expect.stringContaining("KEYSTEP_SECRET_FILE cannot be read (ENOENT)"));
+    expect(problems({ KEYSTEP_SECRET_FILE: write("both", "x".repeat(40)) })).toContain("KEYSTEP_SECRET and KEYSTEP_SECRET_FILE are both set: keep one");
+  });
+
+  it("a secret read from a file is validated like one set directly", () => {
+    expect(problems({ KEYSTEP_SECRET: undefined, KEYSTEP_SECRET_FILE: write("short", "short") })).toContain("KEYSTEP_SECRET must be at least 32 bytes (the Auth0 Action secret)");
+  });
+});
+
+describe(".env.example", () => {
+  it("lists every variable lib/env.ts reads, and every secret it may read from a file", () => {
+    const source = fs.readFileSync("lib/env.ts", "utf8");
+    const read = new Set([...source.matchAll(/source\.([A-Z0-9_]+)|budget\("([A-Z0-9_]+)"/g)].map((m) => m[1] ?? m[2]!));
+    const example = new Set([...fs.readFileSync(".env.example", "utf8").matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+    expect([...read].filter((name) => !example.has(name))).toEqual([]);
+    expect(read.size).toBeGreaterThan(30);
+  });
+});
+

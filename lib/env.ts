@@ -126,9 +126,35 @@ const intIn = (min: number, max: number, dflt: number) =>
       return n;
     });
 
+/**
+ * Secrets that may also come from a file, the Docker and Kubernetes convention: `NAME_FILE`
+ * holds a path (a mounted secret) and the file's content, without its trailing newline, is
+ * the value. Setting both `NAME` and `NAME_FILE` is refused, so no one guesses which one won.
+ */
+export const FILE_SECRETS = ["KEYSTEP_SECRET", "KEYSTEP_ENCRYPTION_KEY", "KEYSTEP_ADMIN_TOKEN", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "SMS_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN"] as const;
+
+function withFileSecrets(source: Record<string, string | undefined>, problems: string[]): Record<string, string | undefined> {
+  const merged = { ...source };
+  for (const name of FILE_SECRETS) {
+    const file = source[`${name}_FILE`];
+    if (!file) continue;
+    if (source[name]) {
+      problems.push(`${name} and ${name}_FILE are both set: keep one`);
+      continue;
+    }
+    try {
+      merged[name] = fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
+    } catch (e) {
+      problems.push(`${name}_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}): ${file}`);
+    }
+  }
+  return merged;
+}
+
 /** Validates the whole environment at once, naming every bad variable. */
-export function loadEnv(source: Record<string, string | undefined> = process.env): Env {
+export function loadEnv(raw: Record<string, string | undefined> = process.env): Env {
   const problems: string[] = [];
+  const source = withFileSecrets(raw, problems);
   // Fail safe: only exactly `development` or `test` relaxes a guard. Anything else (`prod`,
   // `staging`, `Production`, a typo, or unset) runs with production guards, so a misspelt
   // deployment never starts without an encryption key or with a log-only SMS sender.

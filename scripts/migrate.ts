@@ -8,7 +8,7 @@ async function main() {
   try {
     // Only DATABASE_URL matters here; the other settings are checked when the server boots.
     const placeholders = { KEYSTEP_SECRET: "x".repeat(32), KEYSTEP_AUTH0_DOMAINS: "unused.example", KEYSTEP_ENCRYPTION_KEY: "0".repeat(64) };
-    url = loadEnv({ ...placeholders, NODE_ENV: "development", DATABASE_URL: process.env.DATABASE_URL }).databaseUrl;
+    url = loadEnv({ ...placeholders, NODE_ENV: "development", DATABASE_URL: process.env.DATABASE_URL, DATABASE_URL_FILE: process.env.DATABASE_URL_FILE }).databaseUrl;
   } catch (e) {
     console.error(e instanceof EnvError ? e.message : e);
     process.exit(1);
