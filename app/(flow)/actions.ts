@@ -2,14 +2,14 @@
 
 import { redirect } from "next/navigation";
 import { audit } from "@/lib/audit";
-import { completeFlow } from "@/lib/flow/repo";
+import { endFlow } from "@/lib/flow/transition";
 import { requireFlowForAction } from "@/lib/flow/guard";
 import { notifyUser } from "@/lib/factors/delivery";
 
 /** Ends the flow as `denied` and hands back to Auth0, which sends the app `access_denied`. */
 export async function cancelSignIn(_form?: unknown): Promise<void> {
   const { db, flow } = await requireFlowForAction();
-  if (await completeFlow(db, flow.id, "denied", { amr: [], enrolled: [], reason: "cancelled" })) {
+  if (await endFlow(db, flow, "cancelled")) {
     await audit(db, { event: "flow.cancelled", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, outcome: "denied", ip: flow.context.ip, userAgent: flow.context.userAgent });
   }
   redirect("/continue");
@@ -23,7 +23,7 @@ export async function cancelSignIn(_form?: unknown): Promise<void> {
 export async function reportNotMe(_form?: unknown): Promise<void> {
   const ctx = await requireFlowForAction();
   const { db, flow } = ctx;
-  if (await completeFlow(db, flow.id, "denied", { amr: [], enrolled: [], reason: "reported" })) {
+  if (await endFlow(db, flow, "reported")) {
     const now = Date.now();
     await db
       .insertInto("user_signals")

@@ -7,15 +7,13 @@ import type { CheckError, CheckResult, FactorCtx } from "@/lib/factors/types";
 import { USER_OTP_FAILURES, withFailureBudget } from "@/lib/security/attempts";
 import { notifyUser } from "@/lib/factors/delivery";
 import { issueSealedCodes } from "./recovery";
-import { completeIfDone, rememberDevice } from "./transition";
-import { addFlowFailure, completeFlow, findFlow, swapPending } from "./repo";
+import { completeIfDone, countFailure } from "./transition";
+import { MAX_FLOW_FAILURES } from "./limits";
+import { findFlow, swapPending } from "./repo";
 import { userFactors } from "./guard";
 import type { Flow, Pending } from "./types";
 
-export { rememberDevice };
-
-/** Wrong codes allowed in one flow before it ends (issue #2). */
-export const MAX_FLOW_FAILURES = 5;
+export { MAX_FLOW_FAILURES };
 
 /**
  * What the person is told. `code_reused` is not among them: a used code answers exactly like a
@@ -113,13 +111,8 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
     return { ok: false, error: "code_invalid", remaining: Math.max(1, MAX_FLOW_FAILURES - failures) };
   }
 
-  const failures = await addFlowFailure(db, flow.id);
-  await audit(db, { ...who, event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error, detail: { failures } });
-  if (failures >= MAX_FLOW_FAILURES) {
-    await completeFlow(db, flow.id, "denied", { amr: [], enrolled: [], reason: "too_many_attempts" }, ctx.now);
-    await audit(db, { ...who, event: "flow.locked", outcome: "denied" });
-    return { ok: false, error: "flow_ended" };
-  }
+  const { failures, ended } = await countFailure(db, flow, who, { event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error }, ctx.now);
+  if (ended) return { ok: false, error: "flow_ended" };
   // A used code is refused like a wrong one: the person sees the same words and count.
   return { ok: false, error: check.error === "code_reused" ? "code_invalid" : check.error, remaining: MAX_FLOW_FAILURES - failures };
 }

@@ -7,8 +7,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { decideLink, sendMagicLink, type MagicLink } from "@/lib/factors/magic-link";
 import type { FactorCtx } from "@/lib/factors/types";
-import { MAX_FLOW_FAILURES } from "./attempt";
-import { addFlowFailure, completeFlow } from "./repo";
+import { countFailure } from "./transition";
 import type { Flow } from "./types";
 
 /** Sends the flow a sign-in link at the token's verified email, with audit. */
@@ -36,13 +35,8 @@ export async function approveFromOtherDevice(db: Kysely<Database>, flow: Flow, l
     await audit(db, { ...who, event: "link.approved", outcome: "other_device" });
     return "approved";
   }
-  const failures = await addFlowFailure(db, flow.id);
-  await audit(db, { ...who, event: "link.number_mismatch", outcome: "refused", detail: { failures } });
-  if (failures < MAX_FLOW_FAILURES) return "refused";
-  if (await completeFlow(db, flow.id, "denied", { amr: [], enrolled: [], reason: "too_many_attempts" }, now)) {
-    await audit(db, { ...who, userAgent: flow.context.userAgent, event: "flow.locked", outcome: "denied" });
-  }
-  return "flow_ended";
+  const { ended } = await countFailure(db, flow, { ...who, userAgent: flow.context.userAgent }, { event: "link.number_mismatch", outcome: "refused" }, now);
+  return ended ? "flow_ended" : "refused";
 }
 
 /** "Chrome on macOS" from a user agent, for the confirm page's "is this you?" details. */

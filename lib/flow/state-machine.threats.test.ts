@@ -241,7 +241,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
 });
 
 describe("one decider", () => {
-  it("nothing outside lib/flow/repo.ts writes the flows table, and success is completed only by completeIfDone (or a policy ALLOW at entry)", () => {
+  it("nothing outside lib/flow/repo.ts writes the flows table, and only lib/flow/transition.ts ends a flow (success only in completeIfDone, or a policy ALLOW at entry)", () => {
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
@@ -254,6 +254,8 @@ describe("one decider", () => {
     const writers = files.filter((f) => /(updateTable|insertInto|deleteFrom)\(\s*"flows"/.test(fs.readFileSync(f, "utf8")));
     expect(writers).toEqual(["lib/flow/repo.ts"]);
     const successes = files.filter((f) => fs.readFileSync(f, "utf8").split("\n").some((line) => line.includes("completeFlow(") && line.includes('"success"')));
-    expect(successes.sort()).toEqual(["app/auth0/start/route.ts", "lib/flow/transition.ts"]);
+    expect(successes).toEqual(["lib/flow/transition.ts"]);
+    const enders = files.filter((f) => f !== "lib/flow/repo.ts" && /completeFlow\(/.test(fs.readFileSync(f, "utf8")));
+    expect(enders).toEqual(["lib/flow/transition.ts"]);
   });
 });

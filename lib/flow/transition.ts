@@ -4,14 +4,18 @@ import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
 import type { FactorCtx } from "@/lib/factors/types";
 import { userFactors } from "./guard";
 import { nextStep } from "./next-step";
-import { completeFlow, findFlow, swapPending } from "./repo";
-import type { Pending, Step } from "./types";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { addFlowFailure, completeFlow, findFlow, swapPending } from "./repo";
+import { MAX_FLOW_FAILURES } from "./limits";
+import type { EndReason, Flow, FlowResult, Pending, Step } from "./types";
 
 /**
  * The one function that completes a flow with success: only when nextStep says `complete`, that
  * is, a proof is held and no step is left (a required setup, recovery codes to save, the passkey
  * offer, managing). The result carries every `amr` proved and every factor bound in the flow.
- * (Denials end flows through completeFlow directly: cancelling, reporting, too many attempts.)
+ * Every other ending is below: {@link endFlow} (denials) and {@link settleAtEntry} (a policy
+ * decision before any step). Nothing else calls completeFlow.
  */
 export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boolean; step: Step }> {
   const { flow } = ctx;
@@ -24,6 +28,30 @@ export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boole
     await rememberDevice(ctx, { remember: flow.pending.remember === true });
   }
   return { completed: won, step: won ? { kind: "continue" } : step };
+}
+
+/** Ends an active flow as denied (cancelled, reported, too many failures). Returns false if it had already ended. */
+export async function endFlow(db: Kysely<Database>, flow: Flow, reason: EndReason, now = Date.now()): Promise<boolean> {
+  return completeFlow(db, flow.id, "denied", { amr: [], enrolled: [], reason }, now);
+}
+
+/** A policy ALLOW or DENY at entry finishes the flow before any step: a skip is never a proof (`amr: []`). */
+export async function settleAtEntry(db: Kysely<Database>, flow: Flow, outcome: "ALLOW" | "DENY", rule: string | null): Promise<void> {
+  const result: FlowResult = outcome === "ALLOW" ? { amr: [], enrolled: [], skipped: rule ?? "policy" } : { amr: [], enrolled: [], reason: "policy_denied" };
+  await completeFlow(db, flow.id, outcome === "ALLOW" ? "success" : "denied", result);
+}
+
+/**
+ * Counts one failure (a wrong code, a wrong link number) against the flow and audits it; at
+ * MAX_FLOW_FAILURES the flow ends, audited `flow.locked`. Returns the failures so far and whether the flow ended.
+ */
+export async function countFailure(db: Kysely<Database>, flow: Flow, who: Record<string, unknown>, failure: { event: string; outcome: string }, now = Date.now()): Promise<{ failures: number; ended: boolean }> {
+  const failures = await addFlowFailure(db, flow.id);
+  const base = { ...who, auth0Host: flow.host, sub: flow.sub, flowId: flow.id };
+  await audit(db, { ...base, ...failure, detail: { failures } });
+  if (failures < MAX_FLOW_FAILURES) return { failures, ended: false };
+  if (await endFlow(db, flow, "too_many_attempts", now)) await audit(db, { ...base, event: "flow.locked", outcome: "denied" });
+  return { failures, ended: true };
 }
 
 /**

@@ -6,7 +6,8 @@ import { env } from "@/lib/env";
 import { FLOW_COOKIE } from "@/lib/flow/context";
 import { userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
-import { completeFlow, openFlow } from "@/lib/flow/repo";
+import { openFlow } from "@/lib/flow/repo";
+import { settleAtEntry } from "@/lib/flow/transition";
 import { UPGRADE_LATER_COOKIE } from "@/lib/flow/upgrade";
 import { DEVICE_COOKIE, deviceTokenHash } from "@/lib/devices/repo";
 import { decideAtEntry } from "@/lib/policy/entry";
@@ -61,7 +62,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     await audit(db(), { ...who, event: "policy.outcome", outcome: policy.outcome, detail: { rule: policy.rule, reason: policy.reason } });
     if (policy.outcome !== "CHALLENGE") {
       const allowed = policy.outcome === "ALLOW";
-      await completeFlow(db(), flow.id, allowed ? "success" : "denied", allowed ? { amr: [], enrolled: [], skipped: policy.rule ?? "policy" } : { amr: [], enrolled: [], reason: "policy_denied" });
+      await settleAtEntry(db(), flow, policy.outcome, policy.rule);
       await audit(db(), { ...who, event: allowed ? "flow.skipped" : "flow.denied", outcome: allowed ? "success" : "denied", detail: { rule: policy.rule } });
     }
     const step = policy.outcome === "CHALLENGE" ? nextStep(flow, await userFactors(flow)) : policy.outcome === "ALLOW" ? ({ kind: "continue" } as const) : ({ kind: "ended", reason: "policy_denied" } as const);
