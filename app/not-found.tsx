@@ -1,4 +1,4 @@
-import { ErrorView } from "@/components/ErrorView";
+import { ErrorView } from "@/app/_ui/ErrorView";
 
 export default function NotFound() {
   return <ErrorView reason="not_found" />;

@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 
 export default async function Home() {
   const t = await getTranslations("home");

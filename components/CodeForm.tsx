@@ -1,12 +1,10 @@
 "use client";
 
 import { useActionState, useEffect, useRef, type ReactNode } from "react";
+import type { CodeFormState } from "@/lib/flow/results";
 import { Alert } from "./Alert";
 import { Button } from "./Button";
 
-export interface CodeFormState {
-  error?: string;
-}
 
 type CodeAction = (prev: CodeFormState, form: FormData) => Promise<CodeFormState>;
 

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Alert } from "./Alert";
 import { Button } from "./Button";
-import type { SendState } from "./ResendForm";
+import type { SendState } from "@/lib/flow/results";
 
 export interface Country {
   code: string;

@@ -2,13 +2,10 @@
 
 import { useActionState } from "react";
 import { useNow } from "./useNow";
+import type { SendState } from "@/lib/flow/results";
 import { Alert } from "./Alert";
 import { Button } from "./Button";
 
-export interface SendState {
-  error?: string;
-  resendAt?: number;
-}
 
 /**
  * "Send a new code" with a visible countdown while the cool-down runs. Without JavaScript it is

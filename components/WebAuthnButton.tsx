@@ -2,13 +2,9 @@
 
 import { browserSupportsWebAuthn, startAuthentication, startRegistration } from "@simplewebauthn/browser";
 import { useEffect, useState } from "react";
+import type { WebAuthnStep } from "@/lib/flow/results";
 import { Button } from "./Button";
 
-export interface WebAuthnStep {
-  options?: unknown;
-  next?: string;
-  error?: string;
-}
 
 interface Labels {
   button: string;
@@ -41,7 +37,7 @@ export function WebAuthnButton({ mode, begin, finish, endpoint, labels }: { mode
         mode === "register"
           ? await startRegistration({ optionsJSON: step.options as Parameters<typeof startRegistration>[0]["optionsJSON"] })
           : await startAuthentication({ optionsJSON: step.options as Parameters<typeof startAuthentication>[0]["optionsJSON"] });
-      // The "Don't ask again on this device" box, when the screen shows one (components/FlowExtras).
+      // The "Don't ask again on this device" box, when the screen shows one (app/(flow)/_ui/FlowExtras.tsx).
       const remember = (document.getElementById("remember") as HTMLInputElement | null)?.checked === true;
       const done = await finish(JSON.stringify(response), remember);
       if (done.next) return window.location.assign(done.next);

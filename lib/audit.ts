@@ -113,3 +113,19 @@ function parseDetail(raw: string | null): Record<string, unknown> | null {
     return { raw };
   }
 }
+
+/** The flow fields every audit row about a flow carries. */
+interface AuditedFlow {
+  host: string;
+  sub: string;
+  id: string;
+  context: { ip?: string | null; userAgent?: string | null };
+}
+
+/**
+ * Who an audit row is about: the tenant, the user, the flow, and the browser that started it (its
+ * address and user agent). The one place this subject is built; `factor` names the method involved.
+ */
+export function auditWho(flow: AuditedFlow, factor?: string): Pick<AuditEvent, "auth0Host" | "sub" | "flowId" | "factor" | "ip" | "userAgent"> {
+  return { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ...(factor ? { factor } : {}), ip: flow.context.ip ?? null, userAgent: flow.context.userAgent ?? null };
+}

@@ -5,7 +5,7 @@ import { brandCss } from "./brand";
 import type { Branding } from "./config";
 import { buildCsp, newNonce, securityHeaders } from "./security/headers";
 
-// The same look as components/Shell, in plain CSS: these documents are built by route handlers
+// The same look as app/_ui/Shell.tsx, in plain CSS: these documents are built by route handlers
 // so that they are complete without JavaScript and carry their own CSP.
 const STYLE = `body{margin:0;min-height:100dvh;overflow-wrap:anywhere;display:flex;flex-direction:column;align-items:center;justify-content:center;background:var(--ks-bg);color:var(--ks-fg);font-family:var(--ks-font,ui-sans-serif,system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif)}
 header{display:flex;gap:.5rem;align-items:center;margin:1.5rem 0;font-weight:600;font-size:1.125rem}header img{height:28px;width:auto}

@@ -164,3 +164,8 @@ export async function checkCode(ctx: FactorCtx, channel: Channel, purpose: "setu
   if (Number(consumed.numUpdatedRows) !== 1) return { ok: false, error: "code_reused" };
   return { ok: true, destination: live.destination };
 }
+
+/** Retires the flow's pending codes for a channel (the user goes back to enter another address or number). */
+export async function supersedeCodes(db: Kysely<Database>, flowId: string, channel: Channel, now: number): Promise<void> {
+  await db.updateTable("challenges").set({ superseded_at: now }).where("flow_id", "=", flowId).where("factor", "=", channel).where("superseded_at", "is", null).execute();
+}

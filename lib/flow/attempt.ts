@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { factor } from "@/lib/factors/registry";
 import { tierRank, type FactorId } from "@/lib/factors/ids";
 import type { CheckError, CheckResult, FactorCtx } from "@/lib/factors/types";
@@ -64,7 +64,7 @@ const paced = (id: FactorId) => !id.startsWith("webauthn") && id !== "magic-link
  */
 export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const { db, flow } = ctx;
-  const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: factorId, ip: flow.context.ip, userAgent: flow.context.userAgent };
+  const who = auditWho(flow, factorId);
 
   let check: CheckResult;
   if (mode === "challenge" && paced(factorId)) {

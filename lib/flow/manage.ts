@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { revokeDevices } from "@/lib/devices/repo";
 import { listActive } from "@/lib/factors/authenticators";
 import { notifyUser } from "@/lib/factors/delivery";
@@ -14,7 +14,7 @@ export const authenticatorName = z
 
 export type ManageResult = "renamed" | "removed" | "forgotten" | "name_invalid" | "last_factor" | "not_found";
 
-const who = (ctx: FactorCtx) => ({ auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+const who = (ctx: FactorCtx) => auditWho(ctx.flow);
 const user = (ctx: FactorCtx) => ({ host: ctx.flow.host, sub: ctx.flow.sub });
 
 /** Renames one of the user's own authenticators. */

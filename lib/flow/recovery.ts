@@ -1,5 +1,5 @@
 import "server-only";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { notifyUser } from "@/lib/factors/delivery";
 import { issueRecoveryCodes } from "@/lib/factors/recovery";
 import type { FactorCtx } from "@/lib/factors/types";
@@ -15,7 +15,7 @@ const aad = (flowId: string) => `flow:${flowId}:recovery`;
  */
 export async function issueSealedCodes(ctx: FactorCtx): Promise<string> {
   const codes = await issueRecoveryCodes(ctx.db, ctx.env.secret, { host: ctx.flow.host, sub: ctx.flow.sub }, ctx.now);
-  await audit(ctx.db, { event: "recovery.issued", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: "recovery-code", outcome: "success", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+  await audit(ctx.db, { event: "recovery.issued", ...auditWho(ctx.flow, "recovery-code"), outcome: "success" });
   await notifyUser(ctx, "recoveryIssued");
   return encrypt(ctx.env.encryptionKey, Buffer.from(JSON.stringify(codes)), aad(ctx.flow.id));
 }

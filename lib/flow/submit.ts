@@ -2,7 +2,7 @@ import "server-only";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
-import type { CodeFormState } from "@/components/CodeForm";
+import type { CodeFormState } from "@/lib/flow/results";
 import type { FactorId } from "@/lib/factors/ids";
 import { submitCode, submitResponse } from "./attempt";
 import { requireFlowForAction, userFactors } from "./guard";

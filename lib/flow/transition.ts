@@ -1,5 +1,5 @@
 import "server-only";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
 import type { FactorCtx } from "@/lib/factors/types";
 import { userFactors } from "./guard";
@@ -24,7 +24,7 @@ export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boole
   if (step.kind !== "complete" || !proof) return { completed: false, step };
   const won = await completeFlow(ctx.db, flow.id, "success", { amr: proof.amr, enrolled: flow.pending.enrolled ?? [] }, ctx.now);
   if (won) {
-    await audit(ctx.db, { event: "flow.completed", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: proof.factor, outcome: "success", ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { amr: proof.amr } });
+    await audit(ctx.db, { event: "flow.completed", ...auditWho(flow, proof.factor), outcome: "success", detail: { amr: proof.amr } });
     await rememberDevice(ctx, { remember: flow.pending.remember === true });
   }
   return { completed: won, step: won ? { kind: "continue" } : step };
@@ -47,7 +47,7 @@ export async function settleAtEntry(db: Kysely<Database>, flow: Flow, outcome: "
  */
 export async function countFailure(db: Kysely<Database>, flow: Flow, who: Record<string, unknown>, failure: { event: string; outcome: string }, now = Date.now()): Promise<{ failures: number; ended: boolean }> {
   const failures = await addFlowFailure(db, flow.id);
-  const base = { ...who, auth0Host: flow.host, sub: flow.sub, flowId: flow.id };
+  const base = { ...who, ...auditWho(flow) };
   await audit(db, { ...base, ...failure, detail: { failures } });
   if (failures < MAX_FLOW_FAILURES) return { failures, ended: false };
   if (await endFlow(db, flow, "too_many_attempts", now)) await audit(db, { ...base, event: "flow.locked", outcome: "denied" });
@@ -88,5 +88,5 @@ export async function rememberDevice(ctx: FactorCtx, opts: { remember?: boolean 
     { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.secret, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
     ctx.now,
   );
-  if (rememberDays > 0) await audit(ctx.db, { event: "device.remembered", auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent, detail: { days: rememberDays } });
+  if (rememberDays > 0) await audit(ctx.db, { event: "device.remembered", ...auditWho(flow), detail: { days: rememberDays } });
 }

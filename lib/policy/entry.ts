@@ -7,12 +7,8 @@ import { appDeviceHash, deviceStatus } from "@/lib/devices/repo";
 import type { FlowPolicy } from "@/lib/flow/types";
 import { evaluatePolicy, policyDefaults } from "./evaluate";
 import type { Policy } from "./schema";
+import { wasntMeCount } from "@/lib/users/signals";
 
-/** "This wasn't me" reports for the user, which rules can read. */
-export async function wasntMeCount(db: Kysely<Database>, user: { host: string; sub: string }): Promise<number> {
-  const row = await db.selectFrom("user_signals").select("wasnt_me_count").where("auth0_host", "=", user.host).where("sub", "=", user.sub).executeTakeFirst();
-  return row ? Number(row.wasnt_me_count) : 0;
-}
 
 const reportCache = new WeakMap<object, boolean>();
 

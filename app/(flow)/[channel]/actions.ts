@@ -3,10 +3,10 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
-import type { CodeFormState } from "@/components/CodeForm";
-import type { SendState } from "@/components/ResendForm";
+import type { CodeFormState } from "@/lib/flow/results";
+import type { SendState } from "@/lib/flow/results";
 import { parseDestination } from "@/lib/factors/channel";
-import { activeChallenge, type Channel } from "@/lib/factors/code";
+import { activeChallenge, supersedeCodes } from "@/lib/factors/code";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
@@ -57,6 +57,6 @@ export async function startChannelSetup(channel: unknown, _prev: unknown, form: 
 /** Setup: go back to entering a different address or number (retires the pending code). */
 export async function changeDestination(channel: unknown): Promise<void> {
   const { ctx, channel: c } = await channelStep(channel);
-  await ctx.db.updateTable("challenges").set({ superseded_at: ctx.now }).where("flow_id", "=", ctx.flow.id).where("factor", "=", c as Channel).where("superseded_at", "is", null).execute();
+  await supersedeCodes(ctx.db, ctx.flow.id, c, ctx.now);
   redirect(`/${c}/setup`);
 }

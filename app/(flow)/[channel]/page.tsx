@@ -1,12 +1,12 @@
 import { notFound } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
-import { CancelForm } from "@/components/CancelForm";
+import { CancelForm } from "@/app/(flow)/_ui/CancelForm";
 import { CodeForm } from "@/components/CodeForm";
 import { ResendForm } from "@/components/ResendForm";
-import { Shell } from "@/components/Shell";
-import { TryAnother } from "@/components/TryAnother";
-import { ChallengeFooter, GateNotice, RememberDevice } from "@/components/FlowExtras";
+import { Shell } from "@/app/_ui/Shell";
+import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
+import { ChallengeFooter, GateNotice, RememberDevice } from "@/app/(flow)/_ui/FlowExtras";
 import { mask } from "@/lib/factors/channel";
 import { activeChallenge, resendAt } from "@/lib/factors/code";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";

@@ -1,14 +1,14 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import { CancelForm } from "@/components/CancelForm";
-import { Shell } from "@/components/Shell";
+import { CancelForm } from "@/app/(flow)/_ui/CancelForm";
+import { Shell } from "@/app/_ui/Shell";
 import { failPage } from "@/lib/errors";
 import { challengeDestination, mask } from "@/lib/factors/channel";
 import type { FactorId } from "@/lib/factors/ids";
 import { currentFlow } from "@/lib/flow/context";
 import { flowCtx, userFactors } from "@/lib/flow/guard";
 import { nextStep, options, stepPath } from "@/lib/flow/next-step";
-import { chooseMethod } from "./actions";
+import { chooseMethod } from "@/app/(flow)/_ui/choose-actions";
 
 /** The method picker: first-time setup choices, or "Try another method" during a challenge. */
 export default async function ChoosePage() {

@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
 import { ButtonLink } from "@/components/Button";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 import { requireStep } from "@/lib/flow/guard";
 
 /** A flow that ended without success: say why, then hand the `denied` result back to Auth0. */

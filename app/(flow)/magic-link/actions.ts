@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import type { SendState } from "@/components/ResendForm";
+import type { SendState } from "@/lib/flow/results";
 import { submitResponse } from "@/lib/flow/attempt";
 import { sendErrorMessage } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";

@@ -1,10 +1,10 @@
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
-import { ChallengeFooter } from "@/components/FlowExtras";
+import { ChallengeFooter } from "@/app/(flow)/_ui/FlowExtras";
 import { LinkWaiter } from "@/components/LinkWaiter";
 import { ResendForm } from "@/components/ResendForm";
-import { Shell } from "@/components/Shell";
-import { TryAnother } from "@/components/TryAnother";
+import { Shell } from "@/app/_ui/Shell";
+import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { mask } from "@/lib/factors/channel";
 import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
 import { liveLink } from "@/lib/factors/magic-link";

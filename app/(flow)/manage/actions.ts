@@ -6,7 +6,7 @@ import { currentStep } from "@/lib/flow/guard";
 import { forgetDevices, removeAuthenticator, renameAuthenticator } from "@/lib/flow/manage";
 import { stepPath } from "@/lib/flow/next-step";
 import { passStep } from "@/lib/flow/transition";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import type { FactorCtx } from "@/lib/factors/types";
 
 const idInput = z.object({ id: z.string().min(1).max(64) });
@@ -41,6 +41,6 @@ export async function forgetAllDevices(): Promise<void> {
 /** "Done": management ends; the flow completes with what was proved (and bound) in it, through nextStep. */
 export async function finishManaging(): Promise<void> {
   const ctx = await managing();
-  await audit(ctx.db, { event: "manage.done", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, outcome: "success", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+  await audit(ctx.db, { event: "manage.done", ...auditWho(ctx.flow), outcome: "success" });
   redirect(stepPath(await passStep(ctx, { manageDone: true })));
 }

@@ -1,8 +1,8 @@
 import { getFormatter, getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
 import { Button, ButtonLink } from "@/components/Button";
-import { CancelForm } from "@/components/CancelForm";
-import { Shell } from "@/components/Shell";
+import { CancelForm } from "@/app/(flow)/_ui/CancelForm";
+import { Shell } from "@/app/_ui/Shell";
 import { listDevices } from "@/lib/devices/repo";
 import { listActive } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery";

@@ -1,6 +1,6 @@
 "use server";
 
-import type { CodeFormState } from "@/components/CodeForm";
+import type { CodeFormState } from "@/lib/flow/results";
 import { handleCodeSubmission } from "@/lib/flow/submit";
 
 /** Checks an authenticator-app code (setup or challenge, decided by the flow). */

@@ -1,8 +1,8 @@
 import { getTranslations } from "next-intl/server";
-import { ChallengeFooter, RememberDevice } from "@/components/FlowExtras";
+import { ChallengeFooter, RememberDevice } from "@/app/(flow)/_ui/FlowExtras";
 import { CodeForm } from "@/components/CodeForm";
-import { Shell } from "@/components/Shell";
-import { TryAnother } from "@/components/TryAnother";
+import { Shell } from "@/app/_ui/Shell";
+import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { requireStep } from "@/lib/flow/guard";
 import { submitOtpCode } from "./actions";
 

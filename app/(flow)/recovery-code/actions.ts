@@ -1,6 +1,6 @@
 "use server";
 
-import type { CodeFormState } from "@/components/CodeForm";
+import type { CodeFormState } from "@/lib/flow/results";
 import { handleCodeSubmission } from "@/lib/flow/submit";
 
 /** Checks a recovery code; guesses count against the same limits as every other factor. */

@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
-import { ChallengeFooter, RememberDevice } from "@/components/FlowExtras";
+import { ChallengeFooter, RememberDevice } from "@/app/(flow)/_ui/FlowExtras";
 import { CodeForm } from "@/components/CodeForm";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 import { requireStep } from "@/lib/flow/guard";
 import { submitRecoveryCode } from "./actions";
 

@@ -2,7 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
 import { Button } from "@/components/Button";
 import { RecoveryCodesView } from "@/components/RecoveryCodesView";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 import { RECOVERY_LOW_WATER, remainingRecoveryCodes } from "@/lib/factors/recovery";
 import { requireStep } from "@/lib/flow/guard";
 import { sealedCodes } from "@/lib/flow/recovery";

@@ -3,8 +3,8 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import type { WebAuthnStep } from "@/components/WebAuthnButton";
-import { audit } from "@/lib/audit";
+import type { WebAuthnStep } from "@/lib/flow/results";
+import { audit, auditWho } from "@/lib/audit";
 import { passkeyFactor } from "@/lib/factors/webauthn";
 import type { FactorCtx } from "@/lib/factors/types";
 import { submitResponse } from "@/lib/flow/attempt";
@@ -19,7 +19,7 @@ async function offerStep(): Promise<{ ctx: FactorCtx } | { next: string }> {
   return step.kind === "offer-passkey" ? { ctx } : { next: stepPath(step) };
 }
 
-const who = (ctx: FactorCtx) => ({ auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: "webauthn-platform", ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+const who = (ctx: FactorCtx) => auditWho(ctx.flow, "webauthn-platform");
 
 export async function upgradeOptions(): Promise<WebAuthnStep> {
   const s = await offerStep();

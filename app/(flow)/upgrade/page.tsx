@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { Button } from "@/components/Button";
 import { PlatformOnly } from "@/components/PlatformOnly";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 import { WebAuthnButton } from "@/components/WebAuthnButton";
 import { requireStep } from "@/lib/flow/guard";
 import { dismissUpgrade, skipUpgrade, upgradeFinish, upgradeOptions } from "./actions";

@@ -1,5 +1,5 @@
 import type { NextRequest } from "next/server";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { checkState, verifySessionToken } from "@/lib/auth0/inbound";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -57,7 +57,7 @@ export async function GET(request: NextRequest): Promise<Response> {
       return errorRedirect("state_replayed");
     }
     const { flow, cookieValue } = opened;
-    const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ip: flow.context.ip, userAgent: flow.context.userAgent };
+    const who = auditWho(flow);
     await audit(db(), { ...who, event: "flow.opened" });
     await audit(db(), { ...who, event: "policy.outcome", outcome: policy.outcome, detail: { rule: policy.rule, reason: policy.reason } });
     if (policy.outcome !== "CHALLENGE") {

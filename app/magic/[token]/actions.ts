@@ -1,7 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";
@@ -29,7 +29,7 @@ export async function confirmMagicLink(token: unknown, form: unknown): Promise<v
   const sameBrowser = mine.ok && mine.flow.id === link.flow_id;
   const flow = await findFlow(db(), link.flow_id);
   if (!flow || flow.status !== "active") failPage("link_used");
-  const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: "magic-link", ip: flow.context.ip };
+  const who = auditWho(flow, "magic-link");
 
   if (!sameBrowser) {
     const typed = form instanceof FormData ? form.get("number") : null;

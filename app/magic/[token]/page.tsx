@@ -1,7 +1,7 @@
 import { getFormatter, getTranslations } from "next-intl/server";
 import { Button } from "@/components/Button";
 import { NumberMatchForm } from "@/components/NumberMatchForm";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";

@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { Shell } from "@/components/Shell";
+import { Shell } from "@/app/_ui/Shell";
 
 /** Shown on the other device after a confirmed link. */
 export default async function ApprovedPage() {

@@ -1,10 +1,10 @@
 import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
-import { CancelForm } from "@/components/CancelForm";
+import { CancelForm } from "@/app/(flow)/_ui/CancelForm";
 import { CodeForm } from "@/components/CodeForm";
 import { QrCode } from "@/components/QrCode";
-import { Shell } from "@/components/Shell";
-import { TryAnother } from "@/components/TryAnother";
+import { Shell } from "@/app/_ui/Shell";
+import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { SecretKey } from "@/components/SecretKey";
 import { otpFactor } from "@/lib/factors/otp";
 import { groupBase32 } from "@/lib/factors/totp";

@@ -1,4 +1,4 @@
-import { webauthnFinish, webauthnOptions } from "@/app/(flow)/webauthn-platform/actions";
+import { webauthnFinish, webauthnOptions } from "@/app/(flow)/_ui/webauthn-actions";
 import { currentFlow } from "@/lib/flow/context";
 import { env } from "@/lib/env";
 

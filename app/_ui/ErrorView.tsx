@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
-import { Alert } from "./Alert";
-import { Shell } from "./Shell";
+import { Alert } from "@/components/Alert";
+import { Shell } from "@/app/_ui/Shell";
 import type { ErrorReason } from "@/lib/errors";
 
 /** The friendly error screen: what happened, in plain words, and the way back. */

@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { chooseMethod } from "@/app/(flow)/choose/actions";
+import { chooseMethod } from "@/app/(flow)/_ui/choose-actions";
 import { options, type UserFactors } from "@/lib/flow/next-step";
 import type { Flow } from "@/lib/flow/types";
 

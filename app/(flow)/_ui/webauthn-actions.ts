@@ -2,7 +2,7 @@
 
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
-import type { WebAuthnStep } from "@/components/WebAuthnButton";
+import type { WebAuthnStep } from "@/lib/flow/results";
 import { factor } from "@/lib/factors/registry";
 import { submitResponse } from "@/lib/flow/attempt";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";

@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
-import { reportNotMe } from "@/app/(flow)/actions";
+import { reportNotMe } from "@/app/(flow)/_ui/actions";
 import type { Flow } from "@/lib/flow/types";
-import { Button } from "./Button";
+import { Button } from "@/components/Button";
 import { CancelForm } from "./CancelForm";
 
 /**

@@ -1,12 +1,12 @@
 import { getLocale, getTranslations } from "next-intl/server";
-import { setLocale } from "@/app/locale/actions";
+import { setLocale } from "@/app/_ui/actions";
 import { LOCALE_NAMES, LOCALES } from "@/lib/i18n/locales";
 import { PSEUDO_LOCALE, pseudoEnabled } from "@/lib/i18n/pseudo";
-import { FocusOnArrival } from "./FocusOnArrival";
-import { SessionTimer } from "./SessionTimer";
-import { extendSignIn } from "@/app/(flow)/extend/actions";
+import { FocusOnArrival } from "@/components/FocusOnArrival";
+import { SessionTimer } from "@/components/SessionTimer";
+import { extendSignIn } from "@/app/_ui/actions";
 import { currentFlow } from "@/lib/flow/context";
-import { LanguageSwitcher } from "./LanguageSwitcher";
+import { LanguageSwitcher } from "@/components/LanguageSwitcher";
 import { currentBranding } from "@/lib/flow/branding";
 import { chosenLocale } from "@/lib/i18n/choice";
 

@@ -1,13 +1,13 @@
 import { getTranslations } from "next-intl/server";
-import { webauthnFinish, webauthnOptions } from "@/app/(flow)/webauthn-platform/actions";
+import { webauthnFinish, webauthnOptions } from "@/app/(flow)/_ui/webauthn-actions";
 import { requireStep } from "@/lib/flow/guard";
 import type { WebAuthnFactor } from "@/lib/factors/webauthn";
 import { listActive } from "@/lib/factors/authenticators";
 import { CancelForm } from "./CancelForm";
 import { ChallengeFooter, RememberDevice } from "./FlowExtras";
-import { Shell } from "./Shell";
+import { Shell } from "@/app/_ui/Shell";
 import { TryAnother } from "./TryAnother";
-import { WebAuthnButton } from "./WebAuthnButton";
+import { WebAuthnButton } from "@/components/WebAuthnButton";
 
 /** Passkey or security-key setup and challenge: the same screen, one button. */
 export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor; mode: "enroll" | "challenge" }) {

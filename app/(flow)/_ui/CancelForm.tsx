@@ -1,6 +1,6 @@
 import { getTranslations } from "next-intl/server";
-import { cancelSignIn } from "@/app/(flow)/actions";
-import { Button } from "./Button";
+import { cancelSignIn } from "@/app/(flow)/_ui/actions";
+import { Button } from "@/components/Button";
 
 /** "Cancel sign-in": a POST (never a state-changing GET) that reports `denied` to Auth0. */
 export async function CancelForm() {
