@@ -1,4 +1,4 @@
-import { AuthenticatorApp, Chooser, enrollNewUser, expect, latestCode, newEmail, RecoveryScreen, SimApp, signInWithRecoveryCode, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, enrollNewUser, expect, newEmail, RecoveryScreen, SimApp, signInWithRecoveryCode, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
 

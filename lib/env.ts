@@ -292,10 +292,11 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     else if (adminToken === secret) problems.push("KEYSTEP_ADMIN_TOKEN must differ from KEYSTEP_SECRET");
   }
 
-  if (problems.length > 0) throw new EnvError(problems);
+  // A missing or bad KEYSTEP_PUBLIC_URL has already added its problem above.
+  if (problems.length > 0 || !publicUrl) throw new EnvError(problems);
   return {
     nodeEnv,
-    publicUrl: publicUrl!,
+    publicUrl,
     rpId,
     secret: new TextEncoder().encode(secret),
     auth0Domains,

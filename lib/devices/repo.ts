@@ -50,7 +50,7 @@ export async function deviceStatus(
     .where("sub", "=", user.sub)
     .where("token_hash", "=", ids.tokenHash)
     .where("revoked_at", "is", null)
-    .$if(!!app, (q) => q.where((eb) => eb.or([eb("app_device_hash", "is", null), eb("app_device_hash", "=", app!)])))
+    .$if(app !== null && app !== undefined, (q) => q.where((eb) => eb.or([eb("app_device_hash", "is", null), eb("app_device_hash", "=", app ?? "")])))
     .execute();
   if (rows.length === 0) return NEW_DEVICE;
   const lastMfaAt = Math.max(...rows.map((r) => Number(r.last_mfa_at)));

@@ -74,7 +74,9 @@ export function constraints(flow: Flow, f: UserFactors) {
     // already enrolled the command has nothing to do and the login goes on as usual (Auth0's words).
     const remaining = command.factors.filter((id) => id !== "recovery-code" && !f.enrolled.includes(id) && f.available.includes(id));
     setup = command.factors;
-    if (remaining.length > 0) mustSetup = command.command === "enrollWith" && remaining.includes(command.factors[0]!) ? [command.factors[0]!, ...remaining.filter((id) => id !== command.factors[0])] : remaining;
+    const first = command.factors[0];
+    const named = command.command === "enrollWith" && first && remaining.includes(first) ? first : undefined;
+    if (remaining.length > 0) mustSetup = named ? [named, ...remaining.filter((id) => id !== named)] : remaining;
   }
   // The proof before a required setup may not use the required list (the user has none of it):
   // it is the login's `allow` list, or any factor of the user's tier.
@@ -161,7 +163,8 @@ function verifiedStep(flow: Flow, f: UserFactors, proof: NonNullable<Pending["ve
   const choice = p.choice;
   if (choice?.mode === "enroll" && o.enroll.includes(choice.factor)) return { kind: "enroll", factor: choice.factor };
   if (flow.context.claims.intent === "manage") return p.manageDone ? { kind: "complete" } : { kind: "manage" };
-  if (o.enroll.length > 0) return o.enroll.length === 1 ? { kind: "enroll", factor: o.enroll[0]! } : { kind: "choose" };
+  const [onlySetup] = o.enroll;
+  if (onlySetup) return o.enroll.length === 1 ? { kind: "enroll", factor: onlySetup } : { kind: "choose" };
   // A recovery code was used: show how many remain, with a new set one tap away.
   if (proof.factor === "recovery-code" && !p.recoveryDone) return { kind: "recovery-codes", regenerate };
   if (offerDue(flow, f, proof, now)) return { kind: "offer-passkey" };
@@ -192,16 +195,21 @@ function activeStep(flow: Flow, f: UserFactors): Step {
     const preferred = [c.defaultFactor, f.lastUsed, ...PREFERENCE.filter((id) => f.enrolled.includes(id))].find((id) => id && real.includes(id));
     if (preferred) return { kind: "challenge", factor: preferred };
     // Only recovery codes (and what policy names) are left: let the user pick.
-    if (o.challenge.length > 1) return { kind: "choose" };
-    return { kind: "challenge", factor: o.challenge[0]! };
+    const [only] = o.challenge;
+    if (o.challenge.length > 1 || !only) return { kind: "choose" };
+    return { kind: "challenge", factor: only };
   }
   if (o.enroll.length + o.challenge.length > 1) {
     // enrollWith names the default; the others are behind "Try another method".
-    if (c.defaultFactor === undefined && flow.context.claims.mfa?.command === "enrollWith" && o.enroll[0] === flow.context.claims.mfa.factors[0]) return enrollStep(flow, f, o.enroll[0]!);
+    const [first] = o.enroll;
+    if (first && c.defaultFactor === undefined && flow.context.claims.mfa?.command === "enrollWith" && first === flow.context.claims.mfa.factors[0]) return enrollStep(flow, f, first);
     return { kind: "choose" };
   }
-  if (o.enroll[0]) return enrollStep(flow, f, o.enroll[0]);
-  return { kind: "challenge", factor: o.challenge[0]! };
+  const [setupOne] = o.enroll;
+  if (setupOne) return enrollStep(flow, f, setupOne);
+  const [challengeOne] = o.challenge;
+  // Unreachable: no option at all returned "ended" above.
+  return challengeOne ? { kind: "challenge", factor: challengeOne } : { kind: "ended", reason: "no_allowed_factor" };
 }
 
 /** The URL grammar: `/<factor>` challenges, `/<factor>/setup` enrolls, `/choose` picks. */

@@ -19,7 +19,7 @@ const RTL = new Set<string>(["ar"]);
 
 /** Text direction for a locale: `rtl` for Arabic, `ltr` otherwise. */
 export function direction(locale: string): "ltr" | "rtl" {
-  return RTL.has(locale.split("-")[0]!) ? "rtl" : "ltr";
+  return RTL.has(locale.split("-")[0] ?? "") ? "rtl" : "ltr";
 }
 
 export function isLocale(v: unknown): v is AppLocale {
@@ -36,7 +36,7 @@ export function negotiateLocale(...preferences: Array<string | null | undefined>
     if (!pref) continue;
     const tags = pref
       .split(/[\s,]+/)
-      .map((t) => t.split(";")[0]!.trim().toLowerCase())
+      .map((t) => (t.split(";")[0] ?? "").trim().toLowerCase())
       .filter(Boolean);
     for (const tag of tags) {
       const exact = LOCALES.find((l) => l.toLowerCase() === tag);

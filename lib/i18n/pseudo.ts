@@ -23,7 +23,7 @@ export function pseudoMessage(msg: string): string {
     literal = "";
   };
   while (i < msg.length) {
-    const ch = msg[i]!;
+    const ch = msg.charAt(i);
     if (ch !== "{") {
       literal += ch;
       i++;

@@ -83,7 +83,7 @@ export class RedisBudgetStore implements BudgetStore {
       const args = [String(now), ...keys.flatMap((k) => [String(k.limit), String(k.windowMs)]), `${now}-${Math.random().toString(36).slice(2)}`];
       const [index, retry] = (await this.redis.eval(TAKE_SCRIPT, keys.length, ...keys.map((k) => this.prefix + k.bucket), ...args)) as [number, number];
       if (index === 0) return { ok: true };
-      return { ok: false, reason: "exhausted", bucket: keys[index - 1]!.bucket, retryAfterMs: Math.max(1000, retry) };
+      return { ok: false, reason: "exhausted", bucket: keys[index - 1]?.bucket ?? "", retryAfterMs: Math.max(1000, retry) };
     } catch {
       return { ok: false, reason: "unavailable" };
     }

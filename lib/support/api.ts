@@ -59,7 +59,7 @@ function tokenMatches(presented: string, expected: string): boolean {
 /** The bearer token of an `Authorization: Bearer …` header (RFC 6750 §2.1), or null. */
 function bearer(request: Request): string | null {
   const m = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(request.headers.get("authorization") ?? "");
-  return m ? m[1]! : null;
+  return m?.[1] ?? null;
 }
 
 /** The caller as the proxy in front reports it; informational, for the audit trail only. */

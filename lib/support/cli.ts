@@ -64,11 +64,11 @@ function parseCommand(positionals: string[]): Command | "help" {
     case "show":
     case "reset":
       arity(1, "<user_id>");
-      return { name, sub: args[0]! };
+      return { name, sub: args[0] ?? "" };
     case "disable":
     case "enable":
       arity(2, "<user_id> <authenticator_id>");
-      return { name, sub: args[0]!, authenticatorId: args[1]! };
+      return { name, sub: args[0] ?? "", authenticatorId: args[1] ?? "" };
     default:
       throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, help.`);
   }
@@ -181,8 +181,8 @@ export function table(headers: string[], rows: Array<Array<string | number | nul
     const s = c === null || c === "" ? "-" : String(c).replace(/[\u0000-\u001f\u007f]/g, " ");
     return s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s;
   }));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => r[i]!.length)));
-  const line = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join("  ")}`.trimEnd();
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
+  const line = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
   return [line(headers), ...cells.map(line)].join("\n");
 }
 

@@ -81,7 +81,8 @@ export interface FactorChange {
   changed: boolean;
 }
 
-const iso = (ms: number | null) => (ms === null ? null : new Date(Number(ms)).toISOString());
+const iso = (ms: number) => new Date(Number(ms)).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 
 function factorView(r: AuthenticatorRow): FactorView {
   return {
@@ -91,15 +92,15 @@ function factorView(r: AuthenticatorRow): FactorView {
     destination: r.destination,
     status: r.disabled_at === null ? "active" : "disabled",
     failureCount: Number(r.failure_count),
-    createdAt: iso(r.created_at)!,
-    lastUsedAt: iso(r.last_used_at),
-    disabledAt: iso(r.disabled_at),
+    createdAt: iso(r.created_at),
+    lastUsedAt: isoOrNull(r.last_used_at),
+    disabledAt: isoOrNull(r.disabled_at),
   };
 }
 
 // Hashes of the device cookie and app device id stay out of the view: support has no use for them.
 function deviceView(d: DeviceRow): DeviceView {
-  return { id: d.id, userAgent: d.user_agent, createdAt: iso(d.created_at)!, lastMfaAt: iso(d.last_mfa_at)!, rememberedUntil: iso(d.remembered_until) };
+  return { id: d.id, userAgent: d.user_agent, createdAt: iso(d.created_at), lastMfaAt: iso(d.last_mfa_at), rememberedUntil: isoOrNull(d.remembered_until) };
 }
 
 /**
@@ -118,7 +119,8 @@ export function resolveTenant(configured: readonly Auth0Domain[], requested: str
     if (hosts.length > 0 && !hosts.includes(host)) return fail("tenant_unknown", `Tenant "${host}" is not configured; KEYSTEP_AUTH0_DOMAINS has ${hosts.join(", ")}.`);
     return { ok: true, value: host };
   }
-  if (hosts.length === 1) return { ok: true, value: hosts[0]! };
+  const [only] = hosts;
+  if (hosts.length === 1 && only !== undefined) return { ok: true, value: only };
   if (hosts.length === 0) return fail("tenant_required", `No Auth0 tenant: KEYSTEP_AUTH0_DOMAINS is not set, so name one with ${how}.`);
   return fail("tenant_required", `Several Auth0 tenants are configured (${hosts.join(", ")}); name one with ${how}.`);
 }
@@ -175,7 +177,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
       factors: factors.map(factorView),
       recoveryCodes: { remaining, issued: Number(issued.n) },
       devices: devices.map(deviceView),
-      events: events.map((e) => ({ ...e, at: iso(e.at)! })),
+      events: events.map((e) => ({ ...e, at: iso(e.at) })),
     },
   };
 }

@@ -8,7 +8,7 @@ import { listActive } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery";
 import { requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
-import { regenerateRecoveryCodes } from "../recovery-codes/actions";
+import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
 import { finishManaging, forgetAllDevices, removeFactor, renameFactor } from "./actions";
 
 const RESULTS = ["renamed", "removed", "forgotten", "name_invalid", "last_factor", "not_found"] as const;

@@ -6,7 +6,8 @@ import { Shell } from "@/app/_ui/Shell";
 import { RECOVERY_LOW_WATER, remainingRecoveryCodes } from "@/lib/factors/recovery";
 import { requireStep } from "@/lib/flow/guard";
 import { sealedCodes } from "@/lib/flow/recovery";
-import { confirmSaved, continueFromCodes, regenerateRecoveryCodes } from "./actions";
+import { confirmSaved, continueFromCodes } from "./actions";
+import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
 
 /**
  * The recovery-codes step (nextStep decides when): codes issued in this flow, shown once until
