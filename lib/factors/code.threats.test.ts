@@ -1,3 +1,13 @@
+/**
+ * Threats: guessing, racing or replaying an email or SMS code; using a code from another login;
+ * SMS pumping (toll fraud) through sends to numbers an attacker chooses; a failed delivery taken
+ * for a sent code.
+ * Defence: codes stored as keyed hashes, bound to the flow that sent them, single use (one
+ * conditional update), at most 5 attempts, and a resend never resets the failure count; every send
+ * must fit the country allowlist and every budget (per number, user, IP, country of the number and
+ * instance; hourly and daily), or nothing is sent; a failed delivery is reported and starts no
+ * cool-down.
+ */
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";

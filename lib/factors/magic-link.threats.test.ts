@@ -1,3 +1,12 @@
+/**
+ * Threats: a forged or unknown sign-in link token; two confirmations racing; another device
+ * approving a link by guessing the number; mail bombing through links and codes together; a link
+ * that points at a host the attacker chose (Host-header injection).
+ * Defence: 256-bit tokens stored only as hashes, single use and short-lived; each link is decided
+ * once; another device must type the waiting tab's 3-digit number, and a wrong one ends the link
+ * and counts as a failure on the flow; links and email codes spend the same email budgets; the
+ * URL is built from KEYSTEP_PUBLIC_URL only.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";

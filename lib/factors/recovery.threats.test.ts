@@ -1,3 +1,10 @@
+/**
+ * Threats: guessing a recovery code; using one code twice (in parallel, or from an old set);
+ * using another user's code.
+ * Defence: ten ~78-bit codes from an alphabet without look-alikes, stored as keyed hashes; each
+ * works once (an atomic conditional update); guesses count toward the flow's failure limit;
+ * regenerating invalidates the old set; codes are looked up per user.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";

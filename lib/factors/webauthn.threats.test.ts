@@ -1,3 +1,12 @@
+/**
+ * Threats: phishing, replaying and cloning passkeys and security keys; forged assertions and
+ * registrations (another user's credential or userHandle, a flipped backup-eligibility flag, an
+ * algorithm that was not offered, an over-long credential id); a passkey without user verification.
+ * Defence: origin and RP ID checked; challenges single use, bound to the flow, 5 minutes; the
+ * credential and userHandle must be the flow's user's; sign-counter regressions refused and
+ * audited; backup eligibility fixed at registration; only the offered algorithms register; UV
+ * required for passkeys. A software authenticator forges one field at a time.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";

@@ -7,9 +7,11 @@ import type { DeviceStatus } from "@/lib/devices/repo";
 import { loadConfig } from "@/lib/config";
 import { evaluatePolicy, type PolicyDecision } from "./evaluate";
 
-// The README's recipes are read from the README itself, so the documentation cannot drift from the code.
-const readme = fs.readFileSync(path.join(__dirname, "..", "..", "README.md"), "utf8");
-const section = readme.slice(readme.indexOf("## Policy cookbook\n"), readme.indexOf("\n## ", readme.indexOf("## Policy cookbook\n") + 1));
+// The cookbook's recipes are read from docs/policy.md itself, so the documentation cannot drift from the code.
+const doc = fs.readFileSync(path.join(__dirname, "..", "..", "docs", "policy.md"), "utf8");
+const start = doc.indexOf("\n## Cookbook\n");
+const end = doc.indexOf("\n## ", start + 1);
+const section = start === -1 ? "" : doc.slice(start, end === -1 ? undefined : end);
 const recipes = new Map([...section.matchAll(/^### (.+)\n+```json\n([\s\S]*?)\n```/gm)].map((m) => [m[1]!, m[2]!]));
 
 const NOW = Date.UTC(2026, 5, 1, 12);
@@ -20,7 +22,7 @@ const REMEMBERED: DeviceStatus = { known: true, remembered: true, lastMfaAt: NOW
 /** Loads a recipe as keystep.config.json and returns a function deciding one login with it. */
 function recipe(title: string) {
   const json = recipes.get(title);
-  if (json === undefined) throw new Error(`README has no recipe "${title}" (found: ${[...recipes.keys()].join("; ")})`);
+  if (json === undefined) throw new Error(`docs/policy.md has no recipe "${title}" (found: ${[...recipes.keys()].join("; ")})`);
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ks-cookbook-")), "keystep.config.json");
   fs.writeFileSync(file, JSON.stringify({ $schema: "./keystep.config.schema.json", ...JSON.parse(json) }));
   const { policy } = loadConfig(file);
@@ -34,7 +36,7 @@ function recipe(title: string) {
     });
 }
 
-describe("README policy cookbook", () => {
+describe("docs/policy.md cookbook", () => {
   it("has the recipes, each valid JSON", () => {
     expect(recipes.size).toBeGreaterThanOrEqual(7);
     for (const json of recipes.values()) expect(() => JSON.parse(json)).not.toThrow();
