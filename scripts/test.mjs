@@ -1,4 +1,4 @@
-// `npm test`: unit + integration (Vitest, SQLite and PostgreSQL), then the Playwright journeys
+// `npm test`: format and lint (Biome), unit + integration (Vitest, SQLite and PostgreSQL), then the Playwright journeys
 // against a production build, then the bench smoke run. Ends with one line summed over every
 // runner: "N passed, N failed".
 import { spawnSync } from "node:child_process";
@@ -24,6 +24,10 @@ function readJson(file) {
     return null;
   }
 }
+
+// 0. Format and lint (Biome, biome.json): the code's shape and the layer rules. One check.
+const biomeOk = run("format + lint (biome)", "npx", ["biome", "ci", "--reporter=summary", "."]);
+totals[biomeOk ? "passed" : "failed"] += 1;
 
 // 1. Vitest: unit tests and storage/flow integration tests on SQLite and PostgreSQL.
 const vitestOk = run("unit + integration (vitest)", "npx", ["vitest", "run", "--reporter=default", "--reporter=json", "--outputFile=test-results/vitest.json"]);
