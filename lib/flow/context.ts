@@ -14,13 +14,15 @@ export const FLOW_COOKIE = "__Host-keystep_flow";
 
 export type FlowLookup = { ok: true; flow: Flow } | { ok: false; reason: "no_flow" | "flow_expired" };
 
-/** The request's flow, read once per request from the opaque cookie. */
-export const currentFlow = cache(async (): Promise<FlowLookup> => {
-  const value = (await cookies()).get(FLOW_COOKIE)?.value;
+/** The flow a flow-cookie value names, if it is still running (or recently finished). */
+export async function flowFromCookie(value: string | undefined, now = Date.now()): Promise<FlowLookup> {
   if (!value || value.length > 100) return { ok: false, reason: "no_flow" };
   const flow = await findFlow(db(), flowIdFromCookie(env().secret, value));
   if (!flow) return { ok: false, reason: "no_flow" };
   // Every flow times out, a finished one FINISHED_FLOW_TTL_MS after it ended (time to post its result).
-  if (flow.expiresAt <= Date.now()) return { ok: false, reason: "flow_expired" };
+  if (flow.expiresAt <= now) return { ok: false, reason: "flow_expired" };
   return { ok: true, flow };
-});
+}
+
+/** The request's flow, read once per request from the opaque cookie. */
+export const currentFlow = cache(async (): Promise<FlowLookup> => flowFromCookie((await cookies()).get(FLOW_COOKIE)?.value));

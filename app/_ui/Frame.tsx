@@ -1,0 +1,71 @@
+import { FocusOnArrival } from "@/components/FocusOnArrival";
+import { LanguageSwitcher } from "@/components/LanguageSwitcher";
+import type { FrameData } from "@/lib/frame";
+
+/**
+ * The page frame every screen shares: brand, one card, the footer with the language menu and the
+ * deployment's links. React screens get it through app/_ui/Shell.tsx, HTML-only screens (pages/)
+ * through lib/pages/screen.ts; both pass what the forms post to (a server action or their own URL).
+ */
+export function Frame({
+  data,
+  title,
+  intro,
+  children,
+  footer,
+  timer,
+  localeAction,
+}: {
+  data: FrameData;
+  title: string;
+  intro?: React.ReactNode;
+  children?: React.ReactNode;
+  footer?: React.ReactNode;
+  /** The time-limit warning of a running flow. */
+  timer?: React.ReactNode;
+  localeAction: string | ((form: FormData) => Promise<void>);
+}) {
+  const { brand, labels } = data;
+  return (
+    <div className="flex min-h-dvh flex-col items-center px-4 py-8 sm:justify-center sm:py-12">
+      <header className="mb-6 flex items-center gap-2 text-fg">
+        {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no optimisation */}
+        <img src={brand.logoUrl ?? "/icon.svg"} alt="" height={28} width={brand.logoUrl ? undefined : 28} className="h-7 w-auto" />
+        <span className="text-lg font-semibold tracking-tight">{brand.name}</span>
+      </header>
+      <main className="w-full max-w-md rounded-brand border border-line bg-card p-6 shadow-sm sm:p-8">
+        <h1 id="screen-title" tabIndex={-1} className="text-2xl font-semibold tracking-tight text-fg outline-none">
+          {title}
+        </h1>
+        <FocusOnArrival targetId="screen-title" />
+        {intro ? <div className="mt-2 text-base leading-relaxed text-muted">{intro}</div> : null}
+        {children ? <div className="mt-6">{children}</div> : null}
+        {timer ? <div className="mt-4">{timer}</div> : null}
+      </main>
+      <footer className="mt-6 flex w-full max-w-md flex-col items-center gap-3 text-sm text-muted">
+        {footer}
+        <LanguageSwitcher action={localeAction} current={data.languages.current} locales={data.languages.list} label={labels.language} apply={labels.apply} />
+        {brand.supportUrl || brand.termsUrl || brand.privacyUrl ? (
+          <nav aria-label={labels.links} className="flex flex-wrap justify-center gap-x-4 gap-y-1">
+            {brand.supportUrl ? (
+              <a className="underline underline-offset-4" href={brand.supportUrl}>
+                {labels.support}
+              </a>
+            ) : null}
+            {brand.termsUrl ? (
+              <a className="underline underline-offset-4" href={brand.termsUrl}>
+                {labels.terms}
+              </a>
+            ) : null}
+            {brand.privacyUrl ? (
+              <a className="underline underline-offset-4" href={brand.privacyUrl}>
+                {labels.privacy}
+              </a>
+            ) : null}
+          </nav>
+        ) : null}
+        <p>{labels.securedBy}</p>
+      </footer>
+    </div>
+  );
+}

@@ -1,0 +1,161 @@
+import "server-only";
+import type { IncomingMessage } from "node:http";
+import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult } from "next";
+import { createTranslator } from "next-intl";
+import { brandCss } from "@/lib/brand";
+import { brandingFor } from "@/lib/config";
+import type { FactorCtx } from "@/lib/factors/types";
+import { FLOW_COOKIE, flowFromCookie } from "@/lib/flow/context";
+import { cancelFlow, extendSignIn, type Fields, type FormOutcome, reportNotMe } from "@/lib/flow/forms";
+import { flowCtx, userFactors } from "@/lib/flow/guard";
+import { nextStep, stepPath, type UserFactors } from "@/lib/flow/next-step";
+import type { Step } from "@/lib/flow/types";
+import { type FrameData, frameData } from "@/lib/frame";
+import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, parseLocaleChoice } from "@/lib/i18n/choice";
+import { direction } from "@/lib/i18n/locales";
+import { type Messages, resolveMessages } from "@/lib/i18n/resolve";
+import type { Translate } from "@/lib/i18n/translate";
+
+/**
+ * HTML-only screens (pages/, decision 0007): Pages Router pages that ship no framework
+ * JavaScript. This is their one request handler. For GET and POST alike it finds the flow (no flow:
+ * the error page), asks `nextStep` whether this screen is the step (otherwise it redirects there),
+ * and gives the page its language and frame. Every form on such a screen posts to the screen's own
+ * URL; `intent` names the form. The frame's forms (cancel, "This wasn't me", the time limit, the
+ * language) are answered here; the page answers its own, usually with a redirect (303, so a reload
+ * never posts again) or an error to show inline.
+ */
+
+/** What a page's handlers get: the flow and its step, the user's factors, and translators. */
+export interface Screen {
+  ctx: FactorCtx;
+  step: Step;
+  factors: UserFactors;
+  locale: string;
+  t: (namespace: string) => Translate;
+}
+
+/** The document around every HTML-only screen (pages/_document.tsx reads it from the page's props). */
+export interface DocumentData {
+  locale: string;
+  dir: "ltr" | "rtl";
+  title: string;
+  nonce: string | null;
+  brandCss: string;
+  customCss: string | null;
+}
+
+export type ScreenProps<V> = { doc: DocumentData; frame: FrameData; session: { leftMs: number; warning: string; extend: string } | null; view: V };
+
+export interface ScreenSpec<V> {
+  /** Whether the flow's step is this screen. */
+  here: (step: Step) => boolean;
+  /** Answers a form this screen owns (its `intent`); may return an error shown inline. */
+  post?: (s: Screen, fields: Fields) => Promise<FormOutcome>;
+  /** What the page shows; `error` is the message of a form that just failed. */
+  view: (s: Screen, error: string | null) => Promise<V | { redirect: string }>;
+  /** The document title, from the view. */
+  title: (view: V) => string;
+}
+
+/** A posted form larger than this is refused: every Keystep form is a few fields. */
+const MAX_FORM_BYTES = 8 * 1024;
+
+async function readForm(req: IncomingMessage): Promise<Fields | null> {
+  const type = String(req.headers["content-type"] ?? "");
+  if (!type.startsWith("application/x-www-form-urlencoded")) return null;
+  let size = 0;
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_FORM_BYTES) return null;
+    chunks.push(chunk as Buffer);
+  }
+  const out: Fields = {};
+  for (const [k, v] of new URLSearchParams(Buffer.concat(chunks).toString("utf8"))) if (!(k in out)) out[k] = v;
+  return out;
+}
+
+const go = (destination: string, post: boolean) => ({ redirect: { destination, statusCode: post ? 303 : 307 } }) as const;
+
+/** getServerSideProps for one HTML-only screen. */
+export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<ScreenProps<V>> {
+  return async (gssp: GetServerSidePropsContext): Promise<GetServerSidePropsResult<ScreenProps<V>>> => {
+    const { req, res } = gssp;
+    const post = req.method === "POST";
+    if (req.method !== "GET" && req.method !== "HEAD" && !post) return go("/error?reason=request_refused", true);
+    const lookup = await flowFromCookie(req.cookies[FLOW_COOKIE]);
+    if (!lookup.ok) return go(`/error?reason=${lookup.reason}`, post);
+    const ctx = flowCtx(lookup.flow);
+    const factors = await userFactors(ctx.flow);
+    const step = nextStep(ctx.flow, factors, ctx.now);
+    if (!spec.here(step)) return go(stepPath(step), post);
+
+    let chosen = req.cookies[LOCALE_COOKIE] ?? null;
+    const fields = post ? await readForm(req) : null;
+    if (post && !fields) return go("/error?reason=request_refused", true);
+
+    const load = async () => {
+      const r = await resolveMessages({ chosen, claim: ctx.flow.context.claims.locale, acceptLanguage: req.headers["accept-language"] ?? null });
+      const t = (namespace: string): Translate => translator(r.locale, r.messages, namespace);
+      return { ...r, t };
+    };
+    let lang = await load();
+    const screen: Screen = { ctx, step, factors, locale: lang.locale, t: lang.t };
+
+    let error: string | null = null;
+    if (fields) {
+      switch (fields.intent) {
+        case "cancel":
+          return go((await cancelFlow(ctx)).redirect, true);
+        case "not-me":
+          return go((await reportNotMe(ctx)).redirect, true);
+        case "extend":
+          await extendSignIn(ctx);
+          return go(req.url ?? "/", true);
+        case "locale": {
+          const locale = parseLocaleChoice(fields.locale);
+          if (locale) res.setHeader("set-cookie", `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=${LOCALE_COOKIE_MAX_AGE}; HttpOnly; Secure; SameSite=Lax`);
+          chosen = locale ?? chosen;
+          // The same screen again, now in the chosen language (its own GET: nothing is posted twice).
+          return go(req.url ?? "/", true);
+        }
+        default: {
+          if (!spec.post) return go(req.url ?? "/", true);
+          const outcome = await spec.post(screen, fields);
+          if ("redirect" in outcome) return go(outcome.redirect, true);
+          error = outcome.error;
+          // The answer to a failed form is the screen with the message: not cached, not indexed.
+          res.statusCode = 200;
+        }
+      }
+      lang = await load();
+    }
+
+    const view = await spec.view(screen, error);
+    if (typeof view === "object" && view !== null && "redirect" in view) return go((view as { redirect: string }).redirect, post);
+    const common = lang.t("common");
+    const brand = brandingFor(ctx.flow.context.claims.client_id);
+    const flow = ctx.flow;
+    return {
+      props: {
+        doc: {
+          locale: lang.locale,
+          dir: direction(lang.locale),
+          title: `${spec.title(view as V)} · ${brand.name ?? common("brand")}`,
+          nonce: (req.headers["x-nonce"] as string | undefined) ?? null,
+          brandCss: brandCss(brand),
+          customCss: brand.customCss ?? null,
+        },
+        frame: frameData(brand, chosen, lang.locale, common),
+        session: flow.status === "active" ? { leftMs: Math.max(0, flow.expiresAt - Date.now()), warning: common("timeoutWarning", { time: "{time}" }), extend: common("extend") } : null,
+        view: view as V,
+      },
+    };
+  };
+}
+
+function translator(locale: string, messages: Messages, namespace: string): Translate {
+  const t = createTranslator({ locale: locale as never, messages, namespace: namespace as never });
+  return (key, values) => (t as unknown as (k: string, v?: Record<string, string | number>) => string)(key, values);
+}
