@@ -5,15 +5,15 @@ import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { CodeFormState } from "@/components/CodeForm";
 import type { SendState } from "@/components/ResendForm";
-import { parseDestination } from "@/lib/factors/channel";
-import { activeChallenge, type Channel } from "@/lib/factors/code";
+import { allowedCountries, parseDestination } from "@/lib/factors/channel";
+import { activeChallenge } from "@/lib/factors/code";
+import { CHANNEL_IDS, descriptor, type ChannelId } from "@/lib/factors/registry";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { handleCodeSubmission } from "@/lib/flow/submit";
 
-const channelSchema = z.enum(["email", "phone"]);
-
+const channelSchema = z.enum(CHANNEL_IDS as [ChannelId, ...ChannelId[]]);
 
 /** The flow and its step, or a redirect when this channel is not the current step. */
 async function channelStep(raw: unknown) {
@@ -45,9 +45,8 @@ export async function startChannelSetup(channel: unknown, _prev: unknown, form: 
   const t = await getTranslations("common.errors");
   if (purpose !== "setup") redirect(`/${c}`);
   const input = destinationInput.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
-  if (!input.success) return { error: t(c === "email" ? "email_invalid" : "phone_invalid") };
-  const allowed = ctx.env.sms.provider === "none" ? [] : ctx.env.sms.allowedCountries;
-  const dest = parseDestination(c, input.data.destination, input.data.country, allowed);
+  if (!input.success) return { error: t(descriptor(c).channel!.destination === "email" ? "email_invalid" : "phone_invalid") };
+  const dest = parseDestination(c, input.data.destination, input.data.country, allowedCountries(c, ctx.env));
   if (!dest.ok) return { error: t(dest.error) };
   const r = await sendFlowCode(ctx, c, "setup", dest.value);
   if (!r.ok) return { error: await sendErrorMessage(r) };
@@ -57,6 +56,6 @@ export async function startChannelSetup(channel: unknown, _prev: unknown, form: 
 /** Setup: go back to entering a different address or number (retires the pending code). */
 export async function changeDestination(channel: unknown): Promise<void> {
   const { ctx, channel: c } = await channelStep(channel);
-  await ctx.db.updateTable("challenges").set({ superseded_at: ctx.now }).where("flow_id", "=", ctx.flow.id).where("factor", "=", c as Channel).where("superseded_at", "is", null).execute();
+  await ctx.db.updateTable("challenges").set({ superseded_at: ctx.now }).where("flow_id", "=", ctx.flow.id).where("factor", "=", c).where("superseded_at", "is", null).execute();
   redirect(`/${c}/setup`);
 }

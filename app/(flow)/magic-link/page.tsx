@@ -7,7 +7,7 @@ import { Shell } from "@/components/Shell";
 import { TryAnother } from "@/components/TryAnother";
 import { mask } from "@/lib/factors/channel";
 import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
-import { liveLink } from "@/lib/factors/magic-link";
+import { liveLink } from "@/lib/factors/magic-link/factor";
 import { sendErrorMessage } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";
 import { sendFlowLink } from "@/lib/flow/magic";

@@ -14,9 +14,9 @@ import { audit } from "@/lib/audit";
 import { swapPending } from "@/lib/flow/repo";
 import type { Pending } from "@/lib/flow/types";
 import type { AuthenticatorRow } from "@/lib/db/schema";
-import { credentialName } from "./aaguid";
-import { insertAuthenticator, listActive } from "./authenticators";
-import type { CheckResult, Factor, FactorCtx } from "./types";
+import { credentialName } from "../aaguid";
+import { insertAuthenticator, listActive } from "../authenticators";
+import type { CheckResult, Factor, FactorCtx, SetupFactor } from "../types";
 
 export type WebAuthnFactor = "webauthn-platform" | "webauthn-roaming";
 
@@ -82,7 +82,7 @@ const fail = (): CheckResult => ({ ok: false, error: "webauthn_invalid" });
 const expectation = (ctx: FactorCtx) => ({ expectedOrigin: ctx.env.publicUrl.origin, expectedRPID: ctx.env.rpId });
 
 /** Passkeys (platform, resident, UV) and security keys (roaming) over one ceremony; only the selection differs. */
-export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
+export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
   const platform = id === "webauthn-platform";
   return {
     id,
@@ -125,7 +125,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       if (taken) return fail();
       await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, {
         factor: id,
-        label: credentialName(info.aaguid, ctx.flow.context.userAgent, platform ? "Passkey" : "Security key"),
+        label: credentialName(info.aaguid, ctx.flow.context.userAgent),
         credential_id: info.credential.id,
         public_key: Buffer.from(info.credential.publicKey).toString("base64url"),
         counter: info.credential.counter,
