@@ -5,13 +5,14 @@ import { otp } from "./otp/descriptor";
 import { phone } from "./phone/descriptor";
 import { recoveryCode } from "./recovery-code/descriptor";
 import { passkey, securityKey } from "./webauthn/descriptor";
+import { whatsapp } from "./whatsapp/descriptor";
 
 /**
  * Every factor, strongest first: this order is the preference order (the default challenge and
  * the recommended setup). Adding a factor means adding its folder and one line here; every other
  * list of factors (ids, tiers, the picker, the config schema, the Action's list) derives from it.
  */
-export const DESCRIPTORS = [passkey, securityKey, otp, phone, email, magicLink, recoveryCode] as const;
+export const DESCRIPTORS = [passkey, securityKey, otp, phone, whatsapp, email, magicLink, recoveryCode] as const;
 
 export type FactorId = (typeof DESCRIPTORS)[number]["id"];
 /** Factor names follow Auth0's own (DESIGN §1), plus Keystep's own factors. */
