@@ -50,7 +50,7 @@ function smsCard(m: InboxMessage): string {
 }
 
 function emptyState(info: PageInfo): string {
-  return `<section class="card empty"><h2>Nothing yet</h2><p>Point Keystep here and sign in with an email or SMS factor:</p>
+  return `<section class="card empty"><h2>Nothing yet</h2><p>Point Keystep here and sign in with an email, SMS or WhatsApp factor:</p>
 <dl><dt>SMTP_URL</dt><dd><code>${esc(info.smtpUrl)}</code></dd><dt>SMS_WEBHOOK_URL</dt><dd><code>${esc(info.webhookUrl)}</code></dd><dt>TWILIO_BASE_URL</dt><dd><code>${esc(info.twilioBaseUrl)}</code></dd></dl></section>`;
 }
 
