@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { CodeFormState } from "@/lib/flow/results";
-import type { FactorId } from "@/lib/factors/ids";
+import type { FactorId } from "@/lib/factors/registry";
 import { submitCode, submitResponse } from "./attempt";
 import { requireFlowForAction, userFactors } from "./guard";
 import { nextStep, stepPath } from "./next-step";

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { audit, auditWho } from "@/lib/audit";
 import { endFlow } from "@/lib/flow/transition";
 import { requireFlowForAction } from "@/lib/flow/guard";
-import { notifyUser } from "@/lib/factors/delivery";
+import { notifyUser } from "@/lib/delivery/wiring";
 import { recordWasntMe } from "@/lib/users/signals";
 
 /** Ends the flow as `denied` and hands back to Auth0, which sends the app `access_denied`. */

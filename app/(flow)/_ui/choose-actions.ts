@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { FACTOR_IDS } from "@/lib/factors/ids";
+import { FACTOR_IDS } from "@/lib/factors/registry";
 import { swapPending } from "@/lib/flow/repo";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
 import { nextStep, options, stepPath } from "@/lib/flow/next-step";
