@@ -27,7 +27,9 @@ const BY_ID = new Map<string, FactorDescriptor<FactorId>>(DESCRIPTORS.map((d) =>
 
 /** The descriptor of one factor. */
 export function descriptor(id: FactorId): FactorDescriptor<FactorId> {
-  return BY_ID.get(id)!;
+  const d = BY_ID.get(id);
+  if (!d) throw new Error(`unknown factor ${id}`);
+  return d;
 }
 
 /** Factors that deliver a one-time code through a channel (one `/[channel]` route serves them all). */
@@ -36,7 +38,9 @@ export const CHANNEL_IDS = DESCRIPTORS.filter((d) => "channel" in d && d.channel
 
 /** The channel part of a channel factor's descriptor. */
 export function channelSpec(id: ChannelId): ChannelSpec {
-  return descriptor(id).channel!;
+  const spec = descriptor(id).channel;
+  if (!spec) throw new Error(`${id} is not a channel`);
+  return spec;
 }
 
 export function isChannelId(v: unknown): v is ChannelId {

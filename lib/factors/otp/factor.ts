@@ -61,7 +61,8 @@ export const otpFactor: SetupFactor<OtpSetupView> = {
     const user = { host: ctx.flow.host, sub: ctx.flow.sub };
     const authenticators = await listActive(ctx.db, user, "otp");
     for (const a of authenticators) {
-      const secret = decrypt(ctx.env.encryptionKey, a.secret!, authenticatorAad(a.id));
+      if (!a.secret) continue;
+      const secret = decrypt(ctx.env.encryptionKey, a.secret, authenticatorAad(a.id));
       const step = matchTotp(secret, code, ctx.now);
       if (step === null) continue;
       return (await claimTotpStep(ctx.db, a.id, step, ctx.now)) ? { ok: true } : { ok: false, error: "code_reused" };

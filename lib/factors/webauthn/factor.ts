@@ -75,7 +75,7 @@ function parseJson<T>(raw: string): T | null {
 
 /** Credential descriptors (id and transports) for the options' exclude/allow lists. */
 function descriptors(rows: AuthenticatorRow[]): Array<{ id: string; transports?: string[] }> {
-  return rows.filter((a) => a.credential_id).map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined }));
+  return rows.flatMap((a) => (a.credential_id ? [{ id: a.credential_id, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined }] : []));
 }
 
 const fail = (): CheckResult => ({ ok: false, error: "webauthn_invalid" });
@@ -156,7 +156,7 @@ export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredent
       if (!response || typeof response.id !== "string" || !challenge) return fail();
       // Only this user's credentials of this kind: another user's credential never satisfies the flow.
       const [cred] = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
-      if (!cred) return fail();
+      if (!cred?.credential_id || !cred.public_key) return fail();
       // WebAuthn §7.2 step 6: a user handle, when the authenticator returns one, must be the one
       // bound to the credential (this account's), or the assertion speaks for someone else.
       const handle = response.response?.userHandle;
@@ -167,7 +167,7 @@ export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredent
           response,
           expectedChallenge: challenge,
           ...expectation(ctx),
-          credential: { id: cred.credential_id!, publicKey: new Uint8Array(Buffer.from(cred.public_key!, "base64url")), counter: Number(cred.counter ?? 0), transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined },
+          credential: { id: cred.credential_id, publicKey: new Uint8Array(Buffer.from(cred.public_key, "base64url")), counter: Number(cred.counter ?? 0), transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined },
           requireUserVerification: UV[id] === "required",
         });
         if (!r.verified) return fail();
