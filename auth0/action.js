@@ -65,7 +65,7 @@ function customizeMfa(event, mfa) {
   // if (event.client && event.client.client_id === "PAYMENTS_APP_ID") mfa.challengeWithAny([{ type: "webauthn-platform" }, { type: "otp" }]);
 }
 
-const FACTORS = new Set(["webauthn-platform", "webauthn-roaming", "otp", "phone", "email", "magic-link", "recovery-code"]);
+const FACTORS = new Set(["webauthn-platform", "webauthn-roaming", "otp", "phone", "whatsapp", "email", "magic-link", "recovery-code"]);
 
 /** Records the last MFA command customizeMfa called, for the token. */
 function mfaCommands() {

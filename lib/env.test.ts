@@ -99,6 +99,26 @@ describe("configuration", () => {
     }
   });
 
+  it("configures WhatsApp like SMS: off by default, Twilio from a WhatsApp sender or the signed webhook, its own countries and budgets", () => {
+    expect(loadEnv(good).whatsapp).toEqual({ provider: "none" });
+    const twilio = loadEnv({ ...good, WHATSAPP_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", WHATSAPP_FROM: "+14155238886", SMS_ALLOWED_COUNTRIES: "GB" });
+    expect(twilio.whatsapp).toMatchObject({ provider: "twilio", accountSid: "AC1", from: "+14155238886", messagingServiceSid: null, allowedCountries: ["GB"] });
+    expect(twilio.sms).toEqual({ provider: "none" });
+    expect(problems({ WHATSAPP_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t" }).join()).toContain("WHATSAPP_FROM");
+    expect(problems({ WHATSAPP_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", WHATSAPP_FROM: "whatsapp:+1415" }).join()).toContain("WHATSAPP_FROM");
+    expect(problems({ WHATSAPP_PROVIDER: "webhook" }).join()).toContain("SMS_WEBHOOK_SECRET must be at least 32 bytes when WHATSAPP_PROVIDER=webhook");
+    expect(loadEnv({ ...good, WHATSAPP_PROVIDER: "webhook", SMS_WEBHOOK_URL: "https://gw.example.com/sms", SMS_WEBHOOK_SECRET: "w".repeat(32), WHATSAPP_ALLOWED_COUNTRIES: "br,in" }).whatsapp).toMatchObject({ provider: "webhook", allowedCountries: ["BR", "IN"] });
+    expect(problems({ WHATSAPP_PROVIDER: "log" }).join()).toContain("WHATSAPP_PROVIDER=log");
+    expect(problems({ WHATSAPP_PROVIDER: "pigeon" }).join()).toContain("WHATSAPP_PROVIDER must be one of");
+    expect(problems({ WHATSAPP_ALLOWED_COUNTRIES: "GBR" }).join()).toContain("WHATSAPP_ALLOWED_COUNTRIES");
+    const wa = loadEnv({ ...good, WHATSAPP_BUDGET_PER_NUMBER: "3", WHATSAPP_BUDGET_PER_COUNTRY_DAILY: "50" }).budgets;
+    expect(wa.whatsapp).toMatchObject({ perDestination: 3, perCountry: { daily: 50 } });
+    expect(wa.sms).toMatchObject({ perDestination: 5, perCountry: { daily: 600 } });
+    for (const name of ["WHATSAPP_BUDGET_PER_NUMBER", "WHATSAPP_BUDGET_PER_NUMBER_DAILY", "WHATSAPP_BUDGET_PER_USER", "WHATSAPP_BUDGET_PER_USER_DAILY", "WHATSAPP_BUDGET_PER_IP", "WHATSAPP_BUDGET_GLOBAL", "WHATSAPP_BUDGET_GLOBAL_DAILY", "WHATSAPP_BUDGET_PER_COUNTRY", "WHATSAPP_BUDGET_PER_COUNTRY_DAILY"]) {
+      expect(problems({ [name]: "0" }).join(), name).toContain(name);
+    }
+  });
+
   it("threat: a NODE_ENV other than development or test (prod, staging, unset) starts with production guards", () => {
     for (const value of ["prod", "staging", "Production", "", undefined]) {
       const label = `NODE_ENV=${value}`;

@@ -31,6 +31,8 @@ export interface Env {
   brand: { name: string; color: string; logoUrl: string | null };
   email: { smtpUrl: string; from: string } | null;
   sms: SmsConfig;
+  /** WhatsApp codes: the same providers as SMS (Twilio from a WhatsApp sender, or the signed webhook with `channel: "whatsapp"`). */
+  whatsapp: SmsConfig;
   budgets: Budgets;
   redisUrl: string | null;
   /** Bearer token for /api/admin; null keeps the admin API off (404). */
@@ -64,6 +66,8 @@ export interface SmsBudgets extends SendBudgets {
 export interface Budgets {
   sms: SmsBudgets;
   email: SendBudgets;
+  /** WhatsApp messages are paid per message to a phone number too, so they get SMS-shaped budgets of their own. */
+  whatsapp: SmsBudgets;
 }
 
 /**
@@ -231,6 +235,14 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
       // A fifth of the global budget: a pumped country runs dry long before everyone else does.
       perCountry: { hourly: budget("SMS_BUDGET_PER_COUNTRY", 100), daily: budget("SMS_BUDGET_PER_COUNTRY_DAILY", 600) },
     },
+    whatsapp: {
+      perDestination: budget("WHATSAPP_BUDGET_PER_NUMBER", 5),
+      perUser: budget("WHATSAPP_BUDGET_PER_USER", 10),
+      perIp: budget("WHATSAPP_BUDGET_PER_IP", 20),
+      global: budget("WHATSAPP_BUDGET_GLOBAL", 500),
+      daily: { perDestination: budget("WHATSAPP_BUDGET_PER_NUMBER_DAILY", 10), perUser: budget("WHATSAPP_BUDGET_PER_USER_DAILY", 20), global: budget("WHATSAPP_BUDGET_GLOBAL_DAILY", 3000) },
+      perCountry: { hourly: budget("WHATSAPP_BUDGET_PER_COUNTRY", 100), daily: budget("WHATSAPP_BUDGET_PER_COUNTRY_DAILY", 600) },
+    },
     email: { perDestination: budget("EMAIL_BUDGET_PER_ADDRESS", 10), perUser: budget("EMAIL_BUDGET_PER_USER", 10), perIp: budget("EMAIL_BUDGET_PER_IP", 30), global: budget("EMAIL_BUDGET_GLOBAL", 5000) },
   };
 
@@ -274,6 +286,40 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
       problems.push("SMS_PROVIDER must be one of twilio, webhook, log, none");
   }
 
+  // WhatsApp: its own country list (SMS's by default), the Twilio account or the signed webhook SMS uses.
+  const waCountries = (source.WHATSAPP_ALLOWED_COUNTRIES ?? "").split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  const waAllowed = waCountries.length ? waCountries : allowedCountries;
+  if (waAllowed.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push("WHATSAPP_ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes (or *)");
+  let whatsapp: SmsConfig = { provider: "none" };
+  switch (source.WHATSAPP_PROVIDER || "none") {
+    case "none":
+      break;
+    case "log":
+      if (nodeEnv === "production") problems.push("WHATSAPP_PROVIDER=log is for development only and is refused in production");
+      whatsapp = { provider: "log", allowedCountries: waAllowed };
+      break;
+    case "webhook":
+      if (!source.SMS_WEBHOOK_URL || !/^https?:\/\//.test(source.SMS_WEBHOOK_URL)) problems.push("SMS_WEBHOOK_URL must be an http(s) URL when WHATSAPP_PROVIDER=webhook");
+      if (Buffer.byteLength(source.SMS_WEBHOOK_SECRET ?? "") < 32) problems.push("SMS_WEBHOOK_SECRET must be at least 32 bytes when WHATSAPP_PROVIDER=webhook");
+      whatsapp = { provider: "webhook", url: source.SMS_WEBHOOK_URL ?? "", secret: source.SMS_WEBHOOK_SECRET ?? "", allowedCountries: waAllowed };
+      break;
+    case "twilio":
+      if (!source.TWILIO_ACCOUNT_SID || !source.TWILIO_AUTH_TOKEN) problems.push("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when WHATSAPP_PROVIDER=twilio");
+      if (!source.WHATSAPP_FROM || !/^\+[1-9]\d{6,14}$/.test(source.WHATSAPP_FROM)) problems.push("WHATSAPP_FROM must be the WhatsApp sender's number in E.164 (e.g. +14155238886) when WHATSAPP_PROVIDER=twilio");
+      whatsapp = {
+        provider: "twilio",
+        accountSid: source.TWILIO_ACCOUNT_SID ?? "",
+        authToken: source.TWILIO_AUTH_TOKEN ?? "",
+        from: source.WHATSAPP_FROM || null,
+        messagingServiceSid: null,
+        baseUrl: source.TWILIO_BASE_URL || "https://api.twilio.com",
+        allowedCountries: waAllowed,
+      };
+      break;
+    default:
+      problems.push("WHATSAPP_PROVIDER must be one of twilio, webhook, log, none");
+  }
+
   const brandColor = source.KEYSTEP_BRAND_COLOR || "#4f46e5";
   if (!/^#[0-9a-f]{6}$/i.test(brandColor)) problems.push("KEYSTEP_BRAND_COLOR must be a #rrggbb colour");
   const logoUrl = source.KEYSTEP_BRAND_LOGO_URL || null;
@@ -312,6 +358,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     brand: { name: source.KEYSTEP_BRAND_NAME?.trim() || source.KEYSTEP_ISSUER_NAME?.trim() || "Keystep", color: brandColor, logoUrl },
     email,
     sms,
+    whatsapp,
     budgets,
     redisUrl,
     adminToken,

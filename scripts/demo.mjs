@@ -84,13 +84,15 @@ start("keystep", process.execPath, ["--max-old-space-size=256", "--max-semi-spac
   KEYSTEP_ENCRYPTION_KEY: encryptionKey,
   KEYSTEP_ISSUER_NAME: "Keystep Demo",
   DATABASE_URL: `sqlite:${path.join(dir, "keystep.db")}`,
-  // Real SMTP and a real signed SMS webhook, received by the dev inbox below.
+  // Real SMTP and a real signed SMS/WhatsApp webhook, received by the dev inbox below.
   SMTP_URL: `smtp://127.0.0.1:${SMTP_PORT}`,
   EMAIL_FROM: "Keystep Demo <mfa@keystep.test>",
   SMS_PROVIDER: "webhook",
   SMS_WEBHOOK_URL: `${inboxUrl}/sms`,
   SMS_WEBHOOK_SECRET: smsSecret,
   SMS_ALLOWED_COUNTRIES: "*",
+  // WhatsApp codes go through the same signed webhook, marked "channel": "whatsapp".
+  WHATSAPP_PROVIDER: "webhook",
   // A sample second brand: log in from http://127.0.0.1:4010/?client_id=nightjar to see it.
   KEYSTEP_CONFIG: process.env.KEYSTEP_CONFIG || "docs/demo.config.json",
   // The pseudo-locale (accented, ~40% longer) is in the language menu of the demo.

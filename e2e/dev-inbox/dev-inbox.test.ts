@@ -112,6 +112,28 @@ describe("dev inbox", () => {
     expect(await api("?to=lin@example.com")).toHaveLength(1);
   });
 
+  it("WhatsApp from Keystep's senders (webhook channel field, Twilio whatsapp: addresses) is kept as WhatsApp and labelled so", async () => {
+    const msg = { to: "+447700900006", body: "666666\n\n@mfa.example.com #666666", locale: "en", flowId: "f6" };
+    expect(await createWebhookSender({ url: inbox.webhookUrl, secret: SECRET, channel: "whatsapp" }).send(msg)).toEqual({ ok: true });
+    expect(await createTwilioSender({ ...TWILIO, from: "+14155238886", baseUrl: inbox.twilioBaseUrl, channel: "whatsapp" }).send(msg)).toMatchObject({ ok: true });
+    const got = await api("?to=%2B447700900006");
+    expect(got.map((m) => [m.kind, m.via]).sort()).toEqual([["whatsapp", "twilio"], ["whatsapp", "webhook"]]);
+    expect(got.find((m) => m.via === "twilio")?.from).toBe("+14155238886");
+    expect(await api("?to=%2B447700900006&kind=sms")).toEqual([]);
+    const html = await (await fetch(`${inbox.url}/`)).text();
+    expect(html).toContain('aria-label="WhatsApp message to +447700900006"');
+    expect(html).toMatch(/<span class="kind wa">WhatsApp · webhook<\/span>/);
+  });
+
+  it("fake Twilio: a WhatsApp recipient with an SMS sender gets Twilio's 21910; an unknown webhook channel is refused", async () => {
+    const mixed = await postTwilio({ To: "whatsapp:+447700900007", From: "+15005550006", Body: "x" });
+    expect(mixed.status).toBe(400);
+    expect(await mixed.json()).toMatchObject({ code: 21910 });
+    const body = JSON.stringify({ to: "+447700900007", body: "x", channel: "pigeon" });
+    expect((await postWebhook(body, signed(body))).status).toBe(400);
+    expect(await api("?to=%2B447700900007")).toEqual([]);
+  });
+
   it("setSmtpDown makes the SMTP server refuse messages (554 → rejected)", async () => {
     inbox.setSmtpDown(true);
     try {

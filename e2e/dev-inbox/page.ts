@@ -39,16 +39,18 @@ function emailCard(m: InboxMessage): string {
 </article>`;
 }
 
+/** A text message, drawn as a phone: SMS, or a WhatsApp chat (labelled and coloured as such). */
 function smsCard(m: InboxMessage): string {
-  return `<article class="card" aria-label="Text message to ${esc(m.to)}">
-<header><span class="kind sms">SMS · ${esc(m.via)}</span>${time(m.receivedAt)}</header>
+  const whatsapp = m.kind === "whatsapp";
+  return `<article class="card${whatsapp ? " whatsapp" : ""}" aria-label="${whatsapp ? "WhatsApp message" : "Text message"} to ${esc(m.to)}">
+<header><span class="kind ${whatsapp ? "wa" : "sms"}">${whatsapp ? "WhatsApp" : "SMS"} · ${esc(m.via)}</span>${time(m.receivedAt)}</header>
 <div class="phone"><div class="phone-bar"><span class="number">${esc(m.to)}</span>${m.from ? `<span class="sender">from ${esc(m.from)}</span>` : ""}</div>
 <div class="thread"><p class="bubble">${esc(m.text)}</p></div></div>
 </article>`;
 }
 
 function emptyState(info: PageInfo): string {
-  return `<section class="card empty"><h2>Nothing yet</h2><p>Point Keystep here and sign in with an email or SMS factor:</p>
+  return `<section class="card empty"><h2>Nothing yet</h2><p>Point Keystep here and sign in with an email, SMS or WhatsApp factor:</p>
 <dl><dt>SMTP_URL</dt><dd><code>${esc(info.smtpUrl)}</code></dd><dt>SMS_WEBHOOK_URL</dt><dd><code>${esc(info.webhookUrl)}</code></dd><dt>TWILIO_BASE_URL</dt><dd><code>${esc(info.twilioBaseUrl)}</code></dd></dl></section>`;
 }
 
@@ -59,7 +61,8 @@ main{max-width:760px;margin:0 auto;padding:1rem}
 .top h1{font-size:1.5rem;margin:.5rem 0 0}.top p{margin:.25rem 0 1rem;color:var(--muted)}
 .card{background:#fff;border:1px solid var(--line);border-radius:12px;padding:1rem;margin:0 0 1rem;box-shadow:0 1px 2px rgb(15 23 42/.06)}
 .card header{display:flex;justify-content:space-between;align-items:center;gap:.5rem;color:var(--muted);font-size:.85rem}
-.kind{font-weight:600;color:var(--accent);text-transform:uppercase;letter-spacing:.04em;font-size:.75rem}.kind.sms{color:#047857}
+.kind{font-weight:600;color:var(--accent);text-transform:uppercase;letter-spacing:.04em;font-size:.75rem}.kind.sms{color:#047857}.kind.wa{color:#075e54}
+.whatsapp .thread{background:#efeae2}.whatsapp .bubble{background:#d9fdd3}
 .card h2{font-size:1.1rem;margin:.25rem 0 .5rem;overflow-wrap:anywhere}
 dl{display:grid;grid-template-columns:max-content 1fr;gap:.1rem .75rem;margin:0 0 .75rem;font-size:.9rem}dt{color:var(--muted)}dd{margin:0;overflow-wrap:anywhere}
 iframe{display:block;width:100%;height:480px;border:1px solid var(--line);border-radius:8px;background:#fff;resize:vertical}
@@ -93,7 +96,7 @@ export function renderInboxPage(messages: InboxMessage[], info: PageInfo, nonce:
 <noscript><meta http-equiv="refresh" content="5"></noscript>
 </head>
 <body data-latest="${esc(messages[0]?.id ?? "")}"><main>
-<header class="top"><h1>Dev inbox</h1><p>Emails and text messages Keystep sent, newest first (${count}, kept in memory). Local only: nothing here left this machine.</p></header>
+<header class="top"><h1>Dev inbox</h1><p>Emails, text messages and WhatsApp messages Keystep sent, newest first (${count}, kept in memory). Local only: nothing here left this machine.</p></header>
 ${items || emptyState(info)}
 </main><script nonce="${esc(nonce)}">${POLL}</script></body></html>`;
 }

@@ -1,5 +1,5 @@
 /**
- * The dev inbox: a real SMTP server (smtp-server) and SMS receivers (Keystep's signed webhook, and a
+ * The dev inbox: a real SMTP server (smtp-server) and SMS and WhatsApp receivers (Keystep's signed webhook, and a
  * local stand-in for Twilio's Messages API) that keep what they receive and show it on a page.
  * Keystep sends exactly as in production; only the far end is local. Used by the demo and tests.
  */
@@ -111,14 +111,16 @@ export async function startDevInbox(o: DevInboxOptions): Promise<DevInbox> {
   function receiveWebhook(req: http.IncomingMessage, raw: string) {
     const ok = verifyWebhookSignature({ secret: o.webhookSecret, timestamp: req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined, signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined, body: raw });
     if (!ok) throw new HttpError(401, "bad or stale signature");
-    let m: { to?: unknown; body?: unknown; locale?: unknown; flowId?: unknown };
+    let m: { to?: unknown; body?: unknown; locale?: unknown; flowId?: unknown; channel?: unknown };
     try {
       m = JSON.parse(raw) as typeof m;
     } catch {
       throw new HttpError(400, "body is not JSON");
     }
     if (typeof m.to !== "string" || typeof m.body !== "string") throw new HttpError(400, "to and body must be strings");
-    store.add({ kind: "sms", via: "webhook", to: m.to, text: m.body, locale: typeof m.locale === "string" ? m.locale : undefined, flowId: typeof m.flowId === "string" ? m.flowId : undefined });
+    // `channel` is "sms" or "whatsapp"; senders from before the field existed sent SMS only.
+    if (m.channel !== undefined && m.channel !== "sms" && m.channel !== "whatsapp") throw new HttpError(400, 'channel must be "sms" or "whatsapp"');
+    store.add({ kind: m.channel === "whatsapp" ? "whatsapp" : "sms", via: "webhook", to: m.to, text: m.body, locale: typeof m.locale === "string" ? m.locale : undefined, flowId: typeof m.flowId === "string" ? m.flowId : undefined });
   }
 
   function listMessages(url: URL): InboxMessage[] {
@@ -151,7 +153,7 @@ export async function startDevInbox(o: DevInboxOptions): Promise<DevInbox> {
     }
     if (req.method === "POST" && twilio) {
       const out = handleTwilioMessage({ creds: o.twilio, pathSid: decodeURIComponent(twilio[1]!), authorization: req.headers.authorization, contentType: req.headers["content-type"], rawBody: await readBody(req) });
-      if (out.sms) store.add({ kind: "sms", via: "twilio", to: out.sms.to, from: out.sms.from, text: out.sms.text });
+      if (out.sms) store.add({ kind: out.sms.channel, via: "twilio", to: out.sms.to, from: out.sms.from, text: out.sms.text });
       return json(res, out.status, out.body);
     }
     throw new HttpError(404, "not found");

@@ -2,8 +2,8 @@ import crypto from "node:crypto";
 
 export interface InboxMessage {
   id: string;
-  kind: "email" | "sms";
-  /** Email: the SMTP envelope recipients, lower-cased, comma-separated. SMS: E.164. */
+  kind: "email" | "sms" | "whatsapp";
+  /** Email: the SMTP envelope recipients, lower-cased, comma-separated. SMS and WhatsApp: E.164. */
   to: string;
   from?: string;
   subject?: string;
@@ -11,7 +11,7 @@ export interface InboxMessage {
   html?: string;
   receivedAt: number;
   via: "smtp" | "webhook" | "twilio";
-  /** SMS via the webhook: what Keystep sent alongside the body. */
+  /** SMS or WhatsApp via the webhook: what Keystep sent alongside the body. */
   locale?: string;
   flowId?: string;
 }

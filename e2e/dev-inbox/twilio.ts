@@ -13,8 +13,8 @@ export interface TwilioCredentials {
 export interface TwilioOutcome {
   status: number;
   body: Record<string, unknown>;
-  /** Present when the message was accepted. */
-  sms?: { to: string; from?: string; text: string };
+  /** Present when the message was accepted; numbers without their `whatsapp:` channel prefix. */
+  sms?: { to: string; from?: string; text: string; channel: "sms" | "whatsapp" };
 }
 
 const twilioError = (status: number, code: number, message: string): TwilioOutcome => ({
@@ -40,9 +40,14 @@ export function handleTwilioMessage(o: { creds: TwilioCredentials | undefined; p
   if (!twilioAuthorized(o.creds, o.pathSid, o.authorization)) return twilioError(401, 20003, "Authenticate");
   if (!o.contentType?.startsWith("application/x-www-form-urlencoded")) return twilioError(400, 20001, "Content-Type must be application/x-www-form-urlencoded");
   const form = new URLSearchParams(o.rawBody);
-  const to = form.get("To") ?? "";
+  // Twilio addresses WhatsApp as `whatsapp:+E164`, on both sides.
+  const rawTo = form.get("To") ?? "";
+  const whatsapp = rawTo.startsWith("whatsapp:");
+  const to = whatsapp ? rawTo.slice(9) : rawTo;
   const text = form.get("Body") ?? "";
-  const from = form.get("From") ?? undefined;
+  const rawFrom = form.get("From") ?? undefined;
+  if (rawFrom && rawFrom.startsWith("whatsapp:") !== whatsapp) return twilioError(400, 21910, "Invalid From and To pair. From and To should be of the same channel.");
+  const from = rawFrom && whatsapp ? rawFrom.slice(9) : rawFrom;
   const service = form.get("MessagingServiceSid") ?? undefined;
   if (!to) return twilioError(400, 21604, "A 'To' phone number is required.");
   if (!/^\+[1-9]\d{6,14}$/.test(to)) return twilioError(400, 21211, `The 'To' number ${to} is not a valid phone number.`);
@@ -52,7 +57,7 @@ export function handleTwilioMessage(o: { creds: TwilioCredentials | undefined; p
   const sid = `SM${crypto.randomBytes(16).toString("hex")}`;
   return {
     status: 201,
-    body: { sid, account_sid: o.pathSid, to, from: from ?? null, messaging_service_sid: service ?? null, body: text, status: "queued", api_version: "2010-04-01", date_created: new Date().toUTCString() },
-    sms: { to, from: from ?? service, text },
+    body: { sid, account_sid: o.pathSid, to: rawTo, from: rawFrom ?? null, messaging_service_sid: service ?? null, body: text, status: "queued", api_version: "2010-04-01", date_created: new Date().toUTCString() },
+    sms: { to, from: from ?? service, text, channel: whatsapp ? "whatsapp" : "sms" },
   };
 }

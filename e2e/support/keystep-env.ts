@@ -28,6 +28,7 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     SMS_WEBHOOK_URL: `${E2E.inboxUrl}/sms`,
     SMS_WEBHOOK_SECRET: E2E.smsWebhookSecret,
     SMS_ALLOWED_COUNTRIES: "GB,US",
+    WHATSAPP_PROVIDER: "webhook",
     // Every journey comes from one loopback address, and every first setup sends an email code
     // (policy firstEnrollment), so the per-IP email budget is sized for the suite, not a person.
     EMAIL_BUDGET_PER_IP: "1000",

@@ -2,7 +2,7 @@ import "server-only";
 import { errors, jwtVerify } from "jose";
 import { z } from "zod";
 import type { Env } from "@/lib/env";
-import { FACTOR_IDS } from "@/lib/factors/ids";
+import { FACTOR_IDS } from "@/lib/factors/registry";
 import { findDomain } from "./domains";
 
 /** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */

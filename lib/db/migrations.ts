@@ -182,7 +182,7 @@ export const migrations: Record<string, Migration> = {
       // The backup-eligible flag (BE) is fixed for a credential's life (WebAuthn §6.1 "Backup
       // Eligibility"): it is stored at registration and a later assertion that flips it is refused.
       // Rows from before this column: a credential seen backed up (BS=1) is backup-eligible by
-      // definition; for the rest BE is recorded at their next sign-in (lib/factors/webauthn.ts).
+      // definition; for the rest BE is recorded at their next sign-in (lib/factors/webauthn/factor.ts).
       await db.schema.alterTable("authenticators").addColumn("backup_eligible", "integer").execute();
       await db.updateTable("authenticators").set({ backup_eligible: 1 }).where("backed_up", "=", 1).execute();
     },
@@ -195,6 +195,18 @@ export const migrations: Record<string, Migration> = {
       // NULL, which a unique index allows any number of times on both databases.
       await db.schema.alterTable("flows").addColumn("entry_token_hash", "text").execute();
       await db.schema.createIndex("flows_entry_token_idx").on("flows").column("entry_token_hash").unique().execute();
+    },
+  },
+  "0009_authenticator_default_labels": {
+    async up(db: Kysely<any>) {
+      // Labels are only what a user named an authenticator; an empty one shows the factor's name
+      // in the reader's language. The English defaults Keystep used to store are cleared, so they
+      // too are shown translated.
+      await db
+        .updateTable("authenticators")
+        .set({ label: "" })
+        .where("label", "in", ["Authenticator app", "Email", "Text message", "Passkey", "Security key"])
+        .execute();
     },
   },
 };

@@ -105,6 +105,36 @@ describe("Twilio", () => {
   });
 });
 
+describe("Twilio WhatsApp", () => {
+  const whatsapp = (baseUrl: string, extra: Partial<Parameters<typeof createTwilioSender>[0]> = {}) =>
+    createTwilioSender({ accountSid: "AC0123", authToken: "secret-token", from: "+14155238886", baseUrl, channel: "whatsapp", ...extra });
+
+  it("posts the same Messages API form with both numbers addressed as whatsapp:+…", async () => {
+    const api = await fakeProvider(answer(201, { sid: "SM77", status: "queued" }));
+    expect(await whatsapp(api.url).send(SMS)).toEqual({ ok: true, id: "SM77" });
+    const [req] = api.seen;
+    expect(req?.url).toBe("/2010-04-01/Accounts/AC0123/Messages.json");
+    expect(req?.headers.authorization).toBe(`Basic ${Buffer.from("AC0123:secret-token").toString("base64")}`);
+    expect(Object.fromEntries(new URLSearchParams(req?.body))).toEqual({ To: `whatsapp:${SMS.to}`, Body: SMS.body, From: "whatsapp:+14155238886" });
+  });
+
+  it("a Messaging Service still picks the sender; the recipient stays a WhatsApp address", async () => {
+    const api = await fakeProvider(answer(201, { sid: "SM78" }));
+    await whatsapp(api.url, { from: null, messagingServiceSid: "MG99" }).send(SMS);
+    const form = new URLSearchParams(api.seen[0]?.body);
+    expect(form.get("To")).toBe(`whatsapp:${SMS.to}`);
+    expect(form.get("MessagingServiceSid")).toBe("MG99");
+    expect(form.has("From")).toBe(false);
+  });
+
+  it("threat: numbers in logs — Twilio's error quoting the WhatsApp address is masked", async () => {
+    const api = await fakeProvider(answer(400, { code: 63003, message: `Channel could not find To address whatsapp:${SMS.to}`, status: 400 }));
+    const result = await whatsapp(api.url).send(SMS);
+    expect(result).toMatchObject({ ok: false, error: "rejected" });
+    expect(JSON.stringify(result)).not.toContain("7700900");
+  });
+});
+
 describe("signed webhook", () => {
   /** A receiver written the way the README tells teams to: verify the raw body before trusting it. */
   const receiver = (secret: string) => (s: Seen, res: http.ServerResponse) => {
@@ -112,14 +142,28 @@ describe("signed webhook", () => {
     res.writeHead(ok ? 204 : 401).end();
   };
 
-  it("posts signed JSON {to, body, locale, flowId} that the receiver verifies", async () => {
+  it("posts signed JSON {to, body, locale, flowId, channel} that the receiver verifies", async () => {
     const gw = await fakeProvider(receiver(SECRET));
     expect(await createWebhookSender({ url: gw.url, secret: SECRET }).send(SMS)).toEqual({ ok: true });
     const [req] = gw.seen;
     expect(req?.headers["content-type"]).toBe("application/json");
     expect(req?.headers["x-keystep-signature"]).toMatch(/^v1=[0-9a-f]{64}$/);
     expect(Math.abs(Number(req?.headers["x-keystep-timestamp"]) - Date.now() / 1000)).toBeLessThan(5);
-    expect(JSON.parse(req!.body)).toEqual({ to: SMS.to, body: SMS.body, locale: "en", flowId: "flow-1" });
+    expect(JSON.parse(req!.body)).toEqual({ to: SMS.to, body: SMS.body, locale: "en", flowId: "flow-1", channel: "sms" });
+  });
+
+  it("marks WhatsApp messages with channel \"whatsapp\", inside the signed body", async () => {
+    const gw = await fakeProvider(receiver(SECRET));
+    expect(await createWebhookSender({ url: gw.url, secret: SECRET, channel: "whatsapp" }).send(SMS)).toEqual({ ok: true });
+    expect(JSON.parse(gw.seen[0]!.body)).toEqual({ to: SMS.to, body: SMS.body, locale: "en", flowId: "flow-1", channel: "whatsapp" });
+  });
+
+  it("threat: a relayed SMS cannot be turned into a WhatsApp message — the channel is covered by the signature", () => {
+    const ts = Math.floor(Date.now() / 1000);
+    const body = JSON.stringify({ to: SMS.to, body: SMS.body, channel: "sms" });
+    const sig = signWebhook(SECRET, ts, body);
+    expect(verifyWebhookSignature({ secret: SECRET, timestamp: String(ts), signature: sig, body })).toBe(true);
+    expect(verifyWebhookSignature({ secret: SECRET, timestamp: String(ts), signature: sig, body: body.replace('"sms"', '"whatsapp"') })).toBe(false);
   });
 
   it("threat: forged requests — a receiver with another secret refuses, and the sender reports misconfigured", async () => {

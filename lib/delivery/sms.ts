@@ -38,18 +38,24 @@ export interface TwilioSenderOptions {
   /** Overridable so tests and the dev inbox can stand in for api.twilio.com. */
   baseUrl?: string;
   timeoutMs?: number;
+  /** `whatsapp`: the same API, with both numbers addressed as `whatsapp:+…` (Twilio's channel address). */
+  channel?: TextChannel;
 }
 
-/** SMS through Twilio's Messages API (POST /2010-04-01/Accounts/{sid}/Messages.json, form-encoded, Basic auth). */
+/** The channels a text message can travel on; the webhook says which in its `channel` field. */
+export type TextChannel = "sms" | "whatsapp";
+
+/** SMS (or WhatsApp) through Twilio's Messages API (POST /2010-04-01/Accounts/{sid}/Messages.json, form-encoded, Basic auth). */
 export function createTwilioSender(o: TwilioSenderOptions): SmsSender {
+  const address = (e164: string) => (o.channel === "whatsapp" ? `whatsapp:${e164}` : e164);
   const url = `${(o.baseUrl ?? "https://api.twilio.com").replace(/\/+$/, "")}/2010-04-01/Accounts/${encodeURIComponent(o.accountSid)}/Messages.json`;
   const auth = `Basic ${Buffer.from(`${o.accountSid}:${o.authToken}`).toString("base64")}`;
   return {
     async send(m) {
-      const form = new URLSearchParams({ To: m.to, Body: m.body });
+      const form = new URLSearchParams({ To: address(m.to), Body: m.body });
       // A Messaging Service picks the sender number itself (and handles opt-outs), so it wins over From.
       if (o.messagingServiceSid) form.set("MessagingServiceSid", o.messagingServiceSid);
-      else if (o.from) form.set("From", o.from);
+      else if (o.from) form.set("From", address(o.from));
       else return fail("misconfigured", "Twilio needs a From number or a Messaging Service SID");
       const headers = { Authorization: auth, "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" };
       const r = await post(url, { method: "POST", headers, body: form.toString() }, o.timeoutMs ?? 10_000);
@@ -67,10 +73,13 @@ export interface WebhookSenderOptions {
   url: string;
   secret: string;
   timeoutMs?: number;
+  /** Sent as `channel` so one gateway can serve SMS and WhatsApp; `sms` by default. */
+  channel?: TextChannel;
 }
 
 /**
- * SMS through the deploying team's own gateway: a JSON POST `{to, body, locale, flowId}` signed with
+ * SMS or WhatsApp through the deploying team's own gateway: a JSON POST
+ * `{to, body, locale, flowId, channel: "sms" | "whatsapp"}` signed with
  * `X-Keystep-Signature: v1=<hex HMAC-SHA256(secret, "${timestamp}.${rawBody}")>` and
  * `X-Keystep-Timestamp`; receivers check both with verifyWebhookSignature. Throws on an empty secret.
  */
@@ -78,13 +87,13 @@ export function createWebhookSender(o: WebhookSenderOptions): SmsSender {
   if (!o.secret) throw new Error("SMS webhook secret is empty: unsigned requests could be forged by anyone who can reach the gateway");
   return {
     async send(m) {
-      const body = JSON.stringify({ to: m.to, body: m.body, locale: m.locale, flowId: m.flowId });
+      const body = JSON.stringify({ to: m.to, body: m.body, locale: m.locale, flowId: m.flowId, channel: o.channel ?? "sms" });
       const ts = Math.floor(Date.now() / 1000);
       const headers = { "Content-Type": "application/json", [TIMESTAMP_HEADER]: String(ts), [SIGNATURE_HEADER]: signWebhook(o.secret, ts, body) };
       const r = await post(o.url, { method: "POST", headers, body }, o.timeoutMs ?? 10_000);
       if (!(r instanceof Response)) return r;
       await r.body?.cancel().catch(() => {});
-      return r.ok ? { ok: true } : statusError(r.status, `SMS webhook answered ${r.status}`);
+      return r.ok ? { ok: true } : statusError(r.status, `${o.channel === "whatsapp" ? "WhatsApp" : "SMS"} webhook answered ${r.status}`);
     },
   };
 }

@@ -51,7 +51,7 @@ const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */
 export function escapeHtml(s: string): string {
-  return s.replace(/[&<>"']/g, (c) => ENTITIES[c]!);
+  return s.replace(/[&<>"']/g, (c) => ENTITIES[c] ?? c);
 }
 
 const isHttpUrl = (s: string) => {
@@ -88,7 +88,7 @@ function palette(color: string): Palette {
   return { accent, accentText: contrast(l, 1) >= 4.5 ? accent : INK, onAccent: contrast(l, 1) >= contrast(l, luminance(INK)) ? "#ffffff" : INK };
 }
 
-const langDir = (lang: string) => (RTL_LANGUAGES.has(lang.toLowerCase().split("-")[0]!) ? "rtl" : "ltr");
+const langDir = (lang: string) => (RTL_LANGUAGES.has(lang.toLowerCase().split("-")[0] ?? "") ? "rtl" : "ltr");
 
 const p = (text: string, style: string) => `<p style="margin:0;${style}">${escapeHtml(text)}</p>`;
 

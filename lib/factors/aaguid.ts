@@ -21,12 +21,15 @@ const NAMES: Record<string, string> = {
   "a4e9fc6d-4cbe-4758-b8ba-37598bb5bbaa": "Security Key by Yubico",
 };
 
-/** A human name for a new credential: the provider, else the browser and OS. */
-export function credentialName(aaguid: string, userAgent: string | null, fallback: string): string {
+/**
+ * A name for a new credential: the provider, else the browser and OS ("Chrome · macOS"), else
+ * empty (the factor's name is then shown in the reader's language).
+ */
+export function credentialName(aaguid: string, userAgent: string | null): string {
   const known = NAMES[aaguid.toLowerCase()];
   if (known) return known;
   const ua = userAgent ?? "";
   const browser = /Edg\//.test(ua) ? "Edge" : /Firefox\//.test(ua) ? "Firefox" : /Chrome\//.test(ua) ? "Chrome" : /Safari\//.test(ua) ? "Safari" : null;
   const os = /Android/.test(ua) ? "Android" : /iPhone|iPad/.test(ua) ? "iOS" : /Mac OS X/.test(ua) ? "macOS" : /Windows/.test(ua) ? "Windows" : /Linux/.test(ua) ? "Linux" : null;
-  return browser && os ? `${fallback} (${browser} on ${os})` : fallback;
+  return browser && os ? `${browser} · ${os}` : "";
 }

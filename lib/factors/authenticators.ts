@@ -2,7 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuthenticatorRow, Database, NewAuthenticator } from "@/lib/db/schema";
-import type { FactorId } from "./ids";
+import type { FactorId } from "./registry";
 
 /** After this many consecutive failures an authenticator is disabled and must be rebound (NIST SP 800-63B §5.2.2). */
 export const MAX_CONSECUTIVE_FAILURES = 100;

@@ -1,10 +1,31 @@
 import "server-only";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
+import type { Env } from "@/lib/env";
 import { maskEmail, maskPhone } from "@/lib/delivery/templates";
 import { insertAuthenticator, listActive } from "./authenticators";
-import { activeChallenge, checkCode, resendAt, type Channel } from "./code";
-import type { Factor, FactorCtx } from "./types";
+import { activeChallenge, checkCode, resendAt } from "./code";
+import { channelSpec, descriptor, type ChannelId } from "./registry";
+import type { Delivered } from "./send";
+import type { FactorCtx, SetupFactor } from "./types";
+
+/**
+ * A channel that delivers one-time codes (email, SMS, WhatsApp…). What is data (the kind of
+ * destination, its budgets, how long a code lives, where it may go) sits in the factor's
+ * descriptor; the folder's channel.ts adds the sender and the rendered message. Parsing,
+ * masking, budgets, cool-down and the code itself are shared, so every channel gets them alike.
+ */
+export interface Channel {
+  id: ChannelId;
+  /** Renders the code message in the user's language and hands it to the configured sender; never throws. */
+  send(ctx: FactorCtx, destination: string, code: string): Promise<Delivered>;
+}
+
+/** The server half a channel folder exports (see FactorDescriptor.load). */
+export interface ChannelModule {
+  channel: Channel;
+  factor: SetupFactor<ChannelSetupView>;
+}
 
 export interface ChannelSetupView {
   stage: "destination" | "code";
@@ -12,8 +33,16 @@ export interface ChannelSetupView {
   resendAt?: number;
 }
 
-export function mask(channel: Channel, destination: string): string {
-  return channel === "email" ? maskEmail(destination) : maskPhone(destination);
+const spec = (id: ChannelId) => channelSpec(id);
+
+/** A destination as the user may see it on screen: enough to recognise, not to harvest. */
+export function mask(channel: ChannelId, destination: string): string {
+  return spec(channel).destination === "email" ? maskEmail(destination) : maskPhone(destination);
+}
+
+/** Where this deployment lets the channel send (ISO 3166 codes, or *); empty when it is off. */
+export function allowedCountries(channel: ChannelId, env: Env): string[] {
+  return spec(channel).countries?.(env) ?? [];
 }
 
 export type DestinationError = "email_invalid" | "phone_invalid" | "phone_not_mobile" | "country_not_allowed";
@@ -22,8 +51,8 @@ export type Destination = { ok: true; value: string } | { ok: false; error: Dest
 const emailSchema = z.string().trim().toLowerCase().max(254).pipe(z.email());
 
 /** Validates what the user typed: an email address, or a phone number stored as E.164. */
-export function parseDestination(channel: Channel, raw: string, country: string | undefined, allowedCountries: string[]): Destination {
-  if (channel === "email") {
+export function parseDestination(channel: ChannelId, raw: string, country: string | undefined, allowed: string[]): Destination {
+  if (spec(channel).destination === "email") {
     const r = emailSchema.safeParse(raw);
     return r.success ? { ok: true, value: r.data } : { ok: false, error: "email_invalid" };
   }
@@ -32,20 +61,21 @@ export function parseDestination(channel: Channel, raw: string, country: string 
   const type = phone.getType();
   // Landlines and premium numbers cannot receive codes and are the usual toll-fraud targets.
   if (type && !["MOBILE", "FIXED_LINE_OR_MOBILE", "PERSONAL_NUMBER"].includes(type)) return { ok: false, error: "phone_not_mobile" };
-  if (!allowedCountries.includes("*") && (!phone.country || !allowedCountries.includes(phone.country))) return { ok: false, error: "country_not_allowed" };
+  if (!allowed.includes("*") && (!phone.country || !allowed.includes(phone.country))) return { ok: false, error: "country_not_allowed" };
   return { ok: true, value: phone.number };
 }
 
-/** Where a challenge code goes: the saved destination, or the token's verified email. */
-export async function challengeDestination(ctx: FactorCtx, channel: Channel): Promise<string | null> {
+/** Where a challenge code goes: the saved destination, or the token's verified email where the factor is implicit. */
+export async function challengeDestination(ctx: FactorCtx, channel: ChannelId): Promise<string | null> {
   const [saved] = await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, channel);
   if (saved?.destination) return saved.destination;
   const claims = ctx.flow.context.claims;
-  return channel === "email" && claims.email && claims.email_verified ? claims.email.toLowerCase() : null;
+  const implicit = descriptor(channel).implicit?.(ctx.env, claims) ?? false;
+  return implicit && spec(channel).destination === "email" && claims.email ? claims.email.toLowerCase() : null;
 }
 
-/** Email and SMS codes: the same factor shape, differing only in delivery. */
-export function channelFactor(channel: Channel): Factor<ChannelSetupView> {
+/** Every channel is the same factor: a destination, then a code sent to it. */
+export function channelFactor(channel: ChannelId): SetupFactor<ChannelSetupView> {
   return {
     id: channel,
 
@@ -58,7 +88,8 @@ export function channelFactor(channel: Channel): Factor<ChannelSetupView> {
     async finishSetup(ctx, code) {
       const r = await checkCode(ctx, channel, "setup", code);
       if (!r.ok) return r;
-      await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { factor: channel, label: channel === "email" ? "Email" : "Text message", destination: r.destination ?? null }, ctx.now);
+      // No label: the factor's name is shown in the user's language (the descriptor's messages).
+      await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { factor: channel, label: "", destination: r.destination ?? null }, ctx.now);
       return { ok: true };
     },
 
@@ -68,6 +99,3 @@ export function channelFactor(channel: Channel): Factor<ChannelSetupView> {
     },
   };
 }
-
-export const emailFactor = channelFactor("email");
-export const phoneFactor = channelFactor("phone");

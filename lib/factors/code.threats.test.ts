@@ -169,6 +169,30 @@ describe.each(BACKENDS)("SMS budgets per country and per day on $name", (backend
     expect(await send(limits, ukMobile(), t0 + 24 * HOUR + 1)).toMatchObject({ ok: true });
   });
 
+  it("threat: WhatsApp pumping — WhatsApp has its own per-number, per-country and daily budgets, apart from SMS", async () => {
+    const limits = testEnv({ WHATSAPP_BUDGET_PER_NUMBER: "2", WHATSAPP_BUDGET_PER_NUMBER_DAILY: "3", WHATSAPP_BUDGET_PER_COUNTRY: "4", WHATSAPP_BUDGET_PER_IP: "1000" }).budgets;
+    const t0 = Date.UTC(2026, 11, 1, 9);
+    const wa = async (to: string, now: number) => sendCode(await newFlowCtx(db, undefined, now), recorder(db, false, limits).delivery, "whatsapp", "challenge", to);
+    const number = ukMobile();
+    expect(await wa(number, t0)).toMatchObject({ ok: true });
+    expect(await wa(number, t0 + 1)).toMatchObject({ ok: true });
+    expect(await wa(number, t0 + 2)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    // The same number still gets SMS: the channels spend separate budgets.
+    expect(await send(limits, number, t0 + 3)).toMatchObject({ ok: true });
+    // The per-number daily cap holds across hours.
+    expect(await wa(number, t0 + HOUR + 1)).toMatchObject({ ok: true });
+    expect(await wa(number, t0 + 2 * HOUR + 1)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    // Throw-away accounts pumping fresh UK numbers stop at the per-country cap (4 an hour); France still gets through.
+    const pumped = [];
+    for (let i = 0; i < 6; i++) pumped.push(await wa(ukMobile(), t0 + 3 * HOUR + i));
+    expect(pumped.filter((r) => r.ok)).toHaveLength(4);
+    expect(pumped.at(-1)).toMatchObject({ ok: false, error: "budget_exhausted" });
+    expect(await wa("+33612345678", t0 + 3 * HOUR + 10)).toMatchObject({ ok: true });
+    const buckets = (await db.selectFrom("attempts").select("bucket").execute()).map((r) => r.bucket);
+    expect(buckets).toContain("whatsapp:country:GB");
+    expect(buckets).toContain(`phone:dest:${number}`);
+  });
+
   it.each([
     { cap: "per number", hourly: "SMS_BUDGET_PER_NUMBER", daily: "SMS_BUDGET_PER_NUMBER_DAILY", target: () => ({ to: "+447400199999", sub: undefined }) },
     { cap: "per user", hourly: "SMS_BUDGET_PER_USER", daily: "SMS_BUDGET_PER_USER_DAILY", target: () => ({ to: ukMobile(), sub: "auth0|pumper" }) },

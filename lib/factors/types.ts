@@ -2,7 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import type { Env } from "@/lib/env";
 import type { Flow } from "@/lib/flow/types";
-import type { FactorId } from "./ids";
+import type { FactorId } from "./registry";
 
 export interface FactorCtx {
   db: Kysely<Database>;
@@ -20,10 +20,10 @@ export type CheckResult = { ok: true; amr?: string[] } | { ok: false; error: Che
 /** The one interface every factor implements; the registry composes them. */
 export interface Factor<SetupView, ChallengeView = unknown> {
   id: FactorId;
-  /** Starts (or resumes) enrollment and returns what the setup screen shows. */
-  beginSetup(ctx: FactorCtx): Promise<SetupView>;
+  /** Starts (or resumes) enrollment and returns what the setup screen shows. Absent: never set up on its own. */
+  beginSetup?(ctx: FactorCtx): Promise<SetupView>;
   /** Proves possession of the new authenticator and only then saves it. */
-  finishSetup(ctx: FactorCtx, code: string): Promise<CheckResult>;
+  finishSetup?(ctx: FactorCtx, code: string): Promise<CheckResult>;
   /** Checks a challenge response against the user's enrolled authenticators. */
   verify(ctx: FactorCtx, code: string): Promise<CheckResult>;
   /** Runs after a successful challenge (e.g. telling the user a recovery code was used). Never throws. */
@@ -31,3 +31,6 @@ export interface Factor<SetupView, ChallengeView = unknown> {
   /** Prepares a challenge where the factor needs one (WebAuthn request options). */
   beginChallenge?(ctx: FactorCtx): Promise<ChallengeView>;
 }
+
+/** A factor that is set up on its own (not magic links or recovery codes). */
+export type SetupFactor<SetupView, ChallengeView = unknown> = Factor<SetupView, ChallengeView> & Required<Pick<Factor<SetupView, ChallengeView>, "beginSetup" | "finishSetup">>;

@@ -1,11 +1,11 @@
 import "server-only";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
-import { factor } from "@/lib/factors/registry";
-import { tierRank, type FactorId } from "@/lib/factors/ids";
+import { factor } from "@/lib/factors/impl";
+import { descriptor, tierRank, type FactorId } from "@/lib/factors/registry";
 import type { CheckError, CheckResult, FactorCtx } from "@/lib/factors/types";
 import { USER_OTP_FAILURES, withFailureBudget } from "@/lib/security/attempts";
-import { notifyUser } from "@/lib/factors/delivery";
+import { notifyUser } from "@/lib/delivery/wiring";
 import { issueSealedCodes } from "./recovery";
 import { completeIfDone, countFailure } from "./transition";
 import { MAX_FLOW_FAILURES } from "./limits";
@@ -47,15 +47,16 @@ export interface AttemptOptions {
 
 /** Checks a factor response (a code, or a WebAuthn response as JSON) in setup or challenge mode. */
 export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", response: string, opts: AttemptOptions = {}): Promise<AttemptResult> {
-  const f = factor(factorId);
-  return runAttempt(ctx, factorId, mode, (c) => (mode === "setup" ? f.finishSetup(c, response) : f.verify(c, response)), opts);
+  const f = await factor(factorId);
+  // A factor with no setup of its own (magic link, recovery codes) has nothing to finish.
+  return runAttempt(ctx, factorId, mode, async (c) => (mode === "setup" ? (f.finishSetup?.(c, response) ?? { ok: false, error: "code_invalid" }) : f.verify(c, response)), opts);
 }
 
 /** Answers that tested no secret: waiting for a link, or a code or key that expired. Never a guess. */
 const NOT_A_GUESS: ReadonlySet<CheckError> = new Set(["link_pending", "code_expired", "setup_expired"]);
 
 /** Per-user pacing applies to guessable secrets only, one budget per factor; WebAuthn signatures cannot be guessed. */
-const paced = (id: FactorId) => !id.startsWith("webauthn") && id !== "magic-link";
+const paced = (id: FactorId) => ["code", "lookup"].includes(descriptor(id).screen);
 
 /**
  * Runs one check with every guard around it: per-user, per-factor pacing (challenge only: setup
@@ -93,7 +94,7 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
       await audit(db, { ...who, event: "factor.added", outcome: "success" });
       await notifyUser(ctx, "factorAdded");
     }
-    if (mode === "challenge") await factor(factorId).onSuccess?.(ctx);
+    if (mode === "challenge") await (await factor(factorId)).onSuccess?.(ctx);
     return outcome === "continued" ? { ok: true, continued: true } : { ok: true };
   }
   if (check.disabled) {

@@ -1,26 +1,25 @@
 import "server-only";
 import { getTranslations } from "next-intl/server";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
+import { budgets } from "@/lib/delivery/wiring";
+import { env } from "@/lib/env";
 import { challengeDestination } from "@/lib/factors/channel";
-import { sendCode, type Channel, type SendResult } from "@/lib/factors/code";
-import { codeDelivery } from "@/lib/factors/delivery";
+import { sendCode, type CodeDelivery, type SendResult } from "@/lib/factors/code";
+import { channel as loadChannel } from "@/lib/factors/impl";
+import type { ChannelId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
 
+/** The production delivery: the channel's own sender and message, with the deployment's budgets. */
+export function codeDelivery(): CodeDelivery {
+  return { budgets: budgets(), limits: env().budgets, deliver: async (id, destination, code, ctx) => (await loadChannel(id)).send(ctx, destination, code) };
+}
+
 /** Sends a code for the flow's challenge or setup, with audit; returns the outcome. */
-export async function sendFlowCode(ctx: FactorCtx, channel: Channel, purpose: "setup" | "challenge", destination?: string): Promise<SendResult> {
+export async function sendFlowCode(ctx: FactorCtx, channel: ChannelId, purpose: "setup" | "challenge", destination?: string): Promise<SendResult> {
   const to = destination ?? (await challengeDestination(ctx, channel));
   if (!to) return { ok: false, error: "delivery_failed" };
   const r = await sendCode(ctx, codeDelivery(), channel, purpose, to);
-  await audit(ctx.db, {
-    event: r.ok ? "code.sent" : "code.not_sent",
-    auth0Host: ctx.flow.host,
-    sub: ctx.flow.sub,
-    flowId: ctx.flow.id,
-    factor: channel,
-    outcome: r.ok ? "sent" : r.error,
-    ip: ctx.flow.context.ip,
-    userAgent: ctx.flow.context.userAgent,
-  });
+  await audit(ctx.db, { event: r.ok ? "code.sent" : "code.not_sent", ...auditWho(ctx.flow, channel), outcome: r.ok ? "sent" : r.error });
   return r;
 }
 

@@ -1,8 +1,8 @@
 import "server-only";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
-import { notifyUser } from "@/lib/factors/delivery";
-import { FACTOR_IDS, type FactorId } from "@/lib/factors/ids";
+import { notifyUser } from "@/lib/delivery/wiring";
+import { FACTOR_IDS, type FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
 import type { Translate } from "@/lib/i18n/translate";
 import { recordWasntMe } from "@/lib/users/signals";

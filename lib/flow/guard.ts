@@ -4,8 +4,8 @@ import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";
 import { listAll } from "@/lib/factors/authenticators";
-import { remainingRecoveryCodes } from "@/lib/factors/recovery";
-import { isFactorId, type FactorId } from "@/lib/factors/ids";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
+import { DESCRIPTORS, isFactorId, type FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
 import { currentFlow } from "./context";
 import { nextStep, stepPath, type UserFactors } from "./next-step";
@@ -22,9 +22,9 @@ export async function userFactors(flow: Flow, database = db(), config = env()): 
     enrolled: [...enrolled, ...((await remainingRecoveryCodes(database, { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
     disabled: [...new Set(all.filter((r) => r.disabled_at !== null).map((r) => r.factor).filter(isFactorId))].filter((id) => !enrolled.includes(id)),
     ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
-    implicit: config.email && claims.email && claims.email_verified ? ["email", "magic-link"] : [],
-    // WebAuthn is offered everywhere; browsers without it hide those options (.webauthn-only, app/layout.tsx).
-    available: ["webauthn-platform", "webauthn-roaming", "otp", ...(config.sms.provider !== "none" ? (["phone"] as const) : []), ...(config.email ? (["email"] as const) : [])],
+    // Each factor's descriptor says when it is usable without setup, and when this deployment offers its setup.
+    implicit: DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id),
+    available: DESCRIPTORS.filter((d) => "setup" in d && d.setup(config)).map((d) => d.id),
   };
 }
 

@@ -1,11 +1,11 @@
 import "server-only";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { challengeDestination } from "@/lib/factors/channel";
 import type { SendResult } from "@/lib/factors/code";
-import { linkDelivery } from "@/lib/factors/delivery";
+import { linkDelivery } from "@/lib/delivery/wiring";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
-import { decideLink, sendMagicLink, type MagicLink } from "@/lib/factors/magic-link";
+import { decideLink, sendMagicLink, type MagicLink } from "@/lib/factors/magic-link/factor";
 import type { FactorCtx } from "@/lib/factors/types";
 import { countFailure } from "./transition";
 import type { Flow } from "./types";
@@ -15,7 +15,7 @@ export async function sendFlowLink(ctx: FactorCtx): Promise<SendResult> {
   const to = await challengeDestination(ctx, "email");
   if (!to) return { ok: false, error: "delivery_failed" };
   const r = await sendMagicLink(ctx, linkDelivery(ctx.env.magicLinkTtlSeconds * 1000), to, ctx.env.magicLinkTtlSeconds * 1000);
-  await audit(ctx.db, { event: r.ok ? "link.sent" : "link.not_sent", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: "magic-link", outcome: r.ok ? "sent" : r.error, ip: ctx.flow.context.ip, userAgent: ctx.flow.context.userAgent });
+  await audit(ctx.db, { event: r.ok ? "link.sent" : "link.not_sent", ...auditWho(ctx.flow, "magic-link"), outcome: r.ok ? "sent" : r.error });
   return r;
 }
 
@@ -29,13 +29,13 @@ export async function sendFlowLink(ctx: FactorCtx): Promise<SendResult> {
 export async function approveFromOtherDevice(db: Kysely<Database>, flow: Flow, link: MagicLink, typed: unknown, now: number): Promise<"approved" | "refused" | "flow_ended" | "gone"> {
   const digits = typeof typed === "string" ? typed.replace(/\s/g, "") : "";
   const matched = /^\d{3}$/.test(digits) && Number(digits) === Number(link.number);
-  const who = { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, factor: "magic-link", ip: flow.context.ip };
+  const who = auditWho(flow, "magic-link");
   if (!(await decideLink(db, link.id, matched, now))) return "gone";
   if (matched) {
     await audit(db, { ...who, event: "link.approved", outcome: "other_device" });
     return "approved";
   }
-  const { ended } = await countFailure(db, flow, { ...who, userAgent: flow.context.userAgent }, { event: "link.number_mismatch", outcome: "refused" }, now);
+  const { ended } = await countFailure(db, flow, who, { event: "link.number_mismatch", outcome: "refused" }, now);
   return ended ? "flow_ended" : "refused";
 }
 

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
 import { revokeDevices } from "@/lib/devices/repo";
 import { listActive } from "@/lib/factors/authenticators";
-import { notifyUser } from "@/lib/factors/delivery";
+import { notifyUser } from "@/lib/delivery/wiring";
 import type { FactorCtx } from "@/lib/factors/types";
 
 /** A name a person typed for their authenticator: trimmed, 1–64 characters, no control characters. */

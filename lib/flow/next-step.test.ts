@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { tierRank, type FactorId } from "@/lib/factors/ids";
+import { tierRank, type FactorId } from "@/lib/factors/registry";
 import { nextStep, options, PROOF_MAX_AGE_MS, userTier, type UserFactors } from "./next-step";
 import type { Flow, FlowPolicy, Pending, Step } from "./types";
 

@@ -1,10 +1,9 @@
-import { tierRank, type FactorId } from "@/lib/factors/ids";
+import { FACTOR_IDS, PREFERENCE, tierRank, type FactorId } from "@/lib/factors/registry";
 import type { Flow, Pending, Step } from "./types";
 
-/** Strongest first: the factor a returning user is challenged with when nothing else decides. */
-export const PREFERENCE: readonly FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email", "magic-link"];
-/** Recovery codes are always offered last and never chosen by default. */
-const CHALLENGE_ORDER: readonly FactorId[] = [...PREFERENCE, "recovery-code"];
+export { PREFERENCE } from "@/lib/factors/registry";
+/** The registry's order: strongest first, recovery codes last (offered, never chosen by default). */
+const CHALLENGE_ORDER: readonly FactorId[] = FACTOR_IDS;
 
 /**
  * How long a proof may bind a factor (setup, the passkey offer, managing, new recovery codes):

@@ -1,7 +1,7 @@
 import "server-only";
 import { audit, auditWho } from "@/lib/audit";
-import { notifyUser } from "@/lib/factors/delivery";
-import { issueRecoveryCodes } from "@/lib/factors/recovery";
+import { notifyUser } from "@/lib/delivery/wiring";
+import { issueRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import type { FactorCtx } from "@/lib/factors/types";
 import { decrypt, encrypt } from "@/lib/security/crypto";
 import { swapPending } from "./repo";

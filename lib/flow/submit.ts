@@ -1,7 +1,7 @@
 import "server-only";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
-import type { FactorId } from "@/lib/factors/ids";
+import type { FactorId } from "@/lib/factors/registry";
 import { fieldsOf, submitCodeForm } from "./forms";
 import { requireFlowForAction } from "./guard";
 import type { CodeFormState } from "./results";

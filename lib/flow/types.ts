@@ -1,5 +1,5 @@
 import type { SessionClaims } from "@/lib/auth0/inbound";
-import type { FactorId } from "@/lib/factors/ids";
+import type { FactorId } from "@/lib/factors/registry";
 
 /** The factor lists a policy rule sets (lib/policy); every list is optional. */
 export interface FactorRules {

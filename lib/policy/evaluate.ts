@@ -2,7 +2,7 @@ import "server-only";
 import net from "node:net";
 import type { SessionClaims } from "@/lib/auth0/inbound";
 import type { DeviceStatus } from "@/lib/devices/repo";
-import type { FactorId } from "@/lib/factors/ids";
+import type { FactorId } from "@/lib/factors/registry";
 import { parseCidr, type EXPLAIN_REASONS, type OUTCOMES, type Policy, type PolicyConditions, type PolicyRule } from "./schema";
 
 export type Outcome = (typeof OUTCOMES)[number];

@@ -1,6 +1,6 @@
 import net from "node:net";
 import { z } from "zod";
-import { FACTOR_IDS } from "@/lib/factors/ids";
+import { FACTOR_IDS } from "@/lib/factors/registry";
 
 export const OUTCOMES = ["ALLOW", "CHALLENGE", "DENY"] as const;
 export const EXPLAIN_REASONS = [

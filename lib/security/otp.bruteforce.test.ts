@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { submitCode } from "@/lib/flow/attempt";
-import { otpFactor } from "@/lib/factors/otp";
+import { otpFactor } from "@/lib/factors/otp/factor";
 import { MAX_CONSECUTIVE_FAILURES, addAuthenticatorFailure, listActive } from "@/lib/factors/authenticators";
-import { totpAt } from "@/lib/factors/totp";
+import { totpAt } from "@/lib/factors/otp/totp";
 import { BACKENDS, newFlowCtx, reload, secretBytes, wrongCode } from "@/lib/test/databases";
 import { USER_OTP_FAILURES } from "./attempts";
 

@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import { connect, migrateToLatest } from "@/lib/db/connect";
 import type { Database } from "@/lib/db/schema";
 import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
-import { issueRecoveryCodes } from "@/lib/factors/recovery";
+import { issueRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { env } from "@/lib/test/databases";
 import { EXIT, runCli } from "./cli";
 

@@ -218,7 +218,8 @@ function resetText(r: ResetSummary): string {
 
 function changeText(verb: "disable" | "enable", user: UserKey, c: FactorChange): string {
   const a = c.authenticator;
-  const what = `${a.factor} factor ${a.id} (${a.label}) of ${user.sub}`;
+  // A label is only what the user named it (often none).
+  const what = `${a.factor} factor ${a.id}${a.label ? ` (${a.label})` : ""} of ${user.sub}`;
   if (!c.changed) return `No change: the ${what} is already ${verb}d.\n`;
   return `${verb === "disable" ? "Disabled" : "Enabled"} the ${what}.\n`;
 }

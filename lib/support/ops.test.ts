@@ -5,7 +5,7 @@ import type { Database } from "@/lib/db/schema";
 import { deviceTokenHash, listDevices, recordDeviceMfa } from "@/lib/devices/repo";
 import { parseAuth0Domain } from "@/lib/env";
 import { insertAuthenticator, listActive, MAX_CONSECUTIVE_FAILURES, type UserKey } from "@/lib/factors/authenticators";
-import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { BACKENDS, env } from "@/lib/test/databases";
 import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor } from "./ops";
 

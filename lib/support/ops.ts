@@ -5,7 +5,7 @@ import type { AuthenticatorRow, Database, DeviceRow } from "@/lib/db/schema";
 import { listDevices, revokeDevices } from "@/lib/devices/repo";
 import { parseAuth0Domain, type Auth0Domain } from "@/lib/env";
 import type { UserKey } from "@/lib/factors/authenticators";
-import { remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 
 /**
  * Support operations shared by the CLI (scripts/keystep.ts) and the admin API (/api/admin).

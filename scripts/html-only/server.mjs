@@ -34,6 +34,7 @@ export const HTML_ONLY_PATHS = new Map([
   ["/otp", []],
   ["/email", []],
   ["/phone", []],
+  ["/whatsapp", []],
   ["/recovery-code", []],
   ["/choose", []],
   ["/webauthn-platform", ["webauthn"]],

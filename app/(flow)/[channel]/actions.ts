@@ -3,17 +3,16 @@
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
-import type { CodeFormState } from "@/lib/flow/results";
-import type { SendState } from "@/lib/flow/results";
-import { parseDestination } from "@/lib/factors/channel";
+import type { CodeFormState, SendState } from "@/lib/flow/results";
+import { allowedCountries, parseDestination } from "@/lib/factors/channel";
 import { activeChallenge, supersedeCodes } from "@/lib/factors/code";
+import { CHANNEL_IDS, descriptor, type ChannelId } from "@/lib/factors/registry";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { handleCodeSubmission } from "@/lib/flow/submit";
 
-const channelSchema = z.enum(["email", "phone"]);
-
+const channelSchema = z.enum(CHANNEL_IDS as [ChannelId, ...ChannelId[]]);
 
 /** The flow and its step, or a redirect when this channel is not the current step. */
 async function channelStep(raw: unknown) {
@@ -45,9 +44,8 @@ export async function startChannelSetup(channel: unknown, _prev: unknown, form: 
   const t = await getTranslations("common.errors");
   if (purpose !== "setup") redirect(`/${c}`);
   const input = destinationInput.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
-  if (!input.success) return { error: t(c === "email" ? "email_invalid" : "phone_invalid") };
-  const allowed = ctx.env.sms.provider === "none" ? [] : ctx.env.sms.allowedCountries;
-  const dest = parseDestination(c, input.data.destination, input.data.country, allowed);
+  if (!input.success) return { error: t(descriptor(c).channel!.destination === "email" ? "email_invalid" : "phone_invalid") };
+  const dest = parseDestination(c, input.data.destination, input.data.country, allowedCountries(c, ctx.env));
   if (!dest.ok) return { error: t(dest.error) };
   const r = await sendFlowCode(ctx, c, "setup", dest.value);
   if (!r.ok) return { error: await sendErrorMessage(r) };

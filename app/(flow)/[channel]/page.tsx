@@ -9,17 +9,16 @@ import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { ChallengeFooter, GateNotice, RememberDevice } from "@/app/(flow)/_ui/FlowExtras";
 import { mask } from "@/lib/factors/channel";
 import { activeChallenge, resendAt } from "@/lib/factors/code";
+import { isChannelId } from "@/lib/factors/registry";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";
 import { resendChannelCode, submitChannelCode } from "./actions";
 
-const CHANNELS = ["email", "phone"] as const;
-
-/** Email or SMS challenge. The first visit sends the code; reloads reuse the live one. */
+/** A code sent through a channel (email, SMS…: the registry's channel factors). The first visit sends the code; reloads reuse the live one. */
 export default async function ChannelChallengePage({ params }: { params: Promise<{ channel: string }> }) {
   const { channel: raw } = await params;
-  const channel = CHANNELS.find((c) => c === raw);
-  if (!channel) notFound();
+  if (!isChannelId(raw)) notFound();
+  const channel = raw;
   const { ctx, factors, step } = await requireStep("challenge", channel);
   const [t, common] = await Promise.all([getTranslations(`channel`), getTranslations("common")]);
 

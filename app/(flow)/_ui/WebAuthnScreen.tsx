@@ -1,7 +1,7 @@
 import { getTranslations } from "next-intl/server";
 import { webauthnFinish, webauthnOptions } from "@/app/(flow)/_ui/webauthn-actions";
 import { requireStep } from "@/lib/flow/guard";
-import type { WebAuthnFactor } from "@/lib/factors/webauthn";
+import type { WebAuthnFactor } from "@/lib/factors/webauthn/factor";
 import { listActive } from "@/lib/factors/authenticators";
 import { CancelForm } from "./CancelForm";
 import { ChallengeFooter, RememberDevice } from "./FlowExtras";

@@ -3,7 +3,7 @@
 import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { WebAuthnStep } from "@/lib/flow/results";
-import { factor } from "@/lib/factors/registry";
+import { factor } from "@/lib/factors/impl";
 import { submitResponse } from "@/lib/flow/attempt";
 import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
@@ -23,8 +23,8 @@ async function current(raw: unknown) {
 export async function webauthnOptions(raw: unknown): Promise<WebAuthnStep> {
   const { id, ctx, step, here } = await current(raw);
   if (!here) return { next: stepPath(step) };
-  const f = factor(id);
-  return { options: step.kind === "enroll" ? await f.beginSetup(ctx) : await f.beginChallenge!(ctx) };
+  const f = await factor(id);
+  return { options: step.kind === "enroll" ? await f.beginSetup!(ctx) : await f.beginChallenge!(ctx) };
 }
 
 /** Verifies the browser's WebAuthn response for the flow's current step. */

@@ -4,7 +4,8 @@ import { CancelForm } from "@/app/(flow)/_ui/CancelForm";
 import { Shell } from "@/app/_ui/Shell";
 import { failPage } from "@/lib/errors";
 import { challengeDestination, mask } from "@/lib/factors/channel";
-import type { FactorId } from "@/lib/factors/ids";
+import { factorLabels } from "@/lib/factors/labels";
+import { isChannelId, type FactorId } from "@/lib/factors/registry";
 import { currentFlow } from "@/lib/flow/context";
 import { flowCtx, userFactors } from "@/lib/flow/guard";
 import { nextStep, options, stepPath } from "@/lib/flow/next-step";
@@ -15,7 +16,7 @@ export default async function ChoosePage() {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const ctx = flowCtx(lookup.flow);
-  const [t, uf] = await Promise.all([getTranslations("choose"), userFactors(ctx.flow)]);
+  const [t, names, uf] = await Promise.all([getTranslations("choose"), factorLabels(), userFactors(ctx.flow)]);
   const o = options(ctx.flow, uf);
   // The picker is the step, or "Try another method" with something else to try; otherwise the step itself.
   const step = nextStep(ctx.flow, uf);
@@ -23,12 +24,12 @@ export default async function ChoosePage() {
   const setup = o.enroll.length > 0;
 
   async function label(factor: FactorId, mode: "enroll" | "challenge") {
-    if (mode === "challenge" && (factor === "email" || factor === "phone" || factor === "magic-link")) {
+    if (mode === "challenge" && (isChannelId(factor) || factor === "magic-link")) {
       const channel = factor === "magic-link" ? "email" : factor;
       const to = await challengeDestination(ctx, channel);
-      if (to) return { title: t(factor), hint: t(`${factor}To`, { destination: mask(channel, to) }) };
+      if (to) return { title: names.name(factor), hint: names.to(factor, mask(channel, to)) };
     }
-    return { title: t(factor), hint: t(`${factor}Hint`) };
+    return { title: names.name(factor), hint: names.hint(factor) };
   }
   const rows = await Promise.all([
     ...o.enroll.map(async (f) => ({ factor: f, mode: "enroll" as const, ...(await label(f, "enroll")) })),

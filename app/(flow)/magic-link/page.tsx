@@ -7,7 +7,7 @@ import { Shell } from "@/app/_ui/Shell";
 import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { mask } from "@/lib/factors/channel";
 import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
-import { liveLink } from "@/lib/factors/magic-link";
+import { liveLink } from "@/lib/factors/magic-link/factor";
 import { sendErrorMessage } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";
 import { sendFlowLink } from "@/lib/flow/magic";

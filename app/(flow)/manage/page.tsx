@@ -5,7 +5,9 @@ import { CancelForm } from "@/app/(flow)/_ui/CancelForm";
 import { Shell } from "@/app/_ui/Shell";
 import { listDevices } from "@/lib/devices/repo";
 import { listActive } from "@/lib/factors/authenticators";
-import { remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { factorLabels } from "@/lib/factors/labels";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
+import { isFactorId } from "@/lib/factors/registry";
 import { requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
 import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
@@ -20,7 +22,7 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
   const user = { host: ctx.flow.host, sub: ctx.flow.sub };
   const [t, names, wa, format, query, rows, codes, devices] = await Promise.all([
     getTranslations("manage"),
-    getTranslations("choose"),
+    factorLabels(),
     getTranslations("webauthn"),
     getFormatter(),
     searchParams,
@@ -32,6 +34,8 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
   const date = (ms: number | null) => (ms === null ? t("never") : format.dateTime(new Date(Number(ms)), { dateStyle: "medium" }));
   const canAdd = options(ctx.flow, factors).enroll.length > 0;
   const remembered = devices.filter((d) => d.remembered_until !== null && Number(d.remembered_until) > ctx.now).length;
+  // A name the user gave (a passkey's) is kept as typed; otherwise the factor's name in the user's language.
+  const label = (r: (typeof rows)[number]) => r.label || (isFactorId(r.factor) ? names.name(r.factor) : r.factor);
   const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
 
   return (
@@ -53,9 +57,9 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
           <ul className="flex list-none flex-col gap-3 p-0">
             {rows.map((r) => (
               <li key={r.id} className="rounded-brand border border-line px-4 py-3" data-testid="factor-row">
-                <p className="font-semibold break-words text-fg">{r.label}</p>
+                <p className="font-semibold break-words text-fg">{label(r)}</p>
                 <p className="text-sm text-muted">
-                  {names(r.factor as "otp")}
+                  {isFactorId(r.factor) ? names.name(r.factor) : r.factor}
                   {r.factor.startsWith("webauthn") ? ` · ${r.backed_up ? wa("synced") : wa("deviceOnly")}` : null}
                 </p>
                 <p className="text-sm text-muted">
@@ -70,7 +74,7 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
                         <label htmlFor={`name-${r.id}`} className="text-sm font-medium text-fg">
                           {t("nameLabel")}
                         </label>
-                        <input id={`name-${r.id}`} name="name" defaultValue={r.label} maxLength={64} required className="w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus" />
+                        <input id={`name-${r.id}`} name="name" defaultValue={label(r)} maxLength={64} required className="w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus" />
                         <Button type="submit" variant="secondary">
                           {t("save")}
                         </Button>
@@ -80,7 +84,7 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
                   {rows.length > 1 ? (
                     <form action={removeFactor}>
                       <input type="hidden" name="id" value={r.id} />
-                      <button type="submit" className={link} aria-label={t("removeNamed", { name: r.label })}>
+                      <button type="submit" className={link} aria-label={t("removeNamed", { name: label(r) })}>
                         {t("remove")}
                       </button>
                     </form>

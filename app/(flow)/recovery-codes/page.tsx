@@ -3,7 +3,7 @@ import { Alert } from "@/components/Alert";
 import { Button } from "@/components/Button";
 import { RecoveryCodesView } from "@/components/RecoveryCodesView";
 import { Shell } from "@/app/_ui/Shell";
-import { RECOVERY_LOW_WATER, remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { RECOVERY_LOW_WATER, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { requireStep } from "@/lib/flow/guard";
 import { sealedCodes } from "@/lib/flow/recovery";
 import { confirmSaved, continueFromCodes } from "./actions";

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import type { WebAuthnStep } from "@/lib/flow/results";
 import { audit, auditWho } from "@/lib/audit";
-import { passkeyFactor } from "@/lib/factors/webauthn";
+import { passkeyFactor } from "@/lib/factors/webauthn/factor";
 import type { FactorCtx } from "@/lib/factors/types";
 import { submitResponse } from "@/lib/flow/attempt";
 import { currentStep } from "@/lib/flow/guard";

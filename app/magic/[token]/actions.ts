@@ -5,7 +5,7 @@ import { audit, auditWho } from "@/lib/audit";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";
-import { approveLink, findLink } from "@/lib/factors/magic-link";
+import { approveLink, findLink } from "@/lib/factors/magic-link/factor";
 import { submitResponse } from "@/lib/flow/attempt";
 import { currentFlow } from "@/lib/flow/context";
 import { flowCtx, userFactors } from "@/lib/flow/guard";

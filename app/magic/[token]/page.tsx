@@ -5,7 +5,7 @@ import { Shell } from "@/app/_ui/Shell";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { failPage } from "@/lib/errors";
-import { findLink } from "@/lib/factors/magic-link";
+import { findLink } from "@/lib/factors/magic-link/factor";
 import { currentFlow } from "@/lib/flow/context";
 import { describeDevice } from "@/lib/flow/magic";
 import { findFlow } from "@/lib/flow/repo";

@@ -8,19 +8,18 @@ import { DestinationForm, type Country } from "@/components/DestinationForm";
 import { ResendForm } from "@/components/ResendForm";
 import { Shell } from "@/app/_ui/Shell";
 import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
-import { channelFactor, type ChannelSetupView } from "@/lib/factors/channel";
-import { STRONGER_THAN_SMS, type FactorId } from "@/lib/factors/ids";
+import { allowedCountries, channelFactor, type ChannelSetupView } from "@/lib/factors/channel";
+import { factorLabels } from "@/lib/factors/labels";
+import { channelSpec, descriptor, isChannelId, STRONGER_THAN_SMS, type ChannelId, type FactorId } from "@/lib/factors/registry";
 import { requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
 import { chooseMethod } from "@/app/(flow)/_ui/choose-actions";
 import type { Env } from "@/lib/env";
 import { changeDestination, resendChannelCode, startChannelSetup, submitChannelCode } from "../actions";
 
-const CHANNELS = ["email", "phone"] as const;
-
 /** Allowed countries, named in the user's language, with the default from the token or locale. */
-function countryChoices(env: Env, locale: string, hint: string | undefined): { countries: Country[]; defaultCountry: string } {
-  const allowed = env.sms.provider === "none" ? [] : env.sms.allowedCountries;
+function countryChoices(channel: ChannelId, env: Env, locale: string, hint: string | undefined): { countries: Country[]; defaultCountry: string } {
+  const allowed = allowedCountries(channel, env);
   const names = new Intl.DisplayNames([locale], { type: "region" });
   const countries = getCountries()
     .filter((c) => allowed.includes("*") || allowed.includes(c))
@@ -35,8 +34,8 @@ function countryChoices(env: Env, locale: string, hint: string | undefined): { c
  * restricted), with the stronger setups this flow allows one tap away. Passkey rows carry
  * `webauthn-only`, which the inline WebAuthn probe hides on browsers that cannot make one.
  */
-async function SmsRisk({ stronger }: { stronger: FactorId[] }) {
-  const [t, choose] = await Promise.all([getTranslations("channel.phone"), getTranslations("choose")]);
+async function SmsRisk({ channel, stronger }: { channel: ChannelId; stronger: FactorId[] }) {
+  const [t, names] = await Promise.all([getTranslations(`channel.${channel}` as "channel.phone"), factorLabels()]);
   const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
   return (
     <section data-testid="sms-risk" className="flex flex-col gap-1 text-sm">
@@ -47,7 +46,7 @@ async function SmsRisk({ stronger }: { stronger: FactorId[] }) {
             <input type="hidden" name="factor" value={f} />
             <input type="hidden" name="mode" value="enroll" />
             <button type="submit" className={link}>
-              {t("useInstead", { method: choose(f) })}
+              {t("useInstead", { method: names.name(f) })}
             </button>
           </form>
         ))}
@@ -56,16 +55,17 @@ async function SmsRisk({ stronger }: { stronger: FactorId[] }) {
   );
 }
 
-/** Email or SMS setup: first the address or number, then the code sent to it. */
+/** Channel setup (email, SMS…): first the address or number, then the code sent to it. */
 export default async function ChannelSetupPage({ params }: { params: Promise<{ channel: string }> }) {
   const { channel: raw } = await params;
-  const channel = CHANNELS.find((c) => c === raw);
-  if (!channel) notFound();
+  if (!isChannelId(raw)) notFound();
+  const channel = raw;
   const { ctx, factors } = await requireStep("enroll", channel);
   const [t, common, view] = await Promise.all([getTranslations("channel"), getTranslations("common"), channelFactor(channel).beginSetup(ctx) as Promise<ChannelSetupView>]);
   const claims = ctx.flow.context.claims;
   const locale = claims.locale ?? "en";
-  const countries = channel === "phone" ? countryChoices(ctx.env, locale, claims.country) : null;
+  const phone = channelSpec(channel).destination === "phone";
+  const countries = phone ? countryChoices(channel, ctx.env, locale, claims.country) : null;
 
   return (
     <Shell title={t(`${channel}.setupTitle`)} intro={view.stage === "code" ? t(`${channel}.intro`, { destination: view.masked ?? "" }) : t(`${channel}.setupIntro`)} footer={<CancelForm />}>
@@ -73,9 +73,9 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
         {view.stage === "destination" ? (
           <DestinationForm
             action={startChannelSetup.bind(null, channel)}
-            kind={channel}
+            kind={channelSpec(channel).destination}
             label={t(`${channel}.destinationLabel`)}
-            countryLabel={channel === "phone" ? t("phone.countryLabel") : undefined}
+            countryLabel={phone ? t("phone.countryLabel") : undefined}
             countries={countries?.countries}
             defaultCountry={countries?.defaultCountry}
             submit={t("send")}
@@ -92,7 +92,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
             </form>
           </>
         )}
-        {view.stage === "destination" && channel === "phone" ? <SmsRisk stronger={options(ctx.flow, factors).enroll.filter((f) => STRONGER_THAN_SMS.includes(f))} /> : null}
+        {view.stage === "destination" && descriptor(channel).restricted ? <SmsRisk channel={channel} stronger={options(ctx.flow, factors).enroll.filter((f) => STRONGER_THAN_SMS.includes(f))} /> : null}
         <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>

@@ -1,5 +1,5 @@
 import { db } from "@/lib/db";
-import { linkStatus } from "@/lib/factors/magic-link";
+import { linkStatus } from "@/lib/factors/magic-link/factor";
 import { currentFlow } from "@/lib/flow/context";
 
 export const dynamic = "force-dynamic";

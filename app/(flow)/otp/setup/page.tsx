@@ -6,8 +6,8 @@ import { QrCode } from "@/components/QrCode";
 import { Shell } from "@/app/_ui/Shell";
 import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { SecretKey } from "@/components/SecretKey";
-import { otpFactor } from "@/lib/factors/otp";
-import { groupBase32 } from "@/lib/factors/totp";
+import { otpFactor } from "@/lib/factors/otp/factor";
+import { groupBase32 } from "@/lib/factors/otp/totp";
 import { requireStep } from "@/lib/flow/guard";
 import { submitOtpCode } from "../actions";
 

@@ -6,7 +6,7 @@ import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/lib/db/schema";
 import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
-import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery";
+import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { handleAdminRequest } from "@/lib/support/api";
 import { TEST_SECRET } from "@/lib/test/env";
 

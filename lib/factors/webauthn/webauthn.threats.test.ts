@@ -13,9 +13,9 @@ import type { Database } from "@/lib/db/schema";
 import { submitResponse } from "@/lib/flow/attempt";
 import { BACKENDS, clickThrough, env, newFlowCtx, reload } from "@/lib/test/databases";
 import { SoftAuthenticator, type Ceremony } from "@/lib/test/soft-authenticator";
-import { listActive } from "./authenticators";
-import { MAX_CREDENTIAL_ID_BYTES, passkeyFactor, securityKeyFactor, WEBAUTHN_ALGORITHMS, WEBAUTHN_CHALLENGE_TTL_MS } from "./webauthn";
-import type { FactorCtx } from "./types";
+import { listActive } from "../authenticators";
+import { MAX_CREDENTIAL_ID_BYTES, passkeyFactor, securityKeyFactor, WEBAUTHN_ALGORITHMS, WEBAUTHN_CHALLENGE_TTL_MS } from "./factor";
+import type { FactorCtx } from "../types";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 
 const ORIGIN = env.publicUrl.origin;

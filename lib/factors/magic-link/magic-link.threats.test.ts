@@ -15,8 +15,8 @@ import { MAX_FLOW_FAILURES, submitResponse } from "@/lib/flow/attempt";
 import { approveFromOtherDevice } from "@/lib/flow/magic";
 import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
 import { testEnv } from "@/lib/test/env";
-import { sendCode, type CodeDelivery } from "./code";
-import { approveLink, findLink, linkStatus, magicLinkUrl, MAGIC_LINK_TTL_MS, sendMagicLink, type LinkDelivery } from "./magic-link";
+import { sendCode, type CodeDelivery } from "../code";
+import { approveLink, findLink, linkStatus, magicLinkUrl, MAGIC_LINK_TTL_MS, sendMagicLink, type LinkDelivery } from "./factor";
 
 describe.each(BACKENDS)("magic links on $name", (backend) => {
   let db: Kysely<Database>;

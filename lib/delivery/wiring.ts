@@ -4,91 +4,63 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { brandingFor } from "@/lib/config";
-import { createSmtpSender } from "@/lib/delivery/email";
-import { createLogSender, createTwilioSender, createWebhookSender } from "@/lib/delivery/sms";
-import { renderNoticeEmail } from "@/lib/delivery/notice";
-import { renderCodeEmail, renderLinkEmail, smsBody } from "@/lib/delivery/templates";
-import type { EmailSender, SmsSender } from "@/lib/delivery/types";
+import type { LinkDelivery } from "@/lib/factors/magic-link/factor";
+import type { FactorCtx } from "@/lib/factors/types";
 import { log } from "@/lib/log";
 import { DbBudgetStore, RedisBudgetStore, type BudgetStore } from "@/lib/security/budgets";
-import { CODE_TTL_MS, type CodeDelivery } from "./code";
-import type { LinkDelivery } from "./magic-link";
-import type { FactorCtx } from "./types";
+import { createSmtpSender } from "./email";
+import { renderNoticeEmail } from "./notice";
+import { createLogSender, createTwilioSender, createWebhookSender } from "./sms";
+import { renderLinkEmail } from "./templates";
+import type { EmailSender, SmsSender } from "./types";
 
-const g = globalThis as unknown as { keystepEmail?: EmailSender | null; keystepSms?: SmsSender | null; keystepBudgets?: BudgetStore };
+/*
+ * Delivery wiring: the configured SMTP and SMS senders and the send-budget store (Redis or the
+ * database), each built once per process, plus the sign-in link and security-notice emails.
+ */
+const g = globalThis as unknown as { keystepSenders?: Map<string, unknown>; keystepBudgets?: BudgetStore };
 
-function emailSender(): EmailSender | null {
-  if (g.keystepEmail === undefined) {
-    const c = env().email;
-    g.keystepEmail = c ? createSmtpSender({ url: c.smtpUrl, from: c.from }) : null;
-  }
-  return g.keystepEmail;
+/** Builds a sender once per process and name, so connections and pools are shared by every request. */
+export function once<T>(name: string, build: () => T): T {
+  g.keystepSenders ??= new Map();
+  if (!g.keystepSenders.has(name)) g.keystepSenders.set(name, build());
+  return g.keystepSenders.get(name) as T;
 }
 
-function smsSender(): SmsSender | null {
-  if (g.keystepSms === undefined) {
+/** The SMTP sender, or null when SMTP_URL is not set. */
+export function emailSender(): EmailSender | null {
+  return once("email", () => {
+    const c = env().email;
+    return c ? createSmtpSender({ url: c.smtpUrl, from: c.from }) : null;
+  });
+}
+
+/** The text-message sender SMS_PROVIDER names, or null for `none`. */
+export function smsSender(): SmsSender | null {
+  return once("sms", () => {
     const c = env().sms;
     switch (c.provider) {
       case "twilio":
-        g.keystepSms = createTwilioSender(c);
-        break;
+        return createTwilioSender(c);
       case "webhook":
-        g.keystepSms = createWebhookSender(c);
-        break;
+        return createWebhookSender(c);
       case "log":
-        g.keystepSms = createLogSender(log, env().nodeEnv);
-        break;
+        return createLogSender(log, env().nodeEnv);
       case "none":
-        g.keystepSms = null;
+        return null;
     }
-  }
-  return g.keystepSms;
+  });
 }
 
 /** Send budgets live in Redis when REDIS_URL is set, otherwise in the database. */
-function budgets(): BudgetStore {
+export function budgets(): BudgetStore {
   const url = env().redisUrl;
   g.keystepBudgets ??= url ? new RedisBudgetStore(new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false })) : new DbBudgetStore(db());
   return g.keystepBudgets;
 }
 
-/** The production delivery: localised, branded messages over the configured SMTP and SMS providers. */
-export function codeDelivery(): CodeDelivery {
-  const config = env();
-  return {
-    budgets: budgets(),
-    limits: config.budgets,
-    async deliver(channel, destination, code, ctx) {
-      const locale = await getLocale();
-      const minutes = CODE_TTL_MS[channel] / 60_000;
-      const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
-      if (channel === "email") {
-        const sender = emailSender();
-        if (!sender) return { ok: false, error: "misconfigured", detail: "SMTP_URL is not set" };
-        const t = await getTranslations({ locale, namespace: "messages.codeEmail" });
-        const mail = renderCodeEmail({
-          brand: emailBrand(ctx),
-          code,
-          lang: locale,
-          strings: { subject: t("subject", { code, brand: emailBrand(ctx).name }), heading: t("heading"), intro: t("intro", { app }), expiry: t("expiry", { minutes }), ignore: t("ignore"), footer: t("footer", { brand: emailBrand(ctx).name }) },
-        });
-        const r = await sender.send({ to: destination, ...mail });
-        if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "email delivery failed");
-        return r;
-      }
-      const sender = smsSender();
-      if (!sender) return { ok: false, error: "misconfigured", detail: "SMS_PROVIDER is not set" };
-      const t = await getTranslations({ locale, namespace: "messages" });
-      const body = smsBody({ text: t("sms", { code, brand: emailBrand(ctx).name, minutes }), host: config.publicUrl.host, code });
-      const r = await sender.send({ to: destination, body, locale, flowId: ctx.flow.id });
-      if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "sms delivery failed");
-      return r;
-    },
-  };
-}
-
 /** The brand for messages: the environment's, then the application's branding from keystep.config.json. */
-function emailBrand(ctx: FactorCtx) {
+export function emailBrand(ctx: FactorCtx) {
   const b = brandingFor(ctx.flow.context.claims.client_id);
   // Either may be a path on Keystep's origin; an email needs the absolute URL.
   const configured = b.logoUrl ?? ctx.env.brand.logoUrl;

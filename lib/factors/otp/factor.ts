@@ -2,9 +2,9 @@ import "server-only";
 import crypto from "node:crypto";
 import { decrypt, encrypt } from "@/lib/security/crypto";
 import { swapPending } from "@/lib/flow/repo";
-import { addAuthenticatorFailure, claimTotpStep, insertAuthenticator, listActive } from "./authenticators";
+import { addAuthenticatorFailure, claimTotpStep, insertAuthenticator, listActive } from "../authenticators";
 import { matchTotp, newTotpSecret, toBase32, totpUri } from "./totp";
-import type { Factor, FactorCtx } from "./types";
+import type { FactorCtx, SetupFactor } from "../types";
 
 export interface OtpSetupView {
   uri: string;
@@ -28,7 +28,7 @@ async function pendingSecret(ctx: FactorCtx): Promise<Buffer | null> {
 }
 
 /** Authenticator app (TOTP). The key is shown once, during setup, and never again. */
-export const otpFactor: Factor<OtpSetupView> = {
+export const otpFactor: SetupFactor<OtpSetupView> = {
   id: "otp",
 
   async beginSetup(ctx) {
@@ -53,7 +53,7 @@ export const otpFactor: Factor<OtpSetupView> = {
     if (!(await swapPending(ctx.db, ctx.flow, rest))) return { ok: false, error: "code_reused" };
     ctx.flow = { ...ctx.flow, pending: rest };
     const id = crypto.randomUUID();
-    await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { id, factor: "otp", label: "Authenticator app", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step }, ctx.now);
+    await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { id, factor: "otp", label: "", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step }, ctx.now);
     return { ok: true };
   },
 
@@ -61,7 +61,8 @@ export const otpFactor: Factor<OtpSetupView> = {
     const user = { host: ctx.flow.host, sub: ctx.flow.sub };
     const authenticators = await listActive(ctx.db, user, "otp");
     for (const a of authenticators) {
-      const secret = decrypt(ctx.env.encryptionKey, a.secret!, authenticatorAad(a.id));
+      if (!a.secret) continue;
+      const secret = decrypt(ctx.env.encryptionKey, a.secret, authenticatorAad(a.id));
       const step = matchTotp(secret, code, ctx.now);
       if (step === null) continue;
       return (await claimTotpStep(ctx.db, a.id, step, ctx.now)) ? { ok: true } : { ok: false, error: "code_reused" };

@@ -10,13 +10,13 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { audit } from "@/lib/audit";
+import { audit, auditWho } from "@/lib/audit";
 import { swapPending } from "@/lib/flow/repo";
 import type { Pending } from "@/lib/flow/types";
 import type { AuthenticatorRow } from "@/lib/db/schema";
-import { credentialName } from "./aaguid";
-import { insertAuthenticator, listActive } from "./authenticators";
-import type { CheckResult, Factor, FactorCtx } from "./types";
+import { credentialName } from "../aaguid";
+import { insertAuthenticator, listActive } from "../authenticators";
+import type { CheckResult, Factor, FactorCtx, SetupFactor } from "../types";
 
 export type WebAuthnFactor = "webauthn-platform" | "webauthn-roaming";
 
@@ -75,14 +75,14 @@ function parseJson<T>(raw: string): T | null {
 
 /** Credential descriptors (id and transports) for the options' exclude/allow lists. */
 function descriptors(rows: AuthenticatorRow[]): Array<{ id: string; transports?: string[] }> {
-  return rows.filter((a) => a.credential_id).map((a) => ({ id: a.credential_id!, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined }));
+  return rows.flatMap((a) => (a.credential_id ? [{ id: a.credential_id, transports: a.transports ? (JSON.parse(a.transports) as string[]) : undefined }] : []));
 }
 
 const fail = (): CheckResult => ({ ok: false, error: "webauthn_invalid" });
 const expectation = (ctx: FactorCtx) => ({ expectedOrigin: ctx.env.publicUrl.origin, expectedRPID: ctx.env.rpId });
 
 /** Passkeys (platform, resident, UV) and security keys (roaming) over one ceremony; only the selection differs. */
-export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
+export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
   const platform = id === "webauthn-platform";
   return {
     id,
@@ -125,7 +125,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       if (taken) return fail();
       await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, {
         factor: id,
-        label: credentialName(info.aaguid, ctx.flow.context.userAgent, platform ? "Passkey" : "Security key"),
+        label: credentialName(info.aaguid, ctx.flow.context.userAgent),
         credential_id: info.credential.id,
         public_key: Buffer.from(info.credential.publicKey).toString("base64url"),
         counter: info.credential.counter,
@@ -156,7 +156,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       if (!response || typeof response.id !== "string" || !challenge) return fail();
       // Only this user's credentials of this kind: another user's credential never satisfies the flow.
       const [cred] = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
-      if (!cred) return fail();
+      if (!cred?.credential_id || !cred.public_key) return fail();
       // WebAuthn §7.2 step 6: a user handle, when the authenticator returns one, must be the one
       // bound to the credential (this account's), or the assertion speaks for someone else.
       const handle = response.response?.userHandle;
@@ -167,7 +167,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
           response,
           expectedChallenge: challenge,
           ...expectation(ctx),
-          credential: { id: cred.credential_id!, publicKey: new Uint8Array(Buffer.from(cred.public_key!, "base64url")), counter: Number(cred.counter ?? 0), transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined },
+          credential: { id: cred.credential_id, publicKey: new Uint8Array(Buffer.from(cred.public_key, "base64url")), counter: Number(cred.counter ?? 0), transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined },
           requireUserVerification: UV[id] === "required",
         });
         if (!r.verified) return fail();
@@ -175,7 +175,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       } catch (e) {
         if (/counter/i.test((e as Error).message)) {
           // A cloned authenticator shows up as a sign count that went backwards (WebAuthn §6.1.1).
-          await audit(ctx.db, { event: "webauthn.counter_regression", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: id, outcome: "refused" });
+          await audit(ctx.db, { event: "webauthn.counter_regression", ...auditWho(ctx.flow, id), outcome: "refused" });
         }
         return fail();
       }
@@ -183,7 +183,7 @@ export function webauthnFactor(id: WebAuthnFactor): Factor<PublicKeyCredentialCr
       // credential is not the one registered. Backup state may change and is recorded.
       const eligible = info.credentialDeviceType === "multiDevice" ? 1 : 0;
       if (cred.backup_eligible !== null && cred.backup_eligible !== eligible) {
-        await audit(ctx.db, { event: "webauthn.backup_eligibility_changed", auth0Host: ctx.flow.host, sub: ctx.flow.sub, flowId: ctx.flow.id, factor: id, outcome: "refused" });
+        await audit(ctx.db, { event: "webauthn.backup_eligibility_changed", ...auditWho(ctx.flow, id), outcome: "refused" });
         return fail();
       }
       // Counters of 0 mean "not supported" (synced passkeys): the stored counter must still be 0

@@ -3,8 +3,8 @@ import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { keyedHash } from "@/lib/security/crypto";
-import type { Factor } from "./types";
-import type { UserKey } from "./authenticators";
+import type { Factor } from "../types";
+import type { UserKey } from "../authenticators";
 
 export const RECOVERY_CODE_COUNT = 10;
 /** Below this many, the user is told to regenerate or add a method. */
@@ -17,7 +17,7 @@ const LENGTH = 16; // 16 × log2(30) ≈ 78.5 bits, above the 64 bits NIST asks 
 /** One code, formatted for reading aloud: XXXX-XXXX-XXXX-XXXX. */
 export function newRecoveryCode(): string {
   const chars = Array.from({ length: LENGTH }, () => ALPHABET[crypto.randomInt(ALPHABET.length)]).join("");
-  return chars.match(/.{4}/g)!.join("-");
+  return (chars.match(/.{4}/g) ?? [chars]).join("-");
 }
 
 /** What the user typed, reduced to the alphabet: case, spaces and dashes do not matter. */
@@ -55,15 +55,9 @@ export async function remainingRecoveryCodes(db: Kysely<Database>, user: UserKey
 /** Recovery codes: never enrolled on their own (issued after a first setup), challenge only. */
 export const recoveryFactor: Factor<never> = {
   id: "recovery-code",
-  async beginSetup() {
-    throw new Error("recovery codes are issued, not set up");
-  },
-  async finishSetup() {
-    return { ok: false, error: "code_invalid" };
-  },
   // DESIGN §4: the user is told whenever a recovery code is used.
   async onSuccess(ctx) {
-    const { notifyUser } = await import("./delivery");
+    const { notifyUser } = await import("@/lib/delivery/wiring");
     await notifyUser(ctx, "recoveryUsed");
   },
   async verify(ctx, code) {

@@ -5,8 +5,8 @@ import type { Database, MagicLinksTable } from "@/lib/db/schema";
 import type { Env } from "@/lib/env";
 import { keyedHash, randomToken } from "@/lib/security/crypto";
 import type { BudgetStore } from "@/lib/security/budgets";
-import { budgetKeys, RESEND_COOLDOWN_MS, type SendResult } from "./code";
-import type { Factor, FactorCtx } from "./types";
+import { sendGuarded, type Delivered, type SendResult } from "../send";
+import type { Factor, FactorCtx } from "../types";
 import type { Selectable } from "kysely";
 
 export type MagicLink = Selectable<MagicLinksTable>;
@@ -28,7 +28,7 @@ export interface LinkDelivery {
   budgets: BudgetStore;
   limits: Env["budgets"];
   /** Sends the email; never throws. */
-  deliver(to: string, url: string, ctx: FactorCtx): Promise<{ ok: true } | { ok: false; error: string }>;
+  deliver(to: string, url: string, ctx: FactorCtx): Promise<Delivered>;
 }
 
 /** The flow's newest link that can still be approved or used. */
@@ -55,27 +55,26 @@ export async function liveLink(db: Kysely<Database>, flowId: string, now: number
  */
 export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: string, ttlMs = MAGIC_LINK_TTL_MS): Promise<SendResult> {
   const { db, now } = ctx;
-  const last = await db.selectFrom("magic_links").select("created_at").where("flow_id", "=", ctx.flow.id).orderBy("created_at", "desc").limit(1).executeTakeFirst();
-  const earliest = last ? Number(last.created_at) + RESEND_COOLDOWN_MS : 0;
-  if (earliest > now) return { ok: false, error: "cooldown", retryAfterMs: earliest - now };
-  // Links spend the same budgets as email codes: one mailbox, one user, one allowance.
-  const spent = await delivery.budgets.take(budgetKeys("email", delivery.limits, ctx, to), now);
-  if (!spent.ok) return spent.reason === "unavailable" ? { ok: false, error: "budget_unavailable" } : { ok: false, error: "budget_exhausted", retryAfterMs: spent.retryAfterMs };
   const token = randomToken(32);
   const id = crypto.randomUUID();
-  await db.transaction().execute(async (trx) => {
-    await trx.updateTable("magic_links").set({ superseded_at: now }).where("flow_id", "=", ctx.flow.id).where("superseded_at", "is", null).execute();
-    await trx
-      .insertInto("magic_links")
-      .values({ id, flow_id: ctx.flow.id, token_hash: tokenHash(ctx.env.secret, token), number: crypto.randomInt(100, 1000), created_at: now, expires_at: now + ttlMs, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
-      .execute();
+  // Links spend the same budgets as email codes: one mailbox, one user, one allowance.
+  return sendGuarded(ctx, { channel: "email", destination: to, budgets: delivery.budgets, limits: delivery.limits }, {
+    async lastSentAt() {
+      const last = await db.selectFrom("magic_links").select("created_at").where("flow_id", "=", ctx.flow.id).orderBy("created_at", "desc").limit(1).executeTakeFirst();
+      return last ? Number(last.created_at) : null;
+    },
+    async store() {
+      await db.transaction().execute(async (trx) => {
+        await trx.updateTable("magic_links").set({ superseded_at: now }).where("flow_id", "=", ctx.flow.id).where("superseded_at", "is", null).execute();
+        await trx
+          .insertInto("magic_links")
+          .values({ id, flow_id: ctx.flow.id, token_hash: tokenHash(ctx.env.secret, token), number: crypto.randomInt(100, 1000), created_at: now, expires_at: now + ttlMs, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
+          .execute();
+      });
+      return { undo: async () => void (await db.deleteFrom("magic_links").where("id", "=", id).execute()) };
+    },
+    deliver: () => delivery.deliver(to, magicLinkUrl(ctx.env, token), ctx),
   });
-  const sent = await delivery.deliver(to, magicLinkUrl(ctx.env, token), ctx);
-  if (!sent.ok) {
-    await db.deleteFrom("magic_links").where("id", "=", id).execute();
-    return { ok: false, error: "delivery_failed" };
-  }
-  return { ok: true, resendAt: now + RESEND_COOLDOWN_MS };
 }
 
 export type LinkLookup = { ok: true; link: MagicLink } | { ok: false; reason: "unknown" | "used" | "expired" | "refused" };
@@ -133,12 +132,6 @@ export async function linkStatus(db: Kysely<Database>, flowId: string, now: numb
  */
 export const magicLinkFactor: Factor<never> = {
   id: "magic-link",
-  async beginSetup() {
-    throw new Error("magic links need no setup");
-  },
-  async finishSetup() {
-    return { ok: false, error: "code_invalid" };
-  },
   async verify(ctx) {
     const link = await ctx.db
       .selectFrom("magic_links")

@@ -10,7 +10,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { submitResponse } from "@/lib/flow/attempt";
 import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
-import { issueRecoveryCodes, newRecoveryCode, RECOVERY_CODE_COUNT, remainingRecoveryCodes } from "./recovery";
+import { issueRecoveryCodes, newRecoveryCode, RECOVERY_CODE_COUNT, remainingRecoveryCodes } from "./factor";
 
 describe("recovery code format", () => {
   it("has at least 64 random bits, in groups, without look-alike characters", () => {

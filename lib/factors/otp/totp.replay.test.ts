@@ -4,7 +4,7 @@ import type { Database } from "@/lib/db/schema";
 import { MAX_FLOW_FAILURES, submitCode } from "@/lib/flow/attempt";
 import { BACKENDS, newFlowCtx, reload, secretBytes, wrongCode } from "@/lib/test/databases";
 import en from "@/messages/en.json";
-import { otpFactor } from "./otp";
+import { otpFactor } from "./factor";
 import { totpAt } from "./totp";
 
 /** The failure outcomes audited for a flow: the internal reason is kept there, never shown. */
