@@ -4,6 +4,7 @@ import { getLocale, getTranslations } from "next-intl/server";
 import { direction } from "@/lib/i18n/locales";
 import { brandCss } from "@/lib/brand";
 import { currentBranding } from "@/lib/flow/branding";
+import { WEBAUTHN_PROBE } from "@/lib/webauthn-probe";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -15,7 +16,6 @@ export const viewport: Viewport = { width: "device-width", initialScale: 1, colo
 
 // No NextIntlClientProvider: client components receive translated strings as props, which keeps
 // the catalogue out of the browser bundle.
-const WEBAUTHN_PROBE = `if(typeof window.PublicKeyCredential==="function")document.documentElement.classList.add("webauthn")`;
 
 export default async function RootLayout({ children }: { children: React.ReactNode }) {
   const [locale, brand, h] = await Promise.all([getLocale(), currentBranding(), headers()]);

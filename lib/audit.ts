@@ -1,4 +1,3 @@
-import "server-only";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import type { UserKey } from "@/lib/factors/authenticators";

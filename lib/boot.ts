@@ -1,4 +1,3 @@
-import "server-only";
 import { env, EnvError } from "@/lib/env";
 import { db, ensureMigrated } from "@/lib/db";
 import { purgeExpiredFlows } from "@/lib/flow/repo";

@@ -1,4 +1,3 @@
-import "server-only";
 import { redirect } from "next/navigation";
 
 /** Every reason a person can land on the error page; each has a message in `error.reasons`. */

@@ -1,4 +1,3 @@
-import "server-only";
 import type { Branding } from "@/lib/config";
 import type { Translate } from "@/lib/i18n/translate";
 import { currentLanguage, languageList } from "@/lib/i18n/languages";

@@ -1,4 +1,3 @@
-import "server-only";
 import { escapeHtml } from "./http";
 import { direction } from "./i18n/locales";
 import { brandCss } from "./brand";

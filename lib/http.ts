@@ -1,4 +1,3 @@
-import "server-only";
 import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
 
 /** A 303 to a same-origin path, with the security headers (relative Location: RFC 9110 §10.2.2). */

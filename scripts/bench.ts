@@ -15,6 +15,7 @@ import autocannon from "autocannon";
 import { sql } from "kysely";
 import { connect, migrateToLatest } from "../lib/db/connect";
 import { encrypt } from "../lib/security/crypto";
+import { startCommand } from "./start-command.mjs";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
 const PORT = Number(process.env.BENCH_PORT ?? 3300);
@@ -84,17 +85,6 @@ async function seedPasskeyUser(url: string) {
   const db = connect(url);
   await db.insertInto("authenticators").values({ id: "bench-passkey", auth0_host: ISS, sub: "auth0|bench-passkey", factor: "webauthn-platform", label: "Passkey", secret: null, destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: Date.now(), last_used_at: null, credential_id: "AAAA", public_key: "AAAA", counter: 0, transports: '["internal"]', aaguid: null, backed_up: 1, user_verified: 1 }).execute();
   await db.destroy();
-}
-
-/**
- * The production command line: `npm start`'s script from package.json (V8 heap flags included)
- * with this Node.js, so the bench measures the server exactly as it is deployed, minus npm.
- */
-function startCommand(): string[] {
-  const script: string = JSON.parse(fs.readFileSync("package.json", "utf8")).scripts.start;
-  const [node, ...args] = script.split(/\s+/);
-  if (node !== "node") throw new Error(`package.json's start script must begin with "node": ${script}`);
-  return args;
 }
 
 async function startServer(url: string, port: number): Promise<Server> {

@@ -4,6 +4,7 @@ import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { startCommand } from "./start-command.mjs";
 
 const KEYSTEP_PORT = Number(process.env.PORT || 3000);
 const SIM_PORT = Number(process.env.SIM_PORT || 4010);
@@ -38,7 +39,7 @@ function needsBuild() {
     if (st.isDirectory()) return fs.readdirSync(p).some((f) => newer(path.join(p, f)));
     return st.mtimeMs > built;
   };
-  return ["app", "lib", "components", "messages", "i18n", "proxy.ts", "next.config.mjs"].some((p) => fs.existsSync(p) && newer(p));
+  return ["app", "pages", "client", "lib", "components", "messages", "i18n", "proxy.ts", "next.config.mjs"].some((p) => fs.existsSync(p) && newer(p));
 }
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
@@ -75,7 +76,7 @@ process.on("SIGINT", () => stop(0));
 process.on("SIGTERM", () => stop(0));
 
 // The production entry (what `npm start` runs), so the demo shows what users get.
-start("keystep", process.execPath, ["--max-old-space-size=256", "--max-semi-space-size=8", "scripts/start.mjs"], {
+start("keystep", process.execPath, startCommand(), {
   NODE_ENV: "production",
   PORT: String(KEYSTEP_PORT),
   KEYSTEP_PUBLIC_URL: keystepUrl,

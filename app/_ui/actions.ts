@@ -3,7 +3,7 @@
 // The server actions of the frame every screen shares (app/_ui/Shell.tsx): language and time limit.
 
 import { cookies } from "next/headers";
-import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, parseLocaleChoice } from "@/lib/i18n/choice";
+import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, parseLocaleChoice } from "@/lib/i18n/locale-cookie";
 import { extendSignIn as extend, fieldsOf } from "@/lib/flow/forms";
 import { requireFlowForAction } from "@/lib/flow/guard";
 

@@ -5,7 +5,7 @@ import { env } from "@/lib/env";
 import { db } from "@/lib/db";
 import { findFlow } from "@/lib/flow/repo";
 import { currentFlow } from "@/lib/flow/context";
-import { flowCtx } from "@/lib/flow/guard";
+import { flowCtx } from "@/lib/flow/user-factors";
 import { stepPath } from "@/lib/flow/next-step";
 import { completeIfDone } from "@/lib/flow/transition";
 import { errorRedirect, escapeHtml, seeOther } from "@/lib/http";

@@ -1,4 +1,3 @@
-import "server-only";
 import { errors, jwtVerify } from "jose";
 import { z } from "zod";
 import type { Env } from "@/lib/env";

@@ -1,4 +1,3 @@
-import "server-only";
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, signWebhook } from "./signature";
 import type { DeliveryError, DeliveryResult, SmsMessage, SmsSender } from "./types";
 

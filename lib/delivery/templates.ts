@@ -1,4 +1,3 @@
-import "server-only";
 
 /*
  * Pure renderers for the messages Keystep sends. Callers pass already-translated strings; every

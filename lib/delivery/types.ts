@@ -1,4 +1,3 @@
-import "server-only";
 
 /** One email, already rendered; `html` and `text` carry the same content (multipart/alternative). */
 export interface EmailMessage {

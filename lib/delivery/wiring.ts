@@ -1,6 +1,4 @@
-import "server-only";
 import Redis from "ioredis";
-import { getLocale, getTranslations } from "next-intl/server";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { brandingFor } from "@/lib/config";
@@ -13,6 +11,7 @@ import { renderNoticeEmail } from "./notice";
 import { createLogSender, createTwilioSender, createWebhookSender } from "./sms";
 import { renderLinkEmail } from "./templates";
 import type { EmailSender, SmsSender } from "./types";
+import { ctxLocale, translatorFor } from "@/lib/i18n/translator";
 
 /*
  * Delivery wiring: the configured SMTP and SMS senders and the send-budget store (Redis or the
@@ -77,8 +76,8 @@ export function linkDelivery(ttlMs: number): LinkDelivery {
     async deliver(to, url, ctx) {
       const sender = emailSender();
       if (!sender) return { ok: false, error: "misconfigured" };
-      const locale = await getLocale();
-      const t = await getTranslations({ locale, namespace: "messages.linkEmail" });
+      const locale = ctxLocale(ctx);
+      const t = await translatorFor(locale, "messages.linkEmail");
       const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
       const mail = renderLinkEmail({
         brand: emailBrand(ctx),
@@ -103,8 +102,8 @@ export async function notifyUser(ctx: FactorCtx, key: NoticeKey): Promise<void> 
   try {
     const sender = emailSender();
     if (!sender) return;
-    const locale = await getLocale();
-    const t = await getTranslations({ locale, namespace: `messages.${key}` });
+    const locale = ctxLocale(ctx);
+    const t = await translatorFor(locale, `messages.${key}`);
     const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
     const mail = renderNoticeEmail({ brand: emailBrand(ctx), lang: locale, strings: { subject: t("subject", { brand: emailBrand(ctx).name }), heading: t("heading"), body: t("body", { app }), footer: t("footer", { brand: emailBrand(ctx).name }) } });
     const r = await sender.send({ to, ...mail });

@@ -1,4 +1,3 @@
-import "server-only";
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { AuthenticatorRow, Database, NewAuthenticator } from "@/lib/db/schema";

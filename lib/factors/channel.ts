@@ -1,4 +1,3 @@
-import "server-only";
 import { parsePhoneNumberFromString, type CountryCode } from "libphonenumber-js/max";
 import { z } from "zod";
 import type { Env } from "@/lib/env";

@@ -1,4 +1,3 @@
-import "server-only";
 import type { Channel } from "./channel";
 import { descriptor, type ChannelId, type FactorId } from "./registry";
 import type { Factor } from "./types";

@@ -1,14 +1,13 @@
-import "server-only";
-import { getTranslations } from "next-intl/server";
+import type { Translate } from "@/lib/i18n/translate";
 import { descriptor, type FactorId } from "./registry";
 
 /** A factor's name and one-line hint in the user's language, from its descriptor's message namespace. */
-export async function factorLabels() {
-  const t = await getTranslations();
+/** `t`: a translator over the whole catalogue (no namespace). */
+export function factorLabels(t: Translate) {
   return {
     name: (id: FactorId) => t(`${descriptor(id).messages}.name`),
     hint: (id: FactorId) => t(`${descriptor(id).messages}.hint`),
     /** "Text a code to •••• 0123": for factors that deliver to a saved destination (tested: each has `to`). */
-    to: (id: FactorId, destination: string) => t(`${descriptor(id).messages}.to` as "factors.email.to", { destination }),
+    to: (id: FactorId, destination: string) => t(`${descriptor(id).messages}.to`, { destination }),
   };
 }

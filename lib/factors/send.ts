@@ -1,4 +1,3 @@
-import "server-only";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { Budgets, SendBudgets, SmsBudgets } from "@/lib/env";
 import type { BudgetKey, BudgetStore } from "@/lib/security/budgets";

@@ -9,6 +9,8 @@ export interface FactorCtx {
   env: Env;
   flow: Flow;
   now: number;
+  /** The language of the request's screen, for what the flow sends (lib/i18n/translator.ts ctxLocale). */
+  locale?: string;
 }
 
 /** Expected failures are values, not exceptions; each code maps to a message key. */

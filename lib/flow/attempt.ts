@@ -1,4 +1,3 @@
-import "server-only";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
 import { factor } from "@/lib/factors/impl";
@@ -10,7 +9,7 @@ import { issueSealedCodes } from "./recovery";
 import { completeIfDone, countFailure } from "./transition";
 import { MAX_FLOW_FAILURES } from "./limits";
 import { findFlow, swapPending } from "./repo";
-import { userFactors } from "./guard";
+import { userFactors } from "./user-factors";
 import type { Flow, Pending } from "./types";
 
 export { MAX_FLOW_FAILURES };

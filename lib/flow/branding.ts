@@ -1,4 +1,3 @@
-import "server-only";
 import { cache } from "react";
 import { brandingFor, type Branding } from "@/lib/config";
 import { currentFlow } from "./context";

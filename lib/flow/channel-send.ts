@@ -1,5 +1,4 @@
-import "server-only";
-import { getTranslations } from "next-intl/server";
+import type { Translate } from "@/lib/i18n/translate";
 import { audit, auditWho } from "@/lib/audit";
 import { budgets } from "@/lib/delivery/wiring";
 import { env } from "@/lib/env";
@@ -23,9 +22,8 @@ export async function sendFlowCode(ctx: FactorCtx, channel: ChannelId, purpose: 
   return r;
 }
 
-/** The localised message for a failed send. */
-export async function sendErrorMessage(r: Extract<SendResult, { ok: false }>): Promise<string> {
-  const t = await getTranslations("common.errors");
+/** The localised message for a failed send; `t` is the `common.errors` namespace. */
+export function sendErrorMessage(r: Extract<SendResult, { ok: false }>, t: Translate): string {
   switch (r.error) {
     case "cooldown":
       return t("cooldown", { seconds: Math.ceil((r.retryAfterMs ?? 30_000) / 1000) });

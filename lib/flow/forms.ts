@@ -1,17 +1,19 @@
-import "server-only";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
 import { notifyUser } from "@/lib/delivery/wiring";
-import { FACTOR_IDS, type FactorId } from "@/lib/factors/registry";
+import { activeChallenge } from "@/lib/factors/code";
+import { type ChannelId, FACTOR_IDS, type FactorId } from "@/lib/factors/registry";
+import { sendErrorMessage, sendFlowCode } from "./channel-send";
 import type { FactorCtx } from "@/lib/factors/types";
 import type { Translate } from "@/lib/i18n/translate";
 import { recordWasntMe } from "@/lib/users/signals";
 import { submitCode, submitResponse } from "./attempt";
-import { userFactors } from "./guard";
+import { userFactors } from "./user-factors";
 import { nextStep, options, stepPath } from "./next-step";
 import { extendFlow, swapPending } from "./repo";
 import { endFlow } from "./transition";
 import { pathAfter } from "./upgrade";
+import { arriveAt } from "./arrive";
 
 /**
  * What the flow's forms do, whichever kind of screen posted them: a server action on a React
@@ -99,5 +101,16 @@ export async function chooseMethod(ctx: FactorCtx, fields: Fields): Promise<{ re
     const pending = { ...flow.pending, choice: parsed.data };
     if (await swapPending(ctx.db, flow, pending)) flow = { ...flow, pending };
   }
-  return { redirect: stepPath(nextStep(flow, uf)) };
+  const step = nextStep(flow, uf);
+  await arriveAt({ ...ctx, flow }, step);
+  return { redirect: stepPath(step) };
+}
+
+/** "Send a new code" for a channel's step (setup or challenge), honouring the cool-down and budgets; `t` is `common.errors`. */
+export async function resendCode(ctx: FactorCtx, channel: ChannelId, t: Translate): Promise<{ resendAt: number } | { error: string; resendAt?: number }> {
+  const step = nextStep(ctx.flow, await userFactors(ctx.flow));
+  const purpose = step.kind === "enroll" ? "setup" : "challenge";
+  const live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
+  const r = await sendFlowCode(ctx, channel, purpose, purpose === "setup" ? live?.destination : undefined);
+  return r.ok ? { resendAt: r.resendAt } : { error: sendErrorMessage(r, t), ...(r.error === "cooldown" ? { resendAt: ctx.now + (r.retryAfterMs ?? 0) } : {}) };
 }

@@ -1,4 +1,3 @@
-import "server-only";
 import { audit, auditWho } from "@/lib/audit";
 import { challengeDestination } from "@/lib/factors/channel";
 import type { SendResult } from "@/lib/factors/code";

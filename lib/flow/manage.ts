@@ -1,4 +1,3 @@
-import "server-only";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
 import { revokeDevices } from "@/lib/devices/repo";

@@ -1,4 +1,3 @@
-import "server-only";
 import { audit, auditWho } from "@/lib/audit";
 import { notifyUser } from "@/lib/delivery/wiring";
 import { issueRecoveryCodes } from "@/lib/factors/recovery-code/factor";

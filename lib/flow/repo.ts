@@ -1,4 +1,3 @@
-import "server-only";
 import type { Kysely } from "kysely";
 import type { Database, FlowRow } from "@/lib/db/schema";
 import { keyedHash, randomToken } from "@/lib/security/crypto";

@@ -20,7 +20,7 @@ import type { FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
 import { BACKENDS, env, reload, secretBytes, wrongCode } from "@/lib/test/databases";
 import { submitCode, submitResponse } from "./attempt";
-import { userFactors } from "./guard";
+import { userFactors } from "./user-factors";
 import { nextStep, options, PROOF_MAX_AGE_MS } from "./next-step";
 import { regenerateCodes } from "./recovery";
 import { completeFlow, findFlow, FINISHED_FLOW_TTL_MS, openFlow, purgeExpiredFlows, swapPending } from "./repo";

@@ -1,8 +1,7 @@
-import "server-only";
 import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
 import type { FactorCtx } from "@/lib/factors/types";
-import { userFactors } from "./guard";
+import { userFactors } from "./user-factors";
 import { nextStep } from "./next-step";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";

@@ -1,21 +1,7 @@
-import "server-only";
 import { cookies } from "next/headers";
-import { isLocale } from "./locales";
-import { PSEUDO_LOCALE, pseudoEnabled } from "./pseudo";
+import { LOCALE_COOKIE } from "./locale-cookie";
 
-/** The user's explicit language choice from the switcher; it wins over the token and the browser. */
-export const LOCALE_COOKIE = "__Host-keystep_locale";
-
+/** The switcher's choice on a React screen or server action (lib/i18n/locale-cookie.ts). */
 export async function chosenLocale(): Promise<string | undefined> {
   return (await cookies()).get(LOCALE_COOKIE)?.value;
 }
-
-/** The switcher's value, when it names a language this deployment offers; otherwise null. */
-export function parseLocaleChoice(value: unknown): string | null {
-  if (typeof value !== "string") return null;
-  if (value === PSEUDO_LOCALE) return pseudoEnabled() ? value : null;
-  return isLocale(value) ? value : null;
-}
-
-/** The choice is kept a year, for this origin only, out of reach of scripts. */
-export const LOCALE_COOKIE_MAX_AGE = 365 * 86_400;

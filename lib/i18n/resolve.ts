@@ -1,6 +1,5 @@
-import "server-only";
 import { config } from "@/lib/config";
-import { negotiateLocale } from "./locales";
+import { type AppLocale, negotiateLocale } from "./locales";
 import { PSEUDO_LOCALE, pseudoCatalogue, pseudoEnabled } from "./pseudo";
 
 type Tree = { [k: string]: unknown };
@@ -27,7 +26,7 @@ export interface LocaleInputs {
  * (keystep.config.json `messages`). The one place both kinds of screen get their language:
  * i18n/request.ts for React screens, lib/pages/screen.ts for HTML-only ones.
  */
-export async function resolveMessages(i: LocaleInputs): Promise<{ locale: string; messages: Messages; pseudo: boolean }> {
+export async function resolveMessages(i: LocaleInputs): Promise<{ locale: AppLocale; messages: Messages; pseudo: boolean }> {
   if (i.chosen === PSEUDO_LOCALE && pseudoEnabled()) {
     return { locale: "en", messages: pseudoCatalogue((await import("../../messages/en.json")).default), pseudo: true };
   }

@@ -1,19 +1,18 @@
-import "server-only";
 import type { IncomingMessage } from "node:http";
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult } from "next";
-import { createTranslator } from "next-intl";
 import { brandCss } from "@/lib/brand";
 import { brandingFor } from "@/lib/config";
 import type { FactorCtx } from "@/lib/factors/types";
-import { FLOW_COOKIE, flowFromCookie } from "@/lib/flow/context";
+import { FLOW_COOKIE, flowFromCookie } from "@/lib/flow/cookie";
 import { cancelFlow, extendSignIn, type Fields, type FormOutcome, reportNotMe } from "@/lib/flow/forms";
-import { flowCtx, userFactors } from "@/lib/flow/guard";
+import { flowCtx, userFactors } from "@/lib/flow/user-factors";
 import { nextStep, stepPath, type UserFactors } from "@/lib/flow/next-step";
-import type { Step } from "@/lib/flow/types";
+import type { Flow, Step } from "@/lib/flow/types";
 import { type FrameData, frameData } from "@/lib/frame";
-import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, parseLocaleChoice } from "@/lib/i18n/choice";
+import { LOCALE_COOKIE, LOCALE_COOKIE_MAX_AGE, parseLocaleChoice } from "@/lib/i18n/locale-cookie";
 import { direction } from "@/lib/i18n/locales";
-import { type Messages, resolveMessages } from "@/lib/i18n/resolve";
+import { resolveMessages } from "@/lib/i18n/resolve";
+import { translatorOf } from "@/lib/i18n/translator";
 import type { Translate } from "@/lib/i18n/translate";
 
 /**
@@ -37,6 +36,8 @@ export interface Screen {
 
 /** The document around every HTML-only screen (pages/_document.tsx reads it from the page's props). */
 export interface DocumentData {
+  /** This screen's path: where its forms post. */
+  path: string;
   locale: string;
   dir: "ltr" | "rtl";
   title: string;
@@ -48,12 +49,12 @@ export interface DocumentData {
 export type ScreenProps<V> = { doc: DocumentData; frame: FrameData; session: { leftMs: number; warning: string; extend: string } | null; view: V };
 
 export interface ScreenSpec<V> {
-  /** Whether the flow's step is this screen. */
-  here: (step: Step) => boolean;
+  /** Whether this screen may show for the flow's step (and the flow and the user's factors). */
+  here: (step: Step, at: { flow: Flow; factors: UserFactors }) => boolean;
   /** Answers a form this screen owns (its `intent`); may return an error shown inline. */
   post?: (s: Screen, fields: Fields) => Promise<FormOutcome>;
-  /** What the page shows; `error` is the message of a form that just failed. */
-  view: (s: Screen, error: string | null) => Promise<V | { redirect: string }>;
+  /** What the page shows; `error` is the message of a form that just failed, `intent` that form's. */
+  view: (s: Screen, error: string | null, intent: string | null) => Promise<V | { redirect: string }>;
   /** The document title, from the view. */
   title: (view: V) => string;
 }
@@ -86,22 +87,17 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
     if (req.method !== "GET" && req.method !== "HEAD" && !post) return go("/error?reason=request_refused", true);
     const lookup = await flowFromCookie(req.cookies[FLOW_COOKIE]);
     if (!lookup.ok) return go(`/error?reason=${lookup.reason}`, post);
-    const ctx = flowCtx(lookup.flow);
+    const chosen = req.cookies[LOCALE_COOKIE] ?? null;
+    const lang = await resolveMessages({ chosen, claim: lookup.flow.context.claims.locale, acceptLanguage: req.headers["accept-language"] ?? null });
+    const t = (namespace: string): Translate => translatorOf(lang.locale, lang.messages, namespace);
+    const ctx = flowCtx(lookup.flow, lang.locale);
     const factors = await userFactors(ctx.flow);
     const step = nextStep(ctx.flow, factors, ctx.now);
-    if (!spec.here(step)) return go(stepPath(step), post);
+    if (!spec.here(step, { flow: ctx.flow, factors })) return go(stepPath(step), post);
 
-    let chosen = req.cookies[LOCALE_COOKIE] ?? null;
     const fields = post ? await readForm(req) : null;
     if (post && !fields) return go("/error?reason=request_refused", true);
-
-    const load = async () => {
-      const r = await resolveMessages({ chosen, claim: ctx.flow.context.claims.locale, acceptLanguage: req.headers["accept-language"] ?? null });
-      const t = (namespace: string): Translate => translator(r.locale, r.messages, namespace);
-      return { ...r, t };
-    };
-    let lang = await load();
-    const screen: Screen = { ctx, step, factors, locale: lang.locale, t: lang.t };
+    const screen: Screen = { ctx, step, factors, locale: lang.locale, t };
 
     let error: string | null = null;
     if (fields) {
@@ -116,7 +112,6 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
         case "locale": {
           const locale = parseLocaleChoice(fields.locale);
           if (locale) res.setHeader("set-cookie", `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=${LOCALE_COOKIE_MAX_AGE}; HttpOnly; Secure; SameSite=Lax`);
-          chosen = locale ?? chosen;
           // The same screen again, now in the chosen language (its own GET: nothing is posted twice).
           return go(req.url ?? "/", true);
         }
@@ -129,17 +124,17 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
           res.statusCode = 200;
         }
       }
-      lang = await load();
     }
 
-    const view = await spec.view(screen, error);
+    const view = await spec.view(screen, error, error ? (fields?.intent ?? null) : null);
     if (typeof view === "object" && view !== null && "redirect" in view) return go((view as { redirect: string }).redirect, post);
-    const common = lang.t("common");
+    const common = t("common");
     const brand = brandingFor(ctx.flow.context.claims.client_id);
     const flow = ctx.flow;
     return {
       props: {
         doc: {
+          path: new URL(req.url ?? "/", "http://x").pathname,
           locale: lang.locale,
           dir: direction(lang.locale),
           title: `${spec.title(view as V)} · ${brand.name ?? common("brand")}`,
@@ -153,9 +148,4 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
       },
     };
   };
-}
-
-function translator(locale: string, messages: Messages, namespace: string): Translate {
-  const t = createTranslator({ locale: locale as never, messages, namespace: namespace as never });
-  return (key, values) => (t as unknown as (k: string, v?: Record<string, string | number>) => string)(key, values);
 }

@@ -1,4 +1,3 @@
-import "server-only";
 import type { Kysely } from "kysely";
 import type { SessionClaims } from "@/lib/auth0/inbound";
 import { config } from "@/lib/config";

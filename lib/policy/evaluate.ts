@@ -1,4 +1,3 @@
-import "server-only";
 import net from "node:net";
 import type { SessionClaims } from "@/lib/auth0/inbound";
 import type { DeviceStatus } from "@/lib/devices/repo";

@@ -1,4 +1,3 @@
-import "server-only";
 import { PostgresAdapter, sql, type Kysely, type Transaction } from "kysely";
 import type { Database } from "@/lib/db/schema";
 

@@ -1,4 +1,3 @@
-import "server-only";
 import { PostgresAdapter, sql, type Kysely } from "kysely";
 import type { Redis } from "ioredis";
 import type { Database } from "@/lib/db/schema";

@@ -1,4 +1,3 @@
-import "server-only";
 import crypto from "node:crypto";
 
 /** A random url-safe token with `bytes` of entropy from the CSPRNG. */

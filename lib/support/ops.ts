@@ -1,4 +1,3 @@
-import "server-only";
 import type { Kysely } from "kysely";
 import { audit, recentAuditEvents, type AuditRecord } from "@/lib/audit";
 import type { AuthenticatorRow, Database, DeviceRow } from "@/lib/db/schema";

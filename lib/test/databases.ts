@@ -1,4 +1,4 @@
-import { userFactors } from "@/lib/flow/guard";
+import { userFactors } from "@/lib/flow/user-factors";
 import { nextStep } from "@/lib/flow/next-step";
 import { passStep } from "@/lib/flow/transition";
 import crypto from "node:crypto";

@@ -8,9 +8,12 @@ import { allowedCountries, parseDestination } from "@/lib/factors/channel";
 import { activeChallenge, supersedeCodes } from "@/lib/factors/code";
 import { CHANNEL_IDS, descriptor, type ChannelId } from "@/lib/factors/registry";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
-import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
+import { requireFlowForAction } from "@/lib/flow/guard";
+import { userFactors } from "@/lib/flow/user-factors";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { handleCodeSubmission } from "@/lib/flow/submit";
+import { resendCode } from "@/lib/flow/forms";
+import { appTranslator } from "@/lib/i18n/app";
 
 const channelSchema = z.enum(CHANNEL_IDS as [ChannelId, ...ChannelId[]]);
 
@@ -28,12 +31,10 @@ export async function submitChannelCode(channel: unknown, _prev: unknown, form: 
   return handleCodeSubmission(channelSchema.parse(channel), form);
 }
 
-/** Sends a new code (resend), honouring the cool-down and budgets. */
+/** Sends a new code (resend), honouring the cool-down and budgets (lib/flow/forms.ts). */
 export async function resendChannelCode(channel: unknown, _prev: unknown, _form: unknown): Promise<SendState> {
-  const { ctx, channel: c, purpose } = await channelStep(channel);
-  const live = await activeChallenge(ctx.db, ctx.flow.id, c, ctx.now);
-  const r = await sendFlowCode(ctx, c, purpose, purpose === "setup" ? live?.destination : undefined);
-  return r.ok ? { resendAt: r.resendAt } : { error: await sendErrorMessage(r), resendAt: r.error === "cooldown" ? ctx.now + (r.retryAfterMs ?? 0) : undefined };
+  const { ctx, channel: c } = await channelStep(channel);
+  return resendCode(ctx, c, await appTranslator("common.errors"));
 }
 
 const destinationInput = z.object({ destination: z.string().max(254), country: z.string().max(2).optional() });
@@ -48,7 +49,7 @@ export async function startChannelSetup(channel: unknown, _prev: unknown, form: 
   const dest = parseDestination(c, input.data.destination, input.data.country, allowedCountries(c, ctx.env));
   if (!dest.ok) return { error: t(dest.error) };
   const r = await sendFlowCode(ctx, c, "setup", dest.value);
-  if (!r.ok) return { error: await sendErrorMessage(r) };
+  if (!r.ok) return { error: sendErrorMessage(r, await appTranslator("common.errors")) };
   redirect(`/${c}/setup`);
 }
 

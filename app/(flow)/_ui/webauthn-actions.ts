@@ -5,7 +5,8 @@ import { z } from "zod";
 import type { WebAuthnStep } from "@/lib/flow/results";
 import { factor } from "@/lib/factors/impl";
 import { submitResponse } from "@/lib/flow/attempt";
-import { requireFlowForAction, userFactors } from "@/lib/flow/guard";
+import { requireFlowForAction } from "@/lib/flow/guard";
+import { userFactors } from "@/lib/flow/user-factors";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { pathAfter } from "@/lib/flow/upgrade";
 

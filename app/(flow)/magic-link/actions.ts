@@ -8,6 +8,7 @@ import { sendErrorMessage } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";
 import { sendFlowLink } from "@/lib/flow/magic";
 import { pathAfter } from "@/lib/flow/upgrade";
+import { appTranslator } from "@/lib/i18n/app";
 
 /** Finishes the flow in the browser that owns it, once its link was confirmed (here or elsewhere). */
 export async function finishMagicLink(_prev: unknown, _form: unknown): Promise<{ error?: string }> {
@@ -24,5 +25,5 @@ export async function resendMagicLink(_prev: unknown, _form: unknown): Promise<S
   const { ctx } = await requireStep("challenge", "magic-link");
   const r = await sendFlowLink(ctx);
   if (r.ok) redirect("/magic-link");
-  return { error: await sendErrorMessage(r), resendAt: r.error === "cooldown" ? ctx.now + (r.retryAfterMs ?? 0) : undefined };
+  return { error: sendErrorMessage(r, await appTranslator("common.errors")), resendAt: r.error === "cooldown" ? ctx.now + (r.retryAfterMs ?? 0) : undefined };
 }

@@ -8,9 +8,7 @@ import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { mask } from "@/lib/factors/channel";
 import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
 import { liveLink } from "@/lib/factors/magic-link/factor";
-import { sendErrorMessage } from "@/lib/flow/channel-send";
 import { requireStep } from "@/lib/flow/guard";
-import { sendFlowLink } from "@/lib/flow/magic";
 import { challengeDestination } from "@/lib/factors/channel";
 import { finishMagicLink, resendMagicLink } from "./actions";
 
@@ -18,13 +16,9 @@ import { finishMagicLink, resendMagicLink } from "./actions";
 export default async function MagicLinkPage() {
   const { ctx, factors } = await requireStep("challenge", "magic-link");
   const [t, ch] = await Promise.all([getTranslations("magic"), getTranslations("channel")]);
-  let link = await liveLink(ctx.db, ctx.flow.id, ctx.now);
-  let sendError: string | null = null;
-  if (!link) {
-    const sent = await sendFlowLink(ctx);
-    if (sent.ok) link = await liveLink(ctx.db, ctx.flow.id, ctx.now);
-    else sendError = await sendErrorMessage(sent);
-  }
+  // The link went out with whatever led here (lib/flow/arrive.ts): rendering never sends.
+  const link = await liveLink(ctx.db, ctx.flow.id, ctx.now);
+  const sendError = link ? null : t("expired");
   const to = await challengeDestination(ctx, "email");
   const resendAtMs = link ? Number(link.created_at) + RESEND_COOLDOWN_MS : 0;
   return (

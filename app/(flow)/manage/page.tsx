@@ -12,6 +12,7 @@ import { requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
 import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
 import { finishManaging, forgetAllDevices, removeFactor, renameFactor } from "./actions";
+import { appTranslator } from "@/lib/i18n/app";
 
 const RESULTS = ["renamed", "removed", "forgotten", "name_invalid", "last_factor", "not_found"] as const;
 const OK = new Set(["renamed", "removed", "forgotten"]);
@@ -22,7 +23,7 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
   const user = { host: ctx.flow.host, sub: ctx.flow.sub };
   const [t, names, wa, format, query, rows, codes, devices] = await Promise.all([
     getTranslations("manage"),
-    factorLabels(),
+    appTranslator().then(factorLabels),
     getTranslations("webauthn"),
     getFormatter(),
     searchParams,

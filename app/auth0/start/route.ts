@@ -3,8 +3,8 @@ import { audit, auditWho } from "@/lib/audit";
 import { checkState, verifySessionToken } from "@/lib/auth0/inbound";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { FLOW_COOKIE } from "@/lib/flow/context";
-import { userFactors } from "@/lib/flow/guard";
+import { FLOW_COOKIE } from "@/lib/flow/cookie";
+import { flowCtx, userFactors } from "@/lib/flow/user-factors";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { openFlow } from "@/lib/flow/repo";
 import { settleAtEntry } from "@/lib/flow/transition";
@@ -14,6 +14,9 @@ import { decideAtEntry } from "@/lib/policy/entry";
 import { randomToken } from "@/lib/security/crypto";
 import { errorRedirect, seeOther } from "@/lib/http";
 import { log } from "@/lib/log";
+import { arriveAt } from "@/lib/flow/arrive";
+import { LOCALE_COOKIE } from "@/lib/i18n/locale-cookie";
+import { negotiateLocale } from "@/lib/i18n/locales";
 
 export const dynamic = "force-dynamic";
 
@@ -66,6 +69,8 @@ export async function GET(request: NextRequest): Promise<Response> {
       await audit(db(), { ...who, event: allowed ? "flow.skipped" : "flow.denied", outcome: allowed ? "success" : "denied", detail: { rule: policy.rule } });
     }
     const step = policy.outcome === "CHALLENGE" ? nextStep(flow, await userFactors(flow)) : policy.outcome === "ALLOW" ? ({ kind: "continue" } as const) : ({ kind: "ended", reason: "policy_denied" } as const);
+    // The first step's code or link goes out now, in the user's language, not when its screen renders.
+    await arriveAt(flowCtx(flow, negotiateLocale(request.cookies.get(LOCALE_COOKIE)?.value, flow.context.claims.locale, request.headers.get("accept-language"))), step);
     const cookies = [`${FLOW_COOKIE}=${cookieValue}; Path=/; Max-Age=${config.flowTtlSeconds}; HttpOnly; Secure; SameSite=Lax`];
     // 400 days is the longest lifetime browsers accept (RFC 6265bis); remembering itself expires server-side.
     if (cookieToken !== deviceToken) cookies.push(`${DEVICE_COOKIE}=${deviceToken}; Path=/; Max-Age=${400 * 86_400}; HttpOnly; Secure; SameSite=Lax`);

@@ -8,7 +8,7 @@ import { failPage } from "@/lib/errors";
 import { approveLink, findLink } from "@/lib/factors/magic-link/factor";
 import { submitResponse } from "@/lib/flow/attempt";
 import { currentFlow } from "@/lib/flow/context";
-import { flowCtx, userFactors } from "@/lib/flow/guard";
+import { flowCtx, userFactors } from "@/lib/flow/user-factors";
 import { approveFromOtherDevice } from "@/lib/flow/magic";
 import { findFlow } from "@/lib/flow/repo";
 import { pathAfter } from "@/lib/flow/upgrade";

@@ -1,5 +1,4 @@
-import "server-only";
-import { getLocale, getTranslations } from "next-intl/server";
+import { ctxLocale, translatorFor } from "@/lib/i18n/translator";
 import { emailBrand, emailSender } from "@/lib/delivery/wiring";
 import { renderCodeEmail } from "@/lib/delivery/templates";
 import { log } from "@/lib/log";
@@ -12,8 +11,8 @@ export const channel: Channel = {
   async send(ctx, destination, code) {
     const sender = emailSender();
     if (!sender) return { ok: false, error: "misconfigured", detail: "SMTP_URL is not set" };
-    const locale = await getLocale();
-    const t = await getTranslations({ locale, namespace: "messages.codeEmail" });
+    const locale = ctxLocale(ctx);
+    const t = await translatorFor(locale, "messages.codeEmail");
     const brand = emailBrand(ctx);
     const app = ctx.flow.context.claims.client_name ?? brand.name;
     const mail = renderCodeEmail({

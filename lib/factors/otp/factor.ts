@@ -1,4 +1,3 @@
-import "server-only";
 import crypto from "node:crypto";
 import { decrypt, encrypt } from "@/lib/security/crypto";
 import { swapPending } from "@/lib/flow/repo";

@@ -1,5 +1,4 @@
-import "server-only";
-import { getLocale, getTranslations } from "next-intl/server";
+import { ctxLocale, translatorFor } from "@/lib/i18n/translator";
 import { smsBody } from "@/lib/delivery/templates";
 import { emailBrand, smsSender } from "@/lib/delivery/wiring";
 import { log } from "@/lib/log";
@@ -12,8 +11,8 @@ export const channel: Channel = {
   async send(ctx, destination, code) {
     const sender = smsSender();
     if (!sender) return { ok: false, error: "misconfigured", detail: "SMS_PROVIDER is not set" };
-    const locale = await getLocale();
-    const t = await getTranslations({ locale, namespace: "messages" });
+    const locale = ctxLocale(ctx);
+    const t = await translatorFor(locale, "messages");
     const body = smsBody({ text: t("sms", { code, brand: emailBrand(ctx).name, minutes: CODE_TTL_MS.phone / 60_000 }), host: ctx.env.publicUrl.host, code });
     const r = await sender.send({ to: destination, body, locale, flowId: ctx.flow.id });
     if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "sms delivery failed");

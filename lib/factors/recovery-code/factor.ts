@@ -1,4 +1,3 @@
-import "server-only";
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";

@@ -1,5 +1,4 @@
-import "server-only";
-import { getLocale, getTranslations } from "next-intl/server";
+import { ctxLocale, translatorFor } from "@/lib/i18n/translator";
 import { createLogSender, createTwilioSender, createWebhookSender } from "@/lib/delivery/sms";
 import { smsBody } from "@/lib/delivery/templates";
 import { emailBrand, once } from "@/lib/delivery/wiring";
@@ -30,8 +29,8 @@ export const channel: Channel = {
   async send(ctx, destination, code) {
     const s = sender();
     if (!s) return { ok: false, error: "misconfigured", detail: "WHATSAPP_PROVIDER is not set" };
-    const locale = await getLocale();
-    const t = await getTranslations({ locale, namespace: "messages" });
+    const locale = ctxLocale(ctx);
+    const t = await translatorFor(locale, "messages");
     const body = smsBody({ text: t("whatsapp", { code, brand: emailBrand(ctx).name, minutes: CODE_TTL_MS.whatsapp / 60_000 }), host: ctx.env.publicUrl.host, code });
     const r = await s.send({ to: destination, body, locale, flowId: ctx.flow.id });
     if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "whatsapp delivery failed");

@@ -13,9 +13,9 @@ import { factorLabels } from "@/lib/factors/labels";
 import { channelSpec, descriptor, isChannelId, STRONGER_THAN_SMS, type ChannelId, type FactorId } from "@/lib/factors/registry";
 import { requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
-import { chooseMethod } from "@/app/(flow)/_ui/choose-actions";
 import type { Env } from "@/lib/env";
 import { changeDestination, resendChannelCode, startChannelSetup, submitChannelCode } from "../actions";
+import { appTranslator } from "@/lib/i18n/app";
 
 /** Allowed countries, named in the user's language, with the default from the token or locale. */
 function countryChoices(channel: ChannelId, env: Env, locale: string, hint: string | undefined): { countries: Country[]; defaultCountry: string } {
@@ -35,14 +35,14 @@ function countryChoices(channel: ChannelId, env: Env, locale: string, hint: stri
  * `webauthn-only`, which the inline WebAuthn probe hides on browsers that cannot make one.
  */
 async function SmsRisk({ channel, stronger }: { channel: ChannelId; stronger: FactorId[] }) {
-  const [t, names] = await Promise.all([getTranslations(`channel.${channel}` as "channel.phone"), factorLabels()]);
+  const [t, names] = await Promise.all([getTranslations(`channel.${channel}` as "channel.phone"), appTranslator().then(factorLabels)]);
   const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
   return (
     <section data-testid="sms-risk" className="flex flex-col gap-1 text-sm">
       <p className="m-0 text-muted">{t(stronger.length > 0 ? "risk" : "riskOnly")}</p>
       <div className="flex flex-wrap gap-x-4 gap-y-1">
         {stronger.map((f) => (
-          <form key={f} action={chooseMethod} className={f.startsWith("webauthn") ? "webauthn-only" : undefined}>
+          <form key={f} action="/choose" method="post" className={f.startsWith("webauthn") ? "webauthn-only" : undefined}>
             <input type="hidden" name="factor" value={f} />
             <input type="hidden" name="mode" value="enroll" />
             <button type="submit" className={link}>

@@ -9,7 +9,7 @@ import { SecretKey } from "@/components/SecretKey";
 import { otpFactor } from "@/lib/factors/otp/factor";
 import { groupBase32 } from "@/lib/factors/otp/totp";
 import { requireStep } from "@/lib/flow/guard";
-import { submitOtpCode } from "../actions";
+import { submitOtpCode } from "./actions";
 
 export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { ctx, factors } = await requireStep("enroll", "otp");

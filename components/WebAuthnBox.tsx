@@ -1,0 +1,24 @@
+import { Button } from "./Button";
+
+export interface WebAuthnLabels {
+  button: string;
+  working: string;
+  cancelled: string;
+  failed: string;
+  unsupported: string;
+}
+
+/**
+ * The passkey or security-key button as markup, for the HTML-only challenge screens: disabled
+ * until client/webauthn.ts finds WebAuthn in the browser and takes it over (options from
+ * `endpoint`, the ceremony, the result back, then where the server says).
+ */
+export function WebAuthnBox({ mode, endpoint, labels }: { mode: "register" | "authenticate"; endpoint: string; labels: WebAuthnLabels }) {
+  return (
+    <div className="flex flex-col gap-4" data-webauthn={mode} data-endpoint={endpoint} data-labels={JSON.stringify(labels)}>
+      <Button type="button" disabled>
+        {labels.button}
+      </Button>
+    </div>
+  );
+}

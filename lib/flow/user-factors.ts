@@ -1,0 +1,30 @@
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { listAll } from "@/lib/factors/authenticators";
+import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
+import { DESCRIPTORS, isFactorId, type FactorId } from "@/lib/factors/registry";
+import type { FactorCtx } from "@/lib/factors/types";
+import type { UserFactors } from "./next-step";
+import type { Flow } from "./types";
+
+/** What this user can use and set up in this flow: saved authenticators, the token's verified email, and what is configured. */
+export async function userFactors(flow: Flow, database = db(), config = env()): Promise<UserFactors> {
+  const all = await listAll(database, { host: flow.host, sub: flow.sub });
+  const rows = all.filter((r) => r.disabled_at === null);
+  const claims = flow.context.claims;
+  const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (r.last_used_at !== null && (!a || Number(r.last_used_at) > Number(a.last_used_at)) ? r : a), undefined);
+  const enrolled: FactorId[] = [...new Set(rows.map((r) => r.factor).filter(isFactorId))];
+  return {
+    enrolled: [...enrolled, ...((await remainingRecoveryCodes(database, { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
+    disabled: [...new Set(all.filter((r) => r.disabled_at !== null).map((r) => r.factor).filter(isFactorId))].filter((id) => !enrolled.includes(id)),
+    ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
+    // Each factor's descriptor says when it is usable without setup, and when this deployment offers its setup.
+    implicit: DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id),
+    available: DESCRIPTORS.filter((d) => "setup" in d && d.setup(config)).map((d) => d.id),
+  };
+}
+
+/** A factor context for `flow` at this moment. */
+export function flowCtx(flow: Flow, locale?: string): FactorCtx {
+  return { db: db(), env: env(), flow, now: Date.now(), ...(locale ? { locale } : {}) };
+}

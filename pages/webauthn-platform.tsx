@@ -1,0 +1,9 @@
+import { WebAuthnChallenge, webauthnChallengeProps } from "@/app/_ui/WebAuthnChallenge";
+
+/** HTML-only screen (decision 0007): no framework JavaScript but Keystep's own passkey button. */
+export const config = { runtime: "nodejs", unstable_runtimeJS: false };
+
+/** The passkey challenge. */
+export const getServerSideProps = webauthnChallengeProps("webauthn-platform");
+
+export default WebAuthnChallenge;
