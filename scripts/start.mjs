@@ -40,7 +40,13 @@ function main() {
   const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
   process.chdir(root);
   const next = path.join(root, "node_modules/next/dist/bin/next");
-  if (!fs.existsSync(".next/BUILD_ID")) {
+  // The browser assets first (scripts/build-assets.mjs, what `npm run build` runs before `next build`).
+  const absent = (f) => !fs.existsSync(f);
+  if (absent(".next/BUILD_ID") || absent("public/assets/html-only.js")) {
+    const a = spawnSync(process.execPath, ["scripts/build-assets.mjs"], { stdio: "inherit" });
+    if (a.status !== 0) process.exit(a.status ?? 1);
+  }
+  if (absent(".next/BUILD_ID")) {
     const r = spawnSync(process.execPath, [next, "build"], { stdio: "inherit" });
     if (r.status !== 0) process.exit(r.status ?? 1);
   }

@@ -6,10 +6,10 @@
 //
 // So the production server (scripts/start.mjs) serves those screens as plain HTML: it removes
 // Next's client runtime (its script tags, preloads and the RSC payload) from their HTML responses
-// and adds one small inline script (enhance.js, ~2 KB) for what React did there: the "Verifying…"
-// state, the language menu that applies at once, the resend countdown and the session-timeout
-// warning; the passkey and security-key challenges also get @simplewebauthn/browser's own bundle
-// and webauthn.js for their one button. Everything else (setup screens, the magic-link wait,
+// and adds one inline script, the built client/html-only.ts (public/assets/html-only.js, made by
+// scripts/build-assets.mjs), for what React did there, from the very modules the React screens
+// use: the "Verifying…" state, the language menu that applies at once, the resend countdown, the
+// session-timeout warning and the passkey button. Everything else (setup screens, the magic-link wait,
 // recovery codes, management) keeps React. Navigations from a React screen to one of these by the client router fetch RSC, not
 // HTML, and are left alone: React renders those screens as before.
 //
@@ -20,46 +20,19 @@
 // Turbopack's chunk list) and script preloads;
 // React's own inline streaming scripts ($RC…) and our nonce'd probe stay.
 import fs from "node:fs";
-import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import zlib from "node:zlib";
 
-/**
- * The screens served without the client runtime (paths, exact), and the scripts each gets: every
- * one the enhancement script; the passkey and security-key challenges also the WebAuthn button
- * (@simplewebauthn/browser's bundle and webauthn.js). Their setup screens keep React.
- */
-export const HTML_ONLY_PATHS = new Map([
-  ["/otp", []],
-  ["/email", []],
-  ["/phone", []],
-  ["/recovery-code", []],
-  ["/choose", []],
-  ["/webauthn-platform", ["webauthn"]],
-  ["/webauthn-roaming", ["webauthn"]],
-]);
+/** The screens served without the client runtime (paths, exact). Their setup screens keep React. */
+export const HTML_ONLY_PATHS = new Set(["/otp", "/email", "/phone", "/recovery-code", "/choose", "/webauthn-platform", "/webauthn-roaming"]);
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ASSET = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../public/assets/html-only.js");
 
-/** One of our scripts, comments and indentation dropped (they hold no multi-line strings). */
-export function loadScript(file = path.join(HERE, "enhance.js")) {
-  return fs
-    .readFileSync(file, "utf8")
-    .split("\n")
-    .map((l) => l.trim())
-    .filter((l) => l && !l.startsWith("//"))
-    .join("\n");
-}
-
-/** The inline script for each HTML-only path, read once at boot. */
-export function loadScripts() {
-  const enhance = loadScript();
-  const require = createRequire(import.meta.url);
-  // The library's own minified UMD build (window.SimpleWebAuthnBrowser), as published.
-  const simplewebauthn = fs.readFileSync(path.join(path.dirname(require.resolve("@simplewebauthn/browser")), "../dist/bundle/index.umd.min.js"), "utf8");
-  const extra = { webauthn: `${simplewebauthn}\n${loadScript(path.join(HERE, "webauthn.js"))}` };
-  return new Map([...HTML_ONLY_PATHS].map(([p, names]) => [p, [enhance, ...names.map((n) => extra[n])].join("\n")]));
+/** The inline script of every HTML-only screen (the built client/html-only.ts), read once at boot. */
+export function loadScript(file = ASSET) {
+  if (!fs.existsSync(file)) throw new Error(`${path.relative(process.cwd(), file)} is missing: run \`npm run build\` (or \`npm run build:assets\`)`);
+  return fs.readFileSync(file, "utf8").trim();
 }
 
 /**
@@ -122,12 +95,11 @@ function encode(body, encoding) {
  * would otherwise hand us gzip), collects the response, rewrites it when it is HTML, and sends
  * it compressed with its real length. Everything else goes straight through.
  * @param {(req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => unknown} handler
- * @param {string | Map<string, string>} [scripts] the inline script per path (one for all, in tests)
+ * @param {string} [enhance] the inline script
  */
-export function withHtmlOnly(handler, scripts = loadScripts()) {
+export function withHtmlOnly(handler, enhance = loadScript()) {
   return (req, res) => {
     if (!isHtmlOnlyRequest(req)) return handler(req, res);
-    const enhance = typeof scripts === "string" ? scripts : scripts.get(pathOf(req));
     const encoding = pickEncoding(req.headers["accept-encoding"]);
     delete req.headers["accept-encoding"];
     const real = { writeHead: res.writeHead, write: res.write, end: res.end, flushHeaders: res.flushHeaders };

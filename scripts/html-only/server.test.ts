@@ -1,8 +1,12 @@
+import fs from "node:fs";
 import http from "node:http";
+import os from "node:os";
+import path from "node:path";
 import zlib from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { cspNonce, isHtmlOnlyRequest, loadScript, loadScripts, pickEncoding, stripClientRuntime, withHtmlOnly } from "./server.mjs";
+import { buildAssets } from "../build-assets.mjs";
+import { cspNonce, isHtmlOnlyRequest, loadScript, pickEncoding, stripClientRuntime, withHtmlOnly } from "./server.mjs";
 
 // A trimmed copy of what Next 16 renders for /otp (the shapes the transform must recognise).
 const PAGE = `<!DOCTYPE html><html lang="en"><head><meta charSet="utf-8"/><link rel="preload" href="/icon.svg" as="image"/><link rel="preload" as="script" fetchPriority="low" nonce="N1" href="/_next/static/chunks/2ib.js"/><script src="/_next/static/chunks/turbopack-07.js" async="" nonce="N1"></script><script src="/_next/static/chunks/0cz.js" noModule="" nonce="N1"></script><script nonce="N1">if(typeof window.PublicKeyCredential==="function")document.documentElement.classList.add("webauthn")</script><title>Keystep</title></head><body><form action="" method="POST"><input type="hidden" name="$ACTION_ID_abc"/><input name="code" autofocus=""/><button type="submit" data-pending-label="Verifying…">Verify</button></form><div hidden id="S:0"><p>late</p></div><script>$RC("B:0","S:0")</script><script nonce="N1" id="_R_">(globalThis["TURBOPACK"] || (globalThis["TURBOPACK"] = [])).push({"otherChunks":["static/chunks/2ib.js"]});</script><script nonce="N1">(self.__next_f=self.__next_f||[]).push([0])</script><script nonce="N1">self.__next_f.push([1,"1:\\"$Sreact.fragment\\"\\n\\u003c/script\\u003e"])</script></body></html>`;
@@ -37,22 +41,22 @@ describe("HTML-only screens: the transform", () => {
     expect(cspNonce(undefined)).toBeUndefined();
   });
 
-  it("gives the passkey challenges the WebAuthn button and @simplewebauthn/browser's bundle, and the code screens only the small script", () => {
-    const scripts = loadScripts();
-    expect(scripts.get("/webauthn-platform")).toContain("SimpleWebAuthnBrowser");
-    expect(scripts.get("/webauthn-roaming")).toContain("data-webauthn");
-    expect(scripts.get("/otp")).not.toContain("SimpleWebAuthnBrowser");
-    for (const js of scripts.values()) {
+  it("inlines the built client script (scripts/build-assets.mjs): every behaviour, the passkey button included, safe inside a <script>", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keystep-assets-"));
+    try {
+      const [file] = await buildAssets({ out: dir, quiet: true });
+      const js = loadScript(file);
+      for (const hook of ["data-pending-label", "data-autosubmit", "data-wait-label", "data-session-left", "data-webauthn", "screen-title"]) expect(js).toContain(hook);
       expect(js).not.toMatch(/<\/script/i);
       expect(() => new Function(js)).not.toThrow();
+      expect(js.length).toBeLessThan(16_000);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
   });
 
-  it("ships a small enhancement script without comment lines", () => {
-    const js = loadScript();
-    expect(js.length).toBeLessThan(3000);
-    expect(js).not.toMatch(/^\/\//m);
-    expect(() => new Function(js)).not.toThrow();
+  it("refuses to start without the built script, naming the command that makes it", () => {
+    expect(() => loadScript("/nonexistent/html-only.js")).toThrow(/npm run build/);
   });
 });
 
@@ -104,10 +108,12 @@ describe("HTML-only screens: the wrapper around Next's handler", () => {
 
   function get(url: string, headers: Record<string, string> = {}) {
     return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
-      http.get(url, { headers }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on("data", (c) => chunks.push(c)).on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
-      }).on("error", reject);
+      http
+        .get(url, { headers }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c) => chunks.push(c)).on("end", () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+        })
+        .on("error", reject);
     });
   }
 
