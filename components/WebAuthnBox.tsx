@@ -1,12 +1,6 @@
+import type { WebAuthnLabels } from "@/lib/flow/results";
 import { Button } from "./Button";
 
-export interface WebAuthnLabels {
-  button: string;
-  working: string;
-  cancelled: string;
-  failed: string;
-  unsupported: string;
-}
 
 /**
  * The passkey or security-key button as markup, for the HTML-only challenge screens: disabled

@@ -1,6 +1,7 @@
-// The code screens and passkey challenges are served HTML-only (scripts/html-only): no framework
-// JavaScript, one small inline script for the pending state, the language menu, countdowns and
-// the timeout warning, plus the passkey button on passkey challenges.
+// The code screens and passkey challenges are HTML-only screens (pages/, decision 0007): Pages
+// Router pages without Next's runtime, with Keystep's own small script (public/assets/html-only.js,
+// from client/) for the pending state, the language menu, countdowns and the timeout warning,
+// plus the passkey button's (webauthn.js) on the passkey challenges.
 import type { Browser, Page, Request } from "@playwright/test";
 import { AuthenticatorApp, enrollNewUser, expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
@@ -64,7 +65,7 @@ test("code screens load no framework JavaScript, and the setup screens still do"
   await new RecoveryScreen(page).save();
   await app.expectLoggedIn();
 
-  await test.step("the authenticator-app challenge (another browser): no chunk requested, the response says it is HTML-only", async () => {
+  await test.step("the authenticator-app challenge (another browser): no chunk requested, no framework data, only Keystep's script", async () => {
     const second = await (await browser.newContext()).newPage();
     const [app2, otp2] = [new SimApp(second), new OtpScreens(second)];
     const response = second.waitForResponse((r) => r.url() === `${E2E.keystepUrl}/otp` && r.request().method() === "GET");
@@ -73,8 +74,9 @@ test("code screens load no framework JavaScript, and the setup screens still do"
       await expect(otp2.codeInput).toBeFocused();
     });
     expect(chunks).toEqual([]);
-    expect((await response).headers()["x-keystep-html-only"]).toBe("1");
+    expect(await (await response).text()).not.toContain("__NEXT_DATA__");
     expect(await second.locator('script[src*="/_next/"]').count()).toBe(0);
+    expect(await second.locator("script[src]").evaluateAll((s) => s.map((e) => e.getAttribute("src")))).toEqual(["/assets/html-only.js"]);
 
     // A wrong code re-renders the page with the error, and the field has focus again.
     await otp2.submit(phone.wrongCode());

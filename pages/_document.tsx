@@ -4,8 +4,8 @@ import { WEBAUTHN_PROBE } from "@/lib/webauthn-probe";
 
 /**
  * The document of every HTML-only screen (pages/, decision 0007). With the pages'
- * `unstable_runtimeJS: false`, Next emits no script of its own here; the one script is Keystep's
- * (public/assets/html-only.js, built from client/), under the request's CSP nonce.
+ * `unstable_runtimeJS: false`, Next emits no script of its own here; the only scripts are Keystep's
+ * (public/assets/, built from client/), under the request's CSP nonce.
  */
 export default function Document(props: DocumentProps) {
   const doc = (props.__NEXT_DATA__.props as { pageProps?: { doc?: DocumentData } }).pageProps?.doc;
@@ -25,6 +25,9 @@ export default function Document(props: DocumentProps) {
         <Main />
         <NextScript nonce={nonce} />
         <script nonce={nonce} src="/assets/html-only.js" defer />
+        {doc?.scripts.map((file) => (
+          <script key={file} nonce={nonce} src={`/assets/${file}`} defer />
+        ))}
       </body>
     </Html>
   );

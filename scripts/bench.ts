@@ -437,8 +437,9 @@ const pct = (from: number, to: number) => `${to >= from ? "+" : ""}${(((to - fro
 
 async function main() {
   const t0 = performance.now();
-  if (!fs.existsSync(".next/BUILD_ID")) {
-    const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
+  if (!fs.existsSync(".next/BUILD_ID") || !fs.existsSync("public/assets/html-only.js")) {
+    // `npm run build`: the browser assets (scripts/build-assets.mjs), then `next build`.
+    const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });
     if (r.status !== 0) throw new Error("next build failed");
   }
   const results = [];

@@ -39,13 +39,15 @@ function needsBuild() {
     if (st.isDirectory()) return fs.readdirSync(p).some((f) => newer(path.join(p, f)));
     return st.mtimeMs > built;
   };
+  if (!fs.existsSync("public/assets/html-only.js")) return true;
   return ["app", "pages", "client", "lib", "components", "messages", "i18n", "proxy.ts", "next.config.mjs"].some((p) => fs.existsSync(p) && newer(p));
 }
 
 process.env.NEXT_TELEMETRY_DISABLED = "1";
 if (needsBuild()) {
   console.log("• building Keystep (about 30 s the first time)…");
-  const r = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: ["ignore", "ignore", "inherit"] });
+  // `npm run build`: the browser assets (scripts/build-assets.mjs), then `next build`.
+  const r = spawnSync("npm", ["run", "build"], { stdio: ["ignore", "ignore", "inherit"] });
   if (r.status !== 0) {
     console.error("build failed; run `npm run build` to see why");
     process.exit(1);
@@ -55,7 +57,13 @@ if (needsBuild()) {
 const children = [];
 function start(name, cmd, args, env) {
   const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "pipe"] });
-  const prefix = (chunk) => chunk.toString().split("\n").filter(Boolean).map((l) => `[${name}] ${l}`).join("\n") + "\n";
+  const prefix = (chunk) =>
+    chunk
+      .toString()
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => `[${name}] ${l}`)
+      .join("\n") + "\n";
   child.stdout.on("data", (c) => process.env.DEMO_VERBOSE && process.stdout.write(prefix(c)));
   child.stderr.on("data", (c) => process.stderr.write(prefix(c)));
   child.on("exit", (code) => {

@@ -40,7 +40,8 @@ if (v) {
 } else broken = true;
 
 // 2. Production build, then the browser journeys.
-if (run("build", process.execPath, ["node_modules/next/dist/bin/next", "build"])) {
+// `npm run build`: the browser assets (scripts/build-assets.mjs, the prebuild script), then `next build`.
+if (run("build", "npm", ["run", "build"])) {
   const pwOk = run("journeys (playwright, Debian chromium)", "npx", ["playwright", "test"]);
   const p = readJson("test-results/playwright.json");
   if (p?.stats) {

@@ -20,3 +20,6 @@ export interface WebAuthnStep {
   next?: string;
   error?: string;
 }
+
+/** The words of a WebAuthn button, in the user's language (defined with the browser client). */
+export type { WebAuthnLabels } from "@/client/webauthn";

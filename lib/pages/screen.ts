@@ -44,6 +44,8 @@ export interface DocumentData {
   nonce: string | null;
   brandCss: string;
   customCss: string | null;
+  /** Scripts beside html-only.js (public/assets/), e.g. the passkey button's. */
+  scripts: string[];
 }
 
 export type ScreenProps<V> = { doc: DocumentData; frame: FrameData; session: { leftMs: number; warning: string; extend: string } | null; view: V };
@@ -57,6 +59,8 @@ export interface ScreenSpec<V> {
   view: (s: Screen, error: string | null, intent: string | null) => Promise<V | { redirect: string }>;
   /** The document title, from the view. */
   title: (view: V) => string;
+  /** Scripts this screen needs beside html-only.js, by file name under public/assets/. */
+  scripts?: string[];
 }
 
 /** A posted form larger than this is refused: every Keystep form is a few fields. */
@@ -141,6 +145,7 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
           nonce: (req.headers["x-nonce"] as string | undefined) ?? null,
           brandCss: brandCss(brand),
           customCss: brand.customCss ?? null,
+          scripts: spec.scripts ?? [],
         },
         frame: frameData(brand, chosen, lang.locale, common),
         session: flow.status === "active" ? { leftMs: Math.max(0, flow.expiresAt - Date.now()), warning: common("timeoutWarning", { time: "{time}" }), extend: common("extend") } : null,

@@ -1,5 +1,4 @@
 import { getTranslations } from "next-intl/server";
-import { webauthnFinish, webauthnOptions } from "@/app/(flow)/_ui/webauthn-actions";
 import { requireStep } from "@/lib/flow/guard";
 import type { WebAuthnFactor } from "@/lib/factors/webauthn/factor";
 import { listActive } from "@/lib/factors/authenticators";
@@ -31,8 +30,6 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
         {setup ? null : <RememberDevice flow={ctx.flow} />}
         <WebAuthnButton
           mode={setup ? "register" : "authenticate"}
-          begin={webauthnOptions.bind(null, factor)}
-          finish={webauthnFinish.bind(null, factor)}
           endpoint={`/api/webauthn/${factor}`}
           labels={{ button: t(`${factor}.${setup ? "setupButton" : "button"}`), working: t("working"), cancelled: t("cancelled"), failed: t("failed"), unsupported: t("unsupported") }}
         />

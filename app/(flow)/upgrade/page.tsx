@@ -4,7 +4,7 @@ import { PlatformOnly } from "@/components/PlatformOnly";
 import { Shell } from "@/app/_ui/Shell";
 import { WebAuthnButton } from "@/components/WebAuthnButton";
 import { requireStep } from "@/lib/flow/guard";
-import { dismissUpgrade, skipUpgrade, upgradeFinish, upgradeOptions } from "./actions";
+import { dismissUpgrade, skipUpgrade } from "./actions";
 
 /** The passkey offer (nextStep's `offer-passkey`): "Sign in faster next time with a passkey", skippable. */
 export default async function UpgradePage() {
@@ -20,7 +20,11 @@ export default async function UpgradePage() {
         }
       >
         <div className="flex flex-col gap-3">
-          <WebAuthnButton mode="register" begin={upgradeOptions} finish={upgradeFinish} labels={{ button: t("create"), working: w("working"), cancelled: w("cancelled"), failed: w("failed"), unsupported: w("unsupported") }} />
+          <WebAuthnButton
+            mode="register"
+            endpoint="/api/webauthn/webauthn-platform"
+            labels={{ button: t("create"), working: w("working"), cancelled: w("cancelled"), failed: w("failed"), unsupported: w("unsupported") }}
+          />
           <form action={dismissUpgrade}>
             <Button type="submit" variant="secondary">
               {t("notNow")}

@@ -1,16 +1,16 @@
-import { webauthnFinish, webauthnOptions } from "@/app/(flow)/_ui/webauthn-actions";
-import { currentFlow } from "@/lib/flow/context";
 import { env } from "@/lib/env";
+import { isWebAuthnFactor, webauthnFinish, webauthnOptions } from "@/lib/flow/webauthn-ceremony";
 
 export const dynamic = "force-dynamic";
 
 const json = (body: unknown, status = 200) => Response.json(body, { status, headers: { "cache-control": "no-store", "x-content-type-options": "nosniff" } });
 
 /**
- * The passkey ceremony for HTML-only passkey challenge screens (scripts/html-only/webauthn.js),
- * which run without React and so cannot call the server actions the React screens use. Same two
- * steps, same code: `{ step: "options" }` returns the request options (the challenge is stored on
- * the flow), `{ step: "finish", response, remember }` verifies and says where to go next.
+ * The only server entry for WebAuthn ceremonies, called by the one browser client
+ * (client/webauthn.ts) on every screen that runs one: passkey and security-key setup and
+ * challenges, and the passkey offer (/upgrade). `{ step: "options" }` returns the creation or
+ * request options (the challenge is stored on the flow), `{ step: "finish", response, remember }`
+ * verifies and says where to go next (lib/flow/webauthn-ceremony.ts).
  *
  * Threat: cross-site request forgery. The flow cookie is SameSite=Lax (never sent on a cross-site
  * POST), the body must be JSON (a cross-origin fetch with it needs a CORS preflight we never
@@ -21,15 +21,14 @@ export async function POST(request: Request, { params }: { params: Promise<{ fac
   if (origin !== env().publicUrl.origin) return json({ error: "forbidden" }, 403);
   if (!request.headers.get("content-type")?.startsWith("application/json")) return json({ error: "unsupported" }, 415);
   const { factor } = await params;
-  if (factor !== "webauthn-platform" && factor !== "webauthn-roaming") return json({ error: "not_found" }, 404);
+  if (!isWebAuthnFactor(factor)) return json({ error: "not_found" }, 404);
   let body: { step?: unknown; response?: unknown; remember?: unknown };
   try {
     body = (await request.json()) as typeof body;
   } catch {
     return json({ error: "bad_request" }, 400);
   }
-  const lookup = await currentFlow();
-  if (!lookup.ok) return json({ next: `/error?reason=${lookup.reason}` });
+  if (typeof body !== "object" || body === null) return json({ error: "bad_request" }, 400);
   if (body.step === "options") return json(await webauthnOptions(factor));
   if (body.step === "finish") return json(await webauthnFinish(factor, body.response, body.remember === true));
   return json({ error: "bad_request" }, 400);
