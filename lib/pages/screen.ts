@@ -102,6 +102,8 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
     const fields = post ? await readForm(req) : null;
     if (post && !fields) return go("/error?reason=request_refused", true);
     const screen: Screen = { ctx, step, factors, locale: lang.locale, t };
+    // Back to this screen after a frame form: its path only, never anything the request line adds.
+    const self = new URL(gssp.resolvedUrl, "http://keystep.invalid").pathname;
 
     let error: string | null = null;
     if (fields) {
@@ -112,15 +114,15 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
           return go((await reportNotMe(ctx)).redirect, true);
         case "extend":
           await extendSignIn(ctx);
-          return go(req.url ?? "/", true);
+          return go(self, true);
         case "locale": {
           const locale = parseLocaleChoice(fields.locale);
           if (locale) res.setHeader("set-cookie", `${LOCALE_COOKIE}=${locale}; Path=/; Max-Age=${LOCALE_COOKIE_MAX_AGE}; HttpOnly; Secure; SameSite=Lax`);
           // The same screen again, now in the chosen language (its own GET: nothing is posted twice).
-          return go(req.url ?? "/", true);
+          return go(self, true);
         }
         default: {
-          if (!spec.post) return go(req.url ?? "/", true);
+          if (!spec.post) return go(self, true);
           const outcome = await spec.post(screen, fields);
           if ("redirect" in outcome) return go(outcome.redirect, true);
           error = outcome.error;
@@ -138,7 +140,7 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
     return {
       props: {
         doc: {
-          path: new URL(req.url ?? "/", "http://x").pathname,
+          path: self,
           locale: lang.locale,
           dir: direction(lang.locale),
           title: `${spec.title(view as V)} · ${brand.name ?? common("brand")}`,
