@@ -195,3 +195,51 @@ test("threat: cross-site request forgery — the passkey API refuses another ori
   expect(ok.status()).toBe(200);
   expect(await ok.json()).toEqual({ next: "/error?reason=no_flow" });
 });
+
+/** Every message the dev inbox holds for `to`. */
+async function inboxCount(to: string): Promise<number> {
+  const r = await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to.toLowerCase())}`);
+  return ((await r.json()) as unknown[]).length;
+}
+
+test("threat: a GET with side effects — prefetches and reloads of a code screen never send a code", async ({ page, app }) => {
+  // Threat: a screen that sends on render lets a link prefetcher, a reload or a scripted GET burn
+  // the user's send budget and flood their inbox. Defence: the code goes out with what leads to
+  // the step (lib/flow/arrive.ts: the entry, the picker's POST), never while the screen renders.
+  const email = newEmail("getsend");
+  await app.login(email);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/choose`);
+  await page.getByRole("button", { name: /authenticator app/i }).click();
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/email`);
+  await expect.poll(() => inboxCount(email)).toBe(1);
+  for (let i = 0; i < 3; i++) {
+    await page.reload();
+    await expect(page.locator("#code")).toBeVisible();
+  }
+  const prefetch = await page.request.get(`${E2E.keystepUrl}/email`);
+  expect(prefetch.status()).toBe(200);
+  // Give a wrongly sent message time to arrive before counting.
+  await page.waitForTimeout(500);
+  expect(await inboxCount(email)).toBe(1);
+  // The one send the screen makes itself is a POST: "Send a new code" (after its cool-down).
+  await expect(page.getByTestId("resend")).toBeVisible();
+});
+
+test("threat: a forged form on an HTML-only screen — only a small urlencoded form from this origin is read", async ({ browser, page: first }) => {
+  // Threat: a body the screen was not built for (JSON, a huge form) or a cross-site form acting on
+  // the user's sign-in. Defence: the proxy refuses cross-site POSTs (request-forgery.spec.ts); the
+  // screens' handler (lib/pages/screen.ts) reads only application/x-www-form-urlencoded bodies of
+  // at most 8 KB and sends anything else to the error page, with nothing done.
+  const { phone, page, app, otp } = await challengedUser(browser, first, "forgedform");
+  const origin = { origin: E2E.keystepUrl, "sec-fetch-site": "same-origin" };
+  const json = await page.request.post(`${E2E.keystepUrl}/otp`, { headers: { ...origin, "content-type": "application/json" }, data: { intent: "cancel" }, maxRedirects: 0 });
+  expect(json.status()).toBe(303);
+  expect(json.headers().location).toContain("/error?reason=request_refused");
+  const huge = await page.request.post(`${E2E.keystepUrl}/otp`, { headers: origin, form: { intent: "cancel", pad: "x".repeat(9000) }, maxRedirects: 0 });
+  expect(huge.status()).toBe(303);
+  expect(huge.headers().location).toContain("/error?reason=request_refused");
+  // Neither ended the sign-in: the screen is still there and the code still works.
+  await page.reload();
+  await otp.submit(phone.code(1));
+  await app.expectLoggedIn();
+});

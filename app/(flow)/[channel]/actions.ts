@@ -5,7 +5,7 @@ import { getTranslations } from "next-intl/server";
 import { z } from "zod";
 import type { CodeFormState, SendState } from "@/lib/flow/results";
 import { allowedCountries, parseDestination } from "@/lib/factors/channel";
-import { activeChallenge, supersedeCodes } from "@/lib/factors/code";
+import { supersedeCodes } from "@/lib/factors/code";
 import { CHANNEL_IDS, descriptor, type ChannelId } from "@/lib/factors/registry";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
 import { requireFlowForAction } from "@/lib/flow/guard";
