@@ -33,9 +33,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
         <style dangerouslySetInnerHTML={{ __html: brandCss(brand) }} />
         {brand.customCss ? <link rel="stylesheet" href={brand.customCss} /> : null}
       </head>
-      <body className="min-h-dvh font-sans antialiased">
-        {children}
-      </body>
+      <body className="min-h-dvh font-sans antialiased">{children}</body>
     </html>
   );
 }

@@ -29,12 +29,7 @@
  *
  * oauth2-device-code IS interactive (the user confirms in a browser), so it is redirected as usual.
  */
-const SKIP_PROTOCOLS = new Set([
-  "oauth2-refresh-token",
-  "oauth2-token-exchange",
-  "oauth2-resource-owner-jwt-bearer",
-  "oauth2-client-credentials",
-]);
+const SKIP_PROTOCOLS = new Set(["oauth2-refresh-token", "oauth2-token-exchange", "oauth2-resource-owner-jwt-bearer", "oauth2-client-credentials"]);
 const PASSWORD_LIKE_PROTOCOLS = new Set(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"]);
 
 const ENTRY_PATH = "/auth0/start";

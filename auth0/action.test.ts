@@ -196,7 +196,11 @@ describe("onContinuePostLogin", () => {
   });
 
   it("threat: another user's result (sub ≠ event.user.user_id) is denied even if validateToken let it through", async () => {
-    for (const claims of [{ ...result, sub: "auth0|2" }, { ...result, sub: undefined }, { ...result, sub: "AUTH0|1" }]) {
+    for (const claims of [
+      { ...result, sub: "auth0|2" },
+      { ...result, sub: undefined },
+      { ...result, sub: "AUTH0|1" },
+    ]) {
       const api = makeApi(claims);
       await action.onContinuePostLogin(makeEvent(), api);
       expect(api.access.deny).toHaveBeenCalledWith("Keystep result is for another user.");

@@ -4,7 +4,19 @@
  * The language menu. Picking a language submits at once; without JavaScript the button does.
  * A plain form posting a server action, so the flow and the page stay where they are.
  */
-export function LanguageSwitcher({ action, current, locales, label, apply }: { action: string | ((form: FormData) => Promise<void>); current: string; locales: Array<{ code: string; name: string }>; label: string; apply: string }) {
+export function LanguageSwitcher({
+  action,
+  current,
+  locales,
+  label,
+  apply,
+}: {
+  action: string | ((form: FormData) => Promise<void>);
+  current: string;
+  locales: Array<{ code: string; name: string }>;
+  label: string;
+  apply: string;
+}) {
   return (
     <form action={action} method="post" className="flex items-center gap-2">
       {/* Names this form to an HTML-only screen, which posts every form to its own URL (lib/pages/screen.ts). */}

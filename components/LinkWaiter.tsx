@@ -8,7 +8,13 @@ import { Button } from "./Button";
  * The waiting tab: polls every 2 s and finishes on its own once the link is confirmed on any
  * device. The "I've confirmed" button is the manual (and no-JavaScript) fallback.
  */
-export function LinkWaiter({ action, labels }: { action: (prev: { error?: string }, form: FormData) => Promise<{ error?: string }>; labels: { waiting: string; confirmed: string; refused: string; expired: string } }) {
+export function LinkWaiter({
+  action,
+  labels,
+}: {
+  action: (prev: { error?: string }, form: FormData) => Promise<{ error?: string }>;
+  labels: { waiting: string; confirmed: string; refused: string; expired: string };
+}) {
   const [state, formAction, pending] = useActionState(action, {});
   const form = useRef<HTMLFormElement>(null);
   const [status, setStatus] = useState("waiting");
@@ -27,7 +33,9 @@ export function LinkWaiter({ action, labels }: { action: (prev: { error?: string
   const note = status === "refused" ? labels.refused : status === "expired" ? labels.expired : null;
   return (
     <form ref={form} action={formAction} className="flex flex-col gap-4">
-      {note ? <Alert>{note}</Alert> : (
+      {note ? (
+        <Alert>{note}</Alert>
+      ) : (
         <p role="status" className="flex items-center gap-3 text-muted">
           <span aria-hidden="true" className="inline-block size-4 animate-spin rounded-full border-2 border-line border-t-primary motion-reduce:animate-none" />
           {labels.waiting}

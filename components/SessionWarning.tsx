@@ -6,7 +6,23 @@ import { Button } from "./Button";
  * the server's clock, so a phone's wrong clock does not matter) and `data-template` drive it in
  * the browser (client/session-warning.ts); the form posts `intent=extend`, or a server action.
  */
-export function SessionWarning({ leftMs, warning, extend, text = "", hidden = true, busy = false, action }: { leftMs: number; warning: string; extend: string; text?: string; hidden?: boolean; busy?: boolean; action: string | ((form: FormData) => void | Promise<void>) }) {
+export function SessionWarning({
+  leftMs,
+  warning,
+  extend,
+  text = "",
+  hidden = true,
+  busy = false,
+  action,
+}: {
+  leftMs: number;
+  warning: string;
+  extend: string;
+  text?: string;
+  hidden?: boolean;
+  busy?: boolean;
+  action: string | ((form: FormData) => void | Promise<void>);
+}) {
   return (
     <form action={action} method="post" hidden={hidden} data-session-left={leftMs} className="flex flex-col gap-2 rounded-brand border border-line bg-page p-3 text-sm text-fg">
       <input type="hidden" name="intent" value="extend" />

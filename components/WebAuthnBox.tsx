@@ -1,7 +1,6 @@
 import type { WebAuthnLabels } from "@/lib/flow/results";
 import { Button } from "./Button";
 
-
 /**
  * The passkey or security-key button as markup, for the HTML-only challenge screens: disabled
  * until client/webauthn.ts finds WebAuthn in the browser and takes it over (options from

@@ -51,7 +51,10 @@ function ignoredPrefixes(root = ROOT): string[] {
 
 /** A backticked token as a root-relative path, or null when it is not a repository citation. */
 export function citedPath(token: string): string | null {
-  const t = token.trim().replace(/^\.\//, "").replace(/[#:].*$/, "");
+  const t = token
+    .trim()
+    .replace(/^\.\//, "")
+    .replace(/[#:].*$/, "");
   if (!t || /\s/.test(t) || t.startsWith("/") || t.includes("://")) return null;
   const first = t.split("/")[0]!;
   if (t.includes("/") ? SOURCE_DIRS.includes(first) : ROOT_FILE.test(t) && !NOT_REPO_FILES.has(t)) return t;
@@ -120,8 +123,7 @@ export function brokenCitations(root = ROOT, files = markdownFiles(root)): Probl
         problems.push({ file, cited: target, why: "link target does not exist" });
         continue;
       }
-      if (fragment && resolved.endsWith(".md") && !anchors(fs.readFileSync(full, "utf8")).has(fragment))
-        problems.push({ file, cited: target, why: `no heading #${fragment} in ${resolved}` });
+      if (fragment && resolved.endsWith(".md") && !anchors(fs.readFileSync(full, "utf8")).has(fragment)) problems.push({ file, cited: target, why: `no heading #${fragment} in ${resolved}` });
     }
   }
   return problems;

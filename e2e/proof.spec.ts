@@ -122,4 +122,3 @@ test("threat: confirming a sign-in link in the same browser skips the setup the 
   await page.goto(`${E2E.keystepUrl}/continue`);
   await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
 });
-

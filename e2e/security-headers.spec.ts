@@ -48,7 +48,10 @@ test("threat: MIME sniffing and https downgrade on /api answers — every /api r
     health: await request.get(`${api}/health`),
     "admin without a token": await request.get(`${api}/admin/users/${encodeURIComponent("auth0|x")}`),
     "admin with the token": await request.get(`${api}/admin/nowhere`, { headers: { authorization: `Bearer ${E2E.adminToken}` } }),
-    "passkey API, forged origin": await request.post(`${api}/webauthn/webauthn-platform`, { headers: { origin: "https://evil.example", "content-type": "application/json" }, data: { step: "options" } }),
+    "passkey API, forged origin": await request.post(`${api}/webauthn/webauthn-platform`, {
+      headers: { origin: "https://evil.example", "content-type": "application/json" },
+      data: { step: "options" },
+    }),
     "passkey API, same origin": await request.post(`${api}/webauthn/webauthn-platform`, { headers: { origin: E2E.keystepUrl, "content-type": "application/json" }, data: { step: "options" } }),
     "unknown /api path": await request.get(`${api}/no-such-route`),
   };

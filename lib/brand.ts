@@ -47,7 +47,10 @@ function apply(base: Palette, colors: Branding["colors"]): Palette {
   return out;
 }
 
-const decls = (p: Palette) => Object.entries(p).map(([k, v]) => `${k}:${v}`).join(";");
+const decls = (p: Palette) =>
+  Object.entries(p)
+    .map(([k, v]) => `${k}:${v}`)
+    .join(";");
 
 /**
  * The CSS variables for a brand: light and dark palettes, the theme (light, dark, or following

@@ -34,7 +34,18 @@ describe("keystep.config.json", () => {
   });
 
   it("threat: a javascript:, data: or off-site-by-trick branding URL is refused at boot, naming the path", () => {
-    const bad = ["javascript:alert(1)", "JavaScript:alert(1)", " javascript:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "vbscript:x", "http://evil.example/logo.svg", "//evil.example/logo.svg", "/\\evil.example/logo.svg", "ftp://x/logo.svg", "logo.svg"];
+    const bad = [
+      "javascript:alert(1)",
+      "JavaScript:alert(1)",
+      " javascript:alert(1)",
+      "data:image/svg+xml,<svg onload=alert(1)>",
+      "vbscript:x",
+      "http://evil.example/logo.svg",
+      "//evil.example/logo.svg",
+      "/\\evil.example/logo.svg",
+      "ftp://x/logo.svg",
+      "logo.svg",
+    ];
     for (const field of ["logoUrl", "faviconUrl", "supportUrl", "termsUrl", "privacyUrl"]) {
       for (const value of bad) {
         expect(() => loadConfig(write({ branding: { [field]: value } })), `${field}=${value}`).toThrow(new RegExp(`branding\\.${field}: an https URL`));

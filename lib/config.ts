@@ -9,10 +9,7 @@ const color = z.string().regex(/^#[0-9a-fA-F]{6}$/, "a #rrggbb colour");
 // Logo, favicon and footer links end up in `src` and `href`: see isSafeConfiguredUrl.
 const url = z.string().max(2048).refine(isSafeConfiguredUrl, SAFE_URL_RULE).describe("https URL (http only for localhost) or a path starting with /");
 
-const colors = z
-  .object({ primary: color, primaryText: color, background: color, surface: color, text: color, muted: color, error: color })
-  .partial()
-  .strict();
+const colors = z.object({ primary: color, primaryText: color, background: color, surface: color, text: color, muted: color, error: color }).partial().strict();
 
 const brandFields = {
   name: z.string().min(1).max(60),
@@ -21,7 +18,10 @@ const brandFields = {
   colors,
   darkColors: colors,
   radius: z.string().regex(/^\d+(\.\d+)?(px|rem)$/, "a length like 12px or 0.75rem"),
-  fontStack: z.string().max(300).refine((v) => !/url\(|@import|[{};<>]/.test(v), "a plain font-family list (no remote fonts)"),
+  fontStack: z
+    .string()
+    .max(300)
+    .refine((v) => !/url\(|@import|[{};<>]/.test(v), "a plain font-family list (no remote fonts)"),
   theme: z.enum(["light", "dark", "auto"]),
   customCss: z.string().regex(/^\/[\w./-]+\.css$/, "a .css file under public/, e.g. /brand.css"),
   supportUrl: url,
@@ -35,7 +35,10 @@ const brandOverride = z.object(brandFields).partial().strict();
 export const configSchema = z
   .object({
     $schema: z.string().optional(),
-    branding: brandOverride.extend({ clients: z.record(z.string(), brandOverride).optional() }).strict().optional(),
+    branding: brandOverride
+      .extend({ clients: z.record(z.string(), brandOverride).optional() })
+      .strict()
+      .optional(),
     messages: z.partialRecord(z.enum(LOCALES), z.record(z.string(), z.unknown())).optional(),
     policy: policySchema.optional(),
   })

@@ -91,7 +91,14 @@ describe("configuration", () => {
     // One country alone can never spend the whole instance's budget by default.
     expect(sms.perCountry.hourly).toBeLessThan(sms.global);
     expect(sms.perCountry.daily).toBeLessThan(sms.daily.global);
-    const set = loadEnv({ ...good, SMS_BUDGET_PER_NUMBER_DAILY: "7", SMS_BUDGET_PER_USER_DAILY: "8", SMS_BUDGET_GLOBAL_DAILY: "900", SMS_BUDGET_PER_COUNTRY: "40", SMS_BUDGET_PER_COUNTRY_DAILY: "200" }).budgets.sms;
+    const set = loadEnv({
+      ...good,
+      SMS_BUDGET_PER_NUMBER_DAILY: "7",
+      SMS_BUDGET_PER_USER_DAILY: "8",
+      SMS_BUDGET_GLOBAL_DAILY: "900",
+      SMS_BUDGET_PER_COUNTRY: "40",
+      SMS_BUDGET_PER_COUNTRY_DAILY: "200",
+    }).budgets.sms;
     expect(set).toMatchObject({ daily: { perDestination: 7, perUser: 8, global: 900 }, perCountry: { hourly: 40, daily: 200 } });
     for (const name of ["SMS_BUDGET_PER_NUMBER_DAILY", "SMS_BUDGET_PER_USER_DAILY", "SMS_BUDGET_GLOBAL_DAILY", "SMS_BUDGET_PER_COUNTRY", "SMS_BUDGET_PER_COUNTRY_DAILY"]) {
       expect(problems({ [name]: "0" }).join(), name).toContain(name);
@@ -107,14 +114,26 @@ describe("configuration", () => {
     expect(problems({ WHATSAPP_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t" }).join()).toContain("WHATSAPP_FROM");
     expect(problems({ WHATSAPP_PROVIDER: "twilio", TWILIO_ACCOUNT_SID: "AC1", TWILIO_AUTH_TOKEN: "t", WHATSAPP_FROM: "whatsapp:+1415" }).join()).toContain("WHATSAPP_FROM");
     expect(problems({ WHATSAPP_PROVIDER: "webhook" }).join()).toContain("SMS_WEBHOOK_SECRET must be at least 32 bytes when WHATSAPP_PROVIDER=webhook");
-    expect(loadEnv({ ...good, WHATSAPP_PROVIDER: "webhook", SMS_WEBHOOK_URL: "https://gw.example.com/sms", SMS_WEBHOOK_SECRET: "w".repeat(32), WHATSAPP_ALLOWED_COUNTRIES: "br,in" }).whatsapp).toMatchObject({ provider: "webhook", allowedCountries: ["BR", "IN"] });
+    expect(
+      loadEnv({ ...good, WHATSAPP_PROVIDER: "webhook", SMS_WEBHOOK_URL: "https://gw.example.com/sms", SMS_WEBHOOK_SECRET: "w".repeat(32), WHATSAPP_ALLOWED_COUNTRIES: "br,in" }).whatsapp,
+    ).toMatchObject({ provider: "webhook", allowedCountries: ["BR", "IN"] });
     expect(problems({ WHATSAPP_PROVIDER: "log" }).join()).toContain("WHATSAPP_PROVIDER=log");
     expect(problems({ WHATSAPP_PROVIDER: "pigeon" }).join()).toContain("WHATSAPP_PROVIDER must be one of");
     expect(problems({ WHATSAPP_ALLOWED_COUNTRIES: "GBR" }).join()).toContain("WHATSAPP_ALLOWED_COUNTRIES");
     const wa = loadEnv({ ...good, WHATSAPP_BUDGET_PER_NUMBER: "3", WHATSAPP_BUDGET_PER_COUNTRY_DAILY: "50" }).budgets;
     expect(wa.whatsapp).toMatchObject({ perDestination: 3, perCountry: { daily: 50 } });
     expect(wa.sms).toMatchObject({ perDestination: 5, perCountry: { daily: 600 } });
-    for (const name of ["WHATSAPP_BUDGET_PER_NUMBER", "WHATSAPP_BUDGET_PER_NUMBER_DAILY", "WHATSAPP_BUDGET_PER_USER", "WHATSAPP_BUDGET_PER_USER_DAILY", "WHATSAPP_BUDGET_PER_IP", "WHATSAPP_BUDGET_GLOBAL", "WHATSAPP_BUDGET_GLOBAL_DAILY", "WHATSAPP_BUDGET_PER_COUNTRY", "WHATSAPP_BUDGET_PER_COUNTRY_DAILY"]) {
+    for (const name of [
+      "WHATSAPP_BUDGET_PER_NUMBER",
+      "WHATSAPP_BUDGET_PER_NUMBER_DAILY",
+      "WHATSAPP_BUDGET_PER_USER",
+      "WHATSAPP_BUDGET_PER_USER_DAILY",
+      "WHATSAPP_BUDGET_PER_IP",
+      "WHATSAPP_BUDGET_GLOBAL",
+      "WHATSAPP_BUDGET_GLOBAL_DAILY",
+      "WHATSAPP_BUDGET_PER_COUNTRY",
+      "WHATSAPP_BUDGET_PER_COUNTRY_DAILY",
+    ]) {
       expect(problems({ [name]: "0" }).join(), name).toContain(name);
     }
   });
@@ -177,4 +196,3 @@ describe(".env.example", () => {
     expect(read.size).toBeGreaterThan(30);
   });
 });
-

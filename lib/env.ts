@@ -173,8 +173,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     try {
       publicUrl = new URL(rawPublic);
       const local = ["localhost", "127.0.0.1", "[::1]"].includes(publicUrl.hostname);
-      if (publicUrl.protocol !== "https:" && !(publicUrl.protocol === "http:" && local))
-        problems.push("KEYSTEP_PUBLIC_URL must use https (http is allowed only for localhost)");
+      if (publicUrl.protocol !== "https:" && !(publicUrl.protocol === "http:" && local)) problems.push("KEYSTEP_PUBLIC_URL must use https (http is allowed only for localhost)");
     } catch {
       problems.push(`KEYSTEP_PUBLIC_URL is not a URL: "${rawPublic}"`);
     }
@@ -190,8 +189,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   for (const raw of rawDomains) {
     try {
       const d = parseAuth0Domain(raw);
-      if (d.scheme === "http" && nodeEnv === "production" && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(d.host))
-        problems.push(`KEYSTEP_AUTH0_DOMAINS entry "${raw}" uses http for a non-local host`);
+      if (d.scheme === "http" && nodeEnv === "production" && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(d.host)) problems.push(`KEYSTEP_AUTH0_DOMAINS entry "${raw}" uses http for a non-local host`);
       auth0Domains.push(d);
     } catch (e) {
       problems.push(`KEYSTEP_AUTH0_DOMAINS entry is invalid: ${(e as Error).message}`);
@@ -199,8 +197,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   }
 
   const databaseUrl = source.DATABASE_URL || "sqlite:./data/keystep.db";
-  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl))
-    problems.push("DATABASE_URL must be sqlite:<path> or postgres://…");
+  if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) problems.push("DATABASE_URL must be sqlite:<path> or postgres://…");
 
   let encryptionKey: Buffer | null = null;
   if (source.KEYSTEP_ENCRYPTION_KEY) {
@@ -242,7 +239,12 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
       daily: { perDestination: budget("WHATSAPP_BUDGET_PER_NUMBER_DAILY", 10), perUser: budget("WHATSAPP_BUDGET_PER_USER_DAILY", 20), global: budget("WHATSAPP_BUDGET_GLOBAL_DAILY", 3000) },
       perCountry: { hourly: budget("WHATSAPP_BUDGET_PER_COUNTRY", 100), daily: budget("WHATSAPP_BUDGET_PER_COUNTRY_DAILY", 600) },
     },
-    email: { perDestination: budget("EMAIL_BUDGET_PER_ADDRESS", 10), perUser: budget("EMAIL_BUDGET_PER_USER", 10), perIp: budget("EMAIL_BUDGET_PER_IP", 30), global: budget("EMAIL_BUDGET_GLOBAL", 5000) },
+    email: {
+      perDestination: budget("EMAIL_BUDGET_PER_ADDRESS", 10),
+      perUser: budget("EMAIL_BUDGET_PER_USER", 10),
+      perIp: budget("EMAIL_BUDGET_PER_IP", 30),
+      global: budget("EMAIL_BUDGET_GLOBAL", 5000),
+    },
   };
 
   let email: Env["email"] = null;
@@ -252,7 +254,10 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     email = { smtpUrl: source.SMTP_URL, from: source.EMAIL_FROM ?? "" };
   }
 
-  const countries = (source.SMS_ALLOWED_COUNTRIES ?? "").split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  const countries = (source.SMS_ALLOWED_COUNTRIES ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => c.toUpperCase());
   const allowedCountries = countries.length ? countries : DEFAULT_SMS_COUNTRIES;
   if (allowedCountries.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push("SMS_ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes (or *)");
   let sms: SmsConfig = { provider: "none" };
@@ -286,7 +291,10 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   }
 
   // WhatsApp: its own country list (SMS's by default), the Twilio account or the signed webhook SMS uses.
-  const waCountries = (source.WHATSAPP_ALLOWED_COUNTRIES ?? "").split(/[\s,]+/).filter(Boolean).map((c) => c.toUpperCase());
+  const waCountries = (source.WHATSAPP_ALLOWED_COUNTRIES ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => c.toUpperCase());
   const waAllowed = waCountries.length ? waCountries : allowedCountries;
   if (waAllowed.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push("WHATSAPP_ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes (or *)");
   let whatsapp: SmsConfig = { provider: "none" };
@@ -304,7 +312,8 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
       break;
     case "twilio":
       if (!source.TWILIO_ACCOUNT_SID || !source.TWILIO_AUTH_TOKEN) problems.push("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when WHATSAPP_PROVIDER=twilio");
-      if (!source.WHATSAPP_FROM || !/^\+[1-9]\d{6,14}$/.test(source.WHATSAPP_FROM)) problems.push("WHATSAPP_FROM must be the WhatsApp sender's number in E.164 (e.g. +14155238886) when WHATSAPP_PROVIDER=twilio");
+      if (!source.WHATSAPP_FROM || !/^\+[1-9]\d{6,14}$/.test(source.WHATSAPP_FROM))
+        problems.push("WHATSAPP_FROM must be the WhatsApp sender's number in E.164 (e.g. +14155238886) when WHATSAPP_PROVIDER=twilio");
       whatsapp = {
         provider: "twilio",
         accountSid: source.TWILIO_ACCOUNT_SID ?? "",

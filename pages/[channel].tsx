@@ -63,13 +63,24 @@ export default function ChannelChallenge(props: InferGetServerSidePropsType<type
   const { parts } = view;
   const path = doc.path;
   return (
-    <HtmlOnlyScreen screen={props} title={view.title} intro={view.intro ?? undefined} footer={view.gate ? <IntentForm action={path} intent="cancel" label={parts.footer.cancel} /> : <ChallengeFooterHere path={path} parts={parts} />}>
+    <HtmlOnlyScreen
+      screen={props}
+      title={view.title}
+      intro={view.intro ?? undefined}
+      footer={view.gate ? <IntentForm action={path} intent="cancel" label={parts.footer.cancel} /> : <ChallengeFooterHere path={path} parts={parts} />}
+    >
       <div className="flex flex-col gap-4">
         {view.gateText ? <GateNoticeView text={view.gateText} /> : null}
         {view.noCode ? <Alert>{view.noCode}</Alert> : null}
         {view.noCode ? null : (
           <form action={path} method="post" className="flex flex-col gap-4" noValidate>
-            <CodeFields label={parts.code.label} submit={parts.code.submit} pending={parts.code.pending} error={view.codeError} extra={!view.gate && parts.remember ? <RememberDeviceView label={parts.remember} /> : null} />
+            <CodeFields
+              label={parts.code.label}
+              submit={parts.code.submit}
+              pending={parts.code.pending}
+              error={view.codeError}
+              extra={!view.gate && parts.remember ? <RememberDeviceView label={parts.remember} /> : null}
+            />
           </form>
         )}
         <form action={path} method="post" className="flex flex-col gap-3">

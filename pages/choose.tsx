@@ -68,7 +68,9 @@ export default function Choose(props: InferGetServerSidePropsType<typeof getServ
               >
                 <span className="flex flex-wrap items-center gap-2 font-semibold text-fg">
                   {r.title}
-                  {r.mode === "enroll" && r.factor === view.recommended ? <span className="rounded-full border border-primary px-2 text-xs font-medium text-primary">{view.recommendedLabel}</span> : null}
+                  {r.mode === "enroll" && r.factor === view.recommended ? (
+                    <span className="rounded-full border border-primary px-2 text-xs font-medium text-primary">{view.recommendedLabel}</span>
+                  ) : null}
                 </span>
                 <span className="text-sm text-muted">{r.hint}</span>
               </button>

@@ -66,7 +66,20 @@ async function seedUsers(url: string, from: number, to: number, auditEvents = 0)
     const rows = [];
     for (let i = start; i < Math.min(to, start + 2000); i++) {
       const id = `bench-${i}`;
-      rows.push({ id, auth0_host: ISS, sub: `auth0|bench${i}`, factor: "otp", label: "Authenticator app", secret: encrypt(KEY, SECRET_BYTES, `authenticator:${id}`), destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: now, last_used_at: null });
+      rows.push({
+        id,
+        auth0_host: ISS,
+        sub: `auth0|bench${i}`,
+        factor: "otp",
+        label: "Authenticator app",
+        secret: encrypt(KEY, SECRET_BYTES, `authenticator:${id}`),
+        destination: null,
+        last_used_step: null,
+        failure_count: 0,
+        disabled_at: null,
+        created_at: now,
+        last_used_at: null,
+      });
     }
     await db.insertInto("authenticators").values(rows).execute();
   }
@@ -83,14 +96,48 @@ async function seedUsers(url: string, from: number, to: number, auditEvents = 0)
 /** A user with one passkey, whose login opens the passkey challenge (weighed and scored; no ceremony runs). */
 async function seedPasskeyUser(url: string) {
   const db = connect(url);
-  await db.insertInto("authenticators").values({ id: "bench-passkey", auth0_host: ISS, sub: "auth0|bench-passkey", factor: "webauthn-platform", label: "Passkey", secret: null, destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: Date.now(), last_used_at: null, credential_id: "AAAA", public_key: "AAAA", counter: 0, transports: '["internal"]', aaguid: null, backed_up: 1, user_verified: 1 }).execute();
+  await db
+    .insertInto("authenticators")
+    .values({
+      id: "bench-passkey",
+      auth0_host: ISS,
+      sub: "auth0|bench-passkey",
+      factor: "webauthn-platform",
+      label: "Passkey",
+      secret: null,
+      destination: null,
+      last_used_step: null,
+      failure_count: 0,
+      disabled_at: null,
+      created_at: Date.now(),
+      last_used_at: null,
+      credential_id: "AAAA",
+      public_key: "AAAA",
+      counter: 0,
+      transports: '["internal"]',
+      aaguid: null,
+      backed_up: 1,
+      user_verified: 1,
+    })
+    .execute();
   await db.destroy();
 }
 
 async function startServer(url: string, port: number): Promise<Server> {
   const base = `http://localhost:${port}`;
   const child = spawn(process.execPath, startCommand(), {
-    env: { ...process.env, NODE_ENV: "production", NEXT_TELEMETRY_DISABLED: "1", KEYSTEP_BENCH: "1", PORT: String(port), KEYSTEP_PUBLIC_URL: base, KEYSTEP_SECRET: SECRET, KEYSTEP_AUTH0_DOMAINS: ISS, KEYSTEP_ENCRYPTION_KEY: KEY.toString("hex"), DATABASE_URL: url },
+    env: {
+      ...process.env,
+      NODE_ENV: "production",
+      NEXT_TELEMETRY_DISABLED: "1",
+      KEYSTEP_BENCH: "1",
+      PORT: String(port),
+      KEYSTEP_PUBLIC_URL: base,
+      KEYSTEP_SECRET: SECRET,
+      KEYSTEP_AUTH0_DOMAINS: ISS,
+      KEYSTEP_ENCRYPTION_KEY: KEY.toString("hex"),
+      DATABASE_URL: url,
+    },
     stdio: ["ignore", "ignore", "inherit"],
   });
   for (let i = 0; i < 240; i++) {
@@ -112,7 +159,14 @@ async function stopServer(s: Server) {
 
 /** RSS and peak RSS (VmHWM) in MB, summed over the server and any children it started. */
 function memoryMb(pid: number): { rss: number; peak: number } {
-  const pids = [pid, ...spawnSync("pgrep", ["-P", String(pid)]).stdout.toString().split(/\s+/).filter(Boolean).map(Number)];
+  const pids = [
+    pid,
+    ...spawnSync("pgrep", ["-P", String(pid)])
+      .stdout.toString()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number),
+  ];
   const read = (field: string) =>
     pids.reduce((sum, p) => {
       const m = fs.existsSync(`/proc/${p}/status`) ? fs.readFileSync(`/proc/${p}/status`, "utf8").match(new RegExp(`${field}:\\s+(\\d+)`)) : null;
@@ -269,7 +323,14 @@ async function lighthouseScores(base: string): Promise<Scores | { skipped: strin
     for (const [path, cookie] of Object.entries(pages)) {
       const runs: Scores[string][] = [];
       for (let i = 0; i < LIGHTHOUSE_RUNS; i++) {
-        const once = (cookie?: string) => lighthouse(`${base}${path}`, { port: chrome.port, logLevel: "error", output: "json", onlyCategories: ["performance", "accessibility", "best-practices"], ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}) });
+        const once = (cookie?: string) =>
+          lighthouse(`${base}${path}`, {
+            port: chrome.port,
+            logLevel: "error",
+            output: "json",
+            onlyCategories: ["performance", "accessibility", "best-practices"],
+            ...(cookie ? { extraHeaders: { Cookie: cookie } } : {}),
+          });
         let r = await once(await cookie());
         // A run Lighthouse could not complete (its own trace recording failing, e.g. NO_NAVSTART)
         // scores null: say why, and try that run again, twice at most, rather than print a 0.
@@ -289,8 +350,14 @@ async function lighthouseScores(base: string): Promise<Scores | { skipped: strin
         fs.writeFileSync(`bench/lighthouse/${name}.json`, JSON.stringify(r!.lhr));
         fs.writeFileSync(`bench/lighthouse/${name}.trace.json`, JSON.stringify(r!.artifacts.Trace));
         const metric = (id: string) => Math.round(r!.lhr.audits[id]?.numericValue ?? NaN);
-        const run = { performance: Math.round((cat.performance?.score ?? 0) * 100), accessibility: Math.round((cat.accessibility?.score ?? 0) * 100), bestPractices: Math.round((cat["best-practices"]?.score ?? 0) * 100) };
-        console.log(`Lighthouse ${path} run ${i + 1}: ${run.performance}/${run.accessibility}/${run.bestPractices}; FCP ${metric("first-contentful-paint")} ms, LCP ${metric("largest-contentful-paint")} ms, TBT ${metric("total-blocking-time")} ms, CLS ${r!.lhr.audits["cumulative-layout-shift"]?.numericValue?.toFixed(3)}`);
+        const run = {
+          performance: Math.round((cat.performance?.score ?? 0) * 100),
+          accessibility: Math.round((cat.accessibility?.score ?? 0) * 100),
+          bestPractices: Math.round((cat["best-practices"]?.score ?? 0) * 100),
+        };
+        console.log(
+          `Lighthouse ${path} run ${i + 1}: ${run.performance}/${run.accessibility}/${run.bestPractices}; FCP ${metric("first-contentful-paint")} ms, LCP ${metric("largest-contentful-paint")} ms, TBT ${metric("total-blocking-time")} ms, CLS ${r!.lhr.audits["cumulative-layout-shift"]?.numericValue?.toFixed(3)}`,
+        );
         runs.push(run);
       }
       // The median run, as Lighthouse's own guidance on variability advises (by performance).
@@ -330,7 +397,10 @@ async function growth(b: Backend) {
     }
     const summary = (runs: Awaited<ReturnType<typeof trips>>[]) => ({
       tripsPerSec: runs.reduce((s, r) => s + r.ok, 0) / runs.reduce((s, r) => s + r.seconds, 0),
-      verifyP50: percentile(runs.flatMap((r) => r.times[2]!), 50),
+      verifyP50: percentile(
+        runs.flatMap((r) => r.times[2]!),
+        50,
+      ),
       rounds: runs.map((r) => Number(r.tripsPerSec.toFixed(1))),
       failed: runs.reduce((s, r) => s + r.failed, 0),
       exhausted: runs.some((r) => r.exhausted),
@@ -350,7 +420,12 @@ async function runBackend(b: Backend, withLighthouse: boolean) {
   const server = await startServer(b.url("main"), PORT);
   let main;
   try {
-    for (let i = 0; i < 20; i++) await roundTrip(server.base, USERS_SMALL - 1 - i, STEPS.map(() => [])).catch(() => {});
+    for (let i = 0; i < 20; i++)
+      await roundTrip(
+        server.base,
+        USERS_SMALL - 1 - i,
+        STEPS.map(() => []),
+      ).catch(() => {});
     const idle = memoryMb(server.child.pid!);
     const floorPage = await floor(server.base, "/bench/floor");
     const floorApi = await floor(server.base, "/bench/floor-api");
@@ -453,24 +528,45 @@ async function main() {
       const reqPerSec = run.tripsPerSec * STEPS.length;
       return `| ${run.concurrency} | ${run.tripsPerSec.toFixed(1)} | ${reqPerSec.toFixed(0)} | ${((reqPerSec / floorReq) * 100).toFixed(0)}% | ${STEPS.map((s) => `${run.steps[s]!.p50.toFixed(0)}/${run.steps[s]!.p99.toFixed(0)}`).join(" | ")} | ${run.failed} |`;
     });
-    console.log(`Floor: dynamic page ${floorReq.toFixed(0)} req/s (p99 ${r.floor.page.p99} ms), route handler ${r.floor.routeHandler.reqPerSec.toFixed(0)} req/s (p99 ${r.floor.routeHandler.p99} ms), 50 connections`);
+    console.log(
+      `Floor: dynamic page ${floorReq.toFixed(0)} req/s (p99 ${r.floor.page.p99} ms), route handler ${r.floor.routeHandler.reqPerSec.toFixed(0)} req/s (p99 ${r.floor.routeHandler.p99} ms), 50 connections`,
+    );
     console.log(`| users | trips/s | req/s | vs floor | ${STEPS.map((s) => `${s} p50/p99 ms`).join(" | ")} | failed |`);
     console.log(`|${"---|".repeat(5 + STEPS.length)}`);
     rows.forEach((row) => console.log(row));
-    console.log(`Page weight (gzipped JS / whole page, KB): blank ${r.weights.blank.jsKb.toFixed(1)}/${r.weights.blank.pageKb.toFixed(1)}, /otp ${r.weights.otp.jsKb.toFixed(1)}/${r.weights.otp.pageKb.toFixed(1)} (${signed(r.weights.otp.jsKb - r.weights.blank.jsKb)} JS vs blank), /choose ${r.weights.choose.jsKb.toFixed(1)}/${r.weights.choose.pageKb.toFixed(1)}, /webauthn-platform ${r.weights.passkey.jsKb.toFixed(1)}/${r.weights.passkey.pageKb.toFixed(1)}, /error ${r.weights.error.jsKb.toFixed(1)}/${r.weights.error.pageKb.toFixed(1)}`);
+    console.log(
+      `Page weight (gzipped JS / whole page, KB): blank ${r.weights.blank.jsKb.toFixed(1)}/${r.weights.blank.pageKb.toFixed(1)}, /otp ${r.weights.otp.jsKb.toFixed(1)}/${r.weights.otp.pageKb.toFixed(1)} (${signed(r.weights.otp.jsKb - r.weights.blank.jsKb)} JS vs blank), /choose ${r.weights.choose.jsKb.toFixed(1)}/${r.weights.choose.pageKb.toFixed(1)}, /webauthn-platform ${r.weights.passkey.jsKb.toFixed(1)}/${r.weights.passkey.pageKb.toFixed(1)}, /error ${r.weights.error.jsKb.toFixed(1)}/${r.weights.error.pageKb.toFixed(1)}`,
+    );
     const m = r.memory;
-    console.log(`Memory RSS (${m.nodeFlags.join(" ")}): idle ${m.idleMb.toFixed(0)} MB, after the floor ${m.afterFloorMb.toFixed(0)} MB, after the round trips ${m.after50Mb.toFixed(0)} MB, peak ${m.peakMb.toFixed(0)} MB`);
+    console.log(
+      `Memory RSS (${m.nodeFlags.join(" ")}): idle ${m.idleMb.toFixed(0)} MB, after the floor ${m.afterFloorMb.toFixed(0)} MB, after the round trips ${m.after50Mb.toFixed(0)} MB, peak ${m.peakMb.toFixed(0)} MB`,
+    );
     const g = r.growth;
-    console.log(`Growth ${g.users[0]} → ${g.users[1]} users + ${g.auditEvents} audit events (10 users, ${g.rounds} alternating rounds): trips/s ${g.small.tripsPerSec.toFixed(1)} → ${g.large.tripsPerSec.toFixed(1)} (${pct(g.small.tripsPerSec, g.large.tripsPerSec)}; rounds ${g.small.rounds.join("/")} vs ${g.large.rounds.join("/")}), verify p50 ${g.small.verifyP50.toFixed(1)} → ${g.large.verifyP50.toFixed(1)} ms (${pct(g.small.verifyP50, g.large.verifyP50)})`);
+    console.log(
+      `Growth ${g.users[0]} → ${g.users[1]} users + ${g.auditEvents} audit events (10 users, ${g.rounds} alternating rounds): trips/s ${g.small.tripsPerSec.toFixed(1)} → ${g.large.tripsPerSec.toFixed(1)} (${pct(g.small.tripsPerSec, g.large.tripsPerSec)}; rounds ${g.small.rounds.join("/")} vs ${g.large.rounds.join("/")}), verify p50 ${g.small.verifyP50.toFixed(1)} → ${g.large.verifyP50.toFixed(1)} ms (${pct(g.small.verifyP50, g.large.verifyP50)})`,
+    );
     if ("lighthouse" in r && r.lighthouse) {
       const lh = r.lighthouse;
-      console.log("skipped" in lh ? `Lighthouse: skipped, ${lh.skipped}` : `Lighthouse (mobile, median of ${LIGHTHOUSE_RUNS}) performance/accessibility/best practices: ${Object.entries(lh).map(([p, s]) => `${p} ${s.performance}/${s.accessibility}/${s.bestPractices}${s.runs && s.runs.length > 1 ? ` (performance runs ${s.runs.join("/")})` : ""}`).join(", ")}`);
+      console.log(
+        "skipped" in lh
+          ? `Lighthouse: skipped, ${lh.skipped}`
+          : `Lighthouse (mobile, median of ${LIGHTHOUSE_RUNS}) performance/accessibility/best practices: ${Object.entries(lh)
+              .map(([p, s]) => `${p} ${s.performance}/${s.accessibility}/${s.bestPractices}${s.runs && s.runs.length > 1 ? ` (performance runs ${s.runs.join("/")})` : ""}`)
+              .join(", ")}`,
+      );
     }
   }
   const failed = results.reduce((n, r) => n + r.runs.reduce((m, run) => m + run.failed, 0) + r.growth.small.failed + r.growth.large.failed, 0);
   fs.mkdirSync("bench", { recursive: true });
   const file = SMOKE ? "bench/results.smoke.json" : "bench/results.json";
-  fs.writeFileSync(file, JSON.stringify({ at: new Date().toISOString(), smoke: SMOKE, node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), seconds: Math.round((performance.now() - t0) / 1000), results }, null, 2) + "\n");
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      { at: new Date().toISOString(), smoke: SMOKE, node: process.version, cpus: os.cpus().length, loadAverage: os.loadavg(), seconds: Math.round((performance.now() - t0) / 1000), results },
+      null,
+      2,
+    ) + "\n",
+  );
   console.log(`\nwrote ${file} in ${Math.round((performance.now() - t0) / 1000)} s`);
   // A plain closing line, so scripts/test.mjs can count the smoke run: one check per backend,
   // passed when every round trip completed (speed is reported, never judged here).

@@ -28,7 +28,10 @@ const INBOX = process.env.INBOX_URL ?? "http://127.0.0.1:4020";
 async function inboxCode(to: string, since: number): Promise<string> {
   for (let i = 0; i < 50; i++) {
     const list = (await (await fetch(`${INBOX}/api/messages?to=${encodeURIComponent(to)}`)).json()) as Array<{ text: string; receivedAt: number }>;
-    const code = list.filter((m) => m.receivedAt >= since - 5000).map((m) => m.text.match(/\b(\d{6})\b/)?.[1]).find(Boolean);
+    const code = list
+      .filter((m) => m.receivedAt >= since - 5000)
+      .map((m) => m.text.match(/\b(\d{6})\b/)?.[1])
+      .find(Boolean);
     if (code) return code;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -116,7 +119,9 @@ async function main() {
   const e = await (await browser.newContext(phone)).newPage();
   const cdp = await e.context().newCDPSession(e);
   await cdp.send("WebAuthn.enable");
-  await cdp.send("WebAuthn.addVirtualAuthenticator", { options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } });
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true },
+  });
   const lin = `lin-${crypto.randomBytes(3).toString("hex")}@example.com`;
   await login(e, lin);
   since = Date.now();
@@ -186,7 +191,10 @@ async function main() {
   fs.mkdirSync(`${OUT}/matrix`, { recursive: true });
   for (const brand of ["default", "nightjar"]) {
     for (const lang of ["en", "ar"]) {
-      for (const [size, viewport] of [["phone", phone], ["desktop", { viewport: { width: 1280, height: 860 } }]] as const) {
+      for (const [size, viewport] of [
+        ["phone", phone],
+        ["desktop", { viewport: { width: 1280, height: 860 } }],
+      ] as const) {
         const m = await (await browser.newContext({ ...viewport, locale: lang })).newPage();
         const query = new URLSearchParams({ ...(brand === "nightjar" ? { client_id: "nightjar" } : {}), ui_locales: lang });
         await m.goto(`${SIM}/?${query}`);

@@ -42,7 +42,14 @@ export function CodeChallengeScreen({
       <div className="flex flex-col gap-4">
         {before}
         <form action={path} method="post" className="flex flex-col gap-4" noValidate>
-          <CodeFields label={codeLabel ?? parts.code.label} submit={parts.code.submit} pending={parts.code.pending} error={error} kind={kind} extra={parts.remember ? <RememberDeviceView label={parts.remember} /> : null} />
+          <CodeFields
+            label={codeLabel ?? parts.code.label}
+            submit={parts.code.submit}
+            pending={parts.code.pending}
+            error={error}
+            kind={kind}
+            extra={parts.remember ? <RememberDeviceView label={parts.remember} /> : null}
+          />
         </form>
         {after}
         <TryAnotherHere parts={parts} />

@@ -7,7 +7,19 @@ import { Frame } from "./Frame";
  * The frame of an HTML-only screen (pages/, decision 0007): the same Frame as React screens, with
  * every form posting to the screen's own URL (lib/pages/screen.ts answers the frame's intents).
  */
-export function HtmlOnlyScreen({ screen, title, intro, footer, children }: { screen: ScreenProps<unknown>; title: string; intro?: React.ReactNode; footer?: React.ReactNode; children?: React.ReactNode }) {
+export function HtmlOnlyScreen({
+  screen,
+  title,
+  intro,
+  footer,
+  children,
+}: {
+  screen: ScreenProps<unknown>;
+  title: string;
+  intro?: React.ReactNode;
+  footer?: React.ReactNode;
+  children?: React.ReactNode;
+}) {
   const { doc, frame, session } = screen;
   return (
     <>
@@ -15,7 +27,14 @@ export function HtmlOnlyScreen({ screen, title, intro, footer, children }: { scr
         <title>{doc.title}</title>
         <meta name="viewport" content="width=device-width, initial-scale=1" key="viewport" />
       </Head>
-      <Frame data={frame} title={title} intro={intro} footer={footer} localeAction={doc.path} timer={session ? <SessionWarning leftMs={session.leftMs} warning={session.warning} extend={session.extend} action={doc.path} /> : null}>
+      <Frame
+        data={frame}
+        title={title}
+        intro={intro}
+        footer={footer}
+        localeAction={doc.path}
+        timer={session ? <SessionWarning leftMs={session.leftMs} warning={session.warning} extend={session.extend} action={doc.path} /> : null}
+      >
         {children}
       </Frame>
     </>

@@ -13,7 +13,12 @@ export async function Shell({ title, intro, children, footer }: { title: string;
   const [t, negotiated, brand, chosen, flow] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale(), currentFlow()]);
   const timer =
     flow.ok && flow.flow.status === "active" ? (
-      <SessionTimer expiresAt={flow.flow.expiresAt} leftMs={Math.max(0, flow.flow.expiresAt - Date.now())} action={extendSignIn} labels={{ warning: t("timeoutWarning", { time: "{time}" }), extend: t("extend") }} />
+      <SessionTimer
+        expiresAt={flow.flow.expiresAt}
+        leftMs={Math.max(0, flow.flow.expiresAt - Date.now())}
+        action={extendSignIn}
+        labels={{ warning: t("timeoutWarning", { time: "{time}" }), extend: t("extend") }}
+      />
     ) : null;
   return (
     <Frame data={frameData(brand, chosen, negotiated, t as Translate)} title={title} intro={intro} footer={footer} timer={timer} localeAction={setLocale}>

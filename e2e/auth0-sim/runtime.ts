@@ -31,10 +31,7 @@ export interface LoginContext {
   secrets: { KEYSTEP_URL: string; KEYSTEP_SECRET: string };
 }
 
-export type ExecuteResult =
-  | { kind: "deny"; reason: string }
-  | { kind: "redirect"; url: string; query: Record<string, string> }
-  | { kind: "complete" };
+export type ExecuteResult = { kind: "deny"; reason: string } | { kind: "redirect"; url: string; query: Record<string, string> } | { kind: "complete" };
 
 export type ContinueResult = { kind: "deny"; reason: string } | { kind: "complete"; methods: Method[]; claims: Claims | null };
 
@@ -108,7 +105,10 @@ function recordingApi(ctx: LoginContext, calls: Calls, readToken: (name: string)
 export async function runExecute(ctx: LoginContext): Promise<ExecuteResult> {
   const calls: Calls = { recorded: [], claims: null };
   try {
-    await action.onExecutePostLogin(buildEvent(ctx), recordingApi(ctx, calls, () => undefined, null));
+    await action.onExecutePostLogin(
+      buildEvent(ctx),
+      recordingApi(ctx, calls, () => undefined, null),
+    );
   } catch (e) {
     return { kind: "deny", reason: `The Action failed: ${(e as Error).message}` };
   }

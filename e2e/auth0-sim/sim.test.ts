@@ -128,7 +128,18 @@ describe("the Auth0 simulator", () => {
     expect(Object.keys(claims).sort()).toEqual(
       ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country", "logins_count"].sort(),
     );
-    expect(claims).toMatchObject({ iss: sim.issuer, ip: "127.0.0.1", email, email_verified: true, locale: "fr", client_id: "demo-app", client_name: "Demo App", roles: [], device_id: "dev-9", country: "GB" });
+    expect(claims).toMatchObject({
+      iss: sim.issuer,
+      ip: "127.0.0.1",
+      email,
+      email_verified: true,
+      locale: "fr",
+      client_id: "demo-app",
+      client_name: "Demo App",
+      roles: [],
+      device_id: "dev-9",
+      country: "GB",
+    });
     expect(claims.sub).toMatch(/^auth0\|[0-9a-f]{24}$/);
     expect((claims.exp as number) - (claims.iat as number)).toBe(600);
     expect(sim.issuer).not.toContain("://");

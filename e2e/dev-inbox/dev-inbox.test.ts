@@ -117,7 +117,10 @@ describe("dev inbox", () => {
     expect(await createWebhookSender({ url: inbox.webhookUrl, secret: SECRET, channel: "whatsapp" }).send(msg)).toEqual({ ok: true });
     expect(await createTwilioSender({ ...TWILIO, from: "+14155238886", baseUrl: inbox.twilioBaseUrl, channel: "whatsapp" }).send(msg)).toMatchObject({ ok: true });
     const got = await api("?to=%2B447700900006");
-    expect(got.map((m) => [m.kind, m.via]).sort()).toEqual([["whatsapp", "twilio"], ["whatsapp", "webhook"]]);
+    expect(got.map((m) => [m.kind, m.via]).sort()).toEqual([
+      ["whatsapp", "twilio"],
+      ["whatsapp", "webhook"],
+    ]);
     expect(got.find((m) => m.via === "twilio")?.from).toBe("+14155238886");
     expect(await api("?to=%2B447700900006&kind=sms")).toEqual([]);
     const html = await (await fetch(`${inbox.url}/`)).text();
@@ -187,7 +190,11 @@ describe("dev inbox", () => {
       for (let i = 0; i < 205; i++) {
         const body = JSON.stringify({ to: `+4477009${String(i).padStart(5, "0")}`, body: `n${i}` });
         const ts = Math.floor(Date.now() / 1000);
-        await fetch(extra.webhookUrl, { method: "POST", headers: { "Content-Type": "application/json", "X-Keystep-Timestamp": String(ts), "X-Keystep-Signature": signWebhook(SECRET, ts, body) }, body });
+        await fetch(extra.webhookUrl, {
+          method: "POST",
+          headers: { "Content-Type": "application/json", "X-Keystep-Timestamp": String(ts), "X-Keystep-Signature": signWebhook(SECRET, ts, body) },
+          body,
+        });
       }
       const all = extra.messages();
       expect(all).toHaveLength(200);

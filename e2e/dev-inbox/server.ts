@@ -109,7 +109,12 @@ export async function startDevInbox(o: DevInboxOptions): Promise<DevInbox> {
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
   function receiveWebhook(req: http.IncomingMessage, raw: string) {
-    const ok = verifyWebhookSignature({ secret: o.webhookSecret, timestamp: req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined, signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined, body: raw });
+    const ok = verifyWebhookSignature({
+      secret: o.webhookSecret,
+      timestamp: req.headers[TIMESTAMP_HEADER.toLowerCase()] as string | undefined,
+      signature: req.headers[SIGNATURE_HEADER.toLowerCase()] as string | undefined,
+      body: raw,
+    });
     if (!ok) throw new HttpError(401, "bad or stale signature");
     let m: { to?: unknown; body?: unknown; locale?: unknown; flowId?: unknown; channel?: unknown };
     try {
@@ -120,7 +125,14 @@ export async function startDevInbox(o: DevInboxOptions): Promise<DevInbox> {
     if (typeof m.to !== "string" || typeof m.body !== "string") throw new HttpError(400, "to and body must be strings");
     // `channel` is "sms" or "whatsapp"; senders from before the field existed sent SMS only.
     if (m.channel !== undefined && m.channel !== "sms" && m.channel !== "whatsapp") throw new HttpError(400, 'channel must be "sms" or "whatsapp"');
-    store.add({ kind: m.channel === "whatsapp" ? "whatsapp" : "sms", via: "webhook", to: m.to, text: m.body, locale: typeof m.locale === "string" ? m.locale : undefined, flowId: typeof m.flowId === "string" ? m.flowId : undefined });
+    store.add({
+      kind: m.channel === "whatsapp" ? "whatsapp" : "sms",
+      via: "webhook",
+      to: m.to,
+      text: m.body,
+      locale: typeof m.locale === "string" ? m.locale : undefined,
+      flowId: typeof m.flowId === "string" ? m.flowId : undefined,
+    });
   }
 
   function listMessages(url: URL): InboxMessage[] {
@@ -144,7 +156,10 @@ export async function startDevInbox(o: DevInboxOptions): Promise<DevInbox> {
     if (req.method === "GET" && url.pathname === "/") {
       const nonce = crypto.randomBytes(16).toString("base64");
       const csp = `script-src 'nonce-${nonce}'; object-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
-      return send(res, 200, "text/html; charset=utf-8", renderInboxPage(store.all(), { smtpUrl, webhookUrl, twilioBaseUrl }, nonce), { "Content-Security-Policy": csp, "Referrer-Policy": "no-referrer" });
+      return send(res, 200, "text/html; charset=utf-8", renderInboxPage(store.all(), { smtpUrl, webhookUrl, twilioBaseUrl }, nonce), {
+        "Content-Security-Policy": csp,
+        "Referrer-Policy": "no-referrer",
+      });
     }
     if (req.method === "GET" && url.pathname === "/api/messages") return json(res, 200, listMessages(url));
     if (req.method === "POST" && url.pathname === "/sms") {
@@ -152,7 +167,13 @@ export async function startDevInbox(o: DevInboxOptions): Promise<DevInbox> {
       return json(res, 200, { ok: true });
     }
     if (req.method === "POST" && twilio) {
-      const out = handleTwilioMessage({ creds: o.twilio, pathSid: decodeURIComponent(twilio[1]!), authorization: req.headers.authorization, contentType: req.headers["content-type"], rawBody: await readBody(req) });
+      const out = handleTwilioMessage({
+        creds: o.twilio,
+        pathSid: decodeURIComponent(twilio[1]!),
+        authorization: req.headers.authorization,
+        contentType: req.headers["content-type"],
+        rawBody: await readBody(req),
+      });
       if (out.sms) store.add({ kind: out.sms.channel, via: "twilio", to: out.sms.to, from: out.sms.from, text: out.sms.text });
       return json(res, out.status, out.body);
     }

@@ -39,7 +39,7 @@ export function createStore(cap = 200) {
       const msg: InboxMessage = { ...m, id: crypto.randomUUID(), receivedAt: Date.now() };
       messages.unshift(msg);
       if (messages.length > cap) messages.length = cap;
-      for (const w of waiters) if (w.pred(msg)) (waiters.delete(w), w.resolve(msg));
+      for (const w of waiters) if (w.pred(msg)) waiters.delete(w), w.resolve(msg);
       return msg;
     },
     all: (): InboxMessage[] => [...messages],

@@ -57,7 +57,17 @@ export function handleTwilioMessage(o: { creds: TwilioCredentials | undefined; p
   const sid = `SM${crypto.randomBytes(16).toString("hex")}`;
   return {
     status: 201,
-    body: { sid, account_sid: o.pathSid, to: rawTo, from: rawFrom ?? null, messaging_service_sid: service ?? null, body: text, status: "queued", api_version: "2010-04-01", date_created: new Date().toUTCString() },
+    body: {
+      sid,
+      account_sid: o.pathSid,
+      to: rawTo,
+      from: rawFrom ?? null,
+      messaging_service_sid: service ?? null,
+      body: text,
+      status: "queued",
+      api_version: "2010-04-01",
+      date_created: new Date().toUTCString(),
+    },
     sms: { to, from: from ?? service, text, channel: whatsapp ? "whatsapp" : "sms" },
   };
 }

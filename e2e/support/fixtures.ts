@@ -119,14 +119,17 @@ export class RecoveryScreen {
 export async function latestCode(to: string, after = 0): Promise<string> {
   let code = "";
   await expect
-    .poll(async () => {
-      const r = await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to.toLowerCase())}`);
-      const list = (await r.json()) as Array<{ text: string; receivedAt: number }>;
-      // The newest message that carries a code (a sign-in link email has none).
-      const codes = list.filter((x) => x.receivedAt > after).map((m) => m.text.match(/#(\d{6})\s*$/)?.[1] ?? m.text.match(/\b(\d{6})\b/)?.[1] ?? "");
-      code = codes.find(Boolean) ?? "";
-      return code;
-    }, { timeout: 10_000 })
+    .poll(
+      async () => {
+        const r = await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to.toLowerCase())}`);
+        const list = (await r.json()) as Array<{ text: string; receivedAt: number }>;
+        // The newest message that carries a code (a sign-in link email has none).
+        const codes = list.filter((x) => x.receivedAt > after).map((m) => m.text.match(/#(\d{6})\s*$/)?.[1] ?? m.text.match(/\b(\d{6})\b/)?.[1] ?? "");
+        code = codes.find(Boolean) ?? "";
+        return code;
+      },
+      { timeout: 10_000 },
+    )
     .toMatch(/^\d{6}$/);
   return code;
 }
@@ -180,4 +183,3 @@ export async function signInWithRecoveryCode(page: Page, code: string) {
   await new SimApp(page).expectLoggedIn();
   await expect(page.getByTestId("claims")).toContainText('"recovery-code"');
 }
-

@@ -2,7 +2,10 @@ import type { CDPSession, Page } from "@playwright/test";
 
 /** Chromium's virtual authenticator over CDP (WebAuthn.addVirtualAuthenticator). */
 export class VirtualAuthenticator {
-  private constructor(private readonly cdp: CDPSession, readonly id: string) {}
+  private constructor(
+    private readonly cdp: CDPSession,
+    readonly id: string,
+  ) {}
 
   static async attach(page: Page, kind: "passkey" | "security-key", o: { userVerified?: boolean } = {}): Promise<VirtualAuthenticator> {
     const cdp = await page.context().newCDPSession(page);

@@ -11,9 +11,7 @@ const nowS = Math.floor(now.getTime() / 1000);
 
 /** Mints a token exactly as Auth0's api.redirect.encodeToken does (DESIGN §1.3). */
 function auth0Token(claims: Record<string, unknown> = {}, secret: Uint8Array = key, alg = "HS256") {
-  return new SignJWT({ iat: nowS, iss: "tenant.eu.auth0.com", sub: "auth0|abc", exp: nowS + 900, ip: "1.2.3.4", email: "a@b.c", ...claims })
-    .setProtectedHeader({ alg, typ: "JWT" })
-    .sign(secret);
+  return new SignJWT({ iat: nowS, iss: "tenant.eu.auth0.com", sub: "auth0|abc", exp: nowS + 900, ip: "1.2.3.4", email: "a@b.c", ...claims }).setProtectedHeader({ alg, typ: "JWT" }).sign(secret);
 }
 
 describe("session token verification", () => {

@@ -17,11 +17,7 @@ export const RESULT_TTL_SECONDS = 120;
  * Mints the token `api.redirect.validateToken` checks in onContinuePostLogin: HS256 with
  * `iss`/`sub` copied from the session token, Auth0's `state`, a short `exp` and a random `jti`.
  */
-export async function mintResultToken(
-  secret: Uint8Array,
-  input: { iss: string; sub: string; state: string } & ResultClaims,
-  now = new Date(),
-): Promise<string> {
+export async function mintResultToken(secret: Uint8Array, input: { iss: string; sub: string; state: string } & ResultClaims, now = new Date()): Promise<string> {
   const iat = Math.floor(now.getTime() / 1000);
   const { iss, sub, state, ...result } = input;
   return new SignJWT({ state, ...result })

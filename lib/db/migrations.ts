@@ -202,11 +202,7 @@ export const migrations: Record<string, Migration> = {
       // Labels are only what a user named an authenticator; an empty one shows the factor's name
       // in the reader's language. The English defaults Keystep used to store are cleared, so they
       // too are shown translated.
-      await db
-        .updateTable("authenticators")
-        .set({ label: "" })
-        .where("label", "in", ["Authenticator app", "Email", "Text message", "Passkey", "Security key"])
-        .execute();
+      await db.updateTable("authenticators").set({ label: "" }).where("label", "in", ["Authenticator app", "Email", "Text message", "Passkey", "Security key"]).execute();
     },
   },
 };

@@ -152,7 +152,7 @@ describe("signed webhook", () => {
     expect(JSON.parse(req!.body)).toEqual({ to: SMS.to, body: SMS.body, locale: "en", flowId: "flow-1", channel: "sms" });
   });
 
-  it("marks WhatsApp messages with channel \"whatsapp\", inside the signed body", async () => {
+  it('marks WhatsApp messages with channel "whatsapp", inside the signed body', async () => {
     const gw = await fakeProvider(receiver(SECRET));
     expect(await createWebhookSender({ url: gw.url, secret: SECRET, channel: "whatsapp" }).send(SMS)).toEqual({ ok: true });
     expect(JSON.parse(gw.seen[0]!.body)).toEqual({ to: SMS.to, body: SMS.body, locale: "en", flowId: "flow-1", channel: "whatsapp" });

@@ -2,8 +2,24 @@ import { describe, expect, it } from "vitest";
 import { escapeHtml, maskEmail, maskPhone, renderCodeEmail, renderLinkEmail, smsBody, webOtpHost, type Brand } from "./templates";
 
 const BRAND: Brand = { name: "Acme", color: "#0f766e", logoUrl: null };
-const CODE_STRINGS = { subject: "123456 is your Acme code", heading: "Your sign-in code", intro: "Enter this code to finish signing in.", codeLabel: "Your code", expiry: "It expires in 10 minutes.", ignore: "Didn't try to sign in? Ignore this email.", footer: "Sent by Acme" };
-const LINK_STRINGS = { subject: "Your Acme sign-in link", heading: "Confirm it's you", intro: "Open this link to finish signing in.", button: "Sign in", expiry: "It expires in 15 minutes.", ignore: "Didn't try to sign in? Ignore this email.", footer: "Sent by Acme" };
+const CODE_STRINGS = {
+  subject: "123456 is your Acme code",
+  heading: "Your sign-in code",
+  intro: "Enter this code to finish signing in.",
+  codeLabel: "Your code",
+  expiry: "It expires in 10 minutes.",
+  ignore: "Didn't try to sign in? Ignore this email.",
+  footer: "Sent by Acme",
+};
+const LINK_STRINGS = {
+  subject: "Your Acme sign-in link",
+  heading: "Confirm it's you",
+  intro: "Open this link to finish signing in.",
+  button: "Sign in",
+  expiry: "It expires in 15 minutes.",
+  ignore: "Didn't try to sign in? Ignore this email.",
+  footer: "Sent by Acme",
+};
 const LINK = "https://mfa.example.com/magic/abc?t=x&y=1";
 
 const code = (over: { brand?: Partial<Brand>; strings?: Partial<typeof CODE_STRINGS>; lang?: string; code?: string } = {}) =>

@@ -1,4 +1,3 @@
-
 /*
  * Pure renderers for the messages Keystep sends. Callers pass already-translated strings; every
  * interpolated value is escaped here. No remote trackers: no pixels, web fonts or external CSS —
@@ -94,7 +93,8 @@ const p = (text: string, style: string) => `<p style="margin:0;${style}">${escap
 /** The shared table layout: inline styles only, so it renders the same in Outlook, Gmail and Apple Mail. */
 function shell(o: { brand: Brand; lang: string; title: string; content: string; footer: string }): string {
   const c = palette(o.brand.color);
-  const logo = o.brand.logoUrl && isHttpUrl(o.brand.logoUrl) ? `<img src="${escapeHtml(o.brand.logoUrl)}" alt="" height="32" style="display:block;height:32px;width:auto;border:0;margin:0 0 16px">` : "";
+  const logo =
+    o.brand.logoUrl && isHttpUrl(o.brand.logoUrl) ? `<img src="${escapeHtml(o.brand.logoUrl)}" alt="" height="32" style="display:block;height:32px;width:auto;border:0;margin:0 0 16px">` : "";
   return `<!doctype html>
 <html lang="${escapeHtml(o.lang)}" dir="${langDir(o.lang)}">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="color-scheme" content="light"><title>${escapeHtml(o.title)}</title></head>

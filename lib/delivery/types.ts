@@ -1,4 +1,3 @@
-
 /** One email, already rendered; `html` and `text` carry the same content (multipart/alternative). */
 export interface EmailMessage {
   to: string;

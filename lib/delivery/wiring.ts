@@ -83,7 +83,16 @@ export function linkDelivery(ttlMs: number): LinkDelivery {
         brand: emailBrand(ctx),
         url,
         lang: locale,
-        strings: { subject: t("subject", { brand: emailBrand(ctx).name }), heading: t("heading"), intro: t("intro", { app }), button: t("button"), number: t("number"), expiry: t("expiry", { minutes: Math.round(ttlMs / 60_000) }), ignore: t("ignore"), footer: t("footer", { brand: emailBrand(ctx).name }) },
+        strings: {
+          subject: t("subject", { brand: emailBrand(ctx).name }),
+          heading: t("heading"),
+          intro: t("intro", { app }),
+          button: t("button"),
+          number: t("number"),
+          expiry: t("expiry", { minutes: Math.round(ttlMs / 60_000) }),
+          ignore: t("ignore"),
+          footer: t("footer", { brand: emailBrand(ctx).name }),
+        },
       });
       const r = await sender.send({ to, ...mail });
       if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "link email delivery failed");
@@ -105,7 +114,11 @@ export async function notifyUser(ctx: FactorCtx, key: NoticeKey): Promise<void> 
     const locale = ctxLocale(ctx);
     const t = await translatorFor(locale, `messages.${key}`);
     const app = ctx.flow.context.claims.client_name ?? emailBrand(ctx).name;
-    const mail = renderNoticeEmail({ brand: emailBrand(ctx), lang: locale, strings: { subject: t("subject", { brand: emailBrand(ctx).name }), heading: t("heading"), body: t("body", { app }), footer: t("footer", { brand: emailBrand(ctx).name }) } });
+    const mail = renderNoticeEmail({
+      brand: emailBrand(ctx),
+      lang: locale,
+      strings: { subject: t("subject", { brand: emailBrand(ctx).name }), heading: t("heading"), body: t("body", { app }), footer: t("footer", { brand: emailBrand(ctx).name }) },
+    });
     const r = await sender.send({ to, ...mail });
     if (!r.ok) log.warn({ error: r.error }, "notice email failed");
   } catch (err) {

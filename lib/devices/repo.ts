@@ -34,12 +34,7 @@ export const NEW_DEVICE: DeviceStatus = { known: false, remembered: false, lastM
  * device. The app's device id never grants a match (it is attacker-writable); it narrows one: a
  * row that stored an app id does not match a request carrying a different one.
  */
-export async function deviceStatus(
-  db: Kysely<Database>,
-  user: UserKey,
-  ids: { tokenHash?: string | null; appDeviceHash?: string | null },
-  now = Date.now(),
-): Promise<DeviceStatus> {
+export async function deviceStatus(db: Kysely<Database>, user: UserKey, ids: { tokenHash?: string | null; appDeviceHash?: string | null }, now = Date.now()): Promise<DeviceStatus> {
   if (!ids.tokenHash) return NEW_DEVICE;
   const app = ids.appDeviceHash;
   const rows = await db
@@ -95,14 +90,7 @@ export async function recordDeviceMfa(
 
 /** The user's devices that are not revoked, newest MFA first. */
 export async function listDevices(db: Kysely<Database>, user: UserKey): Promise<DeviceRow[]> {
-  return db
-    .selectFrom("devices")
-    .selectAll()
-    .where("auth0_host", "=", user.host)
-    .where("sub", "=", user.sub)
-    .where("revoked_at", "is", null)
-    .orderBy("last_mfa_at", "desc")
-    .execute();
+  return db.selectFrom("devices").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).where("revoked_at", "is", null).orderBy("last_mfa_at", "desc").execute();
 }
 
 /**

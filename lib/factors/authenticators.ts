@@ -13,12 +13,7 @@ export interface UserKey {
 
 /** The user's usable authenticators. */
 export async function listActive(db: Kysely<Database>, user: UserKey, factor?: FactorId): Promise<AuthenticatorRow[]> {
-  let q = db
-    .selectFrom("authenticators")
-    .selectAll()
-    .where("auth0_host", "=", user.host)
-    .where("sub", "=", user.sub)
-    .where("disabled_at", "is", null);
+  let q = db.selectFrom("authenticators").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).where("disabled_at", "is", null);
   if (factor) q = q.where("factor", "=", factor);
   return q.orderBy("created_at").execute();
 }
@@ -29,12 +24,7 @@ export async function listAll(db: Kysely<Database>, user: UserKey): Promise<Auth
 }
 
 /** Saves a new authenticator for the user: what differs per factor is passed, the rest defaults. */
-export async function insertAuthenticator(
-  db: Kysely<Database>,
-  user: UserKey,
-  fields: Pick<NewAuthenticator, "factor" | "label"> & Partial<NewAuthenticator>,
-  now = Date.now(),
-): Promise<string> {
+export async function insertAuthenticator(db: Kysely<Database>, user: UserKey, fields: Pick<NewAuthenticator, "factor" | "label"> & Partial<NewAuthenticator>, now = Date.now()): Promise<string> {
   const id = fields.id ?? crypto.randomUUID();
   await db
     .insertInto("authenticators")

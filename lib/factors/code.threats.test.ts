@@ -144,8 +144,7 @@ describe.each(BACKENDS)("SMS budgets per country and per day on $name", (backend
   beforeEach(async () => ({ db, close } = await backend.open()));
   afterEach(() => close());
 
-  const send = async (limits: Budgets, to: string, now: number, sub?: string) =>
-    sendCode(await newFlowCtx(db, sub, now), recorder(db, false, limits).delivery, "phone", "challenge", to);
+  const send = async (limits: Budgets, to: string, now: number, sub?: string) => sendCode(await newFlowCtx(db, sub, now), recorder(db, false, limits).delivery, "phone", "challenge", to);
 
   it("threat: SMS pumping — one country's sends stop at its cap while another country still gets through", async () => {
     const limits = testEnv({ SMS_BUDGET_PER_COUNTRY: "3", SMS_BUDGET_PER_COUNTRY_DAILY: "5", SMS_BUDGET_GLOBAL: "10", SMS_BUDGET_PER_IP: "1000" }).budgets;

@@ -45,14 +45,7 @@ export async function activeChallenge(db: Kysely<Database>, flowId: string, chan
 
 /** When the user may ask for another code (the newest send of this flow and channel + cool-down). */
 export async function resendAt(db: Kysely<Database>, flowId: string, channel: ChannelId): Promise<number> {
-  const last = await db
-    .selectFrom("challenges")
-    .select("created_at")
-    .where("flow_id", "=", flowId)
-    .where("factor", "=", channel)
-    .orderBy("created_at", "desc")
-    .limit(1)
-    .executeTakeFirst();
+  const last = await db.selectFrom("challenges").select("created_at").where("flow_id", "=", flowId).where("factor", "=", channel).orderBy("created_at", "desc").limit(1).executeTakeFirst();
   return last ? Number(last.created_at) + RESEND_COOLDOWN_MS : 0;
 }
 
@@ -64,30 +57,46 @@ export async function sendCode(ctx: FactorCtx, delivery: CodeDelivery, channel: 
   const { db, now } = ctx;
   const id = crypto.randomUUID();
   const code = newCode();
-  return sendGuarded(ctx, { channel, destination, budgets: delivery.budgets, limits: delivery.limits }, {
-    lastSentAt: async () => {
-      const at = await resendAt(db, ctx.flow.id, channel);
-      return at === 0 ? null : at - RESEND_COOLDOWN_MS;
+  return sendGuarded(
+    ctx,
+    { channel, destination, budgets: delivery.budgets, limits: delivery.limits },
+    {
+      lastSentAt: async () => {
+        const at = await resendAt(db, ctx.flow.id, channel);
+        return at === 0 ? null : at - RESEND_COOLDOWN_MS;
+      },
+      async store() {
+        await db.transaction().execute(async (trx) => {
+          await trx
+            .updateTable("challenges")
+            .set({ superseded_at: now })
+            .where("flow_id", "=", ctx.flow.id)
+            .where("factor", "=", channel)
+            .where("superseded_at", "is", null)
+            .where("consumed_at", "is", null)
+            .execute();
+          await trx
+            .insertInto("challenges")
+            .values({
+              id,
+              flow_id: ctx.flow.id,
+              factor: channel,
+              purpose,
+              destination,
+              code_hash: hashCode(ctx.env.secret, id, code),
+              attempts: 0,
+              created_at: now,
+              expires_at: now + CODE_TTL_MS[channel],
+              consumed_at: null,
+              superseded_at: null,
+            })
+            .execute();
+        });
+        return { undo: async () => void (await db.deleteFrom("challenges").where("id", "=", id).execute()) };
+      },
+      deliver: () => delivery.deliver(channel, destination, code, ctx),
     },
-    async store() {
-      await db.transaction().execute(async (trx) => {
-        await trx
-          .updateTable("challenges")
-          .set({ superseded_at: now })
-          .where("flow_id", "=", ctx.flow.id)
-          .where("factor", "=", channel)
-          .where("superseded_at", "is", null)
-          .where("consumed_at", "is", null)
-          .execute();
-        await trx
-          .insertInto("challenges")
-          .values({ id, flow_id: ctx.flow.id, factor: channel, purpose, destination, code_hash: hashCode(ctx.env.secret, id, code), attempts: 0, created_at: now, expires_at: now + CODE_TTL_MS[channel], consumed_at: null, superseded_at: null })
-          .execute();
-      });
-      return { undo: async () => void (await db.deleteFrom("challenges").where("id", "=", id).execute()) };
-    },
-    deliver: () => delivery.deliver(channel, destination, code, ctx),
-  });
+  );
 }
 
 export type CodeCheck = (CheckResult & { destination?: string }) | { ok: false; error: "code_expired" };

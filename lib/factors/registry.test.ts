@@ -33,7 +33,16 @@ describe("factor registry", () => {
   it("keeps Auth0's factor names and the tiers of the README", () => {
     expect(DESCRIPTORS.filter((d) => d.auth0Name === null).map((d) => d.id)).toEqual(["whatsapp", "magic-link"]);
     for (const d of DESCRIPTORS) if (d.auth0Name !== null) expect(d.auth0Name).toBe(d.id);
-    expect(TIER).toMatchObject({ "webauthn-platform": "phishing-resistant", "webauthn-roaming": "phishing-resistant", otp: "possession", phone: "possession", whatsapp: "possession", email: "email", "magic-link": "email", "recovery-code": "recovery" });
+    expect(TIER).toMatchObject({
+      "webauthn-platform": "phishing-resistant",
+      "webauthn-roaming": "phishing-resistant",
+      otp: "possession",
+      phone: "possession",
+      whatsapp: "possession",
+      email: "email",
+      "magic-link": "email",
+      "recovery-code": "recovery",
+    });
     expect(STRONGER_THAN_SMS).toEqual(["webauthn-platform", "webauthn-roaming", "otp"]);
   });
 

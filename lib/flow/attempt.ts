@@ -22,8 +22,7 @@ export { MAX_FLOW_FAILURES };
 export type AttemptError = Exclude<CheckError, "code_reused"> | "code_format" | "rate_limited" | "flow_ended";
 export type AttemptResult =
   /** `continued`: the flow has steps left (recovery codes, a setup the policy forces, the passkey offer, managing). */
-  | { ok: true; continued?: true }
-  | { ok: false; error: AttemptError; remaining?: number; retryAfterSeconds?: number };
+  { ok: true; continued?: true } | { ok: false; error: AttemptError; remaining?: number; retryAfterSeconds?: number };
 
 // People paste codes with spaces or dashes; only the digits matter.
 const codeSchema = z

@@ -8,15 +8,11 @@ import { flowCtx, userFactors } from "./user-factors";
 import { nextStep, stepPath, type UserFactors } from "./next-step";
 import type { Step } from "./types";
 
-
 /**
  * Every flow page starts here: no flow → error page; not this page's step → redirect to the
  * right one. Returns the context for the step the page renders.
  */
-export async function requireStep<K extends Step["kind"]>(
-  kind: K,
-  factor?: FactorId,
-): Promise<{ ctx: FactorCtx; step: Extract<Step, { kind: K }>; factors: UserFactors }> {
+export async function requireStep<K extends Step["kind"]>(kind: K, factor?: FactorId): Promise<{ ctx: FactorCtx; step: Extract<Step, { kind: K }>; factors: UserFactors }> {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const { flow } = lookup;
@@ -39,7 +35,6 @@ export async function currentStep(): Promise<{ ctx: FactorCtx; step: Step; facto
   const factors = await userFactors(ctx.flow);
   return { ctx, step: nextStep(ctx.flow, factors, ctx.now), factors };
 }
-
 
 /** The current flow for a server action, or a redirect to the error page. */
 export async function requireFlowForAction(): Promise<FactorCtx> {

@@ -9,7 +9,13 @@ import type { FactorCtx } from "@/lib/factors/types";
 export const authenticatorName = z
   .string()
   .transform((s) => s.normalize("NFC").replace(/\s+/g, " ").trim())
-  .pipe(z.string().min(1).max(64).regex(/^[^\p{Cc}\p{Cf}]+$/u));
+  .pipe(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[^\p{Cc}\p{Cf}]+$/u),
+  );
 
 export type ManageResult = "renamed" | "removed" | "forgotten" | "name_invalid" | "last_factor" | "not_found";
 
@@ -20,7 +26,14 @@ const user = (ctx: FactorCtx) => ({ host: ctx.flow.host, sub: ctx.flow.sub });
 export async function renameAuthenticator(ctx: FactorCtx, id: string, raw: unknown): Promise<ManageResult> {
   const name = authenticatorName.safeParse(raw);
   if (!name.success) return "name_invalid";
-  const res = await ctx.db.updateTable("authenticators").set({ label: name.data }).where("id", "=", id).where("auth0_host", "=", ctx.flow.host).where("sub", "=", ctx.flow.sub).where("disabled_at", "is", null).executeTakeFirst();
+  const res = await ctx.db
+    .updateTable("authenticators")
+    .set({ label: name.data })
+    .where("id", "=", id)
+    .where("auth0_host", "=", ctx.flow.host)
+    .where("sub", "=", ctx.flow.sub)
+    .where("disabled_at", "is", null)
+    .executeTakeFirst();
   if (Number(res.numUpdatedRows) !== 1) return "not_found";
   await audit(ctx.db, { ...who(ctx), event: "factor.renamed", outcome: "success", detail: { authenticator: id } });
   return "renamed";

@@ -64,7 +64,13 @@ describe("Auth0 command parity", () => {
     ["challengeWith(phone) challenges with phone", cw("phone"), ["otp", "phone"], { kind: "challenge", factor: "phone" }],
     ["challengeWith(phone) beats the factor used last", cw("phone"), ["otp", "phone", "webauthn-platform"], { kind: "challenge", factor: "phone" }],
     // challengeWith(factor, {additionalFactors}): "Try another method" offers the others the user has.
-    ["challengeWith(phone, [otp, email]) offers the user's others behind 'Try another method'", cw("phone", "otp", "email"), ["otp", "phone", "webauthn-roaming"], { kind: "challenge", factor: "phone" }, ["otp", "phone"]],
+    [
+      "challengeWith(phone, [otp, email]) offers the user's others behind 'Try another method'",
+      cw("phone", "otp", "email"),
+      ["otp", "phone", "webauthn-roaming"],
+      { kind: "challenge", factor: "phone" },
+      ["otp", "phone"],
+    ],
     ["challengeWith(phone, [otp]) without phone falls to an additional factor", cw("phone", "otp"), ["otp"], { kind: "challenge", factor: "otp" }, ["otp"]],
     // challengeWithAny: picker with two or more, skipped with one, fails with none.
     ["challengeWithAny([otp, phone]) shows the picker when the user has both", cwa("otp", "phone"), ["otp", "phone"], { kind: "choose" }, ["otp", "phone"]],

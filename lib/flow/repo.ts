@@ -38,12 +38,7 @@ export type OpenResult = { ok: true; cookieValue: string; flow: Flow } | { ok: f
  * a second entry with the same state, or the same token with any state, fail atomically (one
  * INSERT … ON CONFLICT DO NOTHING, whichever index it hits).
  */
-export async function openFlow(
-  db: Kysely<Database>,
-  key: Uint8Array,
-  input: { state: string; sessionToken: string; context: FlowContext; ttlSeconds: number },
-  now = Date.now(),
-): Promise<OpenResult> {
+export async function openFlow(db: Kysely<Database>, key: Uint8Array, input: { state: string; sessionToken: string; context: FlowContext; ttlSeconds: number }, now = Date.now()): Promise<OpenResult> {
   const cookieValue = randomToken(32);
   const id = flowIdFromCookie(key, cookieValue);
   const tokenHash = entryTokenHash(key, input.sessionToken);
@@ -89,11 +84,7 @@ export async function findFlow(db: Kysely<Database>, id: string): Promise<Flow |
 export async function swapPending(db: Kysely<Database>, flow: Flow, next: Pending): Promise<boolean> {
   const before = Object.keys(flow.pending).length ? JSON.stringify(flow.pending) : null;
   const after = Object.keys(next).length ? JSON.stringify(next) : null;
-  const q = db
-    .updateTable("flows")
-    .set({ pending: after })
-    .where("id", "=", flow.id)
-    .where("status", "=", "active");
+  const q = db.updateTable("flows").set({ pending: after }).where("id", "=", flow.id).where("status", "=", "active");
   const res = await (before === null ? q.where("pending", "is", null) : q.where("pending", "=", before)).executeTakeFirst();
   return Number(res.numUpdatedRows) === 1;
 }
@@ -116,16 +107,22 @@ export const FINISHED_FLOW_TTL_MS = 5 * 60_000;
  * Ends an active flow with its outcome; the one writer of a flow's end. Returns false if it had
  * already ended (first writer wins). A finished flow expires FINISHED_FLOW_TTL_MS later, then is purged.
  */
-export async function completeFlow(
-  db: Kysely<Database>,
-  id: string,
-  outcome: "success" | "denied",
-  result: FlowResult,
-  now = Date.now(),
-): Promise<boolean> {
+export async function completeFlow(db: Kysely<Database>, id: string, outcome: "success" | "denied", result: FlowResult, now = Date.now()): Promise<boolean> {
   const res = await db
     .updateTable("flows")
-    .set((eb) => ({ status: "done", outcome, result: JSON.stringify(result), completed_at: now, pending: null, expires_at: eb.case().when("expires_at", "<", now + FINISHED_FLOW_TTL_MS).then(eb.ref("expires_at")).else(now + FINISHED_FLOW_TTL_MS).end() }))
+    .set((eb) => ({
+      status: "done",
+      outcome,
+      result: JSON.stringify(result),
+      completed_at: now,
+      pending: null,
+      expires_at: eb
+        .case()
+        .when("expires_at", "<", now + FINISHED_FLOW_TTL_MS)
+        .then(eb.ref("expires_at"))
+        .else(now + FINISHED_FLOW_TTL_MS)
+        .end(),
+    }))
     .where("id", "=", id)
     .where("status", "=", "active")
     .executeTakeFirst();

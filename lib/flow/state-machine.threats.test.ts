@@ -126,7 +126,21 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     const ctx = await open(db, sub, { policy: { factors: { setup: ["webauthn-roaming"], forceSetup: true, allow: ["magic-link"] } } });
     expect(options(ctx.flow, await userFactors(ctx.flow, db, ctx.env)).challenge).toContain("magic-link");
     const id = crypto.randomUUID();
-    await db.insertInto("magic_links").values({ id, flow_id: ctx.flow.id, token_hash: crypto.randomBytes(8).toString("hex"), number: 42, created_at: ctx.now, expires_at: ctx.now + 600_000, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null }).execute();
+    await db
+      .insertInto("magic_links")
+      .values({
+        id,
+        flow_id: ctx.flow.id,
+        token_hash: crypto.randomBytes(8).toString("hex"),
+        number: 42,
+        created_at: ctx.now,
+        expires_at: ctx.now + 600_000,
+        superseded_at: null,
+        approved_at: null,
+        refused_at: null,
+        consumed_at: null,
+      })
+      .execute();
     expect(await approveLink(db, id, ctx.now)).toBe(true);
     expect(await submitResponse(ctx, "magic-link", "challenge", "")).toEqual({ ok: true, continued: true });
     const after = await reload(ctx);
@@ -253,7 +267,12 @@ describe("one decider", () => {
     for (const d of ["lib", "app", "components", "scripts"]) walk(d);
     const writers = files.filter((f) => /(updateTable|insertInto|deleteFrom)\(\s*"flows"/.test(fs.readFileSync(f, "utf8")));
     expect(writers).toEqual(["lib/flow/repo.ts"]);
-    const successes = files.filter((f) => fs.readFileSync(f, "utf8").split("\n").some((line) => line.includes("completeFlow(") && line.includes('"success"')));
+    const successes = files.filter((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .some((line) => line.includes("completeFlow(") && line.includes('"success"')),
+    );
     expect(successes).toEqual(["lib/flow/transition.ts"]);
     const enders = files.filter((f) => f !== "lib/flow/repo.ts" && /completeFlow\(/.test(fs.readFileSync(f, "utf8")));
     expect(enders).toEqual(["lib/flow/transition.ts"]);

@@ -44,7 +44,13 @@ export async function settleAtEntry(db: Kysely<Database>, flow: Flow, outcome: "
  * Counts one failure (a wrong code, a wrong link number) against the flow and audits it; at
  * MAX_FLOW_FAILURES the flow ends, audited `flow.locked`. Returns the failures so far and whether the flow ended.
  */
-export async function countFailure(db: Kysely<Database>, flow: Flow, who: Record<string, unknown>, failure: { event: string; outcome: string }, now = Date.now()): Promise<{ failures: number; ended: boolean }> {
+export async function countFailure(
+  db: Kysely<Database>,
+  flow: Flow,
+  who: Record<string, unknown>,
+  failure: { event: string; outcome: string },
+  now = Date.now(),
+): Promise<{ failures: number; ended: boolean }> {
   const failures = await addFlowFailure(db, flow.id);
   const base = { ...who, ...auditWho(flow) };
   await audit(db, { ...base, ...failure, detail: { failures } });

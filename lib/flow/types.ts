@@ -102,12 +102,7 @@ export interface Flow {
  * - `complete` and `denied`: finished, final — nothing can change them;
  * - `expired`: past its time (finished flows too), final.
  */
-export type FlowState =
-  | { kind: "active" }
-  | { kind: "verified"; proof: NonNullable<Pending["verified"]> }
-  | { kind: "complete" }
-  | { kind: "denied"; reason?: EndReason }
-  | { kind: "expired" };
+export type FlowState = { kind: "active" } | { kind: "verified"; proof: NonNullable<Pending["verified"]> } | { kind: "complete" } | { kind: "denied"; reason?: EndReason } | { kind: "expired" };
 
 export function flowState(flow: Flow, now: number): FlowState {
   if (flow.expiresAt <= now) return { kind: "expired" };

@@ -16,7 +16,14 @@ export async function userFactors(flow: Flow, database = db(), config = env()): 
   const enrolled: FactorId[] = [...new Set(rows.map((r) => r.factor).filter(isFactorId))];
   return {
     enrolled: [...enrolled, ...((await remainingRecoveryCodes(database, { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
-    disabled: [...new Set(all.filter((r) => r.disabled_at !== null).map((r) => r.factor).filter(isFactorId))].filter((id) => !enrolled.includes(id)),
+    disabled: [
+      ...new Set(
+        all
+          .filter((r) => r.disabled_at !== null)
+          .map((r) => r.factor)
+          .filter(isFactorId),
+      ),
+    ].filter((id) => !enrolled.includes(id)),
     ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
     // Each factor's descriptor says when it is usable without setup, and when this deployment offers its setup.
     implicit: DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id),

@@ -21,7 +21,10 @@ export function challengeParts(s: Screen, current?: FactorId): ChallengeParts {
   return {
     footer: { why: texts.why, notMe: texts.notMe, cancel: texts.cancel },
     remember: texts.remember,
-    tryAnother: o.challenge.length + o.enroll.length >= 2 ? { label: common("tryAnother"), recovery: o.challenge.includes("recovery-code") && current !== "recovery-code" ? s.t("recovery")("use") : null } : null,
+    tryAnother:
+      o.challenge.length + o.enroll.length >= 2
+        ? { label: common("tryAnother"), recovery: o.challenge.includes("recovery-code") && current !== "recovery-code" ? s.t("recovery")("use") : null }
+        : null,
     code: { label: common("codeLabel"), submit: common("verify"), pending: common("verifying") },
   };
 }

@@ -40,4 +40,3 @@ export function webauthnChallengeProps(factor: WebAuthnFactor) {
     scripts: ["webauthn.js"],
   });
 }
-

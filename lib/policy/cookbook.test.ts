@@ -91,7 +91,13 @@ describe("docs/policy.md cookbook", () => {
   it("High risk always challenges with a phishing-resistant factor", () => {
     const decide = recipe("High risk always challenges with a phishing-resistant factor");
     const strong = { allow: ["webauthn-platform", "webauthn-roaming"], require: ["webauthn-platform", "webauthn-roaming"] };
-    expect(decide({ claims: { risk: "low" }, ip: "203.0.113.5", device: REMEMBERED })).toMatchObject({ outcome: "CHALLENGE", rule: "risky login", factors: strong, reason: "risk", canRemember: false });
+    expect(decide({ claims: { risk: "low" }, ip: "203.0.113.5", device: REMEMBERED })).toMatchObject({
+      outcome: "CHALLENGE",
+      rule: "risky login",
+      factors: strong,
+      reason: "risk",
+      canRemember: false,
+    });
     expect(decide({ claims: { risk: "high" }, ip: "203.0.113.5" })).toMatchObject({ outcome: "ALLOW", rule: "office network" });
     expect(decide({ claims: { risk: "medium" } })).toMatchObject({ outcome: "CHALLENGE", rule: null, factors: {} });
   });

@@ -8,7 +8,6 @@ import { evaluatePolicy, policyDefaults } from "./evaluate";
 import type { Policy } from "./schema";
 import { wasntMeCount } from "@/lib/users/signals";
 
-
 const reportCache = new WeakMap<object, boolean>();
 
 /** Whether any rule (or a nested `not`) has a `wasntMeReports` condition. */

@@ -281,7 +281,10 @@ describe("step-up", () => {
 
 describe("explain", () => {
   const reasonFor = (when: PolicyConditions, outcome = "CHALLENGE") =>
-    evaluatePolicy(policy({ rules: [{ name: "r", when, outcome }] }), input({ claims: { step_up: true, roles: ["a"], country: "DE", risk: "high", client_id: "c", logins_count: 1 }, ip: "10.0.0.1", wasntMeCount: 1 })).reason;
+    evaluatePolicy(
+      policy({ rules: [{ name: "r", when, outcome }] }),
+      input({ claims: { step_up: true, roles: ["a"], country: "DE", risk: "high", client_id: "c", logins_count: 1 }, ip: "10.0.0.1", wasntMeCount: 1 }),
+    ).reason;
 
   it.each([
     [{ stepUp: true, roles: ["a"], countries: ["DE"] }, "step_up"],
@@ -314,7 +317,13 @@ describe("explain", () => {
   });
 
   it("policy explain false makes every reason null", () => {
-    const p = policy({ explain: false, rules: [{ name: "admins", when: { roles: ["admin"] }, outcome: "CHALLENGE" }, { name: "office", when: { networks: ["10.0.0.0/8"] }, outcome: "ALLOW" }] });
+    const p = policy({
+      explain: false,
+      rules: [
+        { name: "admins", when: { roles: ["admin"] }, outcome: "CHALLENGE" },
+        { name: "office", when: { networks: ["10.0.0.0/8"] }, outcome: "ALLOW" },
+      ],
+    });
     expect(evaluatePolicy(p, input({ claims: { roles: ["admin"] } })).reason).toBeNull();
     expect(evaluatePolicy(p, input()).reason).toBeNull();
     expect(evaluatePolicy(p, input({ device: REMEMBERED }))).toMatchObject({ rule: "remembered device", reason: null });

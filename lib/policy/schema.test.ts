@@ -39,7 +39,12 @@ describe("policy schema", () => {
               rememberDevice: false,
             },
             { name: "office", when: { networks: ["10.0.0.0/8", "2001:db8::/32", "192.0.2.1", "::1"], not: { risk: ["high"] } }, outcome: "ALLOW" },
-            { name: "new users", when: { loginsCount: { max: 1 }, wasntMeReports: { min: 1 }, device: "new", mfaWithinHours: 0.5 + 1, stepUp: false, clients: ["app"], countries: ["DE"] }, outcome: "DENY", explain: false },
+            {
+              name: "new users",
+              when: { loginsCount: { max: 1 }, wasntMeReports: { min: 1 }, device: "new", mfaWithinHours: 0.5 + 1, stepUp: false, clients: ["app"], countries: ["DE"] },
+              outcome: "DENY",
+              explain: false,
+            },
           ],
           rememberDevice: { days: 30 },
           explain: true,
@@ -74,7 +79,9 @@ describe("policy schema", () => {
   });
 
   it("refuses lowercase and unknown country codes, saying what to write", () => {
-    expect(problem({ rules: [rule({ when: { countries: ["DE", "fr"] } })] })).toMatch(/policy\.rules\.0\.when\.countries\.1: "fr" is not an ISO 3166-1 alpha-2 country code \(country codes are uppercase: "FR"\)/);
+    expect(problem({ rules: [rule({ when: { countries: ["DE", "fr"] } })] })).toMatch(
+      /policy\.rules\.0\.when\.countries\.1: "fr" is not an ISO 3166-1 alpha-2 country code \(country codes are uppercase: "FR"\)/,
+    );
     expect(problem({ rules: [rule({ when: { countries: ["UK"] } })] })).toMatch(/countries\.0: "UK" is not .* \(the United Kingdom is "GB"\)/);
     expect(problem({ rules: [rule({ when: { countries: ["XX"] } })] })).toMatch(/countries\.0: "XX" is not an ISO 3166-1 alpha-2 country code$/m);
     expect(problem({ rules: [rule({ when: { countries: ["DEU"] } })] })).toMatch(/"DEU" is not/);

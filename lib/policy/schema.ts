@@ -3,18 +3,7 @@ import { z } from "zod";
 import { FACTOR_IDS } from "@/lib/factors/registry";
 
 export const OUTCOMES = ["ALLOW", "CHALLENGE", "DENY"] as const;
-export const EXPLAIN_REASONS = [
-  "new_device",
-  "country",
-  "role",
-  "step_up",
-  "risk",
-  "network",
-  "application",
-  "reported",
-  "remembered_device",
-  "policy",
-] as const;
+export const EXPLAIN_REASONS = ["new_device", "country", "role", "step_up", "risk", "network", "application", "reported", "remembered_device", "policy"] as const;
 export const DEVICE_STATES = ["new", "known", "remembered"] as const;
 /** Auth0's `riskAssessment.confidence` values: how sure Auth0 is that the login is genuine, so "low" is the risky one. */
 export const RISK_LEVELS = ["low", "medium", "high", "neutral"] as const;
@@ -93,26 +82,38 @@ export interface PolicyConditions {
 }
 
 /** A rule's `when`: every condition present must match (AND); none present always matches. */
-export const conditionsSchema: z.ZodType<PolicyConditions> = z.lazy(() =>
-  z.strictObject({
-    roles: nonEmptyStrings.optional().meta({ description: "The user has ANY of these roles." }),
-    clients: nonEmptyStrings.optional().meta({ description: "The Auth0 application (client_id) is one of these." }),
-    countries: z.array(country).min(1).optional().meta({ description: "ISO 3166-1 alpha-2 codes, uppercase. A login with no country never matches." }),
-    networks: z.array(cidr).min(1).optional().meta({ description: "IPv4/IPv6 CIDR ranges; a bare address is one host. A login with no IP never matches." }),
-    device: z.enum(DEVICE_STATES).optional().meta({ description: "new: never passed MFA here; known: passed MFA here before; remembered: the user ticked \"don't ask again\". Under step-up the device is new." }),
-    mfaWithinHours: z.number().min(1).max(8760).optional().meta({ description: "MFA passed on this device within this many hours. Never matches under step-up." }),
-    risk: z.array(z.enum(RISK_LEVELS)).min(1).optional().meta({ description: "Auth0 Adaptive MFA's confidence that the login is genuine (riskAssessment.confidence): \"low\" means it looks risky. Missing never matches." }),
-    loginsCount: z
-      .strictObject({ min: z.int().min(0).optional(), max: z.int().min(0).optional() })
-      .refine((r) => r.min !== undefined || r.max !== undefined, "give min, max or both")
-      .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, "min must not be greater than max")
-      .optional()
-      .meta({ description: "Auth0 logins_count within this inclusive range. Missing never matches." }),
-    wasntMeReports: z.strictObject({ min: z.int().min(1) }).optional().meta({ description: "The user reported at least this many sign-ins as \"wasn't me\"." }),
-    stepUp: z.boolean().optional().meta({ description: "The application asked for step-up (a fresh MFA)." }),
-    not: conditionsSchema.optional().meta({ description: "Matches when these conditions do NOT match." }),
-  }),
-).meta({ id: "PolicyConditions", description: "Every condition present must match (AND); none present always matches." });
+export const conditionsSchema: z.ZodType<PolicyConditions> = z
+  .lazy(() =>
+    z.strictObject({
+      roles: nonEmptyStrings.optional().meta({ description: "The user has ANY of these roles." }),
+      clients: nonEmptyStrings.optional().meta({ description: "The Auth0 application (client_id) is one of these." }),
+      countries: z.array(country).min(1).optional().meta({ description: "ISO 3166-1 alpha-2 codes, uppercase. A login with no country never matches." }),
+      networks: z.array(cidr).min(1).optional().meta({ description: "IPv4/IPv6 CIDR ranges; a bare address is one host. A login with no IP never matches." }),
+      device: z
+        .enum(DEVICE_STATES)
+        .optional()
+        .meta({ description: 'new: never passed MFA here; known: passed MFA here before; remembered: the user ticked "don\'t ask again". Under step-up the device is new.' }),
+      mfaWithinHours: z.number().min(1).max(8760).optional().meta({ description: "MFA passed on this device within this many hours. Never matches under step-up." }),
+      risk: z
+        .array(z.enum(RISK_LEVELS))
+        .min(1)
+        .optional()
+        .meta({ description: 'Auth0 Adaptive MFA\'s confidence that the login is genuine (riskAssessment.confidence): "low" means it looks risky. Missing never matches.' }),
+      loginsCount: z
+        .strictObject({ min: z.int().min(0).optional(), max: z.int().min(0).optional() })
+        .refine((r) => r.min !== undefined || r.max !== undefined, "give min, max or both")
+        .refine((r) => r.min === undefined || r.max === undefined || r.min <= r.max, "min must not be greater than max")
+        .optional()
+        .meta({ description: "Auth0 logins_count within this inclusive range. Missing never matches." }),
+      wasntMeReports: z
+        .strictObject({ min: z.int().min(1) })
+        .optional()
+        .meta({ description: 'The user reported at least this many sign-ins as "wasn\'t me".' }),
+      stepUp: z.boolean().optional().meta({ description: "The application asked for step-up (a fresh MFA)." }),
+      not: conditionsSchema.optional().meta({ description: "Matches when these conditions do NOT match." }),
+    }),
+  )
+  .meta({ id: "PolicyConditions", description: "Every condition present must match (AND); none present always matches." });
 
 export const ruleSchema = z.strictObject({
   name: z.string().min(1).max(80).meta({ description: "Unique; reported as the matched rule in the audit trail." }),
@@ -122,8 +123,8 @@ export const ruleSchema = z.strictObject({
   explain: z
     .union([z.enum(EXPLAIN_REASONS), z.literal(false)], { error: `expected one of ${EXPLAIN_REASONS.map((r) => `"${r}"`).join("|")}, or false` })
     .optional()
-    .meta({ description: "The \"why am I asked?\" reason, or false for none. Default: derived from the conditions." }),
-  rememberDevice: z.boolean().optional().meta({ description: "false: a remembered device does not skip this rule, and \"don't ask again\" is hidden." }),
+    .meta({ description: 'The "why am I asked?" reason, or false for none. Default: derived from the conditions.' }),
+  rememberDevice: z.boolean().optional().meta({ description: 'false: a remembered device does not skip this rule, and "don\'t ask again" is hidden.' }),
 });
 
 /** The `policy` key of keystep.config.json: ordered rules, first match wins. */
@@ -144,8 +145,8 @@ export const policySchema = z.strictObject({
   rememberDevice: z
     .union([z.literal(false), z.strictObject({ days: z.int().min(1).max(365) })], { error: 'expected false or { "days": 1 to 365 }' })
     .optional()
-    .meta({ description: "\"Don't ask again on this device\": { days } or false to turn it off. Default { days: 30 }." }),
-  explain: z.boolean().optional().meta({ description: "Show the \"why am I asked?\" line on challenge screens. Default true." }),
+    .meta({ description: '"Don\'t ask again on this device": { days } or false to turn it off. Default { days: 30 }.' }),
+  explain: z.boolean().optional().meta({ description: 'Show the "why am I asked?" line on challenge screens. Default true.' }),
   firstEnrollment: z.enum(["verify-email", "none"]).optional().meta({ description: "How a user with no factor yet starts their first setup. Default verify-email." }),
 });
 

@@ -46,7 +46,11 @@ export async function withFailureBudget<T>(
     const { value, failed } = await guess(trx);
     if (failed) {
       await trx.insertInto("attempts").values({ bucket, at: now }).execute();
-      await trx.deleteFrom("attempts").where("bucket", "=", bucket).where("at", "<=", now - budget.windowMs).execute();
+      await trx
+        .deleteFrom("attempts")
+        .where("bucket", "=", bucket)
+        .where("at", "<=", now - budget.windowMs)
+        .execute();
     }
     return { blocked: false, value, exhausted: failed && Number(row.n) + 1 >= budget.limit };
   });

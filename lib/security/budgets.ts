@@ -40,10 +40,18 @@ export class DbBudgetStore implements BudgetStore {
             .executeTakeFirstOrThrow();
           if (Number(row.n) >= k.limit) return { ok: false, reason: "exhausted", bucket: k.bucket, retryAfterMs: Math.max(1000, Number(row.oldest) + k.windowMs - now) } as const;
         }
-        await trx.insertInto("attempts").values(keys.map((k) => ({ bucket: k.bucket, at: now }))).execute();
+        await trx
+          .insertInto("attempts")
+          .values(keys.map((k) => ({ bucket: k.bucket, at: now })))
+          .execute();
         // Spends older than the window never count again: drop them, or the table grows with
         // every code ever sent (a bucket is always used with one window).
-        for (const k of keys) await trx.deleteFrom("attempts").where("bucket", "=", k.bucket).where("at", "<=", now - k.windowMs).execute();
+        for (const k of keys)
+          await trx
+            .deleteFrom("attempts")
+            .where("bucket", "=", k.bucket)
+            .where("at", "<=", now - k.windowMs)
+            .execute();
         return { ok: true } as const;
       });
     } catch {
@@ -75,7 +83,10 @@ return {0, 0}
 
 /** Redis-backed budgets for several instances without database writes on every send; fails closed. */
 export class RedisBudgetStore implements BudgetStore {
-  constructor(private readonly redis: Redis, private readonly prefix = "keystep:budget:") {}
+  constructor(
+    private readonly redis: Redis,
+    private readonly prefix = "keystep:budget:",
+  ) {}
 
   async take(keys: BudgetKey[], now = Date.now()): Promise<Take> {
     try {

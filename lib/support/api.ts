@@ -128,7 +128,10 @@ export async function handleAdminRequest(request: Request, deps: () => AdminDeps
     // Split before decoding, so an encoded slash (%2F) inside a user id stays part of it.
     let segments: string[];
     try {
-      segments = url.pathname.slice(ADMIN_PREFIX.length + 1).split("/").map(decodeURIComponent);
+      segments = url.pathname
+        .slice(ADMIN_PREFIX.length + 1)
+        .split("/")
+        .map(decodeURIComponent);
     } catch {
       return problem(400, "invalid_request", "The path is not valid percent-encoding; encode user ids with encodeURIComponent.");
     }

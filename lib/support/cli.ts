@@ -130,7 +130,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof UsageError) return failWith(EXIT.usage, "usage", e.message);
     if (e instanceof EnvError) return failWith(EXIT.usage, "configuration", e.problems.join("; "));
     // node:util parseArgs reports unknown options and missing values as ERR_PARSE_ARGS_*.
-    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS")) return failWith(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
+    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
+      return failWith(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
     return failWith(EXIT.failed, "database_error", `Database error: ${describeError(e)}`);
   } finally {
     await db?.destroy().catch(() => {});
@@ -176,17 +177,24 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 /** Plain columns, padded to the widest cell; long cells are cut so a row fits a terminal. */
 export function table(headers: string[], rows: Array<Array<string | number | null>>, maxCell = 48): string {
   if (rows.length === 0) return "  (none)";
-  const cells = rows.map((r) => r.map((c) => {
-    const s = c === null || c === "" ? "-" : String(c).replace(/[\u0000-\u001f\u007f]/g, " ");
-    return s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s;
-  }));
+  const cells = rows.map((r) =>
+    r.map((c) => {
+      const s = c === null || c === "" ? "-" : String(c).replace(/[\u0000-\u001f\u007f]/g, " ");
+      return s.length > maxCell ? `${s.slice(0, maxCell - 1)}…` : s;
+    }),
+  );
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
   const line = (r: string[]) => `  ${r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join("  ")}`.trimEnd();
   return [line(headers), ...cells.map(line)].join("\n");
 }
 
 function showText(v: UserView): string {
-  const detail = (d: Record<string, unknown> | null) => (d ? Object.entries(d).map(([k, val]) => `${k}=${typeof val === "object" ? JSON.stringify(val) : String(val)}`).join(" ") : null);
+  const detail = (d: Record<string, unknown> | null) =>
+    d
+      ? Object.entries(d)
+          .map(([k, val]) => `${k}=${typeof val === "object" ? JSON.stringify(val) : String(val)}`)
+          .join(" ")
+      : null;
   return [
     `User    ${v.sub}`,
     `Tenant  ${v.tenant}`,
@@ -200,10 +208,17 @@ function showText(v: UserView): string {
     `Recovery codes: ${v.recoveryCodes.remaining} of ${v.recoveryCodes.issued} unused`,
     "",
     `Devices (${v.devices.length})`,
-    table(["ID", "LAST MFA", "REMEMBERED UNTIL", "USER AGENT"], v.devices.map((d) => [d.id, when(d.lastMfaAt), when(d.rememberedUntil), d.userAgent])),
+    table(
+      ["ID", "LAST MFA", "REMEMBERED UNTIL", "USER AGENT"],
+      v.devices.map((d) => [d.id, when(d.lastMfaAt), when(d.rememberedUntil), d.userAgent]),
+    ),
     "",
     `Recent audit events (newest first, at most ${RECENT_EVENTS})`,
-    table(["AT", "EVENT", "FACTOR", "OUTCOME", "IP", "DETAIL"], v.events.map((e) => [when(e.at), e.event, e.factor, e.outcome, e.ip, detail(e.detail)]), 96),
+    table(
+      ["AT", "EVENT", "FACTOR", "OUTCOME", "IP", "DETAIL"],
+      v.events.map((e) => [when(e.at), e.event, e.factor, e.outcome, e.ip, detail(e.detail)]),
+      96,
+    ),
     "",
   ].join("\n");
 }

@@ -107,7 +107,20 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
       const base = Date.now() - 1_000_000;
       await db
         .insertInto("audit_events")
-        .values(Array.from({ length: 60 }, (_, i) => ({ at: base + i * 1000, auth0_host: user.host, sub: user.sub, flow_id: null, event: `e.${i}`, factor: null, outcome: null, ip: null, user_agent: null, detail: null })))
+        .values(
+          Array.from({ length: 60 }, (_, i) => ({
+            at: base + i * 1000,
+            auth0_host: user.host,
+            sub: user.sub,
+            flow_id: null,
+            event: `e.${i}`,
+            factor: null,
+            outcome: null,
+            ip: null,
+            user_agent: null,
+            detail: null,
+          })),
+        )
         .execute();
       const r = await showUser(db, user, CLI);
       if (!r.ok) throw new Error(r.message);

@@ -18,13 +18,7 @@ export interface Actor {
   userAgent?: string | null;
 }
 
-export type OpsError =
-  | "invalid_user_id"
-  | "invalid_authenticator_id"
-  | "tenant_required"
-  | "tenant_unknown"
-  | "user_not_found"
-  | "authenticator_not_found";
+export type OpsError = "invalid_user_id" | "invalid_authenticator_id" | "tenant_required" | "tenant_unknown" | "user_not_found" | "authenticator_not_found";
 
 export type OpsResult<T> = { ok: true; value: T } | { ok: false; error: OpsError; message: string };
 
@@ -211,14 +205,7 @@ export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Acto
  * Disables one factor (it stops being offered or accepted) or enables it again. Enabling also
  * clears the consecutive-failure count, so a factor locked at the cap gets a fresh start.
  */
-export async function setFactorEnabled(
-  db: Kysely<Database>,
-  user: UserKey,
-  authenticatorId: string,
-  enabled: boolean,
-  actor: Actor,
-  now = Date.now(),
-): Promise<OpsResult<FactorChange>> {
+export async function setFactorEnabled(db: Kysely<Database>, user: UserKey, authenticatorId: string, enabled: boolean, actor: Actor, now = Date.now()): Promise<OpsResult<FactorChange>> {
   const id = checkAuthenticatorId(authenticatorId);
   if (!id.ok) return id;
   const mine = db.selectFrom("authenticators").selectAll().where("id", "=", id.value).where("auth0_host", "=", user.host).where("sub", "=", user.sub);

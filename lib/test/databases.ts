@@ -57,13 +57,18 @@ export const env = testEnv();
 
 /** Opens a flow for a user as the entry route would, and returns a factor context for it. */
 export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.randomUUID()}`, now = Date.now()): Promise<FactorCtx> {
-  const opened = await openFlow(db, env.secret, {
-    state: crypto.randomBytes(16).toString("base64url"),
-    sessionToken: crypto.randomBytes(24).toString("base64url"),
-    // The passkey offer is snoozed (as on a browser that said "not now"): tests of the offer open their own flows.
-    context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest", offerSnoozed: true },
-    ttlSeconds: 900,
-  }, now);
+  const opened = await openFlow(
+    db,
+    env.secret,
+    {
+      state: crypto.randomBytes(16).toString("base64url"),
+      sessionToken: crypto.randomBytes(24).toString("base64url"),
+      // The passkey offer is snoozed (as on a browser that said "not now"): tests of the offer open their own flows.
+      context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest", offerSnoozed: true },
+      ttlSeconds: 900,
+    },
+    now,
+  );
   if (!opened.ok) throw new Error("state clash");
   return { db, env, flow: opened.flow, now };
 }

@@ -59,8 +59,19 @@ export class SoftAuthenticator {
     const jwk = this.keys.publicKey.export({ format: "jwk" });
     const key =
       this.alg === -8
-        ? new Map<number, number | Uint8Array>([[1, 1], [3, -8], [-1, 6], [-2, Buffer.from(jwk.x!, "base64url")]])
-        : new Map<number, number | Uint8Array>([[1, 2], [3, this.alg], [-1, this.alg === -35 ? 2 : 1], [-2, Buffer.from(jwk.x!, "base64url")], [-3, Buffer.from(jwk.y!, "base64url")]]);
+        ? new Map<number, number | Uint8Array>([
+            [1, 1],
+            [3, -8],
+            [-1, 6],
+            [-2, Buffer.from(jwk.x!, "base64url")],
+          ])
+        : new Map<number, number | Uint8Array>([
+            [1, 2],
+            [3, this.alg],
+            [-1, this.alg === -35 ? 2 : 1],
+            [-2, Buffer.from(jwk.x!, "base64url")],
+            [-3, Buffer.from(jwk.y!, "base64url")],
+          ]);
     return isoCBOR.encode(key);
   }
 
@@ -77,8 +88,22 @@ export class SoftAuthenticator {
     idLen.writeUInt16BE(this.credentialId.length);
     const count = Buffer.alloc(4);
     count.writeUInt32BE(this.counter);
-    const authData = Buffer.concat([sha256(rpId), Buffer.from([this.flags({ uv, attested: true, be: c.backupEligible, bs: c.backedUp })]), count, Buffer.alloc(16), idLen, this.credentialId, Buffer.from(this.coseKey())]);
-    const attestationObject = isoCBOR.encode(new Map<string, unknown>([["fmt", "none"], ["attStmt", new Map()], ["authData", new Uint8Array(authData)]]) as never);
+    const authData = Buffer.concat([
+      sha256(rpId),
+      Buffer.from([this.flags({ uv, attested: true, be: c.backupEligible, bs: c.backedUp })]),
+      count,
+      Buffer.alloc(16),
+      idLen,
+      this.credentialId,
+      Buffer.from(this.coseKey()),
+    ]);
+    const attestationObject = isoCBOR.encode(
+      new Map<string, unknown>([
+        ["fmt", "none"],
+        ["attStmt", new Map()],
+        ["authData", new Uint8Array(authData)],
+      ]) as never,
+    );
     return {
       id: this.id,
       rawId: this.id,

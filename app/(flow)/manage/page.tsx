@@ -75,7 +75,14 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
                         <label htmlFor={`name-${r.id}`} className="text-sm font-medium text-fg">
                           {t("nameLabel")}
                         </label>
-                        <input id={`name-${r.id}`} name="name" defaultValue={label(r)} maxLength={64} required className="w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus" />
+                        <input
+                          id={`name-${r.id}`}
+                          name="name"
+                          defaultValue={label(r)}
+                          maxLength={64}
+                          required
+                          className="w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus"
+                        />
                         <Button type="submit" variant="secondary">
                           {t("save")}
                         </Button>
@@ -96,7 +103,11 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
               </li>
             ))}
           </ul>
-          {canAdd ? <ButtonLink href="/choose" variant="secondary">{t("add")}</ButtonLink> : null}
+          {canAdd ? (
+            <ButtonLink href="/choose" variant="secondary">
+              {t("add")}
+            </ButtonLink>
+          ) : null}
         </section>
         <ActionSection id="codes" title={t("codes")} status={t("codesLeft", { count: codes })} action={regenerateRecoveryCodes} button={t("regenerate")} />
         <ActionSection id="devices" title={t("devices")} status={t("devicesRemembered", { count: remembered })} action={devices.length > 0 ? forgetAllDevices : undefined} button={t("forget")} />

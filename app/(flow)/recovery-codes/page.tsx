@@ -24,7 +24,15 @@ export default async function RecoveryCodesPage() {
         <RecoveryCodesView
           codes={codes}
           action={confirmSaved}
-          labels={{ copy: t("copy"), copied: t("copied"), download: t("download"), print: t("print"), saved: t("saved"), continue: t("continue"), fileHeading: t("fileHeading", { brand: ctx.env.brand.name }) }}
+          labels={{
+            copy: t("copy"),
+            copied: t("copied"),
+            download: t("download"),
+            print: t("print"),
+            saved: t("saved"),
+            continue: t("continue"),
+            fileHeading: t("fileHeading", { brand: ctx.env.brand.name }),
+          }}
         />
       </Shell>
     );

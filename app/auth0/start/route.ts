@@ -56,7 +56,14 @@ export async function GET(request: NextRequest): Promise<Response> {
       ttlSeconds: config.flowTtlSeconds,
     });
     if (!opened.ok) {
-      await audit(db(), { event: "entry.replayed", auth0Host: claims.iss, sub: claims.sub, outcome: "refused", ip: claims.ip, detail: { reused: opened.error === "token_replayed" ? "session_token" : "state" } });
+      await audit(db(), {
+        event: "entry.replayed",
+        auth0Host: claims.iss,
+        sub: claims.sub,
+        outcome: "refused",
+        ip: claims.ip,
+        detail: { reused: opened.error === "token_replayed" ? "session_token" : "state" },
+      });
       return errorRedirect("state_replayed");
     }
     const { flow, cookieValue } = opened;
@@ -68,13 +75,17 @@ export async function GET(request: NextRequest): Promise<Response> {
       await settleAtEntry(db(), flow, policy.outcome, policy.rule);
       await audit(db(), { ...who, event: allowed ? "flow.skipped" : "flow.denied", outcome: allowed ? "success" : "denied", detail: { rule: policy.rule } });
     }
-    const step = policy.outcome === "CHALLENGE" ? nextStep(flow, await userFactors(flow)) : policy.outcome === "ALLOW" ? ({ kind: "continue" } as const) : ({ kind: "ended", reason: "policy_denied" } as const);
+    const step =
+      policy.outcome === "CHALLENGE" ? nextStep(flow, await userFactors(flow)) : policy.outcome === "ALLOW" ? ({ kind: "continue" } as const) : ({ kind: "ended", reason: "policy_denied" } as const);
     // The first step's code or link goes out now, in the user's language, not when its screen renders.
     await arriveAt(flowCtx(flow, negotiateLocale(request.cookies.get(LOCALE_COOKIE)?.value, flow.context.claims.locale, request.headers.get("accept-language"))), step);
     const cookies = [`${FLOW_COOKIE}=${cookieValue}; Path=/; Max-Age=${config.flowTtlSeconds}; HttpOnly; Secure; SameSite=Lax`];
     // 400 days is the longest lifetime browsers accept (RFC 6265bis); remembering itself expires server-side.
     if (cookieToken !== deviceToken) cookies.push(`${DEVICE_COOKIE}=${deviceToken}; Path=/; Max-Age=${400 * 86_400}; HttpOnly; Secure; SameSite=Lax`);
-    return seeOther(stepPath(step), cookies.map((c) => ["Set-Cookie", c] as [string, string]));
+    return seeOther(
+      stepPath(step),
+      cookies.map((c) => ["Set-Cookie", c] as [string, string]),
+    );
   } catch (err) {
     log.error({ err }, "entry failed");
     return errorRedirect("unavailable");

@@ -35,7 +35,9 @@ export default async function MagicLinkConfirmPage({ params }: { params: Promise
           <dt className="text-muted">{t("detailDevice")}</dt>
           <dd className="font-medium text-fg">{describeDevice(flow.context.userAgent) ?? t("unknownDevice")}</dd>
           <dt className="text-muted">{t("detailTime")}</dt>
-          <dd className="font-medium text-fg">{format.dateTime(new Date(flow.createdAt), { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" })}</dd>
+          <dd className="font-medium text-fg">
+            {format.dateTime(new Date(flow.createdAt), { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" })}
+          </dd>
         </dl>
         {sameBrowser ? (
           <form action={confirm}>

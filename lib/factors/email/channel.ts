@@ -19,7 +19,14 @@ export const channel: Channel = {
       brand,
       code,
       lang: locale,
-      strings: { subject: t("subject", { code, brand: brand.name }), heading: t("heading"), intro: t("intro", { app }), expiry: t("expiry", { minutes: CODE_TTL_MS.email / 60_000 }), ignore: t("ignore"), footer: t("footer", { brand: brand.name }) },
+      strings: {
+        subject: t("subject", { code, brand: brand.name }),
+        heading: t("heading"),
+        intro: t("intro", { app }),
+        expiry: t("expiry", { minutes: CODE_TTL_MS.email / 60_000 }),
+        ignore: t("ignore"),
+        footer: t("footer", { brand: brand.name }),
+      },
     });
     const r = await sender.send({ to: destination, ...mail });
     if (!r.ok) log.warn({ error: r.error, detail: r.detail }, "email delivery failed");

@@ -57,23 +57,38 @@ export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: 
   const token = randomToken(32);
   const id = crypto.randomUUID();
   // Links spend the same budgets as email codes: one mailbox, one user, one allowance.
-  return sendGuarded(ctx, { channel: "email", destination: to, budgets: delivery.budgets, limits: delivery.limits }, {
-    async lastSentAt() {
-      const last = await db.selectFrom("magic_links").select("created_at").where("flow_id", "=", ctx.flow.id).orderBy("created_at", "desc").limit(1).executeTakeFirst();
-      return last ? Number(last.created_at) : null;
+  return sendGuarded(
+    ctx,
+    { channel: "email", destination: to, budgets: delivery.budgets, limits: delivery.limits },
+    {
+      async lastSentAt() {
+        const last = await db.selectFrom("magic_links").select("created_at").where("flow_id", "=", ctx.flow.id).orderBy("created_at", "desc").limit(1).executeTakeFirst();
+        return last ? Number(last.created_at) : null;
+      },
+      async store() {
+        await db.transaction().execute(async (trx) => {
+          await trx.updateTable("magic_links").set({ superseded_at: now }).where("flow_id", "=", ctx.flow.id).where("superseded_at", "is", null).execute();
+          await trx
+            .insertInto("magic_links")
+            .values({
+              id,
+              flow_id: ctx.flow.id,
+              token_hash: tokenHash(ctx.env.secret, token),
+              number: crypto.randomInt(100, 1000),
+              created_at: now,
+              expires_at: now + ttlMs,
+              superseded_at: null,
+              approved_at: null,
+              refused_at: null,
+              consumed_at: null,
+            })
+            .execute();
+        });
+        return { undo: async () => void (await db.deleteFrom("magic_links").where("id", "=", id).execute()) };
+      },
+      deliver: () => delivery.deliver(to, magicLinkUrl(ctx.env, token), ctx),
     },
-    async store() {
-      await db.transaction().execute(async (trx) => {
-        await trx.updateTable("magic_links").set({ superseded_at: now }).where("flow_id", "=", ctx.flow.id).where("superseded_at", "is", null).execute();
-        await trx
-          .insertInto("magic_links")
-          .values({ id, flow_id: ctx.flow.id, token_hash: tokenHash(ctx.env.secret, token), number: crypto.randomInt(100, 1000), created_at: now, expires_at: now + ttlMs, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
-          .execute();
-      });
-      return { undo: async () => void (await db.deleteFrom("magic_links").where("id", "=", id).execute()) };
-    },
-    deliver: () => delivery.deliver(to, magicLinkUrl(ctx.env, token), ctx),
-  });
+  );
 }
 
 export type LinkLookup = { ok: true; link: MagicLink } | { ok: false; reason: "unknown" | "used" | "expired" | "refused" };

@@ -52,7 +52,12 @@ export const otpFactor: SetupFactor<OtpSetupView> = {
     if (!(await swapPending(ctx.db, ctx.flow, rest))) return { ok: false, error: "code_reused" };
     ctx.flow = { ...ctx.flow, pending: rest };
     const id = crypto.randomUUID();
-    await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { id, factor: "otp", label: "", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step }, ctx.now);
+    await insertAuthenticator(
+      ctx.db,
+      { host: ctx.flow.host, sub: ctx.flow.sub },
+      { id, factor: "otp", label: "", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step },
+      ctx.now,
+    );
     return { ok: true };
   },
 

@@ -81,7 +81,9 @@ const fail = (): CheckResult => ({ ok: false, error: "webauthn_invalid" });
 const expectation = (ctx: FactorCtx) => ({ expectedOrigin: ctx.env.publicUrl.origin, expectedRPID: ctx.env.rpId });
 
 /** Passkeys (platform, resident, UV) and security keys (roaming) over one ceremony; only the selection differs. */
-export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
+export function webauthnFactor(
+  id: WebAuthnFactor,
+): SetupFactor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
   const platform = id === "webauthn-platform";
   return {
     id,
@@ -113,7 +115,13 @@ export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredent
       if (!response || !challenge) return fail();
       let info;
       try {
-        const r = await verifyRegistrationResponse({ response, expectedChallenge: challenge, ...expectation(ctx), requireUserVerification: UV[id] === "required", supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS });
+        const r = await verifyRegistrationResponse({
+          response,
+          expectedChallenge: challenge,
+          ...expectation(ctx),
+          requireUserVerification: UV[id] === "required",
+          supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS,
+        });
         if (!r.verified) return fail();
         info = r.registrationInfo;
       } catch {
@@ -122,18 +130,23 @@ export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredent
       if (Buffer.from(info.credential.id, "base64url").length > MAX_CREDENTIAL_ID_BYTES) return fail();
       const taken = await ctx.db.selectFrom("authenticators").select("id").where("credential_id", "=", info.credential.id).executeTakeFirst();
       if (taken) return fail();
-      await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, {
-        factor: id,
-        label: credentialName(info.aaguid, ctx.flow.context.userAgent),
-        credential_id: info.credential.id,
-        public_key: Buffer.from(info.credential.publicKey).toString("base64url"),
-        counter: info.credential.counter,
-        transports: JSON.stringify(info.credential.transports ?? response.response.transports ?? []),
-        aaguid: info.aaguid,
-        backed_up: info.credentialBackedUp ? 1 : 0,
-        backup_eligible: info.credentialDeviceType === "multiDevice" ? 1 : 0,
-        user_verified: info.userVerified ? 1 : 0,
-      }, ctx.now);
+      await insertAuthenticator(
+        ctx.db,
+        { host: ctx.flow.host, sub: ctx.flow.sub },
+        {
+          factor: id,
+          label: credentialName(info.aaguid, ctx.flow.context.userAgent),
+          credential_id: info.credential.id,
+          public_key: Buffer.from(info.credential.publicKey).toString("base64url"),
+          counter: info.credential.counter,
+          transports: JSON.stringify(info.credential.transports ?? response.response.transports ?? []),
+          aaguid: info.aaguid,
+          backed_up: info.credentialBackedUp ? 1 : 0,
+          backup_eligible: info.credentialDeviceType === "multiDevice" ? 1 : 0,
+          user_verified: info.userVerified ? 1 : 0,
+        },
+        ctx.now,
+      );
       return { ok: true, amr: info.userVerified ? [id, "uv"] : [id] };
     },
 
@@ -166,7 +179,12 @@ export function webauthnFactor(id: WebAuthnFactor): SetupFactor<PublicKeyCredent
           response,
           expectedChallenge: challenge,
           ...expectation(ctx),
-          credential: { id: cred.credential_id, publicKey: new Uint8Array(Buffer.from(cred.public_key, "base64url")), counter: Number(cred.counter ?? 0), transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined },
+          credential: {
+            id: cred.credential_id,
+            publicKey: new Uint8Array(Buffer.from(cred.public_key, "base64url")),
+            counter: Number(cred.counter ?? 0),
+            transports: cred.transports ? (JSON.parse(cred.transports) as never[]) : undefined,
+          },
           requireUserVerification: UV[id] === "required",
         });
         if (!r.verified) return fail();

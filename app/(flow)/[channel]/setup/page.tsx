@@ -84,7 +84,13 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
         ) : (
           <>
             <CodeForm action={submitChannelCode.bind(null, channel)} label={common("codeLabel")} submit={common("verify")} pending={common("verifying")} />
-            <ResendForm action={resendChannelCode.bind(null, channel)} resendAt={view.resendAt ?? 0} resendIn={Math.max(0, (view.resendAt ?? 0) - Date.now())} label={t("resend")} waitLabel={t("resendIn", { seconds: "{seconds}" })} />
+            <ResendForm
+              action={resendChannelCode.bind(null, channel)}
+              resendAt={view.resendAt ?? 0}
+              resendIn={Math.max(0, (view.resendAt ?? 0) - Date.now())}
+              label={t("resend")}
+              waitLabel={t("resendIn", { seconds: "{seconds}" })}
+            />
             <form action={changeDestination.bind(null, channel)}>
               <Button type="submit" variant="link" className="w-full">
                 {t("changeDestination")}
@@ -92,7 +98,9 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
             </form>
           </>
         )}
-        {view.stage === "destination" && descriptor(channel).restricted ? <SmsRisk channel={channel} stronger={options(ctx.flow, factors).enroll.filter((f) => STRONGER_THAN_SMS.includes(f))} /> : null}
+        {view.stage === "destination" && descriptor(channel).restricted ? (
+          <SmsRisk channel={channel} stronger={options(ctx.flow, factors).enroll.filter((f) => STRONGER_THAN_SMS.includes(f))} />
+        ) : null}
         <TryAnother flow={ctx.flow} factors={factors} />
       </div>
     </Shell>

@@ -25,7 +25,9 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
       <ol className="flex list-none flex-col gap-6 p-0">
         <li className="flex flex-col gap-4">
           <p className="font-medium text-fg">
-            <span aria-hidden="true" className="me-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">1</span>
+            <span aria-hidden="true" className="me-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">
+              1
+            </span>
             {t("step1")}
           </p>
           <QrCode value={view.uri} label={t("qrAlt", { account })} />
@@ -36,7 +38,9 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
         </li>
         <li className="flex flex-col gap-4">
           <p className="font-medium text-fg">
-            <span aria-hidden="true" className="me-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">2</span>
+            <span aria-hidden="true" className="me-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">
+              2
+            </span>
             {t("step2")}
           </p>
           <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={t("submit")} pending={common("verifying")} />
@@ -48,4 +52,3 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
     </Shell>
   );
 }
-
