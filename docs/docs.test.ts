@@ -17,7 +17,7 @@ import { describe, expect, it } from "vitest";
 import { FILE_SECRETS } from "@/lib/env";
 
 const ROOT = path.resolve(__dirname, "..");
-const SOURCE_DIRS = ["app", "lib", "components", "scripts", "e2e", "docs", "bench", "messages", "auth0", "i18n"];
+const SOURCE_DIRS = ["app", "pages", "client", "lib", "components", "scripts", "e2e", "docs", "bench", "messages", "auth0", "i18n"];
 const ROOT_FILE = /^\.?[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\.(json|ts|tsx|mjs|js|md|example)$/;
 /** Files the docs name that operators create, never the repository: not citations. */
 const NOT_REPO_FILES = new Set(["keystep.config.json"]);
