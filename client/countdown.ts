@@ -1,3 +1,4 @@
+import { tickEverySecond } from "./ticker";
 import { setText } from "./text";
 
 /**
@@ -18,15 +19,12 @@ export function countdownState(msLeft: number, labels: CountdownLabels): { disab
   return seconds > 0 ? { disabled: true, text: labels.waitLabel.replace("{seconds}", String(seconds)) } : { disabled: false, text: labels.label };
 }
 
-const running = new WeakMap<Element, () => void>();
-
 /**
  * Runs the cool-down on `el`, ticking every second. `leftMs` (default: `data-left`) was the time
  * left at `startMs` (a `performance.now()` reading, default: now). Attaching again replaces the
  * running countdown. Returns a function that stops it.
  */
 export function attachCountdown(el: HTMLButtonElement, startMs = performance.now(), leftMs = Number(el.getAttribute("data-left"))): () => void {
-  running.get(el)?.();
   const labels = { label: el.getAttribute("data-label") ?? "", waitLabel: el.getAttribute("data-wait-label") ?? "" };
   const tick = () => {
     if (el.closest("form[aria-busy='true']")) return;
@@ -34,12 +32,5 @@ export function attachCountdown(el: HTMLButtonElement, startMs = performance.now
     el.disabled = s.disabled;
     setText(el, s.text);
   };
-  tick();
-  const id = setInterval(tick, 1000);
-  const stop = () => {
-    clearInterval(id);
-    if (running.get(el) === stop) running.delete(el);
-  };
-  running.set(el, stop);
-  return stop;
+  return tickEverySecond(el, tick);
 }

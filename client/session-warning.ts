@@ -1,3 +1,4 @@
+import { tickEverySecond } from "./ticker";
 import { setText } from "./text";
 
 /**
@@ -19,15 +20,12 @@ export function sessionWarning(msLeft: number, template: string): string | null 
   return msLeft > 0 && msLeft <= WARN_MS ? template.replace("{time}", formatMinutes(msLeft)) : null;
 }
 
-const running = new WeakMap<Element, () => void>();
-
 /**
  * Runs the warning on `box`, ticking every second. `leftMs` (default: `data-session-left`) was the
  * time left at `startMs` (a `performance.now()` reading, default: now). Attaching again replaces
  * the running one. Returns a function that stops it.
  */
 export function attachSessionWarning(box: HTMLElement, startMs = performance.now(), leftMs = Number(box.getAttribute("data-session-left"))): () => void {
-  running.get(box)?.();
   const text = box.querySelector("[data-template]");
   const template = text?.getAttribute("data-template") ?? "";
   const tick = () => {
@@ -35,12 +33,5 @@ export function attachSessionWarning(box: HTMLElement, startMs = performance.now
     box.hidden = value === null;
     if (value !== null && text) setText(text, value);
   };
-  tick();
-  const id = setInterval(tick, 1000);
-  const stop = () => {
-    clearInterval(id);
-    if (running.get(box) === stop) running.delete(box);
-  };
-  running.set(box, stop);
-  return stop;
+  return tickEverySecond(box, tick);
 }

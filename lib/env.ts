@@ -254,79 +254,18 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     email = { smtpUrl: source.SMTP_URL, from: source.EMAIL_FROM ?? "" };
   }
 
-  const countries = (source.SMS_ALLOWED_COUNTRIES ?? "")
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((c) => c.toUpperCase());
-  const allowedCountries = countries.length ? countries : DEFAULT_SMS_COUNTRIES;
-  if (allowedCountries.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push("SMS_ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes (or *)");
-  let sms: SmsConfig = { provider: "none" };
-  switch (source.SMS_PROVIDER || "none") {
-    case "none":
-      break;
-    case "log":
-      if (nodeEnv === "production") problems.push("SMS_PROVIDER=log is for development only and is refused in production");
-      sms = { provider: "log", allowedCountries };
-      break;
-    case "webhook":
-      if (!source.SMS_WEBHOOK_URL || !/^https?:\/\//.test(source.SMS_WEBHOOK_URL)) problems.push("SMS_WEBHOOK_URL must be an http(s) URL when SMS_PROVIDER=webhook");
-      if (Buffer.byteLength(source.SMS_WEBHOOK_SECRET ?? "") < 32) problems.push("SMS_WEBHOOK_SECRET must be at least 32 bytes when SMS_PROVIDER=webhook");
-      sms = { provider: "webhook", url: source.SMS_WEBHOOK_URL ?? "", secret: source.SMS_WEBHOOK_SECRET ?? "", allowedCountries };
-      break;
-    case "twilio":
-      if (!source.TWILIO_ACCOUNT_SID || !source.TWILIO_AUTH_TOKEN) problems.push("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when SMS_PROVIDER=twilio");
-      if (!source.TWILIO_FROM && !source.TWILIO_MESSAGING_SERVICE_SID) problems.push("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required when SMS_PROVIDER=twilio");
-      sms = {
-        provider: "twilio",
-        accountSid: source.TWILIO_ACCOUNT_SID ?? "",
-        authToken: source.TWILIO_AUTH_TOKEN ?? "",
-        from: source.TWILIO_FROM || null,
-        messagingServiceSid: source.TWILIO_MESSAGING_SERVICE_SID || null,
-        baseUrl: source.TWILIO_BASE_URL || "https://api.twilio.com",
-        allowedCountries,
-      };
-      break;
-    default:
-      problems.push("SMS_PROVIDER must be one of twilio, webhook, log, none");
-  }
-
+  const allowedCountries = countryList(source.SMS_ALLOWED_COUNTRIES, "SMS_ALLOWED_COUNTRIES", DEFAULT_SMS_COUNTRIES, problems);
+  const sms = phoneProvider(source, "SMS_PROVIDER", allowedCountries, nodeEnv, problems, () => {
+    if (!source.TWILIO_FROM && !source.TWILIO_MESSAGING_SERVICE_SID) problems.push("TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID is required when SMS_PROVIDER=twilio");
+    return { from: source.TWILIO_FROM || null, messagingServiceSid: source.TWILIO_MESSAGING_SERVICE_SID || null };
+  });
   // WhatsApp: its own country list (SMS's by default), the Twilio account or the signed webhook SMS uses.
-  const waCountries = (source.WHATSAPP_ALLOWED_COUNTRIES ?? "")
-    .split(/[\s,]+/)
-    .filter(Boolean)
-    .map((c) => c.toUpperCase());
-  const waAllowed = waCountries.length ? waCountries : allowedCountries;
-  if (waAllowed.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push("WHATSAPP_ALLOWED_COUNTRIES must list ISO 3166-1 alpha-2 codes (or *)");
-  let whatsapp: SmsConfig = { provider: "none" };
-  switch (source.WHATSAPP_PROVIDER || "none") {
-    case "none":
-      break;
-    case "log":
-      if (nodeEnv === "production") problems.push("WHATSAPP_PROVIDER=log is for development only and is refused in production");
-      whatsapp = { provider: "log", allowedCountries: waAllowed };
-      break;
-    case "webhook":
-      if (!source.SMS_WEBHOOK_URL || !/^https?:\/\//.test(source.SMS_WEBHOOK_URL)) problems.push("SMS_WEBHOOK_URL must be an http(s) URL when WHATSAPP_PROVIDER=webhook");
-      if (Buffer.byteLength(source.SMS_WEBHOOK_SECRET ?? "") < 32) problems.push("SMS_WEBHOOK_SECRET must be at least 32 bytes when WHATSAPP_PROVIDER=webhook");
-      whatsapp = { provider: "webhook", url: source.SMS_WEBHOOK_URL ?? "", secret: source.SMS_WEBHOOK_SECRET ?? "", allowedCountries: waAllowed };
-      break;
-    case "twilio":
-      if (!source.TWILIO_ACCOUNT_SID || !source.TWILIO_AUTH_TOKEN) problems.push("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when WHATSAPP_PROVIDER=twilio");
-      if (!source.WHATSAPP_FROM || !/^\+[1-9]\d{6,14}$/.test(source.WHATSAPP_FROM))
-        problems.push("WHATSAPP_FROM must be the WhatsApp sender's number in E.164 (e.g. +14155238886) when WHATSAPP_PROVIDER=twilio");
-      whatsapp = {
-        provider: "twilio",
-        accountSid: source.TWILIO_ACCOUNT_SID ?? "",
-        authToken: source.TWILIO_AUTH_TOKEN ?? "",
-        from: source.WHATSAPP_FROM || null,
-        messagingServiceSid: null,
-        baseUrl: source.TWILIO_BASE_URL || "https://api.twilio.com",
-        allowedCountries: waAllowed,
-      };
-      break;
-    default:
-      problems.push("WHATSAPP_PROVIDER must be one of twilio, webhook, log, none");
-  }
+  const whatsappCountries = countryList(source.WHATSAPP_ALLOWED_COUNTRIES, "WHATSAPP_ALLOWED_COUNTRIES", allowedCountries, problems);
+  const whatsapp = phoneProvider(source, "WHATSAPP_PROVIDER", whatsappCountries, nodeEnv, problems, () => {
+    if (!source.WHATSAPP_FROM || !/^\+[1-9]\d{6,14}$/.test(source.WHATSAPP_FROM))
+      problems.push("WHATSAPP_FROM must be the WhatsApp sender's number in E.164 (e.g. +14155238886) when WHATSAPP_PROVIDER=twilio");
+    return { from: source.WHATSAPP_FROM || null, messagingServiceSid: null };
+  });
 
   const brandColor = source.KEYSTEP_BRAND_COLOR || "#4f46e5";
   if (!/^#[0-9a-f]{6}$/i.test(brandColor)) problems.push("KEYSTEP_BRAND_COLOR must be a #rrggbb colour");
@@ -379,4 +318,55 @@ let cached: Env | undefined;
 export function env(): Env {
   cached ??= loadEnv();
   return cached;
+}
+
+/** A list of ISO 3166-1 alpha-2 country codes (or `*`) from a setting; `fallback` when it is empty. */
+function countryList(raw: string | undefined, name: string, fallback: string[], problems: string[]): string[] {
+  const list = (raw ?? "")
+    .split(/[\s,]+/)
+    .filter(Boolean)
+    .map((c) => c.toUpperCase());
+  const out = list.length ? list : fallback;
+  if (out.some((c) => c !== "*" && !/^[A-Z]{2}$/.test(c))) problems.push(`${name} must list ISO 3166-1 alpha-2 codes (or *)`);
+  return out;
+}
+
+/**
+ * A phone channel's sender (SMS_PROVIDER, WHATSAPP_PROVIDER): none, the development log (refused in
+ * production), the signed webhook (SMS_WEBHOOK_*), or Twilio (TWILIO_*), whose sender `twilio` checks.
+ */
+function phoneProvider(
+  source: Record<string, string | undefined>,
+  name: "SMS_PROVIDER" | "WHATSAPP_PROVIDER",
+  allowedCountries: string[],
+  nodeEnv: Env["nodeEnv"],
+  problems: string[],
+  twilio: () => { from: string | null; messagingServiceSid: string | null },
+): SmsConfig {
+  switch (source[name] || "none") {
+    case "none":
+      return { provider: "none" };
+    case "log":
+      if (nodeEnv === "production") problems.push(`${name}=log is for development only and is refused in production`);
+      return { provider: "log", allowedCountries };
+    case "webhook":
+      if (!source.SMS_WEBHOOK_URL || !/^https?:\/\//.test(source.SMS_WEBHOOK_URL)) problems.push(`SMS_WEBHOOK_URL must be an http(s) URL when ${name}=webhook`);
+      if (Buffer.byteLength(source.SMS_WEBHOOK_SECRET ?? "") < 32) problems.push(`SMS_WEBHOOK_SECRET must be at least 32 bytes when ${name}=webhook`);
+      return { provider: "webhook", url: source.SMS_WEBHOOK_URL ?? "", secret: source.SMS_WEBHOOK_SECRET ?? "", allowedCountries };
+    case "twilio": {
+      if (!source.TWILIO_ACCOUNT_SID || !source.TWILIO_AUTH_TOKEN) problems.push(`TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are required when ${name}=twilio`);
+      const sender = twilio();
+      return {
+        provider: "twilio",
+        accountSid: source.TWILIO_ACCOUNT_SID ?? "",
+        authToken: source.TWILIO_AUTH_TOKEN ?? "",
+        ...sender,
+        baseUrl: source.TWILIO_BASE_URL || "https://api.twilio.com",
+        allowedCountries,
+      };
+    }
+    default:
+      problems.push(`${name} must be one of twilio, webhook, log, none`);
+      return { provider: "none" };
+  }
 }
