@@ -208,7 +208,8 @@ async function roundTrip(base: string, user: number, times: number[][], step = c
   const page = await fetch(`${base}/otp`, { headers: { cookie } });
   const html = await page.text();
   const t2 = performance.now();
-  const form = new FormData();
+  // The form as a browser posts it (application/x-www-form-urlencoded), hidden fields included.
+  const form = new URLSearchParams();
   const formHtml = html.slice(html.indexOf("<form"), html.indexOf('name="code"'));
   for (const m of formHtml.matchAll(/<input type="hidden" name="([^"]+)"(?: value="([^"]*)")?/g)) form.append(m[1]!, (m[2] ?? "").replace(/&quot;/g, '"').replace(/&amp;/g, "&"));
   form.append("code", totp.generate({ timestamp: step * 30_000 }));
