@@ -59,10 +59,12 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
             {rows.map((r) => (
               <li key={r.id} className="rounded-brand border border-line px-4 py-3" data-testid="factor-row">
                 <p className="font-semibold break-words text-fg">{label(r)}</p>
-                <p className="text-sm text-muted">
-                  {isFactorId(r.factor) ? names.name(r.factor) : r.factor}
-                  {r.factor.startsWith("webauthn") ? ` · ${r.backed_up ? wa("synced") : wa("deviceOnly")}` : null}
-                </p>
+                {/* The kind under a name the user gave; a row without one is already titled by its kind. */}
+                {r.label || r.factor.startsWith("webauthn") ? (
+                  <p className="text-sm text-muted">
+                    {[r.label ? (isFactorId(r.factor) ? names.name(r.factor) : r.factor) : null, r.factor.startsWith("webauthn") ? (r.backed_up ? wa("synced") : wa("deviceOnly")) : null].filter(Boolean).join(" · ")}
+                  </p>
+                ) : null}
                 <p className="text-sm text-muted">
                   {t("added", { date: date(r.created_at) })} · {t("lastUsed", { date: date(r.last_used_at) })}
                 </p>
