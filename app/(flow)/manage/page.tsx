@@ -62,7 +62,9 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
                 {/* The kind under a name the user gave; a row without one is already titled by its kind. */}
                 {r.label || r.factor.startsWith("webauthn") ? (
                   <p className="text-sm text-muted">
-                    {[r.label ? (isFactorId(r.factor) ? names.name(r.factor) : r.factor) : null, r.factor.startsWith("webauthn") ? (r.backed_up ? wa("synced") : wa("deviceOnly")) : null].filter(Boolean).join(" · ")}
+                    {[r.label ? (isFactorId(r.factor) ? names.name(r.factor) : r.factor) : null, r.factor.startsWith("webauthn") ? (r.backed_up ? wa("synced") : wa("deviceOnly")) : null]
+                      .filter(Boolean)
+                      .join(" · ")}
                   </p>
                 ) : null}
                 <p className="text-sm text-muted">
