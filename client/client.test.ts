@@ -62,7 +62,7 @@ describe("WebAuthn ceremony", () => {
   it("asks for options, runs the ceremony with them, sends the response and the remember box, then goes where the server says", async () => {
     const { fetch, bodies } = api({ options: { challenge: "c" } }, { next: "/continue" });
     const d = deps(fetch);
-    const outcome = await runCeremony({ endpoint: "/api/webauthn/webauthn-platform", mode: "authenticate", remember: true }, d);
+    const outcome = await runCeremony({ endpoint: "/api/webauthn/webauthn-platform", mode: "challenge", remember: true }, d);
     expect(outcome).toEqual({ next: "/continue" });
     expect(d.startAuthentication).toHaveBeenCalledWith({ optionsJSON: { challenge: "c" } });
     expect(d.startRegistration).not.toHaveBeenCalled();
@@ -75,7 +75,7 @@ describe("WebAuthn ceremony", () => {
   it("registers in register mode", async () => {
     const { fetch, bodies } = api({ options: { rp: {} } }, { next: "/recovery-codes" });
     const d = deps(fetch);
-    expect(await runCeremony({ endpoint: "/e", mode: "register" }, d)).toEqual({ next: "/recovery-codes" });
+    expect(await runCeremony({ endpoint: "/e", mode: "enroll" }, d)).toEqual({ next: "/recovery-codes" });
     expect(d.startRegistration).toHaveBeenCalledWith({ optionsJSON: { rp: {} } });
     expect(bodies[1]).toEqual({ step: "finish", response: JSON.stringify({ id: "reg" }), remember: false });
   });
@@ -83,14 +83,14 @@ describe("WebAuthn ceremony", () => {
   it("goes elsewhere without a ceremony when the flow is not at this step", async () => {
     const { fetch } = api({ next: "/otp" });
     const d = deps(fetch);
-    expect(await runCeremony({ endpoint: "/e", mode: "authenticate" }, d)).toEqual({ next: "/otp" });
+    expect(await runCeremony({ endpoint: "/e", mode: "challenge" }, d)).toEqual({ next: "/otp" });
     expect(d.startAuthentication).not.toHaveBeenCalled();
   });
 
   it("a cancel or a time-out is a calm outcome, never an alert", async () => {
     for (const name of ["NotAllowedError", "AbortError"]) {
       const { fetch, bodies } = api({ options: {} });
-      const outcome = await runCeremony({ endpoint: "/e", mode: "authenticate" }, deps(fetch, { startAuthentication: async () => Promise.reject(named(name)) }));
+      const outcome = await runCeremony({ endpoint: "/e", mode: "challenge" }, deps(fetch, { startAuthentication: async () => Promise.reject(named(name)) }));
       expect(outcome).toEqual({ cancelled: true });
       expect(bodies).toHaveLength(1); // nothing sent after the cancel
       expect(outcomeNote(outcome, labels)).toEqual({ text: labels.cancelled, alert: false });
@@ -99,7 +99,7 @@ describe("WebAuthn ceremony", () => {
 
   it("the server's localised error is shown as an alert", async () => {
     const { fetch } = api({ options: {} }, { error: "That passkey did not work." });
-    const outcome = await runCeremony({ endpoint: "/e", mode: "authenticate" }, deps(fetch));
+    const outcome = await runCeremony({ endpoint: "/e", mode: "challenge" }, deps(fetch));
     expect(outcome).toEqual({ error: "That passkey did not work." });
     expect(outcomeNote(outcome, labels)).toEqual({ text: "That passkey did not work.", alert: true });
   });
@@ -112,7 +112,7 @@ describe("WebAuthn ceremony", () => {
       deps(api({}).fetch),
     ];
     for (const d of failures) {
-      const outcome = await runCeremony({ endpoint: "/e", mode: "authenticate" }, d);
+      const outcome = await runCeremony({ endpoint: "/e", mode: "challenge" }, d);
       expect(outcome).toEqual({});
       expect(outcomeNote(outcome, labels)).toEqual({ text: labels.failed, alert: true });
     }

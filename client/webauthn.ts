@@ -7,7 +7,7 @@ import { browserSupportsWebAuthn, startAuthentication, startRegistration } from 
  * (NotAllowedError, AbortError) is a calm outcome, never an error.
  */
 
-export type CeremonyMode = "register" | "authenticate";
+export type CeremonyMode = "enroll" | "challenge";
 
 /** How a ceremony ended: go to `next`; show `error` (absent: the generic "failed" text); or a cancel. */
 export type CeremonyOutcome = { next: string } | { error?: string } | { cancelled: true };
@@ -45,7 +45,7 @@ export async function runCeremony({ endpoint, mode, remember = false }: { endpoi
     if (step.next) return { next: step.next };
     if (!step.options) return step.error ? { error: step.error } : {};
     const response =
-      mode === "register"
+      mode === "enroll"
         ? await deps.startRegistration({ optionsJSON: step.options as Options<typeof startRegistration> })
         : await deps.startAuthentication({ optionsJSON: step.options as Options<typeof startAuthentication> });
     const done = await call({ step: "finish", response: JSON.stringify(response), remember });
@@ -75,7 +75,7 @@ export function outcomeNote(outcome: CeremonyOutcome, labels: Pick<WebAuthnLabel
 export const rememberChecked = (doc: Document = document): boolean => (doc.getElementById("remember") as HTMLInputElement | null)?.checked === true;
 
 /**
- * The passkey button of an HTML-only screen: `[data-webauthn="register"|"authenticate"]` with
+ * The passkey button of an HTML-only screen: `[data-webauthn="enroll"|"challenge"]` with
  * `data-endpoint` and `data-labels` (JSON of WebAuthnLabels) around one button (rendered
  * disabled). Without WebAuthn the box becomes the "unsupported" message. Success is a full page
  * load, so the next page gets its own CSP.
@@ -105,7 +105,7 @@ export function attachWebAuthn(box: HTMLElement): void {
     note.textContent = text;
   };
   const idle = button.textContent;
-  const mode: CeremonyMode = box.getAttribute("data-webauthn") === "register" ? "register" : "authenticate";
+  const mode: CeremonyMode = box.getAttribute("data-webauthn") === "enroll" ? "enroll" : "challenge";
   button.disabled = false;
   button.addEventListener("click", async () => {
     button.disabled = true;

@@ -21,7 +21,7 @@ export function WebAuthnChallenge(props: ScreenProps<WebAuthnChallengeView>) {
           </ul>
         ) : null}
         {view.parts.remember ? <RememberDeviceView label={view.parts.remember} /> : null}
-        <WebAuthnBox mode="authenticate" endpoint={`/api/webauthn/${view.factor}`} labels={view.labels} />
+        <WebAuthnBox mode="challenge" endpoint={`/api/webauthn/${view.factor}`} labels={view.labels} />
         <TryAnotherHere parts={view.parts} />
       </div>
     </HtmlOnlyScreen>

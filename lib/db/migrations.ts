@@ -205,4 +205,17 @@ export const migrations: Record<string, Migration> = {
       await db.updateTable("authenticators").set({ label: "" }).where("label", "in", ["Authenticator app", "Email", "Text message", "Passkey", "Security key"]).execute();
     },
   },
+  "0010_enroll_is_the_word": {
+    async up(db: Kysely<any>) {
+      // One word for one idea: what the code called "setup" (a challenge's purpose, a WebAuthn
+      // ceremony kept on a flow) is "enroll", Auth0's word. Rows written before this release are
+      // renamed so a code or a ceremony in flight at the upgrade still completes.
+      await db.updateTable("challenges").set({ purpose: "enroll" }).where("purpose", "=", "setup").execute();
+      await db
+        .updateTable("flows")
+        .set((eb) => ({ pending: eb.fn("replace", ["pending", eb.val('"purpose":"setup"'), eb.val('"purpose":"enroll"')]) }))
+        .where("pending", "like", '%"purpose":"setup"%')
+        .execute();
+    },
+  },
 };

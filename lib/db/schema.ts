@@ -67,7 +67,7 @@ export interface ChallengesTable {
   id: string;
   flow_id: string;
   factor: string;
-  purpose: "setup" | "challenge";
+  purpose: "enroll" | "challenge";
   destination: string;
   code_hash: string;
   attempts: number;

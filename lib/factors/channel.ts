@@ -6,7 +6,7 @@ import { insertAuthenticator, listActive } from "./authenticators";
 import { activeChallenge, checkCode, resendAt } from "./code";
 import { channelSpec, descriptor, type ChannelId } from "./registry";
 import type { Delivered } from "./send";
-import type { FactorCtx, SetupFactor } from "./types";
+import type { FactorCtx, EnrollFactor } from "./types";
 
 /**
  * A channel that delivers one-time codes (email, SMS, WhatsApp…). What is data (the kind of
@@ -23,10 +23,10 @@ export interface Channel {
 /** The server half a channel folder exports (see FactorDescriptor.load). */
 export interface ChannelModule {
   channel: Channel;
-  factor: SetupFactor<ChannelSetupView>;
+  factor: EnrollFactor<ChannelEnrollView>;
 }
 
-export interface ChannelSetupView {
+export interface ChannelEnrollView {
   stage: "destination" | "code";
   masked?: string;
   resendAt?: number;
@@ -74,18 +74,18 @@ export async function challengeDestination(ctx: FactorCtx, channel: ChannelId): 
 }
 
 /** Every channel is the same factor: a destination, then a code sent to it. */
-export function channelFactor(channel: ChannelId): SetupFactor<ChannelSetupView> {
+export function channelFactor(channel: ChannelId): EnrollFactor<ChannelEnrollView> {
   return {
     id: channel,
 
-    async beginSetup(ctx) {
+    async beginEnroll(ctx) {
       const live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
-      if (!live || live.purpose !== "setup") return { stage: "destination" };
+      if (!live || live.purpose !== "enroll") return { stage: "destination" };
       return { stage: "code", masked: mask(channel, live.destination), resendAt: await resendAt(ctx.db, ctx.flow.id, channel) };
     },
 
-    async finishSetup(ctx, code) {
-      const r = await checkCode(ctx, channel, "setup", code);
+    async finishEnroll(ctx, code) {
+      const r = await checkCode(ctx, channel, "enroll", code);
       if (!r.ok) return r;
       // No label: the factor's name is shown in the user's language (the descriptor's messages).
       await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { factor: channel, label: "", destination: r.destination ?? null }, ctx.now);

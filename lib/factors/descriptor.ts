@@ -48,7 +48,7 @@ export interface FactorDescriptor<Id extends string = string> {
   /** The next-intl namespace holding the factor's `name` and `hint` (and `to` when it delivers something). */
   messages: `factors.${Id}`;
   /** Whether this deployment can set the factor up (absent: it is never set up on its own). */
-  setup?(env: Env): boolean;
+  enroll?(env: Env): boolean;
   /** Usable with no setup, from what the token says (Auth0 treats a verified email this way). */
   implicit?(env: Env, claims: TokenClaims): boolean;
   /** A NIST SP 800-63B-4 restricted authenticator (a code sent to a phone number): setup says so and offers stronger ones. */

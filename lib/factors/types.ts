@@ -20,12 +20,12 @@ export type CheckError = "code_invalid" | "code_reused" | "code_expired" | "setu
 export type CheckResult = { ok: true; amr?: string[] } | { ok: false; error: CheckError; disabled?: true };
 
 /** The one interface every factor implements; the registry composes them. */
-export interface Factor<SetupView, ChallengeView = unknown> {
+export interface Factor<EnrollView, ChallengeView = unknown> {
   id: FactorId;
   /** Starts (or resumes) enrollment and returns what the setup screen shows. Absent: never set up on its own. */
-  beginSetup?(ctx: FactorCtx): Promise<SetupView>;
+  beginEnroll?(ctx: FactorCtx): Promise<EnrollView>;
   /** Proves possession of the new authenticator and only then saves it. */
-  finishSetup?(ctx: FactorCtx, code: string): Promise<CheckResult>;
+  finishEnroll?(ctx: FactorCtx, code: string): Promise<CheckResult>;
   /** Checks a challenge response against the user's enrolled authenticators. */
   verify(ctx: FactorCtx, code: string): Promise<CheckResult>;
   /** Runs after a successful challenge (e.g. telling the user a recovery code was used). Never throws. */
@@ -35,4 +35,4 @@ export interface Factor<SetupView, ChallengeView = unknown> {
 }
 
 /** A factor that is set up on its own (not magic links or recovery codes). */
-export type SetupFactor<SetupView, ChallengeView = unknown> = Factor<SetupView, ChallengeView> & Required<Pick<Factor<SetupView, ChallengeView>, "beginSetup" | "finishSetup">>;
+export type EnrollFactor<EnrollView, ChallengeView = unknown> = Factor<EnrollView, ChallengeView> & Required<Pick<Factor<EnrollView, ChallengeView>, "beginEnroll" | "finishEnroll">>;

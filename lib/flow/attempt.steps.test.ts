@@ -32,9 +32,9 @@ async function open(db: Kysely<Database>, sub: string, extra: Partial<FlowContex
 /** Enrolls an authenticator app for `sub` in a flow of its own; returns its secret. */
 async function enrollOtp(db: Kysely<Database>, sub: string, now: number): Promise<Uint8Array> {
   let ctx = await open(db, sub, {}, {}, now);
-  const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
+  const secret = secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32);
   ctx = await reload(ctx);
-  expect(await submitCode(ctx, "otp", "setup", totpAt(secret, now))).toMatchObject({ ok: true });
+  expect(await submitCode(ctx, "otp", "enroll", totpAt(secret, now))).toMatchObject({ ok: true });
   return secret;
 }
 
@@ -96,9 +96,9 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     const { swapPending } = await import("./repo");
     expect(await swapPending(db, ctx.flow, { ...ctx.flow.pending, choice: { factor: "otp", mode: "enroll" } })).toBe(true);
     ctx = await reload(ctx);
-    const second = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
+    const second = secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32);
     ctx = await reload(ctx);
-    expect(await submitCode(ctx, "otp", "setup", totpAt(second, ctx.now))).toEqual({ ok: true, continued: true });
+    expect(await submitCode(ctx, "otp", "enroll", totpAt(second, ctx.now))).toEqual({ ok: true, continued: true });
     const after = await reload(ctx);
     expect(after.flow.status).toBe("active");
     expect(after.flow.pending.choice).toBeUndefined();

@@ -32,7 +32,7 @@ const codeSchema = z
   .pipe(z.string().regex(/^\d{6}$/));
 
 /** Checks one submitted code (six digits) for a factor, with every guard of {@link runAttempt}. */
-export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", raw: unknown, opts: AttemptOptions = {}): Promise<AttemptResult> {
+export async function submitCode(ctx: FactorCtx, factorId: FactorId, mode: "enroll" | "challenge", raw: unknown, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const parsed = codeSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, error: "code_format" };
   return submitResponse(ctx, factorId, mode, parsed.data, opts);
@@ -44,10 +44,10 @@ export interface AttemptOptions {
 }
 
 /** Checks a factor response (a code, or a WebAuthn response as JSON) in setup or challenge mode. */
-export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", response: string, opts: AttemptOptions = {}): Promise<AttemptResult> {
+export async function submitResponse(ctx: FactorCtx, factorId: FactorId, mode: "enroll" | "challenge", response: string, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const f = await factor(factorId);
   // A factor with no setup of its own (magic link, recovery codes) has nothing to finish.
-  return runAttempt(ctx, factorId, mode, async (c) => (mode === "setup" ? (f.finishSetup?.(c, response) ?? { ok: false, error: "code_invalid" }) : f.verify(c, response)), opts);
+  return runAttempt(ctx, factorId, mode, async (c) => (mode === "enroll" ? (f.finishEnroll?.(c, response) ?? { ok: false, error: "code_invalid" }) : f.verify(c, response)), opts);
 }
 
 /** Answers that tested no secret: waiting for a link, or a code or key that expired. Never a guess. */
@@ -61,7 +61,7 @@ const paced = (id: FactorId) => ["code", "lookup"].includes(descriptor(id).scree
  * proves a key the user was just given), per-flow failure cap, audit, and the flow's advance on
  * success.
  */
-export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>, opts: AttemptOptions = {}): Promise<AttemptResult> {
+export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "enroll" | "challenge", run: (c: FactorCtx) => Promise<CheckResult>, opts: AttemptOptions = {}): Promise<AttemptResult> {
   const { db, flow } = ctx;
   const who = auditWho(flow, factorId);
 
@@ -87,8 +87,8 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
   if (check.ok) {
     const outcome = await succeed(ctx, factorId, mode, check.amr ?? [factorId], opts);
     if (!outcome) return { ok: false, error: "flow_ended" };
-    await audit(db, { ...who, event: mode === "setup" ? "enroll.success" : "challenge.success", outcome: "success" });
-    if (mode === "setup") {
+    await audit(db, { ...who, event: mode === "enroll" ? "enroll.success" : "challenge.success", outcome: "success" });
+    if (mode === "enroll") {
       await audit(db, { ...who, event: "factor.added", outcome: "success" });
       await notifyUser(ctx, "factorAdded");
     }
@@ -104,13 +104,13 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "setu
   // In setup, "reused" means a parallel submission of the same correct code won the save (a
   // double click): not a guess, and counting it could lock the flow before the winner completes.
   // It is audited, and answered exactly as a wrong code would be at this count, without counting.
-  if (mode === "setup" && check.error === "code_reused") {
+  if (mode === "enroll" && check.error === "code_reused") {
     const failures = ((await findFlow(db, flow.id)) ?? flow).failedAttempts + 1;
     await audit(db, { ...who, event: "enroll.failure", outcome: check.error, detail: { failures: failures - 1, counted: false } });
     return { ok: false, error: "code_invalid", remaining: Math.max(1, MAX_FLOW_FAILURES - failures) };
   }
 
-  const { failures, ended } = await countFailure(db, flow, who, { event: `${mode === "setup" ? "enroll" : "challenge"}.failure`, outcome: check.error }, ctx.now);
+  const { failures, ended } = await countFailure(db, flow, who, { event: `${mode === "enroll" ? "enroll" : "challenge"}.failure`, outcome: check.error }, ctx.now);
   if (ended) return { ok: false, error: "flow_ended" };
   // A used code is refused like a wrong one: the person sees the same words and count.
   return { ok: false, error: check.error === "code_reused" ? "code_invalid" : check.error, remaining: MAX_FLOW_FAILURES - failures };
@@ -133,7 +133,7 @@ function mergeProof(prev: Pending["verified"], factorId: FactorId, amr: string[]
  * if nextStep then says `complete` (lib/flow/transition.ts). Two parallel successes can never
  * skip a step: each re-reads the flow and asks again.
  */
-async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "challenge", amr: string[], opts: AttemptOptions): Promise<"completed" | "continued" | null> {
+async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "enroll" | "challenge", amr: string[], opts: AttemptOptions): Promise<"completed" | "continued" | null> {
   let flow: Flow | null = ctx.flow;
   // Recovery codes for a first factor are issued once, whatever number of rounds the write takes.
   let sealed: string | null | undefined;
@@ -141,16 +141,16 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "setup" | "chal
     if (flow.status !== "active") return null;
     // The method the user picked is done, unless this was the email check before the setup they picked.
     const { choice, ...rest } = flow.pending;
-    const keep = choice && !(choice.factor === factorId && choice.mode === (mode === "setup" ? "enroll" : "challenge"));
+    const keep = choice && !(choice.factor === factorId && choice.mode === (mode === "enroll" ? "enroll" : "challenge"));
     const pending: Pending = {
       ...rest,
       ...(keep ? { choice } : {}),
       verified: mergeProof(flow.pending.verified, factorId, amr, ctx.now),
-      ...(mode === "setup" ? { enrolled: [...new Set([...(flow.pending.enrolled ?? []), factorId])] } : {}),
+      ...(mode === "enroll" ? { enrolled: [...new Set([...(flow.pending.enrolled ?? []), factorId])] } : {}),
       ...(opts.remember || flow.pending.remember ? { remember: true as const } : {}),
     };
     let next: Flow = { ...flow, pending };
-    if (mode === "setup" && !pending.recoveryCodes) {
+    if (mode === "enroll" && !pending.recoveryCodes) {
       // A first factor comes with recovery codes, shown once on the next step.
       sealed ??= (await userFactors(flow, ctx.db, ctx.env)).enrolled.includes("recovery-code") ? null : await issueSealedCodes({ ...ctx, flow: next });
       if (sealed) next = { ...next, pending: { ...pending, recoveryCodes: sealed } };

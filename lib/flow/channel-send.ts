@@ -14,7 +14,7 @@ export function codeDelivery(): CodeDelivery {
 }
 
 /** Sends a code for the flow's challenge or setup, with audit; returns the outcome. */
-export async function sendFlowCode(ctx: FactorCtx, channel: ChannelId, purpose: "setup" | "challenge", destination?: string): Promise<SendResult> {
+export async function sendFlowCode(ctx: FactorCtx, channel: ChannelId, purpose: "enroll" | "challenge", destination?: string): Promise<SendResult> {
   const to = destination ?? (await challengeDestination(ctx, channel));
   if (!to) return { ok: false, error: "delivery_failed" };
   const r = await sendCode(ctx, codeDelivery(), channel, purpose, to);

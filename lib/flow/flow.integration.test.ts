@@ -55,17 +55,17 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
   it("enrolls an authenticator app only after a correct first code, then challenges with it", async () => {
     let ctx = await newFlowCtx(db);
     expect(nextStep(ctx.flow, { enrolled: [], implicit: [], available: ["otp"] })).toEqual({ kind: "enroll", factor: "otp" });
-    const view = await otpFactor.beginSetup(ctx);
+    const view = await otpFactor.beginEnroll(ctx);
     ctx = await reload(ctx);
     // Reloading the setup page shows the same key rather than silently replacing it.
-    expect((await otpFactor.beginSetup(ctx)).secretBase32).toBe(view.secretBase32);
+    expect((await otpFactor.beginEnroll(ctx)).secretBase32).toBe(view.secretBase32);
     const secret = secretBytes(view.secretBase32);
 
-    expect(await submitCode(ctx, "otp", "setup", wrongCode(secret, ctx.now, totpAt))).toMatchObject({ ok: false });
+    expect(await submitCode(ctx, "otp", "enroll", wrongCode(secret, ctx.now, totpAt))).toMatchObject({ ok: false });
     expect(await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub })).toHaveLength(0);
 
     ctx = await reload(ctx);
-    expect(await submitCode(ctx, "otp", "setup", totpAt(secret, ctx.now))).toMatchObject({ ok: true });
+    expect(await submitCode(ctx, "otp", "enroll", totpAt(secret, ctx.now))).toMatchObject({ ok: true });
     const saved = await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub });
     expect(saved).toHaveLength(1);
     expect(saved[0]!.secret).not.toContain(view.secretBase32);
@@ -87,21 +87,21 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
 
   it("accepts codes with spaces or a dash, and refuses non-digits without counting them", async () => {
     const ctx = await newFlowCtx(db);
-    expect(await submitCode(ctx, "otp", "setup", "12ab56")).toEqual({ ok: false, error: "code_format" });
+    expect(await submitCode(ctx, "otp", "enroll", "12ab56")).toEqual({ ok: false, error: "code_format" });
     expect((await reload(ctx)).flow.failedAttempts).toBe(0);
-    const view = await otpFactor.beginSetup(ctx);
+    const view = await otpFactor.beginEnroll(ctx);
     const code = totpAt(secretBytes(view.secretBase32), ctx.now);
-    expect(await submitCode(await reload(ctx), "otp", "setup", `${code.slice(0, 3)} ${code.slice(3)}`)).toMatchObject({ ok: true });
+    expect(await submitCode(await reload(ctx), "otp", "enroll", `${code.slice(0, 3)} ${code.slice(3)}`)).toMatchObject({ ok: true });
   });
 
   it(`ends the flow after ${MAX_FLOW_FAILURES} wrong codes`, async () => {
     let ctx = await newFlowCtx(db);
-    const bad = wrongCode(secretBytes((await otpFactor.beginSetup(ctx)).secretBase32), ctx.now, totpAt);
+    const bad = wrongCode(secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32), ctx.now, totpAt);
     for (let i = 1; i < MAX_FLOW_FAILURES; i++) {
       ctx = await reload(ctx);
-      expect(await submitCode(ctx, "otp", "setup", bad)).toEqual({ ok: false, error: "code_invalid", remaining: MAX_FLOW_FAILURES - i });
+      expect(await submitCode(ctx, "otp", "enroll", bad)).toEqual({ ok: false, error: "code_invalid", remaining: MAX_FLOW_FAILURES - i });
     }
-    expect(await submitCode(await reload(ctx), "otp", "setup", bad)).toEqual({ ok: false, error: "flow_ended" });
+    expect(await submitCode(await reload(ctx), "otp", "enroll", bad)).toEqual({ ok: false, error: "flow_ended" });
     const ended = (await reload(ctx)).flow;
     expect(ended).toMatchObject({ status: "done", outcome: "denied", result: { reason: "too_many_attempts" } });
     expect(nextStep(ended, { enrolled: [], implicit: [], available: ["otp"] })).toEqual({ kind: "ended", reason: "too_many_attempts" });

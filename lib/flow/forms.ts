@@ -45,7 +45,7 @@ export async function submitCodeForm(ctx: FactorCtx, factorId: FactorId, fields:
   if (!parsed.success) return { error: t("code_format") };
   const step = nextStep(ctx.flow, await userFactors(ctx.flow));
   if ((step.kind !== "enroll" && step.kind !== "challenge") || step.factor !== factorId) return { redirect: stepPath(step) };
-  const mode = step.kind === "enroll" ? "setup" : "challenge";
+  const mode = step.kind === "enroll" ? "enroll" : "challenge";
   // Six-digit codes are checked for shape first; recovery codes are normalised by their factor.
   const opts = { remember: parsed.data.remember === "on" };
   const result = format === "digits" ? await submitCode(ctx, factorId, mode, parsed.data.code, opts) : await submitResponse(ctx, factorId, mode, parsed.data.code, opts);
@@ -109,8 +109,8 @@ export async function chooseMethod(ctx: FactorCtx, fields: Fields): Promise<{ re
 /** "Send a new code" for a channel's step (setup or challenge), honouring the cool-down and budgets; `t` is `common.errors`. */
 export async function resendCode(ctx: FactorCtx, channel: ChannelId, t: Translate): Promise<{ resendAt: number } | { error: string; resendAt?: number }> {
   const step = nextStep(ctx.flow, await userFactors(ctx.flow));
-  const purpose = step.kind === "enroll" ? "setup" : "challenge";
+  const purpose = step.kind === "enroll" ? "enroll" : "challenge";
   const live = await activeChallenge(ctx.db, ctx.flow.id, channel, ctx.now);
-  const r = await sendFlowCode(ctx, channel, purpose, purpose === "setup" ? live?.destination : undefined);
+  const r = await sendFlowCode(ctx, channel, purpose, purpose === "enroll" ? live?.destination : undefined);
   return r.ok ? { resendAt: r.resendAt } : { error: sendErrorMessage(r, t), ...(r.error === "cooldown" ? { resendAt: ctx.now + (r.retryAfterMs ?? 0) } : {}) };
 }

@@ -48,7 +48,7 @@ export interface Pending {
   otp?: { sealedSecret: string; startedAt: number };
   choice?: { factor: FactorId; mode: "enroll" | "challenge" };
   /** The outstanding WebAuthn challenge: single use, expires in 5 minutes. */
-  webauthn?: { challenge: string; purpose: "setup" | "challenge"; factor: FactorId; expiresAt: number };
+  webauthn?: { challenge: string; purpose: "enroll" | "challenge"; factor: FactorId; expiresAt: number };
   /** Freshly issued recovery codes, sealed with the flow id as AAD, until the user confirms saving them. */
   recoveryCodes?: string;
   /**

@@ -27,7 +27,7 @@ export async function userFactors(flow: Flow, database = db(), config = env()): 
     ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
     // Each factor's descriptor says when it is usable without setup, and when this deployment offers its setup.
     implicit: DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id),
-    available: DESCRIPTORS.filter((d) => "setup" in d && d.setup(config)).map((d) => d.id),
+    available: DESCRIPTORS.filter((d) => "enroll" in d && d.enroll(config)).map((d) => d.id),
   };
 }
 

@@ -24,7 +24,7 @@ export const isWebAuthnFactor = (id: string): id is WebAuthnFactor => (WEBAUTHN_
 /** Longest browser response accepted (a registration with attestation "none" is ~1–2 KB). */
 const MAX_RESPONSE = 20_000;
 
-type Here = { ctx: FactorCtx; mode: "setup" | "challenge" | "offer" } | { next: string };
+type Here = { ctx: FactorCtx; mode: "enroll" | "challenge" | "offer" } | { next: string };
 
 /** The flow's step, and what this factor's ceremony may do there. */
 async function where(id: WebAuthnFactor): Promise<Here> {
@@ -32,7 +32,7 @@ async function where(id: WebAuthnFactor): Promise<Here> {
   if (!lookup.ok) return { next: `/error?reason=${lookup.reason}` };
   const ctx = flowCtx(lookup.flow, await getLocale());
   const step = nextStep(ctx.flow, await userFactors(ctx.flow), ctx.now);
-  if ((step.kind === "enroll" || step.kind === "challenge") && step.factor === id) return { ctx, mode: step.kind === "enroll" ? "setup" : "challenge" };
+  if ((step.kind === "enroll" || step.kind === "challenge") && step.factor === id) return { ctx, mode: step.kind === "enroll" ? "enroll" : "challenge" };
   // The passkey offer (app/(flow)/upgrade): a fresh proof and no passkey yet.
   if (step.kind === "offer-passkey" && id === "webauthn-platform") return { ctx, mode: "offer" };
   return { next: stepPath(step) };
@@ -45,7 +45,7 @@ export async function webauthnOptions(id: WebAuthnFactor): Promise<WebAuthnStep>
   const here = await where(id);
   if ("next" in here) return { next: here.next };
   const f = ceremony(id);
-  return { options: here.mode === "challenge" ? await f.beginChallenge(here.ctx) : await f.beginSetup(here.ctx) };
+  return { options: here.mode === "challenge" ? await f.beginChallenge(here.ctx) : await f.beginEnroll(here.ctx) };
 }
 
 /**
@@ -60,7 +60,7 @@ export async function webauthnFinish(id: WebAuthnFactor, response: unknown, reme
   const { ctx, mode } = here;
   const t = await getTranslations("common.errors");
   if (typeof response !== "string" || response.length > MAX_RESPONSE) return { error: t("webauthn_invalid") };
-  const r = await submitResponse(ctx, id, mode === "challenge" ? "challenge" : "setup", response, mode === "challenge" ? { remember: remember === true } : {});
+  const r = await submitResponse(ctx, id, mode === "challenge" ? "challenge" : "enroll", response, mode === "challenge" ? { remember: remember === true } : {});
   if (r.ok) {
     if (mode === "offer") await audit(ctx.db, { ...auditWho(ctx.flow, id), event: "upgrade.accepted", outcome: "created" });
     return { next: await pathAfter(ctx, r) };

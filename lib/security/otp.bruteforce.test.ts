@@ -16,8 +16,8 @@ describe.each(BACKENDS)("threat: online guessing of TOTP codes ($name)", (backen
 
   async function enrolled(now: number) {
     const ctx = await newFlowCtx(db, undefined, now);
-    const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
-    expect(await submitCode(await reload(ctx), "otp", "setup", totpAt(secret, now))).toMatchObject({ ok: true });
+    const secret = secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32);
+    expect(await submitCode(await reload(ctx), "otp", "enroll", totpAt(secret, now))).toMatchObject({ ok: true });
     return { sub: ctx.flow.sub, secret };
   }
 

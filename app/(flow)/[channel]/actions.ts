@@ -23,7 +23,7 @@ async function channelStep(raw: unknown) {
   const ctx = await requireFlowForAction();
   const step = nextStep(ctx.flow, await userFactors(ctx.flow));
   if ((step.kind !== "enroll" && step.kind !== "challenge") || step.factor !== channel) redirect(stepPath(step));
-  return { ctx, channel, purpose: step.kind === "enroll" ? ("setup" as const) : ("challenge" as const) };
+  return { ctx, channel, purpose: step.kind === "enroll" ? ("enroll" as const) : ("challenge" as const) };
 }
 
 /** Checks an email or SMS code. */
@@ -43,12 +43,12 @@ const destinationInput = z.object({ destination: z.string().max(254), country: z
 export async function startChannelSetup(channel: unknown, _prev: unknown, form: unknown): Promise<SendState> {
   const { ctx, channel: c, purpose } = await channelStep(channel);
   const t = await getTranslations("common.errors");
-  if (purpose !== "setup") redirect(`/${c}`);
+  if (purpose !== "enroll") redirect(`/${c}`);
   const input = destinationInput.safeParse(form instanceof FormData ? Object.fromEntries(form) : form);
   if (!input.success) return { error: t(descriptor(c).channel!.destination === "email" ? "email_invalid" : "phone_invalid") };
   const dest = parseDestination(c, input.data.destination, input.data.country, allowedCountries(c, ctx.env));
   if (!dest.ok) return { error: t(dest.error) };
-  const r = await sendFlowCode(ctx, c, "setup", dest.value);
+  const r = await sendFlowCode(ctx, c, "enroll", dest.value);
   if (!r.ok) return { error: sendErrorMessage(r, await appTranslator("common.errors")) };
   redirect(`/${c}/setup`);
 }

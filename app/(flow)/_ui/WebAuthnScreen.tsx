@@ -29,7 +29,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
         ) : null}
         {setup ? null : <RememberDevice flow={ctx.flow} />}
         <WebAuthnButton
-          mode={setup ? "register" : "authenticate"}
+          mode={setup ? "enroll" : "challenge"}
           endpoint={`/api/webauthn/${factor}`}
           labels={{ button: t(`${factor}.${setup ? "setupButton" : "button"}`), working: t("working"), cancelled: t("cancelled"), failed: t("failed"), unsupported: t("unsupported") }}
         />

@@ -21,7 +21,7 @@ export default async function UpgradePage() {
       >
         <div className="flex flex-col gap-3">
           <WebAuthnButton
-            mode="register"
+            mode="enroll"
             endpoint="/api/webauthn/webauthn-platform"
             labels={{ button: t("create"), working: w("working"), cancelled: w("cancelled"), failed: w("failed"), unsupported: w("unsupported") }}
           />

@@ -7,7 +7,7 @@ export const email = defineFactor({
   tier: "email",
   screen: "code",
   messages: "factors.email",
-  setup: (env) => env.email !== null,
+  enroll: (env) => env.email !== null,
   implicit: (env, claims) => env.email !== null && !!claims.email && claims.email_verified === true,
   channel: { destination: "email", budgets: "email", codeTtlMs: 10 * 60_000 },
   load: () => import("./channel"),

@@ -7,6 +7,6 @@ export const otp = defineFactor({
   tier: "possession",
   screen: "code",
   messages: "factors.otp",
-  setup: () => true,
+  enroll: () => true,
   load: async () => ({ factor: (await import("./factor")).otpFactor }),
 });

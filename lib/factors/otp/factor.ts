@@ -3,9 +3,9 @@ import { decrypt, encrypt } from "@/lib/security/crypto";
 import { swapPending } from "@/lib/flow/repo";
 import { addAuthenticatorFailure, claimTotpStep, insertAuthenticator, listActive } from "../authenticators";
 import { matchTotp, newTotpSecret, toBase32, totpUri } from "./totp";
-import type { FactorCtx, SetupFactor } from "../types";
+import type { FactorCtx, EnrollFactor } from "../types";
 
-export interface OtpSetupView {
+export interface OtpEnrollView {
   uri: string;
   secretBase32: string;
 }
@@ -27,10 +27,10 @@ async function pendingSecret(ctx: FactorCtx): Promise<Buffer | null> {
 }
 
 /** Authenticator app (TOTP). The key is shown once, during setup, and never again. */
-export const otpFactor: SetupFactor<OtpSetupView> = {
+export const otpFactor: EnrollFactor<OtpEnrollView> = {
   id: "otp",
 
-  async beginSetup(ctx) {
+  async beginEnroll(ctx) {
     let secret = await pendingSecret(ctx);
     if (!secret) {
       secret = newTotpSecret();
@@ -42,7 +42,7 @@ export const otpFactor: SetupFactor<OtpSetupView> = {
     return { uri: totpUri(secret, ctx.env.issuerName, label(ctx)), secretBase32: toBase32(secret) };
   },
 
-  async finishSetup(ctx, code) {
+  async finishEnroll(ctx, code) {
     const secret = await pendingSecret(ctx);
     if (!secret) return { ok: false, error: "setup_expired" };
     const step = matchTotp(secret, code, ctx.now);

@@ -16,8 +16,8 @@ async function auditedFailures(db: Kysely<Database>, flowId: string) {
 /** Enrolls a fresh user and returns their TOTP secret. */
 async function enrolled(db: Kysely<Database>, now: number) {
   const ctx = await newFlowCtx(db, undefined, now);
-  const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
-  expect(await submitCode(await reload(ctx), "otp", "setup", totpAt(secret, now))).toMatchObject({ ok: true });
+  const secret = secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32);
+  expect(await submitCode(await reload(ctx), "otp", "enroll", totpAt(secret, now))).toMatchObject({ ok: true });
   return { sub: ctx.flow.sub, secret };
 }
 
@@ -81,14 +81,14 @@ describe.each(BACKENDS)("threat: a used code tells whoever holds it that it was 
   it("threat: a used code answers like a wrong one, also for the loser of a double-submitted setup", async () => {
     const now = Date.now();
     const ctx = await newFlowCtx(db, undefined, now);
-    const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
+    const secret = secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32);
     const fresh = await reload(ctx);
-    const results = await Promise.all(Array.from({ length: 5 }, () => submitCode(fresh, "otp", "setup", totpAt(secret, now))));
+    const results = await Promise.all(Array.from({ length: 5 }, () => submitCode(fresh, "otp", "enroll", totpAt(secret, now))));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     // What a wrong code answers in a flow with no failures yet.
     const other = await newFlowCtx(db, undefined, now);
-    const otherSecret = secretBytes((await otpFactor.beginSetup(other)).secretBase32);
-    const wrong = await submitCode(await reload(other), "otp", "setup", wrongCode(otherSecret, now, totpAt));
+    const otherSecret = secretBytes((await otpFactor.beginEnroll(other)).secretBase32);
+    const wrong = await submitCode(await reload(other), "otp", "enroll", wrongCode(otherSecret, now, totpAt));
     for (const r of results.filter((x) => !x.ok)) expect(r).toEqual(wrong);
     // A double click is not a guess: the losers did not count against the flow.
     expect((await reload(ctx)).flow.failedAttempts).toBe(0);
@@ -114,9 +114,9 @@ describe.each(BACKENDS)("threat: racing submissions of one valid code ($name)", 
   it("fifty parallel submissions of one enrollment code save exactly one authenticator", async () => {
     const now = Date.now();
     const ctx = await newFlowCtx(db, undefined, now);
-    const secret = secretBytes((await otpFactor.beginSetup(ctx)).secretBase32);
+    const secret = secretBytes((await otpFactor.beginEnroll(ctx)).secretBase32);
     const fresh = await reload(ctx);
-    const results = await Promise.all(Array.from({ length: 50 }, () => submitCode(fresh, "otp", "setup", totpAt(secret, now))));
+    const results = await Promise.all(Array.from({ length: 50 }, () => submitCode(fresh, "otp", "enroll", totpAt(secret, now))));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     const rows = await db.selectFrom("authenticators").select("id").where("sub", "=", ctx.flow.sub).execute();
     expect(rows).toHaveLength(1);

@@ -7,7 +7,7 @@ export const phone = defineFactor({
   tier: "possession",
   screen: "code",
   messages: "factors.phone",
-  setup: (env) => env.sms.provider !== "none",
+  enroll: (env) => env.sms.provider !== "none",
   restricted: true,
   // SMS travels in the clear, so its codes live half as long as the 10 minutes NIST allows.
   channel: { destination: "phone", budgets: "sms", codeTtlMs: 5 * 60_000, countries: (env) => (env.sms.provider === "none" ? [] : env.sms.allowedCountries) },

@@ -9,7 +9,7 @@ const webauthn = <const Id extends "webauthn-platform" | "webauthn-roaming">(id:
     screen: "ceremony",
     messages: `factors.${id}`,
     // Offered everywhere; browsers without WebAuthn hide these options (.webauthn-only, app/layout.tsx).
-    setup: () => true,
+    enroll: () => true,
     load: async () => ({ factor: (await import("./factor")).webauthnFactor(id) }),
   });
 

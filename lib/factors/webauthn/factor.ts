@@ -15,7 +15,7 @@ import type { Pending } from "@/lib/flow/types";
 import type { AuthenticatorRow } from "@/lib/db/schema";
 import { credentialName } from "../aaguid";
 import { insertAuthenticator, listActive } from "../authenticators";
-import type { CheckResult, Factor, FactorCtx, SetupFactor } from "../types";
+import type { CheckResult, Factor, FactorCtx, EnrollFactor } from "../types";
 
 export type WebAuthnFactor = "webauthn-platform" | "webauthn-roaming";
 
@@ -44,7 +44,7 @@ function userHandle(ctx: FactorCtx): Uint8Array<ArrayBuffer> {
   return new Uint8Array(crypto.createHmac("sha256", ctx.env.secret).update(`webauthn-user\0${ctx.flow.host}|${ctx.flow.sub}`).digest());
 }
 
-async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "setup" | "challenge", challenge: string): Promise<void> {
+async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge", challenge: string): Promise<void> {
   const pending: Pending = { ...ctx.flow.pending, webauthn: { challenge, purpose, factor, expiresAt: ctx.now + WEBAUTHN_CHALLENGE_TTL_MS } };
   if (!(await swapPending(ctx.db, ctx.flow, pending))) throw new Error("flow changed while preparing WebAuthn");
   ctx.flow = { ...ctx.flow, pending };
@@ -54,7 +54,7 @@ async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "
  * Takes the outstanding challenge off the flow before verifying (compare-and-set), so a
  * challenge is usable exactly once even by racing requests.
  */
-async function takeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "setup" | "challenge"): Promise<string | null> {
+async function takeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge"): Promise<string | null> {
   const w = ctx.flow.pending.webauthn;
   if (!w || w.factor !== factor || w.purpose !== purpose) return null;
   const { webauthn: _taken, ...rest } = ctx.flow.pending;
@@ -83,12 +83,12 @@ const expectation = (ctx: FactorCtx) => ({ expectedOrigin: ctx.env.publicUrl.ori
 /** Passkeys (platform, resident, UV) and security keys (roaming) over one ceremony; only the selection differs. */
 export function webauthnFactor(
   id: WebAuthnFactor,
-): SetupFactor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
+): EnrollFactor<PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON> & Required<Pick<Factor<unknown, PublicKeyCredentialRequestOptionsJSON>, "beginChallenge">> {
   const platform = id === "webauthn-platform";
   return {
     id,
 
-    async beginSetup(ctx) {
+    async beginEnroll(ctx) {
       const existing = await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub });
       const claims = ctx.flow.context.claims;
       const options = await generateRegistrationOptions({
@@ -105,13 +105,13 @@ export function webauthnFactor(
         supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS,
         timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       });
-      await storeChallenge(ctx, id, "setup", options.challenge);
+      await storeChallenge(ctx, id, "enroll", options.challenge);
       return options;
     },
 
-    async finishSetup(ctx, raw) {
+    async finishEnroll(ctx, raw) {
       const response = parseJson<RegistrationResponseJSON>(raw);
-      const challenge = await takeChallenge(ctx, id, "setup");
+      const challenge = await takeChallenge(ctx, id, "enroll");
       if (!response || !challenge) return fail();
       let info;
       try {

@@ -31,16 +31,16 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
   /** A user with one registered passkey (a synced one when `synced`); `handle` is the account's WebAuthn user handle. */
   async function enrolled(device = new SoftAuthenticator({ origin: ORIGIN, rpId: RP }), ceremony: Ceremony = {}) {
     const ctx = await newFlowCtx(db);
-    const options = await passkeyFactor.beginSetup(ctx);
-    expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options, ceremony)))).toMatchObject({ ok: true });
+    const options = await passkeyFactor.beginEnroll(ctx);
+    expect(await submitResponse(await reload(ctx), "webauthn-platform", "enroll", json(device.register(options, ceremony)))).toMatchObject({ ok: true });
     return { sub: ctx.flow.sub, device, handle: options.user.id };
   }
 
   /** Registration with `device` in a new user's flow; the result of the setup. */
   async function register(device: SoftAuthenticator) {
     const ctx = await newFlowCtx(db);
-    const options = await passkeyFactor.beginSetup(ctx);
-    return { result: await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options))), ctx, options };
+    const options = await passkeyFactor.beginEnroll(ctx);
+    return { result: await submitResponse(await reload(ctx), "webauthn-platform", "enroll", json(device.register(options))), ctx, options };
   }
 
   async function challenge(sub: string, now?: number): Promise<{ ctx: FactorCtx; options: PublicKeyCredentialRequestOptionsJSON }> {
@@ -51,12 +51,12 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
 
   it("registers a passkey with UV, resident key and platform attachment, and signs in with it", async () => {
     const ctx = await newFlowCtx(db);
-    const options = await passkeyFactor.beginSetup(ctx);
+    const options = await passkeyFactor.beginEnroll(ctx);
     expect(Buffer.from(options.challenge, "base64url").length).toBeGreaterThanOrEqual(16);
     expect(options.authenticatorSelection).toMatchObject({ authenticatorAttachment: "platform", residentKey: "required", userVerification: "required" });
     expect(options.rp.id).toBe(RP);
     const device = new SoftAuthenticator({ origin: ORIGIN, rpId: RP });
-    expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options)))).toMatchObject({ ok: true });
+    expect(await submitResponse(await reload(ctx), "webauthn-platform", "enroll", json(device.register(options)))).toMatchObject({ ok: true });
     const [saved] = await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub }, "webauthn-platform");
     expect(saved).toMatchObject({ credential_id: device.id, user_verified: 1, backed_up: 0 });
 
@@ -69,7 +69,7 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
   it("excludes the user's existing credentials when adding another", async () => {
     const { sub, device } = await enrolled();
     const ctx = await newFlowCtx(db, sub);
-    const options = await securityKeyFactor.beginSetup(ctx);
+    const options = await securityKeyFactor.beginEnroll(ctx);
     expect(options.excludeCredentials?.map((c) => c.id)).toContain(device.id);
     expect(options.authenticatorSelection).toMatchObject({ authenticatorAttachment: "cross-platform" });
   });
@@ -124,8 +124,8 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
   it("threat: UV missing where required — a passkey without user verification is refused", async () => {
     const ctx = await newFlowCtx(db);
     const device = new SoftAuthenticator({ origin: ORIGIN, rpId: RP, uv: false });
-    const options = await passkeyFactor.beginSetup(ctx);
-    expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options)))).toMatchObject({ ok: false });
+    const options = await passkeyFactor.beginEnroll(ctx);
+    expect(await submitResponse(await reload(ctx), "webauthn-platform", "enroll", json(device.register(options)))).toMatchObject({ ok: false });
     const { sub, device: good } = await enrolled();
     const { ctx: login, options: request } = await challenge(sub);
     expect(await submitResponse(login, "webauthn-platform", "challenge", json(good.authenticate(request, { uv: false })))).toMatchObject({ ok: false });
@@ -134,8 +134,8 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
   it("a security key without UV is accepted, and amr says the user was not verified", async () => {
     const ctx = await newFlowCtx(db);
     const key = new SoftAuthenticator({ origin: ORIGIN, rpId: RP, uv: false });
-    const options = await securityKeyFactor.beginSetup(ctx);
-    expect(await submitResponse(await reload(ctx), "webauthn-roaming", "setup", json(key.register(options)))).toMatchObject({ ok: true });
+    const options = await securityKeyFactor.beginEnroll(ctx);
+    expect(await submitResponse(await reload(ctx), "webauthn-roaming", "enroll", json(key.register(options)))).toMatchObject({ ok: true });
     expect((await clickThrough(ctx)).flow.result?.amr).toEqual(["webauthn-roaming"]);
   });
 
@@ -149,8 +149,8 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
   it("credential IDs are unique across users", async () => {
     const { device } = await enrolled();
     const ctx = await newFlowCtx(db);
-    const options = await passkeyFactor.beginSetup(ctx);
-    expect(await submitResponse(await reload(ctx), "webauthn-platform", "setup", json(device.register(options)))).toMatchObject({ ok: false });
+    const options = await passkeyFactor.beginEnroll(ctx);
+    expect(await submitResponse(await reload(ctx), "webauthn-platform", "enroll", json(device.register(options)))).toMatchObject({ ok: false });
   });
 
   it("a synced passkey (signature counter always 0) signs in twice in a row", async () => {

@@ -11,7 +11,7 @@ export const whatsapp = defineFactor({
   tier: "possession",
   screen: "code",
   messages: "factors.whatsapp",
-  setup: (env) => env.whatsapp.provider !== "none",
+  enroll: (env) => env.whatsapp.provider !== "none",
   restricted: true,
   channel: { destination: "phone", budgets: "whatsapp", codeTtlMs: 5 * 60_000, countries: (env) => (env.whatsapp.provider === "none" ? [] : env.whatsapp.allowedCountries) },
   load: () => import("./channel"),

@@ -8,7 +8,7 @@ import { DestinationForm, type Country } from "@/components/DestinationForm";
 import { ResendForm } from "@/components/ResendForm";
 import { Shell } from "@/app/_ui/Shell";
 import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
-import { allowedCountries, channelFactor, type ChannelSetupView } from "@/lib/factors/channel";
+import { allowedCountries, channelFactor, type ChannelEnrollView } from "@/lib/factors/channel";
 import { factorLabels } from "@/lib/factors/labels";
 import { channelSpec, descriptor, isChannelId, STRONGER_THAN_SMS, type ChannelId, type FactorId } from "@/lib/factors/registry";
 import { requireStep } from "@/lib/flow/guard";
@@ -61,7 +61,7 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
   if (!isChannelId(raw)) notFound();
   const channel = raw;
   const { ctx, factors } = await requireStep("enroll", channel);
-  const [t, common, view] = await Promise.all([getTranslations("channel"), getTranslations("common"), channelFactor(channel).beginSetup(ctx) as Promise<ChannelSetupView>]);
+  const [t, common, view] = await Promise.all([getTranslations("channel"), getTranslations("common"), channelFactor(channel).beginEnroll(ctx) as Promise<ChannelEnrollView>]);
   const claims = ctx.flow.context.claims;
   const locale = claims.locale ?? "en";
   const phone = channelSpec(channel).destination === "phone";

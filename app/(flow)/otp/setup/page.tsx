@@ -13,7 +13,7 @@ import { submitOtpCode } from "./actions";
 
 export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { ctx, factors } = await requireStep("enroll", "otp");
-  const [t, common, view, query] = await Promise.all([getTranslations("otpSetup"), getTranslations("common"), otpFactor.beginSetup(ctx), searchParams]);
+  const [t, common, view, query] = await Promise.all([getTranslations("otpSetup"), getTranslations("common"), otpFactor.beginEnroll(ctx), searchParams]);
   const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
   return (
     <Shell title={t("title")} intro={t("intro")} footer={<CancelForm />}>
