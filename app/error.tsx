@@ -1,13 +1,17 @@
 "use client";
 
+import { Surface, Text } from "@/components/Text";
+
 /** A bug in one screen: keep the frame, hide the details (they are in the server log). */
 export default function ScreenError() {
   return (
     <div className="flex min-h-dvh items-center justify-center p-6">
-      <div role="alert" className="max-w-md rounded-brand border border-line bg-card p-6 text-fg">
+      <Surface kind="card" role="alert" className="max-w-md p-6">
         <h1 className="text-xl font-semibold">Something went wrong</h1>
-        <p className="mt-2 text-muted">We could not finish this step. Start signing in again from your application.</p>
-      </div>
+        <Text tone="muted" className="mt-2">
+          We could not finish this step. Start signing in again from your application.
+        </Text>
+      </Surface>
     </div>
   );
 }

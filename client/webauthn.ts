@@ -77,7 +77,8 @@ export const rememberChecked = (doc: Document = document): boolean => (doc.getEl
 /**
  * The passkey button of an HTML-only screen: `[data-webauthn="enroll"|"challenge"]` with
  * `data-endpoint` and `data-labels` (JSON of WebAuthnLabels) around one button (rendered
- * disabled). Without WebAuthn the box becomes the "unsupported" message. Success is a full page
+ * disabled), a hidden note and a hidden "unsupported" line (components/WebAuthnBox.tsx). Without
+ * WebAuthn the line shows instead of the button. Success is a full page
  * load, so the next page gets its own CSP.
  */
 export function attachWebAuthn(box: HTMLElement): void {
@@ -86,23 +87,17 @@ export function attachWebAuthn(box: HTMLElement): void {
   const endpoint = box.getAttribute("data-endpoint");
   if (!button || !endpoint) return;
   if (!browserSupportsWebAuthn()) {
-    const p = document.createElement("p");
-    p.setAttribute("role", "status");
-    p.className = "text-muted";
-    p.textContent = labels.unsupported;
-    box.replaceWith(p);
+    // The box's hidden "unsupported" line (components/WebAuthnBox.tsx) instead of the button.
+    box.querySelector<HTMLElement>("[data-webauthn-unsupported]")?.removeAttribute("hidden");
+    button.hidden = true;
     return;
   }
-  let note: HTMLElement | null = null;
+  const note = box.querySelector<HTMLElement>("[data-webauthn-note]");
   const say = (text: string, alert: boolean) => {
-    if (!note) {
-      note = document.createElement("div");
-      note.setAttribute("data-testid", "webauthn-note");
-      note.className = "rounded-brand border border-line bg-page px-4 py-3 text-sm text-fg";
-      box.insertBefore(note, box.firstChild);
-    }
+    if (!note) return;
     note.setAttribute("role", alert ? "alert" : "status");
     note.textContent = text;
+    note.hidden = false;
   };
   const idle = button.textContent;
   const mode: CeremonyMode = box.getAttribute("data-webauthn") === "enroll" ? "enroll" : "challenge";
@@ -110,8 +105,7 @@ export function attachWebAuthn(box: HTMLElement): void {
   button.addEventListener("click", async () => {
     button.disabled = true;
     button.textContent = labels.working;
-    note?.remove();
-    note = null;
+    if (note) note.hidden = true;
     const outcome = await runCeremony({ endpoint, mode, remember: rememberChecked() });
     if ("next" in outcome) return location.assign(outcome.next);
     const n = outcomeNote(outcome, labels);

@@ -4,6 +4,7 @@ import { browserSupportsWebAuthn } from "@simplewebauthn/browser";
 import { useEffect, useState } from "react";
 import { type CeremonyMode, outcomeNote, rememberChecked, runCeremony, type WebAuthnLabels } from "@/client/webauthn";
 import { Button } from "./Button";
+import { Surface, Text } from "./Text";
 
 /**
  * One button for a WebAuthn ceremony, run by the one browser client (client/webauthn.ts) against
@@ -29,16 +30,16 @@ export function WebAuthnButton({ mode, endpoint, labels }: { mode: CeremonyMode;
 
   if (supported === false)
     return (
-      <p role="status" className="text-muted">
+      <Text tone="muted" role="status">
         {labels.unsupported}
-      </p>
+      </Text>
     );
   return (
     <div className="flex flex-col gap-4" data-webauthn={mode} data-endpoint={endpoint} data-labels={JSON.stringify(labels)}>
       {note ? (
-        <div role={note.alert ? "alert" : "status"} data-testid="webauthn-note" className="rounded-brand border border-line bg-page px-4 py-3 text-sm text-fg">
+        <Surface role={note.alert ? "alert" : "status"} data-testid="webauthn-note" className="px-4 py-3 text-sm">
           {note.text}
-        </div>
+        </Surface>
       ) : null}
       <Button type="button" onClick={run} disabled={busy || supported === null}>
         {busy ? labels.working : labels.button}

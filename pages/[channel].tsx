@@ -12,6 +12,7 @@ import { resendCode, submitCodeForm } from "@/lib/flow/forms";
 import type { Step } from "@/lib/flow/types";
 import { challengeParts } from "@/lib/pages/challenge";
 import { htmlOnlyScreen } from "@/lib/pages/screen";
+import { Text } from "@/components/Text";
 
 /** HTML-only screen (decision 0007): no framework JavaScript. */
 export const config = { runtime: "nodejs", unstable_runtimeJS: false };
@@ -87,10 +88,10 @@ export default function ChannelChallenge(props: InferGetServerSidePropsType<type
           <input type="hidden" name="intent" value="resend" />
           <ResendFields error={view.resendError} leftMs={view.resend.leftMs} label={view.resend.label} waitLabel={view.resend.waitLabel} />
         </form>
-        <details className="text-sm text-muted">
+        <Text as="details" tone="muted" className="text-sm">
           <summary className="cursor-pointer py-2">{view.help.summary}</summary>
           <p className="mt-1">{view.help.text}</p>
-        </details>
+        </Text>
         <TryAnotherHere parts={parts} />
       </div>
     </HtmlOnlyScreen>

@@ -7,6 +7,7 @@ import { type FactorId, isChannelId } from "@/lib/factors/registry";
 import { chooseMethod } from "@/lib/flow/forms";
 import { options } from "@/lib/flow/next-step";
 import { htmlOnlyScreen } from "@/lib/pages/screen";
+import { Badge, ChoiceButton, Text } from "@/components/Text";
 
 /** HTML-only screen (decision 0007): no framework JavaScript. */
 export const config = { runtime: "nodejs", unstable_runtimeJS: false };
@@ -62,18 +63,15 @@ export default function Choose(props: InferGetServerSidePropsType<typeof getServ
             <form action={doc.path} method="post">
               <input type="hidden" name="factor" value={r.factor} />
               <input type="hidden" name="mode" value={r.mode} />
-              <button
-                type="submit"
-                className="flex min-h-14 w-full flex-col items-start rounded-brand border border-line bg-card px-4 py-3 text-start hover:border-primary hover:bg-page focus-visible:outline-3 focus-visible:outline-offset-2 focus-visible:outline-focus"
-              >
-                <span className="flex flex-wrap items-center gap-2 font-semibold text-fg">
+              <ChoiceButton type="submit">
+                <Text as="span" className="flex flex-wrap items-center gap-2 font-semibold">
                   {r.title}
-                  {r.mode === "enroll" && r.factor === view.recommended ? (
-                    <span className="rounded-full border border-primary px-2 text-xs font-medium text-primary">{view.recommendedLabel}</span>
-                  ) : null}
-                </span>
-                <span className="text-sm text-muted">{r.hint}</span>
-              </button>
+                  {r.mode === "enroll" && r.factor === view.recommended ? <Badge>{view.recommendedLabel}</Badge> : null}
+                </Text>
+                <Text as="span" tone="muted" className="text-sm">
+                  {r.hint}
+                </Text>
+              </ChoiceButton>
             </form>
           </li>
         ))}

@@ -2,6 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
 import { Shell } from "@/app/_ui/Shell";
 import type { ErrorReason } from "@/lib/errors";
+import { Text } from "@/components/Text";
 
 /** The friendly error screen: what happened, in plain words, and the way back. */
 export async function ErrorView({ reason }: { reason: ErrorReason }) {
@@ -10,7 +11,7 @@ export async function ErrorView({ reason }: { reason: ErrorReason }) {
     <Shell title={t("title")}>
       <div className="flex flex-col gap-4" data-testid="error" data-reason={reason}>
         <Alert>{t(`reasons.${reason}`)}</Alert>
-        <p className="text-muted">{t("back")}</p>
+        <Text tone="muted">{t("back")}</Text>
       </div>
     </Shell>
   );

@@ -1,6 +1,7 @@
 import { FocusOnArrival } from "@/components/FocusOnArrival";
 import { LanguageSwitcher } from "@/components/LanguageSwitcher";
 import type { FrameData } from "@/lib/frame";
+import { Surface, Text } from "@/components/Text";
 
 /**
  * The page frame every screen shares: brand, one card, the footer with the language menu and the
@@ -28,21 +29,25 @@ export function Frame({
   const { brand, labels } = data;
   return (
     <div className="flex min-h-dvh flex-col items-center px-4 py-8 sm:justify-center sm:py-12">
-      <header className="mb-6 flex items-center gap-2 text-fg">
+      <Text as="header" className="mb-6 flex items-center gap-2">
         {/* eslint-disable-next-line @next/next/no-img-element -- a static SVG needs no optimisation */}
         <img src={brand.logoUrl ?? "/icon.svg"} alt="" height={28} width={brand.logoUrl ? undefined : 28} className="h-7 w-auto" />
         <span className="text-lg font-semibold tracking-tight">{brand.name}</span>
-      </header>
-      <main className="w-full max-w-md rounded-brand border border-line bg-card p-6 shadow-sm sm:p-8">
-        <h1 id="screen-title" tabIndex={-1} className="text-2xl font-semibold tracking-tight text-fg outline-none">
+      </Text>
+      <Surface as="main" kind="card" className="w-full max-w-md p-6 shadow-sm sm:p-8">
+        <Text as="h1" id="screen-title" tabIndex={-1} className="text-2xl font-semibold tracking-tight outline-none">
           {title}
-        </h1>
+        </Text>
         <FocusOnArrival targetId="screen-title" />
-        {intro ? <div className="mt-2 text-base leading-relaxed text-muted">{intro}</div> : null}
+        {intro ? (
+          <Text as="div" tone="muted" className="mt-2 text-base leading-relaxed">
+            {intro}
+          </Text>
+        ) : null}
         {children ? <div className="mt-6">{children}</div> : null}
         {timer ? <div className="mt-4">{timer}</div> : null}
-      </main>
-      <footer className="mt-6 flex w-full max-w-md flex-col items-center gap-3 text-sm text-muted">
+      </Surface>
+      <Text as="footer" tone="muted" className="mt-6 flex w-full max-w-md flex-col items-center gap-3 text-sm">
         {footer}
         <LanguageSwitcher action={localeAction} current={data.languages.current} locales={data.languages.list} label={labels.language} apply={labels.apply} />
         {brand.supportUrl || brand.termsUrl || brand.privacyUrl ? (
@@ -65,7 +70,7 @@ export function Frame({
           </nav>
         ) : null}
         <p>{labels.securedBy}</p>
-      </footer>
+      </Text>
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { ChallengeFooter, RememberDevice } from "./FlowExtras";
 import { Shell } from "@/app/_ui/Shell";
 import { TryAnother } from "./TryAnother";
 import { WebAuthnButton } from "@/components/WebAuthnButton";
+import { Text } from "@/components/Text";
 
 /** Passkey or security-key setup and challenge: the same screen, one button. */
 export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor; mode: "enroll" | "challenge" }) {
@@ -19,13 +20,16 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
     <Shell title={t(`${factor}.${setup ? "setupTitle" : "title"}`)} intro={t(`${factor}.${setup ? "setupIntro" : "intro"}`)} footer={setup ? <CancelForm /> : <ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-4">
         {keys.length ? (
-          <ul className="flex flex-col gap-1 text-sm text-muted" aria-label={t("yourKeys")}>
+          <Text as="ul" tone="muted" className="flex flex-col gap-1 text-sm" aria-label={t("yourKeys")}>
             {keys.map((k) => (
               <li key={k.id}>
-                <span className="font-medium text-fg">{k.label}</span> · {k.backed_up ? t("synced") : t("deviceOnly")}
+                <Text as="span" className="font-medium">
+                  {k.label}
+                </Text>{" "}
+                · {k.backed_up ? t("synced") : t("deviceOnly")}
               </li>
             ))}
-          </ul>
+          </Text>
         ) : null}
         {setup ? null : <RememberDevice flow={ctx.flow} />}
         <WebAuthnButton

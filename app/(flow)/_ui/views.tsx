@@ -1,4 +1,5 @@
 import { Button } from "@/components/Button";
+import { Checkbox, INLINE_LINK, Surface, Text } from "@/components/Text";
 
 /**
  * The flow's shared pieces as plain markup, for both kinds of screen: React screens wrap them
@@ -25,9 +26,9 @@ export function ChallengeFooterView({ why, notMe, cancel }: { why: string | null
   return (
     <div className="flex flex-col items-center gap-1">
       {why ? (
-        <p className="text-center text-sm text-muted" data-testid="why-asked">
+        <Text tone="muted" className="text-center text-sm" data-testid="why-asked">
           {why}
-        </p>
+        </Text>
       ) : null}
       <IntentForm action={notMe.action} intent="not-me" label={notMe.label} />
       <IntentForm action={cancel.action} intent="cancel" label={cancel.label} />
@@ -38,23 +39,23 @@ export function ChallengeFooterView({ why, notMe, cancel }: { why: string | null
 /** "Don't ask again on this device for N days", inside the code form, where the policy offers it. */
 export function RememberDeviceView({ label }: { label: string }) {
   return (
-    <label className="flex items-center gap-3 text-sm text-fg">
-      <input type="checkbox" name="remember" id="remember" className="size-5 accent-primary" />
+    <Text as="label" className="flex items-center gap-3 text-sm">
+      <Checkbox name="remember" id="remember" />
       {label}
-    </label>
+    </Text>
   );
 }
 
 /** On the email check before a first setup: why this code comes first. */
 export function GateNoticeView({ text }: { text: string }) {
   return (
-    <p className="rounded-brand border border-line bg-page px-4 py-3 text-sm text-fg" data-testid="gate-notice">
+    <Surface as="p" className="px-4 py-3 text-sm" data-testid="gate-notice">
       {text}
-    </p>
+    </Surface>
   );
 }
 
-const LINK = "text-center text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
+const LINK = `text-center ${INLINE_LINK}`;
 
 /** "Try another method", and the recovery code one step away from every challenge. */
 export function TryAnotherView({ label, recovery }: { label: string; recovery: { label: string; action: FormAction } | null }) {

@@ -11,6 +11,7 @@ import { liveLink } from "@/lib/factors/magic-link/factor";
 import { requireStep } from "@/lib/flow/guard";
 import { challengeDestination } from "@/lib/factors/channel";
 import { finishMagicLink, resendMagicLink } from "./actions";
+import { Surface, Text } from "@/components/Text";
 
 /** The waiting tab: where the link went, the matching number, and automatic continuation. */
 export default async function MagicLinkPage() {
@@ -26,15 +27,17 @@ export default async function MagicLinkPage() {
       <div className="flex flex-col gap-5">
         {sendError ? <Alert>{sendError}</Alert> : null}
         {link ? (
-          <div className="flex items-center gap-4 rounded-brand border border-line bg-page p-4">
-            <span data-testid="link-number" className="shrink-0 whitespace-nowrap font-mono text-4xl font-bold text-fg" aria-describedby="number-help">
+          <Surface className="flex items-center gap-4 p-4">
+            <Text as="span" data-testid="link-number" className="shrink-0 whitespace-nowrap font-mono text-4xl font-bold" aria-describedby="number-help">
               {link.number}
-            </span>
-            <span id="number-help" className="text-sm text-muted">
-              <strong className="block text-fg">{t("numberLabel")}</strong>
+            </Text>
+            <Text as="span" tone="muted" id="number-help" className="text-sm">
+              <Text as="strong" className="block">
+                {t("numberLabel")}
+              </Text>
               {t("numberHelp")}
-            </span>
-          </div>
+            </Text>
+          </Surface>
         ) : null}
         <LinkWaiter action={finishMagicLink} labels={{ waiting: t("waiting"), confirmed: t("confirmed"), refused: t("refused"), expired: t("expired") }} />
         <ResendForm action={resendMagicLink} resendAt={resendAtMs} resendIn={Math.max(0, resendAtMs - Date.now())} label={t("resend")} waitLabel={ch("resendIn", { seconds: "{seconds}" })} />

@@ -13,6 +13,7 @@ import { options } from "@/lib/flow/next-step";
 import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
 import { finishManaging, forgetAllDevices, removeFactor, renameFactor } from "./actions";
 import { appTranslator } from "@/lib/i18n/app";
+import { INLINE_LINK, Surface, Text, TextInput } from "@/components/Text";
 
 const RESULTS = ["renamed", "removed", "forgotten", "name_invalid", "last_factor", "not_found"] as const;
 const OK = new Set(["renamed", "removed", "forgotten"]);
@@ -37,56 +38,49 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
   const remembered = devices.filter((d) => d.remembered_until !== null && Number(d.remembered_until) > ctx.now).length;
   // A name the user gave (a passkey's) is kept as typed; otherwise the factor's name in the user's language.
   const label = (r: (typeof rows)[number]) => r.label || (isFactorId(r.factor) ? names.name(r.factor) : r.factor);
-  const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
+  const link = INLINE_LINK;
 
   return (
     <Shell title={t("title")} intro={t("intro")} footer={<CancelForm />}>
       <div className="flex flex-col gap-6">
         {result ? (
           OK.has(result) ? (
-            <p role="status" className="rounded-brand border border-line bg-page px-4 py-3 text-sm font-medium text-fg">
+            <Surface as="p" role="status" className="px-4 py-3 text-sm font-medium">
               {t(`result.${result}`)}
-            </p>
+            </Surface>
           ) : (
             <Alert>{t(`result.${result}`)}</Alert>
           )
         ) : null}
         <section aria-labelledby="methods-heading" className="flex flex-col gap-3">
-          <h2 id="methods-heading" className="text-base font-semibold text-fg">
+          <Text as="h2" id="methods-heading" className="text-base font-semibold">
             {t("methods")}
-          </h2>
+          </Text>
           <ul className="flex list-none flex-col gap-3 p-0">
             {rows.map((r) => (
-              <li key={r.id} className="rounded-brand border border-line px-4 py-3" data-testid="factor-row">
-                <p className="font-semibold break-words text-fg">{label(r)}</p>
+              <Surface as="li" kind="outline" key={r.id} className="px-4 py-3" data-testid="factor-row">
+                <Text className="font-semibold break-words">{label(r)}</Text>
                 {/* The kind under a name the user gave; a row without one is already titled by its kind. */}
                 {r.label || r.factor.startsWith("webauthn") ? (
-                  <p className="text-sm text-muted">
+                  <Text tone="muted" className="text-sm">
                     {[r.label ? (isFactorId(r.factor) ? names.name(r.factor) : r.factor) : null, r.factor.startsWith("webauthn") ? (r.backed_up ? wa("synced") : wa("deviceOnly")) : null]
                       .filter(Boolean)
                       .join(" · ")}
-                  </p>
+                  </Text>
                 ) : null}
-                <p className="text-sm text-muted">
+                <Text tone="muted" className="text-sm">
                   {t("added", { date: date(r.created_at) })} · {t("lastUsed", { date: date(r.last_used_at) })}
-                </p>
+                </Text>
                 <div className="mt-2 flex flex-wrap items-center gap-4">
                   {r.factor.startsWith("webauthn") ? (
                     <details className="w-full">
                       <summary className={`cursor-pointer ${link}`}>{t("rename")}</summary>
                       <form action={renameFactor} className="mt-2 flex flex-col gap-2">
                         <input type="hidden" name="id" value={r.id} />
-                        <label htmlFor={`name-${r.id}`} className="text-sm font-medium text-fg">
+                        <Text as="label" htmlFor={`name-${r.id}`} className="text-sm font-medium">
                           {t("nameLabel")}
-                        </label>
-                        <input
-                          id={`name-${r.id}`}
-                          name="name"
-                          defaultValue={label(r)}
-                          maxLength={64}
-                          required
-                          className="w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus"
-                        />
+                        </Text>
+                        <TextInput id={`name-${r.id}`} name="name" defaultValue={label(r)} maxLength={64} required />
                         <Button type="submit" variant="secondary">
                           {t("save")}
                         </Button>
@@ -101,10 +95,12 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
                       </button>
                     </form>
                   ) : (
-                    <span className="text-sm text-muted">{t("lastOne")}</span>
+                    <Text as="span" tone="muted" className="text-sm">
+                      {t("lastOne")}
+                    </Text>
                   )}
                 </div>
-              </li>
+              </Surface>
             ))}
           </ul>
           {canAdd ? (
@@ -127,10 +123,12 @@ export default async function ManagePage({ searchParams }: { searchParams: Promi
 function ActionSection({ id, title, status, action, button }: { id: string; title: string; status: string; action?: () => Promise<void>; button: string }) {
   return (
     <section aria-labelledby={`${id}-heading`} className="flex flex-col gap-2">
-      <h2 id={`${id}-heading`} className="text-base font-semibold text-fg">
+      <Text as="h2" id={`${id}-heading`} className="text-base font-semibold">
         {title}
-      </h2>
-      <p className="text-sm text-muted">{status}</p>
+      </Text>
+      <Text tone="muted" className="text-sm">
+        {status}
+      </Text>
       {action ? (
         <form action={action}>
           <Button type="submit" variant="secondary">

@@ -10,6 +10,7 @@ import { currentFlow } from "@/lib/flow/context";
 import { describeDevice } from "@/lib/flow/magic";
 import { findFlow } from "@/lib/flow/repo";
 import { confirmMagicLink } from "./actions";
+import { Text } from "@/components/Text";
 
 /**
  * The page a sign-in link opens. A GET never approves anything (mail scanners and link previews
@@ -30,14 +31,24 @@ export default async function MagicLinkConfirmPage({ params }: { params: Promise
     <Shell title={t("confirmTitle")} intro={t("confirmIntro", { app })}>
       <div className="flex flex-col gap-6">
         <dl className="grid grid-cols-[auto_1fr] gap-x-4 gap-y-2 text-sm">
-          <dt className="text-muted">{t("detailApp")}</dt>
-          <dd className="font-medium text-fg">{app}</dd>
-          <dt className="text-muted">{t("detailDevice")}</dt>
-          <dd className="font-medium text-fg">{describeDevice(flow.context.userAgent) ?? t("unknownDevice")}</dd>
-          <dt className="text-muted">{t("detailTime")}</dt>
-          <dd className="font-medium text-fg">
+          <Text as="dt" tone="muted">
+            {t("detailApp")}
+          </Text>
+          <Text as="dd" className="font-medium">
+            {app}
+          </Text>
+          <Text as="dt" tone="muted">
+            {t("detailDevice")}
+          </Text>
+          <Text as="dd" className="font-medium">
+            {describeDevice(flow.context.userAgent) ?? t("unknownDevice")}
+          </Text>
+          <Text as="dt" tone="muted">
+            {t("detailTime")}
+          </Text>
+          <Text as="dd" className="font-medium">
             {format.dateTime(new Date(flow.createdAt), { year: "numeric", month: "short", day: "numeric", hour: "numeric", minute: "2-digit", timeZoneName: "short" })}
-          </dd>
+          </Text>
         </dl>
         {sameBrowser ? (
           <form action={confirm}>

@@ -16,6 +16,7 @@ import { options } from "@/lib/flow/next-step";
 import type { Env } from "@/lib/env";
 import { changeDestination, resendChannelCode, startChannelSetup, submitChannelCode } from "../actions";
 import { appTranslator } from "@/lib/i18n/app";
+import { INLINE_LINK, Text } from "@/components/Text";
 
 /** Allowed countries, named in the user's language, with the default from the token or locale. */
 function countryChoices(channel: ChannelId, env: Env, locale: string, hint: string | undefined): { countries: Country[]; defaultCountry: string } {
@@ -36,16 +37,17 @@ function countryChoices(channel: ChannelId, env: Env, locale: string, hint: stri
  */
 async function SmsRisk({ channel, stronger }: { channel: ChannelId; stronger: FactorId[] }) {
   const [t, names] = await Promise.all([getTranslations(`channel.${channel}` as "channel.phone"), appTranslator().then(factorLabels)]);
-  const link = "text-sm font-medium text-primary underline underline-offset-4 hover:text-primary-hover";
   return (
     <section data-testid="sms-risk" className="flex flex-col gap-1 text-sm">
-      <p className="m-0 text-muted">{t(stronger.length > 0 ? "risk" : "riskOnly")}</p>
+      <Text tone="muted" className="m-0">
+        {t(stronger.length > 0 ? "risk" : "riskOnly")}
+      </Text>
       <div className="flex flex-wrap gap-x-4 gap-y-1">
         {stronger.map((f) => (
           <form key={f} action="/choose" method="post" className={f.startsWith("webauthn") ? "webauthn-only" : undefined}>
             <input type="hidden" name="factor" value={f} />
             <input type="hidden" name="mode" value="enroll" />
-            <button type="submit" className={link}>
+            <button type="submit" className={INLINE_LINK}>
               {t("useInstead", { method: names.name(f) })}
             </button>
           </form>

@@ -10,6 +10,7 @@ import { otpFactor } from "@/lib/factors/otp/factor";
 import { groupBase32 } from "@/lib/factors/otp/totp";
 import { requireStep } from "@/lib/flow/guard";
 import { submitOtpCode } from "./actions";
+import { StepNumber, Text } from "@/components/Text";
 
 export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { ctx, factors } = await requireStep("enroll", "otp");
@@ -24,25 +25,21 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
       ) : null}
       <ol className="flex list-none flex-col gap-6 p-0">
         <li className="flex flex-col gap-4">
-          <p className="font-medium text-fg">
-            <span aria-hidden="true" className="me-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">
-              1
-            </span>
+          <Text className="font-medium">
+            <StepNumber>1</StepNumber>
             {t("step1")}
-          </p>
+          </Text>
           <QrCode value={view.uri} label={t("qrAlt", { account })} />
-          <div className="flex flex-col gap-2 text-sm text-muted">
+          <Text as="div" tone="muted" className="flex flex-col gap-2 text-sm">
             <p>{t("cantScan")}</p>
             <SecretKey grouped={groupBase32(view.secretBase32)} raw={view.secretBase32} label={t("keyLabel")} copyLabel={t("copy")} copiedLabel={t("copied")} />
-          </div>
+          </Text>
         </li>
         <li className="flex flex-col gap-4">
-          <p className="font-medium text-fg">
-            <span aria-hidden="true" className="me-2 inline-flex size-6 items-center justify-center rounded-full bg-primary text-sm text-primary-fg">
-              2
-            </span>
+          <Text className="font-medium">
+            <StepNumber>2</StepNumber>
             {t("step2")}
-          </p>
+          </Text>
           <CodeForm action={submitOtpCode} label={common("codeLabel")} submit={t("submit")} pending={common("verifying")} />
         </li>
       </ol>
