@@ -143,6 +143,10 @@ function payloadFor(event) {
     step_up: typeof query.acr_values === "string" && query.acr_values.split(" ").includes(MFA_ACR) ? true : undefined,
     // Self-service: the app sends `keystep_intent=manage` to /authorize (README, "Manage factors").
     intent: query.keystep_intent === "manage" ? "manage" : undefined,
+    // A token of its own for every login: Keystep accepts a session token once (its keyed hash
+    // is unique), and two logins of one user in the same second with the same claims (two tabs,
+    // two browsers) would otherwise be signed into the same token and the second refused.
+    jti: require("node:crypto").randomUUID(),
   };
   const mfa = mfaCommands();
   customizeMfa(event, mfa);

@@ -62,6 +62,7 @@ describe("onExecutePostLogin", () => {
         device_id: "dev-1",
         country: "FR",
         risk: "high",
+        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
       },
     });
     expect(api.redirect.sendUserTo).toHaveBeenCalledWith("https://mfa.example.com/auth0/start", { query: { session_token: "TOKEN" } });
@@ -71,6 +72,15 @@ describe("onExecutePostLogin", () => {
     expect(payloadOf(api)).not.toHaveProperty("state");
     expect(payloadOf(api)).not.toHaveProperty("phone_number"); // undefined keys are omitted
     expect(api.access.deny).not.toHaveBeenCalled();
+  });
+
+  it("two logins of one user in the same second, with the same claims, get distinct session tokens (Keystep accepts each token once)", async () => {
+    const [a, b] = [makeApi(), makeApi()];
+    await action.onExecutePostLogin(makeEvent(), a);
+    await action.onExecutePostLogin(makeEvent(), b);
+    const [pa, pb] = [payloadOf(a), payloadOf(b)];
+    expect({ ...pa, jti: undefined }).toEqual({ ...pb, jti: undefined });
+    expect(pa.jti).not.toEqual(pb.jti);
   });
 
   it("takes the locale from the transaction, then the query, then the user", async () => {

@@ -126,7 +126,7 @@ describe("the Auth0 simulator", () => {
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "JWT" });
     await expect(jwtVerify(token, key, { algorithms: ["HS256"] })).resolves.toBeTruthy();
     expect(Object.keys(claims).sort()).toEqual(
-      ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country", "logins_count"].sort(),
+      ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country", "logins_count", "jti"].sort(),
     );
     expect(claims).toMatchObject({
       iss: sim.issuer,
