@@ -1,44 +1,59 @@
-import { redirect } from "next/navigation";
-import { failPage } from "@/lib/errors";
-import { type FactorId } from "@/lib/factors/registry";
-import type { FactorCtx } from "@/lib/factors/types";
 import { getLocale } from "next-intl/server";
+import { redirect } from "next/navigation";
+import { cache } from "react";
+import { auditWho } from "@/lib/audit";
+import { failPage } from "@/lib/errors";
+import type { UserKey } from "@/lib/factors/authenticators";
+import type { FactorId } from "@/lib/factors/registry";
+import type { FactorCtx } from "@/lib/factors/types";
 import { currentFlow } from "./context";
-import { flowCtx, userFactors } from "./user-factors";
 import { nextStep, stepPath, type UserFactors } from "./next-step";
 import type { Step } from "./types";
+import { flowCtx, userFactors } from "./user-factors";
+
+/** What a React screen or server action knows about its flow: the context, the user, their factors, and the audit subject. */
+export interface FlowContext {
+  ctx: FactorCtx;
+  user: UserKey;
+  factors: UserFactors;
+  who: ReturnType<typeof auditWho>;
+}
 
 /**
- * Every flow page starts here: no flow → error page; not this page's step → redirect to the
- * right one. Returns the context for the step the page renders.
+ * The request's flow context, read once per request (React's cache): the flow from its cookie,
+ * the user's factors, and who audit rows are about. No flow → the error page. A server action
+ * that changes factors reads them again where it decides what comes next (lib/flow/upgrade.ts
+ * pathAfter), never from here.
  */
-export async function requireStep<K extends Step["kind"]>(kind: K, factor?: FactorId): Promise<{ ctx: FactorCtx; step: Extract<Step, { kind: K }>; factors: UserFactors }> {
+export const flowContext = cache(async (): Promise<FlowContext> => {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const { flow } = lookup;
-  const factors = await userFactors(flow);
-  const step = nextStep(flow, factors, Date.now());
+  return { ctx: flowCtx(flow, await getLocale()), user: { host: flow.host, sub: flow.sub }, factors: await userFactors(flow), who: auditWho(flow) };
+});
+
+/**
+ * Every React flow page starts here: no flow → error page; not this page's step → redirect to the
+ * right one. Returns the context for the step the page renders.
+ */
+export async function requireStep<K extends Step["kind"]>(kind: K, factor?: FactorId): Promise<FlowContext & { step: Extract<Step, { kind: K }> }> {
+  const c = await flowContext();
+  const step = nextStep(c.ctx.flow, c.factors, c.ctx.now);
   const here = step.kind === kind && (!factor || ("factor" in step && step.factor === factor));
   if (!here) redirect(stepPath(step));
-  // The page reuses `factors` (e.g. for "Try another method") instead of querying again.
-  return { ctx: flowCtx(flow, await getLocale()), step: step as Extract<Step, { kind: K }>, factors };
+  return { ...c, step: step as Extract<Step, { kind: K }> };
 }
 
 /**
  * The current flow and the step nextStep gives it, for a server action that then checks the step
  * is the one it may act on. No flow → error page.
  */
-export async function currentStep(): Promise<{ ctx: FactorCtx; step: Step; factors: UserFactors }> {
-  const lookup = await currentFlow();
-  if (!lookup.ok) failPage(lookup.reason);
-  const ctx = flowCtx(lookup.flow, await getLocale());
-  const factors = await userFactors(ctx.flow);
-  return { ctx, step: nextStep(ctx.flow, factors, ctx.now), factors };
+export async function currentStep(): Promise<FlowContext & { step: Step }> {
+  const c = await flowContext();
+  return { ...c, step: nextStep(c.ctx.flow, c.factors, c.ctx.now) };
 }
 
 /** The current flow for a server action, or a redirect to the error page. */
 export async function requireFlowForAction(): Promise<FactorCtx> {
-  const lookup = await currentFlow();
-  if (!lookup.ok) failPage(lookup.reason);
-  return flowCtx(lookup.flow, await getLocale());
+  return (await flowContext()).ctx;
 }
