@@ -10,23 +10,25 @@ const TONES = {
 
 export type Tone = keyof typeof TONES;
 
+/** Props of an element rendered as `as` (a tag), with layout classes from the screen. */
+type Polymorphic<T extends ElementType, Extra> = Extra & { as?: T; className?: string; children?: ReactNode } & Omit<ComponentPropsWithoutRef<T>, "as" | "className" | "children" | keyof Extra>;
+
+/** Renders `as` (or `fallback`) with the primitive's colour classes before the screen's layout ones. */
+function Styled({ as, fallback, colour, className = "", children, ...rest }: { as?: ElementType; fallback: ElementType; colour: string; className?: string; children?: ReactNode }) {
+  const Tag = as ?? fallback;
+  return (
+    <Tag className={`${colour} ${className}`.trim()} {...rest}>
+      {children}
+    </Tag>
+  );
+}
+
 /**
  * Text in one of the brand's tones. Screens pass layout and size classes (`className`); the
  * colour comes only from here, so a brand's palette (and dark mode) reaches every screen.
  */
-export function Text<T extends ElementType = "p">({
-  as,
-  tone = "fg",
-  className = "",
-  children,
-  ...rest
-}: { as?: T; tone?: Tone; className?: string; children?: ReactNode } & Omit<ComponentPropsWithoutRef<T>, "as" | "className" | "children">) {
-  const Tag = (as ?? "p") as ElementType;
-  return (
-    <Tag className={`${TONES[tone]} ${className}`.trim()} {...rest}>
-      {children}
-    </Tag>
-  );
+export function Text<T extends ElementType = "p">({ tone = "fg", ...props }: Polymorphic<T, { tone?: Tone }>) {
+  return <Styled fallback="p" colour={TONES[tone]} {...(props as object)} />;
 }
 
 const SURFACES = {
@@ -39,19 +41,8 @@ const SURFACES = {
 } as const;
 
 /** A bordered surface in the brand's colours; screens pass spacing and layout. */
-export function Surface<T extends ElementType = "div">({
-  as,
-  kind = "inset",
-  className = "",
-  children,
-  ...rest
-}: { as?: T; kind?: keyof typeof SURFACES; className?: string; children?: ReactNode } & Omit<ComponentPropsWithoutRef<T>, "as" | "className" | "children">) {
-  const Tag = (as ?? "div") as ElementType;
-  return (
-    <Tag className={`${SURFACES[kind]} ${className}`.trim()} {...rest}>
-      {children}
-    </Tag>
-  );
+export function Surface<T extends ElementType = "div">({ kind = "inset", ...props }: Polymorphic<T, { kind?: keyof typeof SURFACES }>) {
+  return <Styled fallback="div" colour={SURFACES[kind]} {...(props as object)} />;
 }
 
 /** A small label beside a title ("Recommended"). */
