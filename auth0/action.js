@@ -90,13 +90,41 @@ function readSecrets(event) {
 }
 
 /**
- * Keystep's method is in this SSO session: the user did MFA earlier in it, so don't ask again.
- * Only api.authentication.recordMethod can put a URL-named method there, and only this Action
- * calls it, after validating Keystep's result.
+ * NIST SP 800-63B §4.2.3: at AAL2 the user authenticates again at least every 12 hours. An SSO
+ * session (Auth0 keeps one for days) reuses Keystep's recorded method only while it is this fresh;
+ * the secret KEYSTEP_SSO_MAX_AGE_SECONDS sets another window (0: never reuse it).
  */
-function alreadyVerified(event, keystepUrl) {
+const DEFAULT_SSO_MAX_AGE_SECONDS = 12 * 3600;
+
+function ssoMaxAgeSeconds(event) {
+  const raw = (event.secrets || {}).KEYSTEP_SSO_MAX_AGE_SECONDS;
+  const n = Number(raw);
+  return raw !== undefined && raw !== "" && Number.isInteger(n) && n >= 0 ? n : DEFAULT_SSO_MAX_AGE_SECONDS;
+}
+
+/**
+ * When Keystep's method was recorded in this SSO session (ms since the epoch), or null. Only
+ * api.authentication.recordMethod can put a URL-named method there, and only this Action calls
+ * it, after validating Keystep's result. A method without a readable time counts as none.
+ */
+function recordedMethodAt(event, keystepUrl) {
   const methods = (event.authentication && event.authentication.methods) || [];
-  return methods.some((m) => m && trimSlash(m.name) === trimSlash(keystepUrl));
+  const times = methods.filter((m) => m && trimSlash(m.name) === trimSlash(keystepUrl)).map((m) => Date.parse(m.timestamp));
+  const valid = times.filter((t) => Number.isFinite(t));
+  return valid.length ? Math.max(...valid) : null;
+}
+
+/**
+ * Whether this login may reuse the SSO session's Keystep method instead of going through Keystep:
+ * only when nothing asks for more. Step-up (acr_values), an intent (keystep_intent=manage), a
+ * per-login command from customizeMfa, or a method older than the freshness window all send the
+ * user to Keystep, where policy (DENY, "every 12 hours", "admins need a key") runs again.
+ */
+function mayReuseSession(event, payload, recordedAt) {
+  if (recordedAt === null) return false;
+  if (payload.step_up || payload.intent || payload.mfa) return false;
+  const ageSeconds = (Date.now() - recordedAt) / 1000;
+  return ageSeconds >= -60 && ageSeconds <= ssoMaxAgeSeconds(event);
 }
 
 /** prompt=none asks for a login with no UI at all; Keystep's screens can't be shown. */
@@ -172,7 +200,11 @@ exports.onExecutePostLogin = async (event, api) => {
     api.access.deny("Keystep is not configured: set the KEYSTEP_URL and KEYSTEP_SECRET secrets.");
     return;
   }
-  if (alreadyVerified(event, config.url)) return;
+  const payload = payloadFor(event);
+  const recordedAt = recordedMethodAt(event, config.url);
+  if (mayReuseSession(event, payload, recordedAt)) return;
+  // Keystep's policy can read when this session last passed it (seconds since the epoch).
+  if (recordedAt !== null) payload.last_mfa_at = Math.floor(recordedAt / 1000);
   const protocol = event.transaction && event.transaction.protocol;
   if (SKIP_PROTOCOLS.has(protocol)) return;
   if (PASSWORD_LIKE_PROTOCOLS.has(protocol)) {
@@ -186,7 +218,7 @@ exports.onExecutePostLogin = async (event, api) => {
     api.access.deny("Multi-factor authentication is required; prompt=none cannot complete it.");
     return;
   }
-  const token = api.redirect.encodeToken({ secret: config.secret, expiresInSeconds: TOKEN_TTL_SECONDS, payload: payloadFor(event) });
+  const token = api.redirect.encodeToken({ secret: config.secret, expiresInSeconds: TOKEN_TTL_SECONDS, payload });
   api.redirect.sendUserTo(trimSlash(config.url) + ENTRY_PATH, { query: { session_token: token } });
 };
 

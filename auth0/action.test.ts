@@ -98,11 +98,56 @@ describe("onExecutePostLogin", () => {
     expect(payloadOf(none).roles).toEqual(["admin"]);
   });
 
-  it("skips when the SSO session already carries Keystep's recorded method (with or without the trailing slash)", async () => {
+  const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const inSession = (timestamp: string, over: Record<string, unknown> = {}) => makeEvent({ authentication: { methods: [{ name: "pwd" }, { name: "https://mfa.example.com", timestamp }] }, ...over });
+
+  it("skips when the SSO session carries Keystep's method from within the freshness window (with or without the trailing slash)", async () => {
     for (const name of ["https://mfa.example.com", "https://mfa.example.com/"]) {
       const api = makeApi();
-      await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp: "t" }] } }), api);
+      await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp: minutesAgo(30) }] } }), api);
       expectNothingDone(api);
+    }
+  });
+
+  it("step-up inside an SSO session asks again (acr_values with the MFA policy)", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), { request: { query: { acr_values: "http://schemas.openid.net/pape/policies/2007/06/multi-factor" } } }), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+    expect(payloadOf(api).step_up).toBe(true);
+  });
+
+  it("keystep_intent=manage inside an SSO session reaches Keystep", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), { request: { query: { keystep_intent: "manage" } } }), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+    expect(payloadOf(api).intent).toBe("manage");
+  });
+
+  it("a method older than the freshness window asks again, and Keystep is told when the session last passed it", async () => {
+    const api = makeApi();
+    const at = minutesAgo(13 * 60);
+    await action.onExecutePostLogin(inSession(at), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+    expect(payloadOf(api).last_mfa_at).toBe(Math.floor(Date.parse(at) / 1000));
+  });
+
+  it("KEYSTEP_SSO_MAX_AGE_SECONDS sets the window: 0 never reuses the session, a bad value keeps the 12-hour default", async () => {
+    const never = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(1), { secrets: { KEYSTEP_URL: "https://mfa.example.com/", KEYSTEP_SECRET: SECRET, KEYSTEP_SSO_MAX_AGE_SECONDS: "0" } }), never);
+    expect(never.redirect.sendUserTo).toHaveBeenCalled();
+    const hour = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(90), { secrets: { KEYSTEP_URL: "https://mfa.example.com/", KEYSTEP_SECRET: SECRET, KEYSTEP_SSO_MAX_AGE_SECONDS: "3600" } }), hour);
+    expect(hour.redirect.sendUserTo).toHaveBeenCalled();
+    const bad = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(90), { secrets: { KEYSTEP_URL: "https://mfa.example.com/", KEYSTEP_SECRET: SECRET, KEYSTEP_SSO_MAX_AGE_SECONDS: "soon" } }), bad);
+    expectNothingDone(bad);
+  });
+
+  it("threat: a recorded method without a readable time (or from the future) does not skip Keystep", async () => {
+    for (const timestamp of ["t", "", new Date(Date.now() + 3_600_000).toISOString()]) {
+      const api = makeApi();
+      await action.onExecutePostLogin(inSession(timestamp), api);
+      expect(api.redirect.sendUserTo).toHaveBeenCalled();
     }
   });
 

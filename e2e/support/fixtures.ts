@@ -27,9 +27,9 @@ export class SimApp {
     await this.page.getByRole("button", { name: "Log in" }).click();
   }
 
-  /** Starts a login in a browser that already has an Auth0 SSO session (no password step). */
-  async loginWithSession() {
-    await this.page.goto(`${E2E.simUrl}/`);
+  /** Starts a login in a browser that already has an Auth0 SSO session (no password step); `query` goes to /authorize as in `login`. */
+  async loginWithSession(query = "") {
+    await this.page.goto(`${E2E.simUrl}/${query}`);
     await this.page.getByRole("link", { name: "Log in" }).click();
   }
 

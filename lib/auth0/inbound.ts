@@ -21,6 +21,8 @@ export const sessionPayload = z.object({
   logins_count: z.number().int().nonnegative().optional().catch(undefined),
   /** The app asked for a fresh MFA (e.g. `acr_values` with the MFA policy): remembered devices and ALLOW rules do not apply. */
   step_up: z.boolean().optional().catch(undefined),
+  /** When this Auth0 session last passed Keystep (seconds since the epoch), when it did: the Action sends it when the session's method is too old to reuse. */
+  last_mfa_at: z.number().int().nonnegative().optional().catch(undefined),
   /** `manage` opens self-service management after a fresh challenge. */
   intent: z.enum(["login", "manage"]).optional().catch(undefined),
   /** Auth0 MFA command parity (auth0/action.js): which factors this login must use or set up. */
