@@ -18,18 +18,25 @@
  *   oauth2-token-exchange  the subject token was vetted by your Custom Token Exchange Action
  *   oauth2-resource-owner-jwt-bearer  a signed assertion from a trusted issuer, not a password
  *   oauth2-client-credentials  machine-to-machine; never reaches post-login (listed for clarity)
+ *   oauth2-webauthn        a native passkey sign-in: a device-bound key with user verification
+ *                          (biometric or PIN) is already two factors and phishing-resistant, and
+ *                          there is no browser to send the user to
  *
- * PASSWORD-LIKE: no browser either, so Keystep cannot run. By default they are skipped (the
- * documented contract, matching apps that still use these grants), which means a password alone
- * buys tokens there. Set the secret KEYSTEP_DENY_PASSWORD_GRANTS=true to refuse them instead,
- * as Auth0's own MFA does with `mfa_required`; better still, disable these grants on your apps.
+ * PASSWORD-LIKE: a password (or a social provider's token) with no browser, so Keystep cannot
+ * run. They are DENIED, with a clear message, as Auth0's own MFA answers them (`mfa_required`):
+ * a password alone must not buy tokens. The secret KEYSTEP_ALLOW_PASSWORD_GRANTS=true lets them
+ * through without MFA, for apps that still need them while they move off (an explicit, audited
+ * choice in the tenant's Action secrets). Better still, disable these grants on your apps.
  *   oauth2-resource-owner, oauth2-password  the Resource Owner Password grant
  *   wstrust-usernamemixed                   WS-Trust username and password
  *   oauth2-access-token                     native social login with a provider's access token
  *
  * oauth2-device-code IS interactive (the user confirms in a browser), so it is redirected as usual.
+ * CIBA (backchannel) approvals happen on the user's enrolled device in Auth0 Guardian, which is
+ * the second factor; Auth0 names no separate post-login protocol for it, and anything not listed
+ * here is redirected, which fails closed where there is no browser.
  */
-const SKIP_PROTOCOLS = new Set(["oauth2-refresh-token", "oauth2-token-exchange", "oauth2-resource-owner-jwt-bearer", "oauth2-client-credentials"]);
+const SKIP_PROTOCOLS = new Set(["oauth2-refresh-token", "oauth2-token-exchange", "oauth2-resource-owner-jwt-bearer", "oauth2-client-credentials", "oauth2-webauthn"]);
 const PASSWORD_LIKE_PROTOCOLS = new Set(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"]);
 
 const ENTRY_PATH = "/auth0/start";
@@ -208,7 +215,7 @@ exports.onExecutePostLogin = async (event, api) => {
   const protocol = event.transaction && event.transaction.protocol;
   if (SKIP_PROTOCOLS.has(protocol)) return;
   if (PASSWORD_LIKE_PROTOCOLS.has(protocol)) {
-    if (String((event.secrets || {}).KEYSTEP_DENY_PASSWORD_GRANTS).toLowerCase() === "true") {
+    if (String((event.secrets || {}).KEYSTEP_ALLOW_PASSWORD_GRANTS).toLowerCase() !== "true") {
       api.access.deny(`Multi-factor authentication is required and cannot be completed with the ${protocol} grant.`);
     }
     return;

@@ -157,27 +157,30 @@ describe("onExecutePostLogin", () => {
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
   });
 
-  it.each(["oauth2-refresh-token", "oauth2-token-exchange", "oauth2-resource-owner-jwt-bearer"])("skips the non-interactive %s protocol", async (protocol) => {
-    const api = makeApi();
-    await action.onExecutePostLogin(makeEvent({ transaction: { protocol } }), api);
-    expectNothingDone(api);
-  });
-
-  it.each(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"])("skips the browserless %s grant by default (the documented contract)", async (protocol) => {
+  it.each(["oauth2-refresh-token", "oauth2-token-exchange", "oauth2-resource-owner-jwt-bearer", "oauth2-webauthn"])("skips the non-interactive %s protocol", async (protocol) => {
     const api = makeApi();
     await action.onExecutePostLogin(makeEvent({ transaction: { protocol } }), api);
     expectNothingDone(api);
   });
 
   it.each(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"])(
-    "threat: with KEYSTEP_DENY_PASSWORD_GRANTS, a password-only %s grant is denied rather than let through without MFA",
+    "threat: a password-only %s grant is denied by default rather than let through without MFA",
+    async (protocol) => {
+      const api = makeApi();
+      await action.onExecutePostLogin(makeEvent({ transaction: { protocol } }), api);
+      expect(api.access.deny).toHaveBeenCalledWith(`Multi-factor authentication is required and cannot be completed with the ${protocol} grant.`);
+      expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+    },
+  );
+
+  it.each(["oauth2-resource-owner", "oauth2-password", "wstrust-usernamemixed", "oauth2-access-token"])(
+    "KEYSTEP_ALLOW_PASSWORD_GRANTS=true, the explicit opt-out, lets the %s grant through without MFA",
     async (protocol) => {
       const api = makeApi();
       const event = makeEvent({ transaction: { protocol } });
-      event.secrets = { ...event.secrets, KEYSTEP_DENY_PASSWORD_GRANTS: "true" } as typeof event.secrets;
+      event.secrets = { ...event.secrets, KEYSTEP_ALLOW_PASSWORD_GRANTS: "true" } as typeof event.secrets;
       await action.onExecutePostLogin(event, api);
-      expect(api.access.deny).toHaveBeenCalledWith(expect.stringContaining(protocol));
-      expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+      expectNothingDone(api);
     },
   );
 
