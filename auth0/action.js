@@ -134,16 +134,6 @@ function mayReuseSession(event, payload, recordedAt) {
   return ageSeconds >= -60 && ageSeconds <= ssoMaxAgeSeconds(event);
 }
 
-/** prompt=none asks for a login with no UI at all; Keystep's screens can't be shown. */
-function isSilent(event) {
-  const query = (event.request && event.request.query) || {};
-  const tx = event.transaction || {};
-  const fromQuery = typeof query.prompt === "string" ? query.prompt.split(" ") : [];
-  // Auth0 documents `transaction.prompt` (an array); `prompts` is accepted too, defensively.
-  const fromTx = [].concat(tx.prompt || [], tx.prompts || []);
-  return fromQuery.includes("none") || fromTx.includes("none");
-}
-
 function firstLocale(event) {
   const tx = event.transaction || {};
   const query = (event.request && event.request.query) || {};
@@ -220,11 +210,10 @@ exports.onExecutePostLogin = async (event, api) => {
     }
     return;
   }
-  if (isSilent(event)) {
-    // Fail the silent login so the application falls back to an interactive one.
-    api.access.deny("Multi-factor authentication is required; prompt=none cannot complete it.");
-    return;
-  }
+  // prompt=none (silent renewal) that needs Keystep also gets the redirect: Auth0 (post-login v3)
+  // cannot show a page then and answers the application `interaction_required`, which OIDC clients
+  // treat as "log in interactively", where a denial would read as a refusal. A session whose
+  // Keystep method is fresh was let through above, so silent renewal keeps working inside it.
   const token = api.redirect.encodeToken({ secret: config.secret, expiresInSeconds: TOKEN_TTL_SECONDS, payload });
   api.redirect.sendUserTo(trimSlash(config.url) + ENTRY_PATH, { query: { session_token: token } });
 };

@@ -193,11 +193,11 @@ describe("onExecutePostLogin", () => {
   it.each([
     ["the query", { request: { query: { prompt: "none" } } }],
     ["the transaction", { transaction: { protocol: "oidc-basic-profile", prompt: ["none"] } }],
-  ])("denies prompt=none from %s with a clear message instead of redirecting", async (_where, over) => {
+  ])("prompt=none from %s is redirected like any login, so Auth0 answers interaction_required instead of a denial", async (_where, over) => {
     const api = makeApi();
     await action.onExecutePostLogin(makeEvent(over), api);
-    expect(api.access.deny).toHaveBeenCalledWith("Multi-factor authentication is required; prompt=none cannot complete it.");
-    expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+    expect(api.access.deny).not.toHaveBeenCalled();
   });
 
   it("fails closed when the secrets are missing", async () => {

@@ -25,3 +25,12 @@ test("keystep_intent=manage inside an SSO session reaches Keystep, not the app",
   await expect(page).toHaveURL(onKeystep);
   await expect(page.getByTestId("result")).toHaveCount(0);
 });
+
+test("prompt=none inside an SSO session renews silently while the method is fresh, and answers interaction_required when Keystep must run", async ({ page, app, otp }) => {
+  await enrollNewUser(page, app, otp, newEmail("sso-silent"));
+  await app.loginWithSession("?prompt=none");
+  await app.expectLoggedIn();
+  await app.loginWithSession(`?prompt=none&${STEP_UP.slice(1)}`);
+  await expect(page.getByTestId("result")).toHaveText("error");
+  await expect(page.getByRole("alert")).toContainText("interaction_required");
+});

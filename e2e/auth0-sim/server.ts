@@ -159,6 +159,8 @@ function createHandler(config: Config) {
     const result = await runExecute(loginContext(req, user, query, methods));
     if (result.kind === "deny") return failLogin(res, query, "access_denied", result.reason);
     if (result.kind === "complete") return completeLogin(res, { query, sessionId }, user, methods, null);
+    // Auth0 (post-login v3) cannot show a page to a silent login: a redirect becomes interaction_required.
+    if (query.prompt?.split(" ").includes("none")) return failLogin(res, query, "interaction_required", "Interaction required");
     const { state, setCookie } = openTransaction(user, query, methods, sessionId);
     const target = new URL(result.url);
     for (const [k, v] of Object.entries(result.query)) target.searchParams.append(k, String(v));

@@ -232,14 +232,14 @@ describe("the Auth0 simulator", () => {
     expect((await browser.request("/authorize?client_id=demo-app")).status).toBe(200);
   });
 
-  it("denies prompt=none with an SSO session, and answers login_required without one", async () => {
+  it("answers prompt=none that needs a redirect with interaction_required, and login_required without a session", async () => {
     const anonymous = await new Browser(sim.url).request("/authorize?client_id=demo-app&prompt=none");
     expect(location(anonymous).searchParams.get("error")).toBe("login_required");
 
     const browser = new Browser(sim.url);
     const res = await passwordStep(browser, uniqueEmail(), { prompt: "none" });
     expect(res.pathname).toBe("/callback");
-    expect(res.searchParams.get("error_description")).toContain("prompt=none");
+    expect(res.searchParams.get("error")).toBe("interaction_required");
   });
 
   it("re-shows the form for the demo user's wrong password", async () => {
