@@ -1,5 +1,6 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { audit, auditWho } from "@/lib/audit";
+import { descriptor, isFactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
 import { passkeyFactor, securityKeyFactor, type WebAuthnFactor } from "@/lib/factors/webauthn/factor";
 import { submitResponse } from "./attempt";
@@ -17,9 +18,8 @@ import { pathAfter } from "./upgrade";
  * (`offer-passkey`, webauthn-platform only). Anywhere else the answer is where to go instead.
  */
 
-export const WEBAUTHN_FACTORS: readonly WebAuthnFactor[] = ["webauthn-platform", "webauthn-roaming"];
-
-export const isWebAuthnFactor = (id: string): id is WebAuthnFactor => (WEBAUTHN_FACTORS as readonly string[]).includes(id);
+/** The factors whose screen is a WebAuthn ceremony, as the registry says. */
+export const isWebAuthnFactor = (id: string): id is WebAuthnFactor => isFactorId(id) && descriptor(id).screen === "ceremony";
 
 /** Longest browser response accepted (a registration with attestation "none" is ~1–2 KB). */
 const MAX_RESPONSE = 20_000;
