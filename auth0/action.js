@@ -110,28 +110,97 @@ function ssoMaxAgeSeconds(event) {
 }
 
 /**
- * When Keystep's method was recorded in this SSO session (ms since the epoch), or null. Only
- * api.authentication.recordMethod can put a URL-named method there, and only this Action calls
- * it, after validating Keystep's result. A method without a readable time counts as none.
+ * Keystep's record in the Auth0 session. api.authentication.recordMethod takes a URL naming the
+ * method, and Auth0 hands every recorded name back in event.authentication.methods on later logins
+ * in the session, with the time it was recorded. Only this Action calls it with Keystep's URL, and
+ * only after validating Keystep's result, so the name can carry what the login proved:
+ *
+ *   <KEYSTEP_URL>/auth0/method?client=<client_id>&amr=<factor factor…>[&skipped=1]
+ *
+ * `client`: a record is reused only by the application it was made for, so a login to another app
+ * (whose policy rules may ask for more, such as "the payments app needs a key") goes through
+ * Keystep. `skipped=1`: policy let the login through without a factor (a remembered device, a
+ * trusted network); such a record keeps silent renewal working (prompt=none) but never skips an
+ * interactive login, where policy runs again. A bare-URL record from an earlier release is not
+ * recognised: the user passes Keystep once more after the upgrade.
  */
-function recordedMethodAt(event, keystepUrl) {
-  const methods = (event.authentication && event.authentication.methods) || [];
-  const times = methods.filter((m) => m && trimSlash(m.name) === trimSlash(keystepUrl)).map((m) => Date.parse(m.timestamp));
-  const valid = times.filter((t) => Number.isFinite(t));
-  return valid.length ? Math.max(...valid) : null;
+const RECORD_PATH = "/auth0/method";
+
+function methodName(config, client, amr, skipped) {
+  const url = new URL(trimSlash(config.url) + RECORD_PATH);
+  url.searchParams.set("client", client || "");
+  url.searchParams.set("amr", amr.join(" "));
+  if (skipped) url.searchParams.set("skipped", "1");
+  return url.toString();
+}
+
+/** Keystep's newest readable record for this application in the SSO session, or null. */
+function sessionRecord(event, config) {
+  const client = (event.client && event.client.client_id) || "";
+  const base = trimSlash(config.url) + RECORD_PATH;
+  let newest = null;
+  for (const m of (event.authentication && event.authentication.methods) || []) {
+    if (!m || typeof m.name !== "string") continue;
+    let url;
+    try {
+      url = new URL(m.name);
+    } catch {
+      continue;
+    }
+    if (url.origin + url.pathname !== base || url.searchParams.get("client") !== client) continue;
+    const at = Date.parse(m.timestamp);
+    if (!Number.isFinite(at)) continue; // a method without a readable time counts as none
+    const amr = (url.searchParams.get("amr") || "").split(" ").filter(Boolean);
+    const skipped = url.searchParams.get("skipped") === "1";
+    if (!newest || at > newest.at) newest = { at, amr, skipped };
+  }
+  return newest;
+}
+
+/** Whether this login asks Auth0 for no page at all (silent renewal). */
+function isSilent(event) {
+  const tx = event.transaction || {};
+  const query = (event.request && event.request.query) || {};
+  const fromTx = Array.isArray(tx.prompt) && tx.prompt.includes("none");
+  return fromTx || (typeof query.prompt === "string" && query.prompt.split(" ").includes("none"));
 }
 
 /**
- * Whether this login may reuse the SSO session's Keystep method instead of going through Keystep:
- * only when nothing asks for more. Step-up (acr_values), an intent (keystep_intent=manage), a
- * per-login command from customizeMfa, or a method older than the freshness window all send the
- * user to Keystep, where policy (DENY, "every 12 hours", "admins need a key") runs again.
+ * Whether this login may reuse the SSO session's Keystep record instead of going through Keystep:
+ * only when nothing asks for more. Step-up (acr_values), an intent (keystep_intent=manage), or a
+ * record older than the freshness window sends the user to Keystep, where policy (DENY, "every
+ * 12 hours", "admins need a key", per-login commands) runs again. A policy skip is reused by
+ * silent renewal only.
  */
-function mayReuseSession(event, payload, recordedAt) {
-  if (recordedAt === null) return false;
+function mayReuseSession(event, payload, record) {
+  if (record === null) return false;
   if (payload.step_up || payload.intent || payload.mfa) return false;
-  const ageSeconds = (Date.now() - recordedAt) / 1000;
+  if (record.skipped && !isSilent(event)) return false;
+  const ageSeconds = (Date.now() - record.at) / 1000;
   return ageSeconds >= -60 && ageSeconds <= ssoMaxAgeSeconds(event);
+}
+
+/**
+ * Claims applications check (Auth0's step-up guide has apps read `amr`, which a custom method
+ * never fills): the factors Keystep proved, when, and whether policy skipped MFA. Namespaced with
+ * KEYSTEP_CLAIM_NAMESPACE, by default Keystep's own URL (a domain the deploying team controls):
+ *   <ns>amr          ["otp"], ["webauthn-platform", "uv"], … ([] when skipped)
+ *   <ns>mfa_at       seconds since the epoch (absent when skipped)
+ *   <ns>mfa_skipped  true when no factor was used (policy, or an allowed password grant)
+ */
+function claimNamespace(event, config) {
+  const ns = (event.secrets || {}).KEYSTEP_CLAIM_NAMESPACE;
+  return typeof ns === "string" && ns.trim() ? ns.trim() : `${trimSlash(config.url)}/`;
+}
+
+function setClaims(event, api, config, { amr, at, skipped }) {
+  const ns = claimNamespace(event, config);
+  for (const token of [api.idToken, api.accessToken]) {
+    if (!token || typeof token.setCustomClaim !== "function") continue;
+    token.setCustomClaim(`${ns}amr`, amr);
+    if (!skipped) token.setCustomClaim(`${ns}mfa_at`, Math.floor(at / 1000));
+    token.setCustomClaim(`${ns}mfa_skipped`, skipped);
+  }
 }
 
 function firstLocale(event) {
@@ -198,18 +267,27 @@ exports.onExecutePostLogin = async (event, api) => {
     return;
   }
   const payload = payloadFor(event);
-  const recordedAt = recordedMethodAt(event, config.url);
-  if (mayReuseSession(event, payload, recordedAt)) return;
-  // Keystep's policy can read when this session last passed it (seconds since the epoch).
-  if (recordedAt !== null) payload.last_mfa_at = Math.floor(recordedAt / 1000);
+  const record = sessionRecord(event, config);
   const protocol = event.transaction && event.transaction.protocol;
-  if (SKIP_PROTOCOLS.has(protocol)) return;
+  if (SKIP_PROTOCOLS.has(protocol)) {
+    // A refresh (or exchange) mints new tokens: they carry the session's claims again when known.
+    if (record) setClaims(event, api, config, record);
+    return;
+  }
   if (PASSWORD_LIKE_PROTOCOLS.has(protocol)) {
     if (String((event.secrets || {}).KEYSTEP_ALLOW_PASSWORD_GRANTS).toLowerCase() !== "true") {
       api.access.deny(`Multi-factor authentication is required and cannot be completed with the ${protocol} grant.`);
+      return;
     }
+    setClaims(event, api, config, { amr: [], at: Date.now(), skipped: true });
     return;
   }
+  if (mayReuseSession(event, payload, record)) {
+    setClaims(event, api, config, record);
+    return;
+  }
+  // Keystep's policy can read when this session last passed it (seconds since the epoch).
+  if (record !== null && !record.skipped) payload.last_mfa_at = Math.floor(record.at / 1000);
   // prompt=none (silent renewal) that needs Keystep also gets the redirect: Auth0 (post-login v3)
   // cannot show a page then and answers the application `interaction_required`, which OIDC clients
   // treat as "log in interactively", where a denial would read as a refusal. A session whose
@@ -243,9 +321,12 @@ exports.onContinuePostLogin = async (event, api) => {
   // The session token Auth0 minted for the way out is signed with the same secret; only Keystep's
   // result carries `outcome`, so posting the incoming token back can never pass as a success.
   if (claims && claims.outcome === "success" && Array.isArray(claims.amr)) {
-    // A policy skip (e.g. a remembered device) lets the login through without recording MFA in
-    // the session, so an app that checks for it (step-up) still sees that none happened.
-    if (claims.amr.length > 0) api.authentication.recordMethod(config.url);
+    // A policy skip (e.g. a remembered device) is recorded as one (`skipped=1`, no factors), so the
+    // claims and any later silent renewal tell the app that no factor was used.
+    const amr = claims.amr.filter((a) => typeof a === "string").slice(0, 16);
+    const skipped = amr.length === 0;
+    api.authentication.recordMethod(methodName(config, event.client && event.client.client_id, amr, skipped));
+    setClaims(event, api, config, { amr, at: Date.now(), skipped });
     return;
   }
   api.access.deny(denialMessage(claims || {}));

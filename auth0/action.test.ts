@@ -33,8 +33,16 @@ function makeApi(claims?: Record<string, unknown> | Error) {
       }),
     },
     authentication: { recordMethod: vi.fn() },
+    idToken: { setCustomClaim: vi.fn() },
+    accessToken: { setCustomClaim: vi.fn() },
   };
 }
+
+/** The custom claims set on one token, as an object. */
+const claimsOn = (token: { setCustomClaim: ReturnType<typeof vi.fn> }) => Object.fromEntries(token.setCustomClaim.mock.calls.map(([k, v]) => [k, v]));
+const NS = "https://mfa.example.com/";
+/** Keystep's record in the Auth0 session, as onContinuePostLogin names it. */
+const record = (q: string) => `https://mfa.example.com/auth0/method?${q}`;
 
 type Api = ReturnType<typeof makeApi>;
 const payloadOf = (api: Api) => (api.redirect.encodeToken.mock.calls[0] as unknown as [{ payload: Record<string, unknown> }])[0].payload;
@@ -99,14 +107,70 @@ describe("onExecutePostLogin", () => {
   });
 
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
-  const inSession = (timestamp: string, over: Record<string, unknown> = {}) => makeEvent({ authentication: { methods: [{ name: "pwd" }, { name: "https://mfa.example.com", timestamp }] }, ...over });
+  const inSession = (timestamp: string, over: Record<string, unknown> = {}, name = record("client=cid&amr=otp")) =>
+    makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp }] }, ...over });
 
-  it("skips when the SSO session carries Keystep's method from within the freshness window (with or without the trailing slash)", async () => {
+  it("skips when the SSO session carries Keystep's record for this app from within the freshness window, and sets the claims from it", async () => {
+    const at = minutesAgo(30);
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(at, {}, record("client=cid&amr=webauthn-platform+uv")), api);
+    expectNothingDone(api);
+    const expected = { [`${NS}amr`]: ["webauthn-platform", "uv"], [`${NS}mfa_at`]: Math.floor(Date.parse(at) / 1000), [`${NS}mfa_skipped`]: false };
+    expect(claimsOn(api.idToken)).toEqual(expected);
+    expect(claimsOn(api.accessToken)).toEqual(expected);
+  });
+
+  it("the newest of several records for this app is the one reused", async () => {
+    const api = makeApi();
+    const methods = [
+      { name: record("client=cid&amr=otp"), timestamp: minutesAgo(50) },
+      { name: record("client=cid&amr=email"), timestamp: minutesAgo(10) },
+    ];
+    await action.onExecutePostLogin(makeEvent({ authentication: { methods } }), api);
+    expectNothingDone(api);
+    expect(claimsOn(api.idToken)[`${NS}amr`]).toEqual(["email"]);
+  });
+
+  it("threat: a record made for another application does not skip Keystep (that app's policy may ask for more)", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), {}, record("client=other-app&amr=otp")), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+    expect(payloadOf(api)).not.toHaveProperty("last_mfa_at");
+  });
+
+  it("a bare Keystep URL recorded by an earlier release is not reused: the user passes Keystep once more", async () => {
     for (const name of ["https://mfa.example.com", "https://mfa.example.com/"]) {
       const api = makeApi();
-      await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp: minutesAgo(30) }] } }), api);
-      expectNothingDone(api);
+      await action.onExecutePostLogin(inSession(minutesAgo(5), {}, name), api);
+      expect(api.redirect.sendUserTo).toHaveBeenCalled();
     }
+  });
+
+  it("a policy skip in the session keeps silent renewal (prompt=none) working, with claims saying no factor was used", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), { request: { query: { prompt: "none" } } }, record("client=cid&amr=&skipped=1")), api);
+    expectNothingDone(api);
+    expect(claimsOn(api.idToken)).toEqual({ [`${NS}amr`]: [], [`${NS}mfa_skipped`]: true });
+  });
+
+  it("threat: a policy skip in the session never skips an interactive login: policy runs again at Keystep", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), {}, record("client=cid&amr=&skipped=1")), api);
+    expect(api.redirect.sendUserTo).toHaveBeenCalled();
+    expect(payloadOf(api)).not.toHaveProperty("last_mfa_at");
+  });
+
+  it("KEYSTEP_CLAIM_NAMESPACE names the claims", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), { secrets: { KEYSTEP_URL: URL_AS_CONFIGURED, KEYSTEP_SECRET: SECRET, KEYSTEP_CLAIM_NAMESPACE: "https://acme.example/mfa/" } }), api);
+    expect(Object.keys(claimsOn(api.accessToken))).toEqual(["https://acme.example/mfa/amr", "https://acme.example/mfa/mfa_at", "https://acme.example/mfa/mfa_skipped"]);
+  });
+
+  it("a refresh-token exchange carries the session's claims into the new tokens", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(60 * 24), { transaction: { protocol: "oauth2-refresh-token" } }), api);
+    expectNothingDone(api);
+    expect(claimsOn(api.accessToken)[`${NS}amr`]).toEqual(["otp"]);
   });
 
   it("step-up inside an SSO session asks again (acr_values with the MFA policy)", async () => {
@@ -153,7 +217,10 @@ describe("onExecutePostLogin", () => {
 
   it("does not skip for another URL-named method", async () => {
     const api = makeApi();
-    await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "https://mfa.example.com.evil.test" }] } }), api);
+    for (const name of [record("client=cid&amr=otp").replace("mfa.example.com", "mfa.example.com.evil.test"), "https://mfa.example.com/elsewhere?client=cid&amr=otp", "not a url"]) {
+      await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name, timestamp: minutesAgo(1) }] } }), api);
+    }
+    expect(api.redirect.sendUserTo).toHaveBeenCalledTimes(3);
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
   });
 
@@ -181,6 +248,7 @@ describe("onExecutePostLogin", () => {
       event.secrets = { ...event.secrets, KEYSTEP_ALLOW_PASSWORD_GRANTS: "true" } as typeof event.secrets;
       await action.onExecutePostLogin(event, api);
       expectNothingDone(api);
+      expect(claimsOn(api.idToken)).toEqual({ [`${NS}amr`]: [], [`${NS}mfa_skipped`]: true });
     },
   );
 
@@ -211,12 +279,35 @@ describe("onExecutePostLogin", () => {
 describe("onContinuePostLogin", () => {
   const result = { iss: "t", sub: "auth0|1", state: "S", iat: 1, exp: 2, jti: "j", outcome: "success", amr: ["otp"] };
 
-  it("validates the result token and records Keystep's method, as configured, on success", async () => {
-    const api = makeApi(result);
+  it("validates the result token, records Keystep's method for this app with its factors, and sets the claims, on success", async () => {
+    const api = makeApi({ ...result, amr: ["otp", "email"] });
+    const before = Math.floor(Date.now() / 1000);
     await action.onContinuePostLogin(makeEvent(), api);
     expect(api.redirect.validateToken).toHaveBeenCalledWith({ secret: SECRET, tokenParameterName: "session_token" });
-    expect(api.authentication.recordMethod).toHaveBeenCalledWith(URL_AS_CONFIGURED);
+    expect(api.authentication.recordMethod).toHaveBeenCalledWith(record("client=cid&amr=otp+email"));
     expect(api.access.deny).not.toHaveBeenCalled();
+    for (const token of [api.idToken, api.accessToken]) {
+      const c = claimsOn(token);
+      expect(c[`${NS}amr`]).toEqual(["otp", "email"]);
+      expect(c[`${NS}mfa_skipped`]).toBe(false);
+      expect(c[`${NS}mfa_at`]).toBeGreaterThanOrEqual(before);
+    }
+  });
+
+  it("a policy skip is recorded as one, and the claims tell the app that no factor was used", async () => {
+    const api = makeApi({ ...result, amr: [], skipped: "remembered device" });
+    await action.onContinuePostLogin(makeEvent(), api);
+    expect(api.authentication.recordMethod).toHaveBeenCalledWith(record("client=cid&amr=&skipped=1"));
+    expect(claimsOn(api.idToken)).toEqual({ [`${NS}amr`]: [], [`${NS}mfa_skipped`]: true });
+  });
+
+  it("the recorded method round-trips: the next login of this app in the session reuses it", async () => {
+    const api = makeApi(result);
+    await action.onContinuePostLogin(makeEvent(), api);
+    const [name] = api.authentication.recordMethod.mock.calls[0] as [string];
+    const next = makeApi();
+    await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp: new Date().toISOString() }] } }), next);
+    expectNothingDone(next);
   });
 
   it("denies a cancelled sign-in", async () => {

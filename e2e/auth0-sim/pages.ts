@@ -1,6 +1,6 @@
 /** The simulator's HTML: the demo app and the simulated Universal Login. Every value is escaped. */
 import type { Claims } from "./tokens";
-import type { Method, SimUser } from "./runtime";
+import type { Method, SimUser, TokenClaims } from "./runtime";
 
 const ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 export const esc = (value: unknown): string => String(value ?? "").replace(/[&<>"']/g, (c) => ENTITIES[c]!);
@@ -50,7 +50,7 @@ ${opts.error ? `<p role="alert">${esc(opts.error)}</p>` : ""}
   );
 }
 
-export function loggedInPage(user: SimUser, methods: Method[], claims: Claims | null): string {
+export function loggedInPage(user: SimUser, methods: Method[], claims: Claims | null, tokens: TokenClaims): string {
   const list = methods.map((m) => `<li><code>${esc(m.name)}</code> at ${esc(m.timestamp)}</li>`).join("");
   const result = claims
     ? `<h2>Keystep result, as validated by the Action</h2><pre data-testid="claims">${esc(JSON.stringify(claims, null, 2))}</pre>`
@@ -61,6 +61,8 @@ export function loggedInPage(user: SimUser, methods: Method[], claims: Claims | 
 <p class="status">Result: <code data-testid="result">logged-in</code></p>
 <p>Signed in as <strong>${esc(user.email)}</strong> (<code data-testid="sub">${esc(user.user_id)}</code>).</p>
 <h2>Authentication methods in this session</h2><ul data-testid="methods">${list}</ul>
+<h2>Custom claims in the ID token</h2><pre data-testid="id-token-claims">${esc(JSON.stringify(tokens.idToken, null, 2))}</pre>
+<h2>Custom claims in the access token</h2><pre data-testid="access-token-claims">${esc(JSON.stringify(tokens.accessToken, null, 2))}</pre>
 ${result}${homeAndLogout}`,
   );
 }

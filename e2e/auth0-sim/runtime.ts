@@ -31,9 +31,15 @@ export interface LoginContext {
   secrets: { KEYSTEP_URL: string; KEYSTEP_SECRET: string };
 }
 
-export type ExecuteResult = { kind: "deny"; reason: string } | { kind: "redirect"; url: string; query: Record<string, string> } | { kind: "complete" };
+/** Custom claims the Action set, per token, as Auth0 adds them to the ID and access tokens it issues. */
+export interface TokenClaims {
+  idToken: Claims;
+  accessToken: Claims;
+}
 
-export type ContinueResult = { kind: "deny"; reason: string } | { kind: "complete"; methods: Method[]; claims: Claims | null };
+export type ExecuteResult = { kind: "deny"; reason: string } | { kind: "redirect"; url: string; query: Record<string, string> } | { kind: "complete"; tokens: TokenClaims };
+
+export type ContinueResult = { kind: "deny"; reason: string } | { kind: "complete"; methods: Method[]; claims: Claims | null; tokens: TokenClaims };
 
 const words = (s: string | undefined) => (s ?? "").split(" ").filter(Boolean);
 
@@ -67,6 +73,19 @@ interface Calls {
   redirect?: { url: string; query: Record<string, string> };
   recorded: Method[];
   claims: Claims | null;
+  tokens: TokenClaims;
+}
+
+// Auth0 refuses custom claims under its own namespaces and on the standard OIDC claim names.
+const RESTRICTED_CLAIM = /^(https?:\/\/([^/]+\.)?(auth0\.com|webtask\.io|webtask\.run)\/|(iss|sub|aud|exp|nbf|iat|jti|azp|nonce|auth_time|at_hash|c_hash|acr|amr|sid|scope|gty|org_id|org_name)$)/;
+
+function claimSetter(into: Claims) {
+  return {
+    setCustomClaim: (name: string, value: unknown) => {
+      if (typeof name !== "string" || !name || RESTRICTED_CLAIM.test(name)) throw new Error(`setCustomClaim: "${name}" is a restricted claim name.`);
+      into[name] = value;
+    },
+  };
 }
 
 function recordingApi(ctx: LoginContext, calls: Calls, readToken: (name: string) => string | undefined, state: string | null) {
@@ -98,12 +117,14 @@ function recordingApi(ctx: LoginContext, calls: Calls, readToken: (name: string)
         calls.recorded.push({ name, timestamp: new Date().toISOString() });
       },
     },
+    idToken: claimSetter(calls.tokens.idToken),
+    accessToken: claimSetter(calls.tokens.accessToken),
   };
 }
 
 /** Runs onExecutePostLogin. An uncaught error fails the login, as in Auth0. */
 export async function runExecute(ctx: LoginContext): Promise<ExecuteResult> {
-  const calls: Calls = { recorded: [], claims: null };
+  const calls: Calls = { recorded: [], claims: null, tokens: { idToken: {}, accessToken: {} } };
   try {
     await action.onExecutePostLogin(
       buildEvent(ctx),
@@ -114,17 +135,17 @@ export async function runExecute(ctx: LoginContext): Promise<ExecuteResult> {
   }
   if (calls.denied !== undefined) return { kind: "deny", reason: calls.denied };
   if (calls.redirect) return { kind: "redirect", ...calls.redirect };
-  return { kind: "complete" };
+  return { kind: "complete", tokens: calls.tokens };
 }
 
 /** Runs onContinuePostLogin for the transaction bound to `state`; `readToken` reads the /continue request. */
 export async function runContinue(ctx: LoginContext, state: string, readToken: (name: string) => string | undefined): Promise<ContinueResult> {
-  const calls: Calls = { recorded: [], claims: null };
+  const calls: Calls = { recorded: [], claims: null, tokens: { idToken: {}, accessToken: {} } };
   try {
     await action.onContinuePostLogin(buildEvent(ctx), recordingApi(ctx, calls, readToken, state));
   } catch (e) {
     return { kind: "deny", reason: `The Action failed: ${(e as Error).message}` };
   }
   if (calls.denied !== undefined) return { kind: "deny", reason: calls.denied };
-  return { kind: "complete", methods: [...ctx.methods, ...calls.recorded], claims: calls.claims };
+  return { kind: "complete", methods: [...ctx.methods, ...calls.recorded], claims: calls.claims, tokens: calls.tokens };
 }

@@ -8,7 +8,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cookie, parseCookies, readForm, redirect, sendHtml, sendText } from "./http";
 import { errorPage, homePage, loggedInPage, loginPage, notFoundPage } from "./pages";
-import { runContinue, runExecute, type LoginContext, type Method, type SimUser } from "./runtime";
+import { runContinue, runExecute, type LoginContext, type Method, type SimUser, type TokenClaims } from "./runtime";
 import type { Claims } from "./tokens";
 
 export interface SimOptions {
@@ -52,6 +52,7 @@ interface CodeRecord {
   user: SimUser;
   methods: Method[];
   claims: Claims | null;
+  tokens: TokenClaims;
 }
 
 const random = (bytes: number) => crypto.randomBytes(bytes).toString("base64url");
@@ -122,11 +123,19 @@ function createHandler(config: Config) {
   }
 
   /** Establishes (or refreshes) the SSO session and hands the app an authorization code. */
-  function completeLogin(res: http.ServerResponse, tx: { query: Record<string, string>; sessionId: string | null }, user: SimUser, methods: Method[], claims: Claims | null, cookies: string[] = []) {
+  function completeLogin(
+    res: http.ServerResponse,
+    tx: { query: Record<string, string>; sessionId: string | null },
+    user: SimUser,
+    methods: Method[],
+    claims: Claims | null,
+    tokens: TokenClaims,
+    cookies: string[] = [],
+  ) {
     const sid = tx.sessionId && sessions.has(tx.sessionId) ? tx.sessionId : random(24);
     sessions.set(sid, { userId: user.user_id, methods });
     const code = random(16);
-    codes.set(code, { user, methods, claims });
+    codes.set(code, { user, methods, claims, tokens });
     const params = new URLSearchParams({ code });
     if (tx.query.state) params.set("state", tx.query.state);
     redirect(res, `/callback?${params}`, [...cookies, cookie(SSO_COOKIE, sid, SSO_MAX_AGE_S)]);
@@ -158,7 +167,7 @@ function createHandler(config: Config) {
   async function postLogin(req: http.IncomingMessage, res: http.ServerResponse, user: SimUser, query: Record<string, string>, methods: Method[], sessionId: string | null) {
     const result = await runExecute(loginContext(req, user, query, methods));
     if (result.kind === "deny") return failLogin(res, query, "access_denied", result.reason);
-    if (result.kind === "complete") return completeLogin(res, { query, sessionId }, user, methods, null);
+    if (result.kind === "complete") return completeLogin(res, { query, sessionId }, user, methods, null, result.tokens);
     // Auth0 (post-login v3) cannot show a page to a silent login: a redirect becomes interaction_required.
     if (query.prompt?.split(" ").includes("none")) return failLogin(res, query, "interaction_required", "Interaction required");
     const { state, setCookie } = openTransaction(user, query, methods, sessionId);
@@ -190,7 +199,7 @@ function createHandler(config: Config) {
     const readToken = (name: string) => form.get(name) ?? url.searchParams.get(name) ?? undefined;
     const result = await runContinue(loginContext(req, user, tx.query, tx.methods), state, readToken);
     if (result.kind === "deny") return failLogin(res, tx.query, "access_denied", result.reason, [clearTx]);
-    completeLogin(res, tx, user, result.methods, result.claims, [clearTx]);
+    completeLogin(res, tx, user, result.methods, result.claims, result.tokens, [clearTx]);
   }
 
   async function authorize(req: http.IncomingMessage, res: http.ServerResponse, query: Record<string, string>) {
@@ -225,7 +234,7 @@ function createHandler(config: Config) {
     if (query.error) return sendHtml(res, 200, errorPage(query.error, query.error_description ?? ""));
     const record = query.code ? codes.get(query.code) : undefined;
     if (!record) return sendHtml(res, 400, errorPage("invalid_request", "Unknown or missing authorization code."));
-    sendHtml(res, 200, loggedInPage(record.user, record.methods, record.claims));
+    sendHtml(res, 200, loggedInPage(record.user, record.methods, record.claims, record.tokens));
   }
 
   function logout(req: http.IncomingMessage, res: http.ServerResponse) {

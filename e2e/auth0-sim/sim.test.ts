@@ -163,8 +163,10 @@ describe("the Auth0 simulator", () => {
     expect(page).toContain("<h1>Logged in</h1>");
     expect(page).toContain('data-testid="result">logged-in<');
     expect(page).toContain("<code>pwd</code>");
-    expect(page).toContain(`<code>${KEYSTEP}</code>`);
+    expect(page).toContain(`<code>${KEYSTEP.replace(/\/$/, "")}/auth0/method?client=demo-app&amp;amr=otp</code>`);
     expect(page).toContain("&quot;outcome&quot;: &quot;success&quot;");
+    // The Action's custom claims reach the ID token the app receives.
+    expect(page).toContain(`&quot;${KEYSTEP}amr&quot;: [\n    &quot;otp&quot;\n  ]`);
 
     // Replayed with the transaction cookie still in hand (back button, or a copied request).
     browser.set(txCookie, txValue);
