@@ -9,6 +9,8 @@
  */
 "use strict";
 
+const crypto = require("node:crypto");
+
 /**
  * Protocols (`event.transaction.protocol`) with no browser to redirect. Auth0 fails the login if
  * an Action calls sendUserTo in one of them, so each needs an explicit answer.
@@ -212,6 +214,27 @@ function firstLocale(event) {
 }
 
 /**
+ * Auth0's coding guidelines keep personal data out of redirect URLs, and the session token rides
+ * in one (proxy, CDN and browser-history logs). So everything the Action forwards travels sealed:
+ * a compact JWE (RFC 7516: `dir`, A256GCM) whose key is derived from the Action secret with HKDF
+ * (RFC 5869), built with Node's crypto because Actions take no audited JWE library. Keystep opens
+ * it with `jose`. The sealed claims name the user (`sub`), so they cannot be moved into another
+ * user's token. Only `jti` stays readable, with the claims Auth0 adds itself (`iss`, `sub`, `iat`,
+ * `exp` and `ip`, the address the request to Keystep comes from anyway).
+ */
+const SEAL_INFO = "keystep session claims v1";
+
+function sealClaims(secret, claims) {
+  const key = Buffer.from(crypto.hkdfSync("sha256", Buffer.from(secret, "utf8"), Buffer.alloc(0), SEAL_INFO, 32));
+  const header = Buffer.from(JSON.stringify({ alg: "dir", enc: "A256GCM", cty: "keystep-claims" })).toString("base64url");
+  const iv = crypto.randomBytes(12);
+  const cipher = crypto.createCipheriv("aes-256-gcm", key, iv);
+  cipher.setAAD(Buffer.from(header, "ascii"));
+  const ciphertext = Buffer.concat([cipher.update(JSON.stringify(claims), "utf8"), cipher.final()]);
+  return [header, "", iv.toString("base64url"), ciphertext.toString("base64url"), cipher.getAuthTag().toString("base64url")].join(".");
+}
+
+/**
  * What Keystep needs to decide and to greet the user. Never a key named `state`: Auth0 appends
  * its own `state` to the redirect, and Keystep uses that one as its single-use nonce.
  */
@@ -240,7 +263,7 @@ function payloadFor(event) {
     // A token of its own for every login: Keystep accepts a session token once (its keyed hash
     // is unique), and two logins of one user in the same second with the same claims (two tabs,
     // two browsers) would otherwise be signed into the same token and the second refused.
-    jti: require("node:crypto").randomUUID(),
+    jti: crypto.randomUUID(),
   };
   const mfa = mfaCommands();
   customizeMfa(event, mfa);
@@ -292,7 +315,9 @@ exports.onExecutePostLogin = async (event, api) => {
   // cannot show a page then and answers the application `interaction_required`, which OIDC clients
   // treat as "log in interactively", where a denial would read as a refusal. A session whose
   // Keystep method is fresh was let through above, so silent renewal keeps working inside it.
-  const token = api.redirect.encodeToken({ secret: config.secret, expiresInSeconds: TOKEN_TTL_SECONDS, payload });
+  const { jti, ...claims } = payload;
+  const sealed = { jti, enc: sealClaims(config.secret, { ...claims, sub: event.user && event.user.user_id }) };
+  const token = api.redirect.encodeToken({ secret: config.secret, expiresInSeconds: TOKEN_TTL_SECONDS, payload: sealed });
   api.redirect.sendUserTo(trimSlash(config.url) + ENTRY_PATH, { query: { session_token: token } });
 };
 

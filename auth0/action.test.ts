@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { createRequire } from "node:module";
+import { openSealedClaims } from "@/lib/auth0/sealed";
 
 type Handler = (event: unknown, api: unknown) => Promise<void>;
 const action = createRequire(import.meta.url)("./action.js") as { onExecutePostLogin: Handler; onContinuePostLogin: Handler };
@@ -45,7 +46,14 @@ const NS = "https://mfa.example.com/";
 const record = (q: string) => `https://mfa.example.com/auth0/method?${q}`;
 
 type Api = ReturnType<typeof makeApi>;
-const payloadOf = (api: Api) => (api.redirect.encodeToken.mock.calls[0] as unknown as [{ payload: Record<string, unknown> }])[0].payload;
+const tokenPayloadOf = (api: Api) => (api.redirect.encodeToken.mock.calls[0] as unknown as [{ payload: Record<string, unknown> }])[0].payload;
+/** What the Action forwarded, opened as Keystep opens it. */
+async function payloadOf(api: Api): Promise<Record<string, unknown>> {
+  const { enc, ...clear } = tokenPayloadOf(api);
+  const sealed = await openSealedClaims(String(enc), new TextEncoder().encode(SECRET));
+  if (!sealed) throw new Error("the sealed claims did not open");
+  return { ...clear, ...sealed };
+}
 
 function expectNothingDone(api: Api) {
   expect(api.redirect.sendUserTo).not.toHaveBeenCalled();
@@ -56,37 +64,50 @@ describe("onExecutePostLogin", () => {
   it("redirects to Keystep's entry (trailing slash handled) with the payload, and no `state` anywhere", async () => {
     const api = makeApi();
     await action.onExecutePostLogin(makeEvent(), api);
-    expect(api.redirect.encodeToken).toHaveBeenCalledWith({
-      secret: SECRET,
-      expiresInSeconds: 600,
-      payload: {
-        email: "ada@example.com",
-        email_verified: true,
-        name: "Ada",
-        locale: "fr-CA",
-        client_id: "cid",
-        client_name: "Acme",
-        roles: ["admin"],
-        device_id: "dev-1",
-        country: "FR",
-        risk: "high",
-        jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
-      },
+    expect(api.redirect.encodeToken).toHaveBeenCalledWith({ secret: SECRET, expiresInSeconds: 600, payload: { jti: expect.stringMatching(/^[0-9a-f-]{36}$/), enc: expect.any(String) } });
+    expect(await payloadOf(api)).toEqual({
+      sub: "auth0|1",
+      email: "ada@example.com",
+      email_verified: true,
+      name: "Ada",
+      locale: "fr-CA",
+      client_id: "cid",
+      client_name: "Acme",
+      roles: ["admin"],
+      device_id: "dev-1",
+      country: "FR",
+      risk: "high",
+      jti: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     expect(api.redirect.sendUserTo).toHaveBeenCalledWith("https://mfa.example.com/auth0/start", { query: { session_token: "TOKEN" } });
     const [, options] = api.redirect.sendUserTo.mock.calls[0] as unknown as [string, { query: Record<string, string> }];
     expect(Object.keys(options)).toEqual(["query"]);
     expect(Object.keys(options.query)).toEqual(["session_token"]);
-    expect(payloadOf(api)).not.toHaveProperty("state");
-    expect(payloadOf(api)).not.toHaveProperty("phone_number"); // undefined keys are omitted
+    expect(await payloadOf(api)).not.toHaveProperty("state");
+    expect(await payloadOf(api)).not.toHaveProperty("phone_number"); // undefined keys are omitted
     expect(api.access.deny).not.toHaveBeenCalled();
+  });
+
+  it("threat: personal data in the redirect URL: the session token carries no email, phone, name, roles or country in readable form", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent({ user: { user_id: "auth0|1", email: "ada@example.com", email_verified: true, name: "Ada Lovelace", phone_number: "+447700900123" } }), api);
+    const readable = JSON.stringify(tokenPayloadOf(api));
+    for (const personal of ["ada@example.com", "Ada Lovelace", "+447700900123", "admin", "FR", "fr-CA"]) expect(readable).not.toContain(personal);
+    expect(Object.keys(tokenPayloadOf(api)).sort()).toEqual(["enc", "jti"]);
+    expect((await payloadOf(api)).phone_number).toBe("+447700900123");
+  });
+
+  it("threat: the sealed claims open only with this tenant's secret", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent(), api);
+    expect(await openSealedClaims(String(tokenPayloadOf(api).enc), new TextEncoder().encode("another tenant's secret, 32+ bytes long"))).toBeNull();
   });
 
   it("two logins of one user in the same second, with the same claims, get distinct session tokens (Keystep accepts each token once)", async () => {
     const [a, b] = [makeApi(), makeApi()];
     await action.onExecutePostLogin(makeEvent(), a);
     await action.onExecutePostLogin(makeEvent(), b);
-    const [pa, pb] = [payloadOf(a), payloadOf(b)];
+    const [pa, pb] = [await payloadOf(a), await payloadOf(b)];
     expect({ ...pa, jti: undefined }).toEqual({ ...pb, jti: undefined });
     expect(pa.jti).not.toEqual(pb.jti);
   });
@@ -94,16 +115,16 @@ describe("onExecutePostLogin", () => {
   it("takes the locale from the transaction, then the query, then the user", async () => {
     const fromTx = makeApi();
     await action.onExecutePostLogin(makeEvent({ transaction: { protocol: "oidc-basic-profile", ui_locales: ["de"] } }), fromTx);
-    expect(payloadOf(fromTx).locale).toBe("de");
+    expect((await payloadOf(fromTx)).locale).toBe("de");
 
     const fromUser = makeApi();
     await action.onExecutePostLogin(makeEvent({ request: { query: {} } }), fromUser);
-    expect(payloadOf(fromUser).locale).toBe("it");
+    expect((await payloadOf(fromUser)).locale).toBe("it");
 
     const none = makeApi();
     await action.onExecutePostLogin(makeEvent({ request: { query: {} }, user: { user_id: "auth0|1" } }), none);
-    expect(payloadOf(none)).not.toHaveProperty("locale");
-    expect(payloadOf(none).roles).toEqual(["admin"]);
+    expect(await payloadOf(none)).not.toHaveProperty("locale");
+    expect((await payloadOf(none)).roles).toEqual(["admin"]);
   });
 
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
@@ -135,7 +156,7 @@ describe("onExecutePostLogin", () => {
     const api = makeApi();
     await action.onExecutePostLogin(inSession(minutesAgo(5), {}, record("client=other-app&amr=otp")), api);
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
-    expect(payloadOf(api)).not.toHaveProperty("last_mfa_at");
+    expect(await payloadOf(api)).not.toHaveProperty("last_mfa_at");
   });
 
   it("a bare Keystep URL recorded by an earlier release is not reused: the user passes Keystep once more", async () => {
@@ -157,7 +178,7 @@ describe("onExecutePostLogin", () => {
     const api = makeApi();
     await action.onExecutePostLogin(inSession(minutesAgo(5), {}, record("client=cid&amr=&skipped=1")), api);
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
-    expect(payloadOf(api)).not.toHaveProperty("last_mfa_at");
+    expect(await payloadOf(api)).not.toHaveProperty("last_mfa_at");
   });
 
   it("KEYSTEP_CLAIM_NAMESPACE names the claims", async () => {
@@ -177,14 +198,14 @@ describe("onExecutePostLogin", () => {
     const api = makeApi();
     await action.onExecutePostLogin(inSession(minutesAgo(5), { request: { query: { acr_values: "http://schemas.openid.net/pape/policies/2007/06/multi-factor" } } }), api);
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
-    expect(payloadOf(api).step_up).toBe(true);
+    expect((await payloadOf(api)).step_up).toBe(true);
   });
 
   it("keystep_intent=manage inside an SSO session reaches Keystep", async () => {
     const api = makeApi();
     await action.onExecutePostLogin(inSession(minutesAgo(5), { request: { query: { keystep_intent: "manage" } } }), api);
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
-    expect(payloadOf(api).intent).toBe("manage");
+    expect((await payloadOf(api)).intent).toBe("manage");
   });
 
   it("a method older than the freshness window asks again, and Keystep is told when the session last passed it", async () => {
@@ -192,7 +213,7 @@ describe("onExecutePostLogin", () => {
     const at = minutesAgo(13 * 60);
     await action.onExecutePostLogin(inSession(at), api);
     expect(api.redirect.sendUserTo).toHaveBeenCalled();
-    expect(payloadOf(api).last_mfa_at).toBe(Math.floor(Date.parse(at) / 1000));
+    expect((await payloadOf(api)).last_mfa_at).toBe(Math.floor(Date.parse(at) / 1000));
   });
 
   it("KEYSTEP_SSO_MAX_AGE_SECONDS sets the window: 0 never reuses the session, a bad value keeps the 12-hour default", async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import crypto from "node:crypto";
 import { SignJWT, decodeJwt, decodeProtectedHeader, jwtVerify } from "jose";
+import { openSealedClaims } from "@/lib/auth0/sealed";
 import { startAuth0Sim, type Sim } from "./server";
 
 const SECRET = "sim-test-secret-0123456789-0123456789-abcdef";
@@ -89,8 +90,11 @@ async function toKeystep(browser: Browser, email = uniqueEmail(), query: Record<
   const target = await passwordStep(browser, email, query);
   const state = target.searchParams.get("state")!;
   const token = target.searchParams.get("session_token")!;
-  const claims = decodeJwt(token) as { iss: string; sub: string } & Record<string, unknown>;
-  return { target, state, token, claims };
+  const readable = decodeJwt(token) as { iss: string; sub: string; enc: string } & Record<string, unknown>;
+  // What the Action forwards is sealed (#15 item 8); Keystep opens it with the same secret.
+  const sealed = await openSealedClaims(readable.enc, key);
+  const { enc: _enc, ...claims } = { ...readable, ...sealed };
+  return { target, state, token, readable, claims };
 }
 
 const postContinue = (browser: Browser, state: string, token: string) => browser.post(`/continue?state=${encodeURIComponent(state)}`, { state, session_token: token });
@@ -116,7 +120,7 @@ describe("the Auth0 simulator", () => {
   it("redirects to Keystep's entry with Auth0's token, and Auth0's state as the LAST parameter", async () => {
     const browser = new Browser(sim.url);
     const email = uniqueEmail();
-    const { target, state, token, claims } = await toKeystep(browser, email, { ui_locales: "fr en", device_id: "dev-9" });
+    const { target, state, token, readable, claims } = await toKeystep(browser, email, { ui_locales: "fr en", device_id: "dev-9" });
 
     expect(target.origin + target.pathname).toBe("http://localhost:3999/auth0/start");
     expect([...target.searchParams.keys()]).toEqual(["session_token", "state"]);
@@ -125,6 +129,7 @@ describe("the Auth0 simulator", () => {
 
     expect(decodeProtectedHeader(token)).toEqual({ alg: "HS256", typ: "JWT" });
     await expect(jwtVerify(token, key, { algorithms: ["HS256"] })).resolves.toBeTruthy();
+    expect(Object.keys(readable).sort()).toEqual(["iat", "iss", "sub", "exp", "ip", "jti", "enc"].sort());
     expect(Object.keys(claims).sort()).toEqual(
       ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country", "logins_count", "jti"].sort(),
     );

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { createRequire } from "node:module";
 import { SignJWT, base64url } from "jose";
 import { checkState, verifySessionToken } from "./inbound";
 import { mintResultToken } from "./outbound";
@@ -13,6 +14,43 @@ const nowS = Math.floor(now.getTime() / 1000);
 function auth0Token(claims: Record<string, unknown> = {}, secret: Uint8Array = key, alg = "HS256") {
   return new SignJWT({ iat: nowS, iss: "tenant.eu.auth0.com", sub: "auth0|abc", exp: nowS + 900, ip: "1.2.3.4", email: "a@b.c", ...claims }).setProtectedHeader({ alg, typ: "JWT" }).sign(secret);
 }
+
+/** Seals claims exactly as auth0/action.js does, through the Action's own code path. */
+async function sealedByTheAction(claims: Record<string, unknown>, secret = TEST_SECRET): Promise<string> {
+  const action = createRequire(import.meta.url)("../../auth0/action.js") as { onExecutePostLogin: (e: unknown, a: unknown) => Promise<void> };
+  let payload: Record<string, unknown> = {};
+  const api = { access: { deny: () => {} }, redirect: { encodeToken: (o: { payload: Record<string, unknown> }) => ((payload = o.payload), "T"), sendUserTo: () => {} }, authentication: {} };
+  const event = {
+    secrets: { KEYSTEP_URL: "https://mfa.example.com", KEYSTEP_SECRET: secret },
+    user: { user_id: "auth0|abc", ...claims },
+    client: { client_id: "cid" },
+    request: { query: {} },
+    transaction: { protocol: "oidc-basic-profile" },
+  };
+  await action.onExecutePostLogin(event, api);
+  return String(payload.enc);
+}
+
+describe("sealed claims (#15 item 8)", () => {
+  it("opens what the Action sealed and keeps the forwarded payload", async () => {
+    const enc = await sealedByTheAction({ email: "ada@example.com", phone_number: "+447700900123" });
+    const r = await verifySessionToken(await auth0Token({ email: undefined, enc }), env, now);
+    expect(r).toEqual({ ok: true, value: expect.objectContaining({ sub: "auth0|abc", email: "ada@example.com", phone_number: "+447700900123", client_id: "cid" }) });
+  });
+
+  it("threat: another user's sealed claims pasted into this user's token are refused", async () => {
+    const enc = await sealedByTheAction({ email: "victim@example.com" });
+    expect(await verifySessionToken(await auth0Token({ sub: "auth0|attacker", enc }), env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("threat: sealed claims that do not open (another secret, tampering, not a string) are refused", async () => {
+    const other = await sealedByTheAction({ email: "a@b.c" }, "another-secret-that-is-32-bytes-long!!");
+    const good = await sealedByTheAction({ email: "a@b.c" });
+    const parts = good.split(".");
+    const tampered = [parts[0], parts[1], parts[2], `${parts[3]!.slice(0, -2)}AA`, parts[4]].join(".");
+    for (const enc of [other, tampered, 42, ""]) expect(await verifySessionToken(await auth0Token({ enc }), env, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+});
 
 describe("session token verification", () => {
   it("accepts a token shaped like Auth0's encodeToken and keeps the forwarded payload", async () => {

@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Env } from "@/lib/env";
 import { FACTOR_IDS } from "@/lib/factors/registry";
 import { findDomain } from "./domains";
+import { openSealedClaims } from "./sealed";
 
 /** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */
 export const sessionPayload = z.object({
@@ -95,6 +96,15 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   // lifetime of a year would be a long-lived entry ticket while young. Auth0 mints 900 s by default.
   if (exp - iat > env.tokenMaxAgeSeconds) return { ok: false, error: "token_invalid" };
   if (!findDomain(env.auth0Domains, iss)) return { ok: false, error: "issuer_not_allowed" };
-  const extra = sessionPayload.parse(payload);
+  // The Action seals what it forwards (#15 item 8: no personal data in the URL). An Action from
+  // before sealing sends the claims readable; they are taken as they are until it is reinstalled.
+  let forwarded: Record<string, unknown> = payload;
+  if ("enc" in payload) {
+    const sealed = typeof payload.enc === "string" ? await openSealedClaims(payload.enc, env.secret) : null;
+    // Sealed claims name their user: another user's sealed part pasted into this token is refused.
+    if (!sealed || sealed.sub !== sub) return { ok: false, error: "token_invalid" };
+    forwarded = sealed;
+  }
+  const extra = sessionPayload.parse(forwarded);
   return { ok: true, value: { ...extra, iss: iss.toLowerCase(), sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };
 }
