@@ -264,6 +264,8 @@ function payloadFor(event) {
     // is unique), and two logins of one user in the same second with the same claims (two tabs,
     // two browsers) would otherwise be signed into the same token and the second refused.
     jti: crypto.randomUUID(),
+    // Keystep serves several tenants with a secret each; the id lets it refuse another tenant's token.
+    tenant: event.tenant && typeof event.tenant.id === "string" ? event.tenant.id : undefined,
   };
   const mfa = mfaCommands();
   customizeMfa(event, mfa);

@@ -196,3 +196,49 @@ describe(".env.example", () => {
     expect(read.size).toBeGreaterThan(30);
   });
 });
+
+describe("tenants (#15 item 3)", () => {
+  const two = {
+    KEYSTEP_AUTH0_DOMAINS: undefined,
+    KEYSTEP_TENANTS: "acme-prod, acme-dev",
+    KEYSTEP_TENANT_ACME_PROD_SECRET: "p".repeat(32),
+    KEYSTEP_TENANT_ACME_PROD_DOMAINS: "acme.eu.auth0.com,login.acme.com",
+    KEYSTEP_TENANT_ACME_DEV_SECRET: "d".repeat(32),
+    KEYSTEP_TENANT_ACME_DEV_DOMAINS: "acme-dev.eu.auth0.com",
+  };
+
+  it("the single-tenant variables are one tenant keyed by its first domain, or by KEYSTEP_AUTH0_TENANT", () => {
+    const [only] = loadEnv(good).tenants;
+    expect(only).toMatchObject({ id: "acme.eu.auth0.com", auth0Id: null, secret: new TextEncoder().encode("s".repeat(32)) });
+    expect(only?.domains.map((d) => d.host)).toEqual(["acme.eu.auth0.com", "login.acme.com"]);
+    expect(loadEnv({ ...good, KEYSTEP_AUTH0_TENANT: "acme" }).tenants[0]).toMatchObject({ id: "acme", auth0Id: "acme" });
+    expect(problems({ KEYSTEP_AUTH0_TENANT: "Acme Prod" })).toEqual([expect.stringContaining("KEYSTEP_AUTH0_TENANT")]);
+  });
+
+  it("KEYSTEP_TENANTS configures each tenant with its own secret and domains, a secret also from a file", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keystep-tenant-"));
+    const file = path.join(dir, "dev");
+    fs.writeFileSync(file, `${"f".repeat(40)}\n`);
+    const env = loadEnv({ ...good, ...two, KEYSTEP_TENANT_ACME_DEV_SECRET: undefined, KEYSTEP_TENANT_ACME_DEV_SECRET_FILE: file });
+    expect(env.tenants.map((t) => [t.id, t.auth0Id, t.domains.map((d) => d.host)])).toEqual([
+      ["acme-prod", "acme-prod", ["acme.eu.auth0.com", "login.acme.com"]],
+      ["acme-dev", "acme-dev", ["acme-dev.eu.auth0.com"]],
+    ]);
+    expect(new TextDecoder().decode(env.tenants[1]?.secret)).toBe("f".repeat(40));
+    expect(env.auth0Domains.map((d) => d.host)).toEqual(["acme.eu.auth0.com", "login.acme.com", "acme-dev.eu.auth0.com"]);
+  });
+
+  it("threat: two tenants sharing a secret are refused (one tenant's Action could mint results for the other)", () => {
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_SECRET: "p".repeat(32) })).toEqual([expect.stringMatching(/KEYSTEP_TENANT_ACME_DEV_SECRET is the same as "acme-prod"'s/)]);
+  });
+
+  it("refuses a domain of two tenants, a tenant without a secret or domains, a bad id, and the single-tenant variables next to KEYSTEP_TENANTS", () => {
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_DOMAINS: "login.acme.com" })).toEqual([expect.stringContaining('login.acme.com is a domain of both "acme-prod" and "acme-dev"')]);
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_SECRET: undefined, KEYSTEP_TENANT_ACME_DEV_DOMAINS: undefined })).toEqual([
+      expect.stringContaining("KEYSTEP_TENANT_ACME_DEV_SECRET must be at least 32 bytes"),
+      expect.stringContaining("KEYSTEP_TENANT_ACME_DEV_DOMAINS must list"),
+    ]);
+    expect(problems({ ...two, KEYSTEP_TENANTS: "acme-prod,Acme_Dev" })).toEqual([expect.stringContaining('"Acme_Dev" is not an Auth0 tenant name')]);
+    expect(problems({ ...two, KEYSTEP_AUTH0_DOMAINS: "acme.eu.auth0.com" })).toEqual([expect.stringContaining("KEYSTEP_AUTH0_DOMAINS is for a single tenant")]);
+  });
+});

@@ -11,12 +11,30 @@ export interface Auth0Domain {
   origin: string;
 }
 
+/**
+ * An Auth0 tenant Keystep serves. Its users are keyed by `id`, whichever of its domains (canonical
+ * or custom) a login came through, and only its own secret signs its tokens both ways.
+ */
+export interface Tenant {
+  /** Keystep's key for this tenant's users: the Auth0 tenant id when configured, else its first domain's host. */
+  id: string;
+  /** The Auth0 tenant id (`event.tenant.id`) the Action reports; a token naming another tenant is refused. Null when not configured. */
+  auth0Id: string | null;
+  /** The HS256 secret this tenant's Action holds (KEYSTEP_SECRET in the single-tenant case). */
+  secret: Uint8Array;
+  /** Every domain the tenant's logins use as `iss`: canonical first, then custom domains. */
+  domains: Auth0Domain[];
+}
+
 export interface Env {
   nodeEnv: "production" | "development" | "test";
   publicUrl: URL;
   /** WebAuthn relying-party ID: KEYSTEP_RP_ID, or the public URL's host. */
   rpId: string;
+  /** Keystep's own key for keyed hashes (cookies, codes, devices); in the single-tenant case also the tenant's secret. */
   secret: Uint8Array;
+  tenants: Tenant[];
+  /** Every tenant's domains, in order. */
   auth0Domains: Auth0Domain[];
   encryptionKey: Buffer;
   databaseUrl: string;
@@ -154,6 +172,93 @@ function withFileSecrets(source: Record<string, string | undefined>, problems: s
   return merged;
 }
 
+/** Auth0 tenant names: lowercase letters, digits and hyphens. */
+const TENANT_ID = /^[a-z0-9][a-z0-9-]{1,62}$/;
+
+/** `acme-prod` → `KEYSTEP_TENANT_ACME_PROD_`: the prefix of one tenant's variables. */
+export const tenantVariablePrefix = (id: string) => `KEYSTEP_TENANT_${id.toUpperCase().replace(/-/g, "_")}_`;
+
+function parseDomains(list: string | undefined, name: string, nodeEnv: Env["nodeEnv"], problems: string[]): Auth0Domain[] {
+  const domains: Auth0Domain[] = [];
+  const entries = (list ?? "").split(/[\s,]+/).filter(Boolean);
+  if (entries.length === 0) problems.push(`${name} must list at least one Auth0 domain (e.g. tenant.eu.auth0.com)`);
+  for (const entry of entries) {
+    try {
+      const d = parseAuth0Domain(entry);
+      if (d.scheme === "http" && nodeEnv === "production" && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(d.host)) problems.push(`${name} entry "${entry}" uses http for a non-local host`);
+      domains.push(d);
+    } catch (e) {
+      problems.push(`${name} entry is invalid: ${(e as Error).message}`);
+    }
+  }
+  return domains;
+}
+
+/** A tenant secret from `NAME` or `NAME_FILE` (never both), at least 32 bytes. */
+function tenantSecret(raw: Record<string, string | undefined>, name: string, problems: string[]): string {
+  const file = raw[`${name}_FILE`];
+  let value = raw[name] ?? "";
+  if (file) {
+    if (value) problems.push(`${name} and ${name}_FILE are both set: keep one`);
+    else {
+      try {
+        value = fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
+      } catch (e) {
+        problems.push(`${name}_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}): ${file}`);
+      }
+    }
+  }
+  if (Buffer.byteLength(value, "utf8") < 32) problems.push(`${name} must be at least 32 bytes (that tenant's Auth0 Action secret)`);
+  return value;
+}
+
+/**
+ * The tenants Keystep serves. The simple case is one tenant: KEYSTEP_SECRET and
+ * KEYSTEP_AUTH0_DOMAINS (plus KEYSTEP_AUTH0_TENANT, its Auth0 tenant id, to key users by it).
+ * Several tenants are listed in KEYSTEP_TENANTS, each with its own secret and domains in
+ * KEYSTEP_TENANT_<ID>_SECRET (or _FILE) and KEYSTEP_TENANT_<ID>_DOMAINS, so a development
+ * tenant's admin, or the CI that deploys its Action, cannot mint a result production accepts.
+ */
+function parseTenants(source: Record<string, string | undefined>, raw: Record<string, string | undefined>, keystepSecret: string, nodeEnv: Env["nodeEnv"], problems: string[]): Tenant[] {
+  const encode = (v: string) => new TextEncoder().encode(v);
+  const listed = (source.KEYSTEP_TENANTS ?? "").split(/[\s,]+/).filter(Boolean);
+  if (listed.length === 0) {
+    const auth0Id = source.KEYSTEP_AUTH0_TENANT?.trim() || null;
+    if (auth0Id !== null && !TENANT_ID.test(auth0Id)) problems.push(`KEYSTEP_AUTH0_TENANT "${auth0Id}" is not an Auth0 tenant name (lowercase letters, digits and hyphens)`);
+    const domains = parseDomains(source.KEYSTEP_AUTH0_DOMAINS, "KEYSTEP_AUTH0_DOMAINS", nodeEnv, problems);
+    const id = auth0Id ?? domains[0]?.host ?? "";
+    return [{ id, auth0Id, secret: encode(keystepSecret), domains }];
+  }
+  for (const name of ["KEYSTEP_AUTH0_DOMAINS", "KEYSTEP_AUTH0_TENANT"])
+    if (source[name]) problems.push(`${name} is for a single tenant; with KEYSTEP_TENANTS set, give each tenant's domains in KEYSTEP_TENANT_<ID>_DOMAINS`);
+  const tenants: Tenant[] = [];
+  const seenHosts = new Map<string, string>();
+  const seenSecrets = new Map<string, string>();
+  for (const id of listed) {
+    if (!TENANT_ID.test(id)) {
+      problems.push(`KEYSTEP_TENANTS entry "${id}" is not an Auth0 tenant name (lowercase letters, digits and hyphens)`);
+      continue;
+    }
+    if (tenants.some((t) => t.id === id)) {
+      problems.push(`KEYSTEP_TENANTS names "${id}" twice`);
+      continue;
+    }
+    const prefix = tenantVariablePrefix(id);
+    const secret = tenantSecret(raw, `${prefix}SECRET`, problems);
+    const domains = parseDomains(source[`${prefix}DOMAINS`], `${prefix}DOMAINS`, nodeEnv, problems);
+    for (const d of domains) {
+      const other = seenHosts.get(d.host);
+      if (other !== undefined) problems.push(`${d.host} is a domain of both "${other}" and "${id}": a domain belongs to one tenant`);
+      seenHosts.set(d.host, id);
+    }
+    const sharing = secret ? seenSecrets.get(secret) : undefined;
+    if (sharing !== undefined) problems.push(`${prefix}SECRET is the same as "${sharing}"'s: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
+    if (secret) seenSecrets.set(secret, id);
+    tenants.push({ id, auth0Id: id, secret: encode(secret), domains });
+  }
+  return tenants;
+}
+
 /** Validates the whole environment at once, naming every bad variable. */
 export function loadEnv(raw: Record<string, string | undefined> = process.env): Env {
   const problems: string[] = [];
@@ -183,18 +288,8 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   // The same HS256 secret signs both directions; RFC 7518 §3.2 wants at least the hash size.
   if (Buffer.byteLength(secret, "utf8") < 32) problems.push("KEYSTEP_SECRET must be at least 32 bytes (the Auth0 Action secret)");
 
-  const auth0Domains: Auth0Domain[] = [];
-  const rawDomains = (source.KEYSTEP_AUTH0_DOMAINS ?? "").split(/[\s,]+/).filter(Boolean);
-  if (rawDomains.length === 0) problems.push("KEYSTEP_AUTH0_DOMAINS must list at least one Auth0 domain (e.g. tenant.eu.auth0.com)");
-  for (const raw of rawDomains) {
-    try {
-      const d = parseAuth0Domain(raw);
-      if (d.scheme === "http" && nodeEnv === "production" && !/^(localhost|127\.0\.0\.1)(:\d+)?$/.test(d.host)) problems.push(`KEYSTEP_AUTH0_DOMAINS entry "${raw}" uses http for a non-local host`);
-      auth0Domains.push(d);
-    } catch (e) {
-      problems.push(`KEYSTEP_AUTH0_DOMAINS entry is invalid: ${(e as Error).message}`);
-    }
-  }
+  const tenants = parseTenants(source, raw, secret, nodeEnv, problems);
+  const auth0Domains = tenants.flatMap((t) => t.domains);
 
   const databaseUrl = source.DATABASE_URL || "sqlite:./data/keystep.db";
   if (!/^(sqlite:.+|postgres(ql)?:\/\/.+)$/.test(databaseUrl)) problems.push("DATABASE_URL must be sqlite:<path> or postgres://…");
@@ -292,6 +387,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     publicUrl,
     rpId,
     secret: new TextEncoder().encode(secret),
+    tenants,
     auth0Domains,
     encryptionKey: encryptionKey ?? devEncryptionKey(databaseUrl),
     databaseUrl,

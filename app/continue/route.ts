@@ -1,5 +1,5 @@
 import { getTranslations } from "next-intl/server";
-import { continueUrl, findDomain } from "@/lib/auth0/domains";
+import { continueUrl, findDomain, tenantForIssuer } from "@/lib/auth0/domains";
 import { mintResultToken } from "@/lib/auth0/outbound";
 import { env } from "@/lib/env";
 import { db } from "@/lib/db";
@@ -37,11 +37,15 @@ export async function GET(request: Request): Promise<Response> {
     flow = fresh;
   }
 
+  // Back through the domain the login came from (Auth0's transaction cookie lives there), signed
+  // with that tenant's secret only, and only if the flow's users are still that tenant's.
   const config = env();
-  const domain = findDomain(config.auth0Domains, flow.host);
-  if (!domain) return errorRedirect("issuer_not_allowed");
-  const token = await mintResultToken(config.secret, {
-    iss: flow.host,
+  const iss = flow.context.claims.iss;
+  const domain = findDomain(config.auth0Domains, iss);
+  const tenant = tenantForIssuer(config.tenants, iss);
+  if (!domain || !tenant || tenant.id !== flow.host) return errorRedirect("issuer_not_allowed");
+  const token = await mintResultToken(tenant.secret, {
+    iss,
     sub: flow.sub,
     state: flow.state,
     outcome: flow.outcome ?? "denied",

@@ -16,7 +16,7 @@ function auth0Token(claims: Record<string, unknown> = {}, secret: Uint8Array = k
 }
 
 /** Seals claims exactly as auth0/action.js does, through the Action's own code path. */
-async function sealedByTheAction(claims: Record<string, unknown>, secret = TEST_SECRET): Promise<string> {
+async function sealedByTheAction(claims: Record<string, unknown>, secret = TEST_SECRET, tenant?: string): Promise<string> {
   const action = createRequire(import.meta.url)("../../auth0/action.js") as { onExecutePostLogin: (e: unknown, a: unknown) => Promise<void> };
   let payload: Record<string, unknown> = {};
   const api = { access: { deny: () => {} }, redirect: { encodeToken: (o: { payload: Record<string, unknown> }) => ((payload = o.payload), "T"), sendUserTo: () => {} }, authentication: {} };
@@ -26,6 +26,7 @@ async function sealedByTheAction(claims: Record<string, unknown>, secret = TEST_
     client: { client_id: "cid" },
     request: { query: {} },
     transaction: { protocol: "oidc-basic-profile" },
+    ...(tenant ? { tenant: { id: tenant } } : {}),
   };
   await action.onExecutePostLogin(event, api);
   return String(payload.enc);
@@ -160,5 +161,42 @@ describe("state parameter", () => {
     expect(checkState("a<script>")).toBe(false);
     expect(checkState(["a", "b"])).toBe(false);
     expect(checkState("x".repeat(600))).toBe(false);
+  });
+});
+
+describe("tenants (#15 item 3)", () => {
+  const PROD = "p".repeat(40);
+  const DEV = "d".repeat(40);
+  const tenants = testEnv({
+    KEYSTEP_AUTH0_DOMAINS: "",
+    KEYSTEP_TENANTS: "acme-prod,acme-dev",
+    KEYSTEP_TENANT_ACME_PROD_SECRET: PROD,
+    KEYSTEP_TENANT_ACME_PROD_DOMAINS: "acme.eu.auth0.com,login.acme.com",
+    KEYSTEP_TENANT_ACME_DEV_SECRET: DEV,
+    KEYSTEP_TENANT_ACME_DEV_DOMAINS: "acme-dev.eu.auth0.com",
+  });
+  const bytes = (s: string) => new TextEncoder().encode(s);
+
+  it("threat: a token signed by the development tenant's secret is refused on a production domain", async () => {
+    for (const iss of ["acme.eu.auth0.com", "login.acme.com"]) expect(await verifySessionToken(await auth0Token({ iss }, bytes(DEV)), tenants, now)).toEqual({ ok: false, error: "token_invalid" });
+    expect((await verifySessionToken(await auth0Token({ iss: "acme-dev.eu.auth0.com" }, bytes(DEV)), tenants, now)).ok).toBe(true);
+  });
+
+  it("the canonical and a custom domain of one tenant are one tenant: its users are keyed by the tenant, not the host", async () => {
+    for (const iss of ["acme.eu.auth0.com", "login.acme.com"]) {
+      const r = await verifySessionToken(await auth0Token({ iss }, bytes(PROD)), tenants, now);
+      expect(r).toEqual({ ok: true, value: expect.objectContaining({ iss, tenant: "acme-prod" }) });
+    }
+  });
+
+  it("threat: a token whose sealed claims name another Auth0 tenant is refused, whatever secret signed it", async () => {
+    const single = testEnv({ KEYSTEP_AUTH0_TENANT: "acme-prod" });
+    const sealedFor = async (tenant?: string) => auth0Token({ email: undefined, enc: await sealedByTheAction({ email: "a@b.c" }, TEST_SECRET, tenant) });
+    expect(await verifySessionToken(await sealedFor("acme-dev"), single, now)).toEqual({ ok: false, error: "issuer_not_allowed" });
+    expect((await verifySessionToken(await sealedFor("acme-prod"), single, now)).ok).toBe(true);
+    // An Action from before tenants names none: accepted.
+    expect((await verifySessionToken(await sealedFor(), single, now)).ok).toBe(true);
+    expect(await verifySessionToken(await auth0Token({ tenant: "acme-dev" }), single, now)).toEqual({ ok: false, error: "issuer_not_allowed" });
+    expect((await verifySessionToken(await auth0Token({ tenant: "acme-prod" }), single, now)).ok).toBe(true);
   });
 });

@@ -1,8 +1,8 @@
-import { errors, jwtVerify } from "jose";
+import { decodeJwt, errors, jwtVerify } from "jose";
 import { z } from "zod";
 import type { Env } from "@/lib/env";
 import { FACTOR_IDS } from "@/lib/factors/registry";
-import { findDomain } from "./domains";
+import { tenantForIssuer } from "./domains";
 import { openSealedClaims } from "./sealed";
 
 /** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */
@@ -38,6 +38,8 @@ export const sessionPayload = z.object({
 
 export interface SessionClaims extends z.infer<typeof sessionPayload> {
   iss: string;
+  /** The tenant whose domain `iss` is and whose secret signed the token (Keystep's key for its users). Absent on flows opened before tenants. */
+  tenant?: string;
   sub: string;
   iat: number;
   exp: number;
@@ -74,9 +76,20 @@ export function isAuth0UserId(sub: unknown): sub is string {
 export async function verifySessionToken(token: unknown, env: Env, now = new Date()): Promise<Verified<SessionClaims>> {
   if (typeof token !== "string" || token.length === 0) return { ok: false, error: "token_missing" };
   if (token.length > 8192) return { ok: false, error: "token_invalid" };
+  // The issuer picks the tenant, and so the only secret that may have signed the token: a token
+  // signed with another tenant's secret fails the signature check below.
+  let claimedIss: unknown;
+  try {
+    claimedIss = decodeJwt(token).iss;
+  } catch {
+    return { ok: false, error: "token_invalid" };
+  }
+  if (typeof claimedIss !== "string") return { ok: false, error: "token_invalid" };
+  const tenant = tenantForIssuer(env.tenants, claimedIss);
+  if (!tenant) return { ok: false, error: "issuer_not_allowed" };
   let payload: Record<string, unknown>;
   try {
-    ({ payload } = await jwtVerify(token, env.secret, {
+    ({ payload } = await jwtVerify(token, tenant.secret, {
       algorithms: ["HS256"],
       requiredClaims: ["exp", "iat", "sub", "iss"],
       clockTolerance: env.clockToleranceSeconds,
@@ -95,16 +108,18 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   // maxTokenAge bounds how old a token is, not how long it claims to live: a token minted with a
   // lifetime of a year would be a long-lived entry ticket while young. Auth0 mints 900 s by default.
   if (exp - iat > env.tokenMaxAgeSeconds) return { ok: false, error: "token_invalid" };
-  if (!findDomain(env.auth0Domains, iss)) return { ok: false, error: "issuer_not_allowed" };
   // The Action seals what it forwards (#15 item 8: no personal data in the URL). An Action from
   // before sealing sends the claims readable; they are taken as they are until it is reinstalled.
   let forwarded: Record<string, unknown> = payload;
   if ("enc" in payload) {
-    const sealed = typeof payload.enc === "string" ? await openSealedClaims(payload.enc, env.secret) : null;
+    const sealed = typeof payload.enc === "string" ? await openSealedClaims(payload.enc, tenant.secret) : null;
     // Sealed claims name their user: another user's sealed part pasted into this token is refused.
     if (!sealed || sealed.sub !== sub) return { ok: false, error: "token_invalid" };
     forwarded = sealed;
   }
+  // The Action names its Auth0 tenant: a tenant configured with its id refuses another's token,
+  // whatever secret signed it (an Action from before tenants sends none).
+  if (tenant.auth0Id !== null && "tenant" in forwarded && forwarded.tenant !== tenant.auth0Id) return { ok: false, error: "issuer_not_allowed" };
   const extra = sessionPayload.parse(forwarded);
-  return { ok: true, value: { ...extra, iss: iss.toLowerCase(), sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };
+  return { ok: true, value: { ...extra, iss: iss.toLowerCase(), tenant: tenant.id, sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };
 }

@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import { env } from "@/lib/env";
 import { connect, migrateToLatest } from "./connect";
 import type { Database } from "./schema";
+import { rekeyUsersToTenants } from "@/lib/users/rekey";
 
 const globalForDb = globalThis as unknown as { keystepDb?: Kysely<Database>; keystepMigrated?: Promise<string[]> };
 
@@ -11,9 +12,12 @@ export function db(): Kysely<Database> {
   return globalForDb.keystepDb;
 }
 
-/** Runs pending migrations once per process. */
+/** Runs pending migrations once per process, then moves rows stored under a tenant's domain to the tenant (lib/users/rekey.ts). */
 export function ensureMigrated(): Promise<string[]> {
-  globalForDb.keystepMigrated ??= migrateToLatest(db());
+  globalForDb.keystepMigrated ??= migrateToLatest(db()).then(async (applied) => {
+    await rekeyUsersToTenants(db(), env().tenants);
+    return applied;
+  });
   return globalForDb.keystepMigrated;
 }
 

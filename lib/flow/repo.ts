@@ -46,7 +46,8 @@ export async function openFlow(db: Kysely<Database>, key: Uint8Array, input: { s
     .insertInto("flows")
     .values({
       id,
-      auth0_host: input.context.claims.iss,
+      // Users are keyed by their tenant, whichever of its domains the login came through (#15 item 3).
+      auth0_host: input.context.claims.tenant ?? input.context.claims.iss,
       sub: input.context.claims.sub,
       state: input.state,
       status: "active",

@@ -1,3 +1,4 @@
+import { keysOfUser } from "@/lib/auth0/domains";
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
@@ -63,13 +64,15 @@ export const recoveryFactor: Factor<never> = {
     const normalized = normalizeRecoveryCode(code);
     if (!/^[2-9A-HJKMNP-TV-Z]{16}$/.test(normalized)) return { ok: false, error: "code_invalid" };
     const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+    // Codes issued before users were keyed by tenant were hashed under a domain of the tenant.
+    const hashes = keysOfUser(ctx.env.tenants, user.host).map((host) => hash(ctx.env.secret, { host, sub: user.sub }, normalized));
     // Burn it atomically: of two parallel uses of one code, exactly one updates the row.
     const res = await ctx.db
       .updateTable("recovery_codes")
       .set({ used_at: ctx.now })
       .where("auth0_host", "=", user.host)
       .where("sub", "=", user.sub)
-      .where("code_hash", "=", hash(ctx.env.secret, user, normalized))
+      .where("code_hash", "in", hashes)
       .where("used_at", "is", null)
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1 ? { ok: true } : { ok: false, error: "code_invalid" };

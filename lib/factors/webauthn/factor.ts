@@ -1,3 +1,4 @@
+import { keysOfUser } from "@/lib/auth0/domains";
 import crypto from "node:crypto";
 import {
   generateAuthenticationOptions,
@@ -40,9 +41,12 @@ export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
 const UV: Record<WebAuthnFactor, "required" | "preferred"> = { "webauthn-platform": "required", "webauthn-roaming": "preferred" };
 
 /** The WebAuthn user handle: stable and opaque (no email or sub leaks to the authenticator). */
-function userHandle(ctx: FactorCtx): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(crypto.createHmac("sha256", ctx.env.secret).update(`webauthn-user\0${ctx.flow.host}|${ctx.flow.sub}`).digest());
+function userHandle(ctx: FactorCtx, key = ctx.flow.host): Uint8Array<ArrayBuffer> {
+  return new Uint8Array(crypto.createHmac("sha256", ctx.env.secret).update(`webauthn-user\0${key}|${ctx.flow.sub}`).digest());
 }
+
+/** This account's handles: its own, and those of passkeys made while users were keyed by a domain of the tenant. */
+const accountHandles = (ctx: FactorCtx) => keysOfUser(ctx.env.tenants, ctx.flow.host).map((key) => Buffer.from(userHandle(ctx, key)).toString("base64url"));
 
 async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge", challenge: string): Promise<void> {
   const pending: Pending = { ...ctx.flow.pending, webauthn: { challenge, purpose, factor, expiresAt: ctx.now + WEBAUTHN_CHALLENGE_TTL_MS } };
@@ -172,7 +176,7 @@ export function webauthnFactor(
       // WebAuthn §7.2 step 6: a user handle, when the authenticator returns one, must be the one
       // bound to the credential (this account's), or the assertion speaks for someone else.
       const handle = response.response?.userHandle;
-      if (handle !== undefined && handle !== null && handle !== Buffer.from(userHandle(ctx)).toString("base64url")) return fail();
+      if (handle !== undefined && handle !== null && !accountHandles(ctx).includes(handle)) return fail();
       let info;
       try {
         const r = await verifyAuthenticationResponse({
