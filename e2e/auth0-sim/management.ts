@@ -115,7 +115,7 @@ export interface FakeCustomDomain {
   custom_domain_id: string;
   domain: string;
   primary: boolean;
-  status: "pending_verification" | "ready" | "disabled";
+  status: "pending_verification" | "ready" | "failed";
   type: "auth0_managed_certs" | "self_managed_certs";
 }
 

@@ -58,14 +58,20 @@ export function describeManagementError(e: unknown): string {
               : "";
     const code = typeof body === "object" && typeof body?.errorCode === "string" ? ` (${body.errorCode})` : "";
     const what = e.message.startsWith("ManagementClient: token request") ? "getting a Management API token" : "Management API";
-    return `${what}: ${e.statusCode ?? "error"}${detail ? ` ${oneLine(detail)}` : ` ${oneLine(e.message)}`}${code}`;
+    if (e.statusCode === undefined) return `${what}: ${oneLine(e.message)}${causeOf(e)}`;
+    return `${what}: ${e.statusCode}${detail ? ` ${oneLine(detail)}` : ""}${code}`;
   }
-  if (e instanceof Error) {
-    const cause = (e as Error & { cause?: unknown }).cause;
-    const reason = cause instanceof Error ? ((cause as NodeJS.ErrnoException).code ?? cause.message) : "";
-    return `${oneLine(e.message)}${reason ? ` (${reason})` : ""}`;
-  }
+  if (e instanceof Error) return `${oneLine(e.message)}${causeOf(e)}`;
   return oneLine(String(e));
+}
+
+/** fetch reports a refused connection as "fetch failed" with the system error as its cause. */
+function causeOf(e: Error): string {
+  const cause = (e as Error & { cause?: unknown }).cause;
+  if (!(cause instanceof Error)) return "";
+  const inner = (cause as Error & { cause?: unknown }).cause;
+  const code = (cause as NodeJS.ErrnoException).code ?? (inner instanceof Error ? (inner as NodeJS.ErrnoException).code : undefined);
+  return ` (${code ?? oneLine(cause.message)})`;
 }
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim().slice(0, 300);
