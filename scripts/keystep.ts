@@ -1,4 +1,4 @@
-// `npm run keystep -- <command>`: support tools (show, reset, disable, enable); see `help`.
+// `npm run keystep -- <command>`: support tools (show, reset, disable, enable) and `auth0 install`; see `help`.
 // Runs under the react-server condition so lib/ modules marked "server-only" load outside Next.
 
 // Audit log lines go to stderr, so stdout carries only the command's own output (tables, --json).

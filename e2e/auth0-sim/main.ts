@@ -1,4 +1,6 @@
-// CLI: `tsx e2e/auth0-sim/main.ts` with SIM_PORT (default 4010), KEYSTEP_URL and KEYSTEP_SECRET.
+// CLI: `tsx e2e/auth0-sim/main.ts` with SIM_PORT (default 4010), KEYSTEP_URL and KEYSTEP_SECRET; the
+// fake Management API's client is SIM_MANAGEMENT_CLIENT_ID / SIM_MANAGEMENT_CLIENT_SECRET (default:
+// keystep-installer and a random secret, printed: it is a test double's throwaway credential).
 import { startAuth0Sim } from "./server";
 
 async function main() {
@@ -9,8 +11,10 @@ async function main() {
     console.error("Auth0 simulator: set KEYSTEP_URL and KEYSTEP_SECRET (and SIM_PORT, default 4010).");
     process.exit(1);
   }
-  const sim = await startAuth0Sim({ port, secret, keystepUrl });
+  const management = { clientId: process.env.SIM_MANAGEMENT_CLIENT_ID || undefined, clientSecret: process.env.SIM_MANAGEMENT_CLIENT_SECRET || undefined };
+  const sim = await startAuth0Sim({ port, secret, keystepUrl, management });
   console.log(`Auth0 simulator: ${sim.url}/ (issuer ${sim.issuer}, Keystep at ${keystepUrl})`);
+  console.log(`  Management API: ${sim.url}/api/v2/ (client ${sim.management.clientId}, secret ${sim.management.clientSecret})`);
   const stop = () => void sim.close().then(() => process.exit(0));
   process.once("SIGINT", stop);
   process.once("SIGTERM", stop);

@@ -13,6 +13,8 @@ export interface SimUser {
   user_id: string;
   email: string;
   name: string;
+  /** Set through the fake Management API (PATCH /api/v2/users/{id}); the Action sees it as Auth0 shows it. */
+  app_metadata?: Record<string, unknown>;
 }
 
 export interface Method {
@@ -46,7 +48,7 @@ const words = (s: string | undefined) => (s ?? "").split(" ").filter(Boolean);
 export function buildEvent(ctx: LoginContext) {
   const q = ctx.query;
   return {
-    user: { user_id: ctx.user.user_id, email: ctx.user.email, email_verified: true, name: ctx.user.name, app_metadata: {}, user_metadata: {} },
+    user: { user_id: ctx.user.user_id, email: ctx.user.email, email_verified: true, name: ctx.user.name, app_metadata: { ...(ctx.user.app_metadata ?? {}) }, user_metadata: {} },
     client: { client_id: q.client_id ?? "demo-app", name: "Demo App", metadata: {} },
     connection: { id: "con_sim", name: "Username-Password-Authentication", strategy: "auth0" },
     request: { ip: ctx.ip, method: "GET", query: { ...q }, body: {}, hostname: ctx.issuer.split(":")[0], geoip: { countryCode: q.sim_country ?? "GB" }, user_agent: ctx.userAgent },

@@ -7,6 +7,7 @@ import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { cookie, parseCookies, readForm, redirect, sendHtml, sendText } from "./http";
+import { createManagementHandler, createTenantState, type TenantState } from "./management";
 import { errorPage, homePage, loggedInPage, loginPage, notFoundPage } from "./pages";
 import { runContinue, runExecute, type LoginContext, type Method, type SimUser, type TokenClaims } from "./runtime";
 import type { Claims } from "./tokens";
@@ -17,11 +18,17 @@ export interface SimOptions {
   secret: string;
   keystepUrl: string;
   demoUser?: { email: string; name: string; password: string };
+  /** The Management API's machine-to-machine client (default id `keystep-installer`, a random secret). */
+  management?: { clientId?: string; clientSecret?: string; scopes?: string[] };
 }
 
 export interface Sim {
   url: string; // http://127.0.0.1:PORT
   issuer: string; // "127.0.0.1:PORT": the host Auth0 puts in `iss`, without a scheme
+  /** The fake Management API at `${url}/api/v2/` (token endpoint `${url}/oauth/token`), see management.ts. */
+  management: { clientId: string; clientSecret: string };
+  /** The tenant's users, SSO sessions and Management API objects, shared by the login pages and the Management API. */
+  state: TenantState;
   close(): Promise<void>;
 }
 
@@ -29,11 +36,6 @@ const DEFAULT_DEMO_USER = { email: "demo@keystep.test", name: "Demo User", passw
 const TX_TTL_MS = 60 * 60 * 1000; // Auth0 keeps a login transaction at most an hour
 const SSO_MAX_AGE_S = 3 * 24 * 3600;
 const SSO_COOKIE = "auth0_sso";
-
-interface Session {
-  userId: string;
-  methods: Method[];
-}
 
 /** One login waiting at Keystep: the state Auth0 appended, bound to a cookie in this browser. */
 interface Transaction {
@@ -67,7 +69,12 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
   });
   const port = (server.address() as AddressInfo).port; // port 0 picks a free one
   const issuer = `${host}:${port}`;
-  const handle = createHandler({ ...opts, issuer, base: `http://${issuer}` });
+  const state = createTenantState({
+    clientId: opts.management?.clientId ?? "keystep-installer",
+    clientSecret: opts.management?.clientSecret ?? random(24),
+    scopes: opts.management?.scopes,
+  });
+  const handle = createHandler({ ...opts, issuer, base: `http://${issuer}` }, state);
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     // A test double must never crash on bad input: anything unexpected is a 400.
     handle(req, res).catch((e: unknown) => sendText(res, 400, `Bad request: ${e instanceof Error ? e.message : String(e)}`));
@@ -75,6 +82,8 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
   return {
     url: `http://${issuer}`,
     issuer,
+    management: { clientId: state.credentials.clientId, clientSecret: state.credentials.clientSecret },
+    state,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -85,10 +94,10 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
 
 type Config = SimOptions & { issuer: string; base: string };
 
-function createHandler(config: Config) {
+function createHandler(config: Config, state: TenantState) {
   const demo = config.demoUser ?? DEFAULT_DEMO_USER;
-  const users = new Map<string, SimUser>();
-  const sessions = new Map<string, Session>();
+  const { users, sessions } = state;
+  const management = createManagementHandler(state, () => config.issuer);
   const transactions = new Map<string, Transaction>();
   const codes = new Map<string, CodeRecord>();
 
@@ -133,7 +142,7 @@ function createHandler(config: Config) {
     cookies: string[] = [],
   ) {
     const sid = tx.sessionId && sessions.has(tx.sessionId) ? tx.sessionId : random(24);
-    sessions.set(sid, { userId: user.user_id, methods });
+    sessions.set(sid, { userId: user.user_id, methods, createdAt: sessions.get(sid)?.createdAt ?? now() });
     const code = random(16);
     codes.set(code, { user, methods, claims, tokens });
     const params = new URLSearchParams({ code });
@@ -246,6 +255,7 @@ function createHandler(config: Config) {
   return async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", config.base);
     const query = Object.fromEntries(url.searchParams);
+    if (url.pathname === "/oauth/token" || url.pathname.startsWith("/api/v2/")) return management(req, res, url);
     switch (`${req.method} ${url.pathname}`) {
       case "GET /":
         return home(res, query);

@@ -4,8 +4,10 @@ import { parseArgs } from "node:util";
 import type { Kysely } from "kysely";
 import { connect } from "@/lib/db/connect";
 import type { Database } from "@/lib/db/schema";
-import { EnvError, loadEnv, type Auth0Domain } from "@/lib/env";
+import { EnvError, loadEnv, parseAuth0Domain, type Auth0Domain } from "@/lib/env";
 import type { UserKey } from "@/lib/factors/authenticators";
+import { ACTION_RUNTIME, ACTION_TRIGGER, DEFAULT_ACTION_NAME, FINGERPRINT_PREFIX, InstallError, installAction, installText, REQUIRED_SECRETS } from "./auth0-install";
+import { describeManagementError, managementClient, parseTenantDomain } from "./auth0-management";
 import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor, type FactorChange, type OpsResult, type ResetSummary, type UserView } from "./ops";
 
 /** Exit statuses, as the help text states them. */
@@ -22,6 +24,9 @@ Commands:
                                          devices: the next login sets up a factor again
   disable <user_id> <authenticator_id>   Stop one factor being offered or accepted
   enable <user_id> <authenticator_id>    Allow it again (also clears its failure count)
+  auth0 install                          Install or upgrade Keystep's Action in an Auth0 tenant
+                                         (post-login ${ACTION_TRIGGER.version}, ${ACTION_RUNTIME}, bound last) and warn
+                                         about tenant settings that skip or double MFA
   help                                   Show this text
 
 Options:
@@ -30,6 +35,20 @@ Options:
   --json            Machine-readable output (use npm run --silent to keep npm's lines out)
   -h, --help        Show this text
 
+auth0 install options (each also read from the variable named after it):
+  --domain <host>          Auth0 tenant domain                       AUTH0_DOMAIN
+  --client-id <id>         Management API application (client        AUTH0_CLIENT_ID
+                           credentials; scopes in docs/auth0-setup.md)
+  --client-secret <s>      its secret (prefer the variable)          AUTH0_CLIENT_SECRET
+  --keystep-url <url>      Keystep's public URL                       KEYSTEP_PUBLIC_URL
+  --keystep-secret <s>     Keystep's secret (prefer the variable)    KEYSTEP_SECRET(_FILE)
+  --secret NAME=VALUE      another Action secret, repeatable (KEYSTEP_SSO_MAX_AGE_SECONDS,
+                           KEYSTEP_ALLOW_PASSWORD_GRANTS, KEYSTEP_CLAIM_NAMESPACE…)
+  --action-name <name>     the Action's name (default "${DEFAULT_ACTION_NAME}")
+  --dry-run                say what would change, change nothing
+  KEYSTEP_AUTH0_DOMAINS, as Keystep has it, lets install check every domain is listed.
+  Secret values are never printed.
+
 User ids are Auth0 user_ids; quote them, as the | means a pipe to the shell:
   npm run keystep -- show 'auth0|64f1c2d3e4b5a6978812'
   npm run keystep -- disable 'auth0|64f1c2d3e4b5a6978812' 3f0c…  (the ID column of show)
@@ -37,8 +56,8 @@ User ids are Auth0 user_ids; quote them, as the | means a pipe to the shell:
 Reads DATABASE_URL and KEYSTEP_AUTH0_DOMAINS as the server does. Every command is written
 to the audit trail with actor "cli".
 
-Exit status: 0 done; 1 the operation failed (unknown user or authenticator, database
-error); 2 bad usage.
+Exit status: 0 done (auth0 install: also with warnings); 1 the operation failed (unknown
+user or authenticator, database or Auth0 error); 2 bad usage.
 `;
 
 export interface CliIo {
@@ -69,7 +88,7 @@ function parseCommand(positionals: string[]): Command | "help" {
       arity(2, "<user_id> <authenticator_id>");
       return { name, sub: args[0] ?? "", authenticatorId: args[1] ?? "" };
     default:
-      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, help.`);
+      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, auth0 install, help.`);
   }
 }
 
@@ -97,6 +116,7 @@ function open(databaseUrl: string): Kysely<Database> {
 
 /** Runs one CLI invocation and returns its exit status. Expected failures print a message, never a stack. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  if (argv.find((a) => !a.startsWith("-")) === "auth0") return runAuth0(argv, io);
   let json = false;
   let db: Kysely<Database> | undefined;
   const failWith = (status: number, error: string, message: string) => {
@@ -236,4 +256,121 @@ function changeText(verb: "disable" | "enable", user: UserKey, c: FactorChange):
   const what = `${a.factor} factor ${a.id}${a.label ? ` (${a.label})` : ""} of ${user.sub}`;
   if (!c.changed) return `No change: the ${what} is already ${verb}d.\n`;
   return `${verb === "disable" ? "Disabled" : "Enabled"} the ${what}.\n`;
+}
+
+const AUTH0_OPTIONS = {
+  domain: { type: "string" },
+  "client-id": { type: "string" },
+  "client-secret": { type: "string" },
+  "keystep-url": { type: "string" },
+  "keystep-secret": { type: "string" },
+  secret: { type: "string", multiple: true },
+  "action-name": { type: "string" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+/** `auth0 <subcommand>`: talks to an Auth0 tenant's Management API, never to Keystep's database. */
+async function runAuth0(argv: string[], io: CliIo): Promise<number> {
+  let json = argv.includes("--json");
+  const failWith = (status: number, error: string, message: string) => {
+    io.err(json ? JSON.stringify({ error, message }) : `keystep: ${message}`);
+    return status;
+  };
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: AUTH0_OPTIONS });
+    json = values.json ?? false;
+    if (values.help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    const sub = positionals.slice(1);
+    if (sub.length !== 1 || sub[0] !== "install") throw new UsageError(`auth0 takes one subcommand, install; got ${sub.length ? `"${sub.join(" ")}"` : "none"}. See: npm run keystep -- help`);
+    const input = installSettings(values, io.env);
+    const mgmt = managementClient({ domain: input.domain, clientId: input.clientId, clientSecret: input.clientSecret });
+    const report = await installAction(mgmt, input);
+    io.out(json ? JSON.stringify(report, null, 2) : installText(report));
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) return failWith(EXIT.usage, "usage", e.message);
+    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
+      return failWith(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
+    if (e instanceof InstallError) return failWith(EXIT.failed, "install_failed", `auth0 install failed: ${e.message}`);
+    return failWith(EXIT.failed, "auth0_error", `auth0 install failed: ${describeManagementError(e)}`);
+  }
+}
+
+type Auth0Values = { [K in keyof typeof AUTH0_OPTIONS]?: (typeof AUTH0_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof AUTH0_OPTIONS)[K]["type"] extends "boolean" ? boolean : string };
+
+/** The install's settings from flags, else the environment; every problem is a usage error naming the flag. */
+function installSettings(values: Auth0Values, env: CliIo["env"]) {
+  const pick = (flag: string | undefined, name: string) => (flag ?? env[name] ?? "").trim();
+  const problems: string[] = [];
+  const missing = (what: string) => problems.push(`${what} is required`);
+
+  const rawDomain = pick(values.domain, "AUTH0_DOMAIN");
+  let domain: Auth0Domain | undefined;
+  if (!rawDomain) missing("--domain (or AUTH0_DOMAIN)");
+  else
+    try {
+      domain = parseTenantDomain(rawDomain);
+    } catch (e) {
+      problems.push(`--domain: ${(e as Error).message}`);
+    }
+  const clientId = pick(values["client-id"], "AUTH0_CLIENT_ID");
+  if (!clientId) missing("--client-id (or AUTH0_CLIENT_ID)");
+  const clientSecret = values["client-secret"] ?? env.AUTH0_CLIENT_SECRET ?? "";
+  if (!clientSecret) missing("--client-secret (or AUTH0_CLIENT_SECRET)");
+
+  const keystepUrl = pick(values["keystep-url"], "KEYSTEP_PUBLIC_URL");
+  if (!keystepUrl) missing("--keystep-url (or KEYSTEP_PUBLIC_URL)");
+  else if (!validKeystepUrl(keystepUrl)) problems.push(`--keystep-url must be an absolute https URL (http only for localhost), not "${keystepUrl}"`);
+  let keystepSecret = values["keystep-secret"] ?? env.KEYSTEP_SECRET ?? "";
+  if (!keystepSecret && env.KEYSTEP_SECRET_FILE) {
+    try {
+      keystepSecret = fs.readFileSync(env.KEYSTEP_SECRET_FILE, "utf8").replace(/\r?\n$/, "");
+    } catch (e) {
+      problems.push(`KEYSTEP_SECRET_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"})`);
+    }
+  }
+  if (!keystepSecret) missing("--keystep-secret (or KEYSTEP_SECRET)");
+  else if (Buffer.byteLength(keystepSecret, "utf8") < 32) problems.push("the Keystep secret must be at least 32 bytes, the same value as Keystep's KEYSTEP_SECRET");
+
+  const extraSecrets: Array<[string, string]> = [];
+  for (const raw of values.secret ?? []) {
+    const i = raw.indexOf("=");
+    const name = i > 0 ? raw.slice(0, i).trim() : "";
+    const value = i > 0 ? raw.slice(i + 1) : "";
+    // The value is never echoed: a typo in a flag must not put a secret in a terminal's scrollback.
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name) || value === "") problems.push(`--secret takes NAME=VALUE with a non-empty value${name ? ` (got one for "${name}")` : ""}`);
+    else if ((REQUIRED_SECRETS as readonly string[]).includes(name)) problems.push(`--secret ${name}=…: set ${name} with --${name === "KEYSTEP_URL" ? "keystep-url" : "keystep-secret"}`);
+    else if (name.startsWith(FINGERPRINT_PREFIX)) problems.push(`--secret ${name}=…: the ${FINGERPRINT_PREFIX}… name is the install's own`);
+    else if (extraSecrets.some(([n]) => n === name)) problems.push(`--secret ${name} is given twice`);
+    else extraSecrets.push([name, value]);
+  }
+
+  const actionName = (values["action-name"] ?? DEFAULT_ACTION_NAME).trim();
+  if (!actionName) problems.push("--action-name cannot be empty");
+
+  let keystepDomains: Auth0Domain[] | null = null;
+  const rawDomains = (env.KEYSTEP_AUTH0_DOMAINS ?? "").split(/[\s,]+/).filter(Boolean);
+  if (rawDomains.length)
+    try {
+      keystepDomains = rawDomains.map(parseAuth0Domain);
+    } catch (e) {
+      problems.push(`KEYSTEP_AUTH0_DOMAINS: ${(e as Error).message}`);
+    }
+
+  if (problems.length || !domain) throw new UsageError(`auth0 install: ${problems.join("; ")}. See: npm run keystep -- help`);
+  return { domain, clientId, clientSecret, keystepUrl, keystepSecret, extraSecrets, actionName, dryRun: values["dry-run"] ?? false, keystepDomains };
+}
+
+function validKeystepUrl(raw: string): boolean {
+  try {
+    const url = new URL(raw);
+    return url.protocol === "https:" || (url.protocol === "http:" && /^(localhost|127\.0\.0\.1|\[::1\])$/.test(url.hostname));
+  } catch {
+    return false;
+  }
 }
