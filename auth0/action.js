@@ -45,45 +45,9 @@ const REASON_MAX = 200;
 
 const trimSlash = (s) => String(s || "").replace(/\/+$/, "");
 
-/**
- * Per-login MFA decisions in code, with the names and semantics of Auth0's built-in commands
- * (api.authentication.challengeWith and friends). Edit this function; Keystep enforces what it
- * records. Factors are Auth0's objects ({ type: "otp" }) or plain strings, and the last call wins.
- *
- *   mfa.challengeWith(factor, { additionalFactors })  challenge with `factor`; the others are behind
- *                                                     "Try another method"
- *   mfa.challengeWithAny(factors)   a picker when the user has two or more of them, skipped with one
- *   mfa.enrollWith(factor, { additionalFactors })     set up `factor` (or one of the others)
- *   mfa.enrollWithAny(factors)      a picker of the ones the user does not have yet
- *
- * A user with none of the challenge factors gets a clear failure (Auth0: the command fails); a
- * user who already has every enroll factor is simply challenged. A user who already has a factor
- * proves it before setting up another.
- */
-// eslint-disable-next-line no-unused-vars
-function customizeMfa(event, mfa) {
-  // Examples:
-  // if ((event.authorization && event.authorization.roles || []).includes("admin")) mfa.challengeWith({ type: "webauthn-roaming" });
-  // if (event.client && event.client.client_id === "PAYMENTS_APP_ID") mfa.challengeWithAny([{ type: "webauthn-platform" }, { type: "otp" }]);
-}
-
-const FACTORS = new Set(["webauthn-platform", "webauthn-roaming", "otp", "phone", "whatsapp", "email", "magic-link", "recovery-code"]);
-
-/** Records the last MFA command customizeMfa called, for the token. */
-function mfaCommands() {
-  let recorded;
-  const types = (list) => [...new Set((Array.isArray(list) ? list : []).map((f) => (typeof f === "string" ? f : f && f.type)).filter((t) => FACTORS.has(t)))];
-  const record = (command, factors) => {
-    recorded = factors.length ? { command, factors } : undefined;
-  };
-  return {
-    challengeWith: (factor, options) => record("challengeWith", types([factor, ...((options && options.additionalFactors) || [])])),
-    challengeWithAny: (factors) => record("challengeWithAny", types(factors)),
-    enrollWith: (factor, options) => record("enrollWith", types([factor, ...((options && options.additionalFactors) || [])])),
-    enrollWithAny: (factors) => record("enrollWithAny", types(factors)),
-    recorded: () => recorded,
-  };
-}
+// Per-login MFA commands (Auth0's challengeWith, challengeWithAny, enrollWith, enrollWithAny) are
+// a policy rule's `commands` in Keystep's config file, not code here: this file is Keystep's and
+// is replaced whole on every upgrade (docs/policy.md, "Porting Auth0 Action code").
 
 // OpenID Connect's MFA policy URI (PAPE), as Auth0 documents for step-up with `acr_values`.
 const MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
@@ -123,13 +87,13 @@ function recordedMethodAt(event, keystepUrl) {
 
 /**
  * Whether this login may reuse the SSO session's Keystep method instead of going through Keystep:
- * only when nothing asks for more. Step-up (acr_values), an intent (keystep_intent=manage), a
- * per-login command from customizeMfa, or a method older than the freshness window all send the
- * user to Keystep, where policy (DENY, "every 12 hours", "admins need a key") runs again.
+ * only when nothing asks for more. Step-up (acr_values), an intent (keystep_intent=manage), or a
+ * method older than the freshness window all send the user to Keystep, where policy (DENY,
+ * "every 12 hours", "admins need a key", a rule's commands) runs again.
  */
 function mayReuseSession(event, payload, recordedAt) {
   if (recordedAt === null) return false;
-  if (payload.step_up || payload.intent || payload.mfa) return false;
+  if (payload.step_up || payload.intent) return false;
   const ageSeconds = (Date.now() - recordedAt) / 1000;
   return ageSeconds >= -60 && ageSeconds <= ssoMaxAgeSeconds(event);
 }
@@ -173,9 +137,6 @@ function payloadFor(event) {
     // two browsers) would otherwise be signed into the same token and the second refused.
     jti: require("node:crypto").randomUUID(),
   };
-  const mfa = mfaCommands();
-  customizeMfa(event, mfa);
-  payload.mfa = mfa.recorded();
   for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === null) delete payload[key];
   return payload;
 }

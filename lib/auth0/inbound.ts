@@ -1,7 +1,6 @@
 import { errors, jwtVerify } from "jose";
 import { z } from "zod";
 import type { Env } from "@/lib/env";
-import { FACTOR_IDS } from "@/lib/factors/registry";
 import { findDomain } from "./domains";
 
 /** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */
@@ -25,14 +24,6 @@ export const sessionPayload = z.object({
   last_mfa_at: z.number().int().nonnegative().optional().catch(undefined),
   /** `manage` opens self-service management after a fresh challenge. */
   intent: z.enum(["login", "manage"]).optional().catch(undefined),
-  /** Auth0 MFA command parity (auth0/action.js): which factors this login must use or set up. */
-  mfa: z
-    .object({
-      command: z.enum(["challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"]),
-      factors: z.array(z.enum(FACTOR_IDS)).min(1).max(FACTOR_IDS.length),
-    })
-    .optional()
-    .catch(undefined),
 });
 
 export interface SessionClaims extends z.infer<typeof sessionPayload> {
@@ -88,6 +79,9 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   }
   // Token confusion: Keystep's own result tokens share the secret; they carry `outcome` and are never an entry.
   if ("outcome" in payload || "state" in payload) return { ok: false, error: "token_invalid" };
+  // An Action from before per-login commands moved to the policy file (docs/decisions/0008) still
+  // sends them as `mfa`; dropping one would weaken that login, so it fails closed until reinstalled.
+  if ("mfa" in payload) return { ok: false, error: "token_invalid" };
   const { iss, sub, iat, exp, ip } = payload;
   if (typeof iss !== "string" || !isAuth0UserId(sub)) return { ok: false, error: "token_invalid" };
   if (typeof iat !== "number" || typeof exp !== "number") return { ok: false, error: "token_invalid" };
