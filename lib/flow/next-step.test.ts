@@ -156,6 +156,16 @@ describe("a rule's commands run in sequence, each its own step", () => {
     expect(nextStep(flow({ commands: twice, pending: passed(["webauthn-roaming", "challenge"], ["otp", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
   });
 
+  it("a later challengeWithAny shows its own picker, and the pick is honoured", () => {
+    const commands = [cw("otp"), cwa("webauthn-roaming", "webauthn-platform")];
+    const both = user(["otp", "webauthn-roaming", "webauthn-platform"]);
+    const f = flow({ commands, pending: passed(["otp", "challenge"]) });
+    expect(nextStep(f, both)).toEqual({ kind: "choose" });
+    expect(options(f, both)).toEqual({ challenge: ["webauthn-platform", "webauthn-roaming"], enroll: [] });
+    const picked = flow({ commands, pending: { ...passed(["otp", "challenge"]), choice: { factor: "webauthn-platform", mode: "challenge" } } });
+    expect(nextStep(picked, both)).toEqual({ kind: "challenge", factor: "webauthn-platform" });
+  });
+
   it("the same factor named twice is asked twice, as Auth0 runs each call", () => {
     const commands = [cw("otp"), cw("otp")];
     expect(nextStep(flow({ commands, pending: passed(["otp", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "otp" });
