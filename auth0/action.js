@@ -1,9 +1,13 @@
 /**
  * Keystep post-login Action for Auth0.
  *
- * Paste this file into an Auth0 post-login Action and add two secrets:
+ * Installed, as it is, by `npm run keystep -- auth0 install` (or the Terraform and Deploy CLI
+ * fragments beside it: docs/auth0-setup.md), with two secrets:
  *   KEYSTEP_URL     Keystep's public URL, e.g. https://mfa.example.com
- *   KEYSTEP_SECRET  the HS256 secret Keystep also holds (at least 32 bytes)
+ *   KEYSTEP_SECRET  the HS256 secret Keystep holds for this tenant (at least 32 bytes)
+ * and optional ones: KEYSTEP_SSO_MAX_AGE_SECONDS, KEYSTEP_ALLOW_PASSWORD_GRANTS,
+ * KEYSTEP_CLAIM_NAMESPACE. Do not edit it: the next install replaces it, and per-login rules live
+ * in Keystep's policy file.
  *
  * Node built-ins only: Auth0 runs this file as it is, with no npm dependencies to audit.
  */
@@ -47,45 +51,9 @@ const REASON_MAX = 200;
 
 const trimSlash = (s) => String(s || "").replace(/\/+$/, "");
 
-/**
- * Per-login MFA decisions in code, with the names and semantics of Auth0's built-in commands
- * (api.authentication.challengeWith and friends). Edit this function; Keystep enforces what it
- * records. Factors are Auth0's objects ({ type: "otp" }) or plain strings, and the last call wins.
- *
- *   mfa.challengeWith(factor, { additionalFactors })  challenge with `factor`; the others are behind
- *                                                     "Try another method"
- *   mfa.challengeWithAny(factors)   a picker when the user has two or more of them, skipped with one
- *   mfa.enrollWith(factor, { additionalFactors })     set up `factor` (or one of the others)
- *   mfa.enrollWithAny(factors)      a picker of the ones the user does not have yet
- *
- * A user with none of the challenge factors gets a clear failure (Auth0: the command fails); a
- * user who already has every enroll factor is simply challenged. A user who already has a factor
- * proves it before setting up another.
- */
-// eslint-disable-next-line no-unused-vars
-function customizeMfa(event, mfa) {
-  // Examples:
-  // if ((event.authorization && event.authorization.roles || []).includes("admin")) mfa.challengeWith({ type: "webauthn-roaming" });
-  // if (event.client && event.client.client_id === "PAYMENTS_APP_ID") mfa.challengeWithAny([{ type: "webauthn-platform" }, { type: "otp" }]);
-}
-
-const FACTORS = new Set(["webauthn-platform", "webauthn-roaming", "otp", "phone", "whatsapp", "email", "magic-link", "recovery-code"]);
-
-/** Records the last MFA command customizeMfa called, for the token. */
-function mfaCommands() {
-  let recorded;
-  const types = (list) => [...new Set((Array.isArray(list) ? list : []).map((f) => (typeof f === "string" ? f : f && f.type)).filter((t) => FACTORS.has(t)))];
-  const record = (command, factors) => {
-    recorded = factors.length ? { command, factors } : undefined;
-  };
-  return {
-    challengeWith: (factor, options) => record("challengeWith", types([factor, ...((options && options.additionalFactors) || [])])),
-    challengeWithAny: (factors) => record("challengeWithAny", types(factors)),
-    enrollWith: (factor, options) => record("enrollWith", types([factor, ...((options && options.additionalFactors) || [])])),
-    enrollWithAny: (factors) => record("enrollWithAny", types(factors)),
-    recorded: () => recorded,
-  };
-}
+// Per-login MFA commands (Auth0's challengeWith, challengeWithAny, enrollWith, enrollWithAny) are
+// a policy rule's `commands` in Keystep's config file, not code here: this file is Keystep's and
+// is replaced whole on every upgrade (docs/policy.md, "Porting Auth0 Action code").
 
 // OpenID Connect's MFA policy URI (PAPE), as Auth0 documents for step-up with `acr_values`.
 const MFA_ACR = "http://schemas.openid.net/pape/policies/2007/06/multi-factor";
@@ -171,12 +139,12 @@ function isSilent(event) {
  * Whether this login may reuse the SSO session's Keystep record instead of going through Keystep:
  * only when nothing asks for more. Step-up (acr_values), an intent (keystep_intent=manage), or a
  * record older than the freshness window sends the user to Keystep, where policy (DENY, "every
- * 12 hours", "admins need a key", per-login commands) runs again. A policy skip is reused by
+ * 12 hours", "admins need a key", a rule's commands) runs again. A policy skip is reused by
  * silent renewal only.
  */
 function mayReuseSession(event, payload, record) {
   if (record === null) return false;
-  if (payload.step_up || payload.intent || payload.mfa) return false;
+  if (payload.step_up || payload.intent) return false;
   if (record.skipped && !isSilent(event)) return false;
   const ageSeconds = (Date.now() - record.at) / 1000;
   return ageSeconds >= -60 && ageSeconds <= ssoMaxAgeSeconds(event);
@@ -186,7 +154,7 @@ function mayReuseSession(event, payload, record) {
  * Claims applications check (Auth0's step-up guide has apps read `amr`, which a custom method
  * never fills): the factors Keystep proved, when, and whether policy skipped MFA. Namespaced with
  * KEYSTEP_CLAIM_NAMESPACE, by default Keystep's own URL (a domain the deploying team controls):
- *   <ns>amr          ["otp"], ["webauthn-platform", "uv"], … ([] when skipped)
+ *   <ns>amr          the factor names of Keystep's result (its `amr`; empty when skipped)
  *   <ns>mfa_at       seconds since the epoch (absent when skipped)
  *   <ns>mfa_skipped  true when no factor was used (policy, or an allowed password grant)
  */
@@ -267,9 +235,6 @@ function payloadFor(event) {
     // Keystep serves several tenants with a secret each; the id lets it refuse another tenant's token.
     tenant: event.tenant && typeof event.tenant.id === "string" ? event.tenant.id : undefined,
   };
-  const mfa = mfaCommands();
-  customizeMfa(event, mfa);
-  payload.mfa = mfa.recorded();
   for (const key of Object.keys(payload)) if (payload[key] === undefined || payload[key] === null) delete payload[key];
   return payload;
 }

@@ -155,6 +155,59 @@ test("policy: an admin without a security key proves their app, then must add a 
   });
 });
 
+test("policy commands: a rule challenging twice asks for the app, then the security key, and Auth0 sees both in amr", async ({ page, app, otp, chooser }) => {
+  // Auth0 runs each challengeWith as its own step; the rule (e2e/support/keystep.config.json) ports
+  // `api.authentication.challengeWith({ type: "otp" }); api.authentication.challengeWith({ type: "webauthn-roaming" })`.
+  await VirtualAuthenticator.attach(page, "security-key");
+  const email = newEmail("twice");
+  let phone: AuthenticatorApp | undefined;
+
+  await test.step("the user has a security key, and adds an authenticator app in management", async () => {
+    await app.login(email);
+    await chooser.pick(/security key/i);
+    await page.getByRole("button", { name: "Use a security key" }).click();
+    await new RecoveryScreen(page).save();
+    await app.expectLoggedIn();
+    await page.goto(`${E2E.simUrl}/logout`);
+    await app.login(email, "?keystep_intent=manage");
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming`);
+    await page.getByRole("button", { name: "Use security key" }).click();
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/manage`);
+    await page.getByRole("link", { name: "Add a sign-in method" }).click();
+    await chooser.pick(/authenticator app/i);
+    phone = new AuthenticatorApp(await otp.scanQr());
+    await otp.submit(phone.code());
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/manage`);
+    await page.getByRole("button", { name: "Done" }).click();
+    await app.expectLoggedIn();
+  });
+
+  await test.step("the first command challenges with the app, though the key is stronger", async () => {
+    await page.goto(`${E2E.simUrl}/logout`);
+    await app.login(email, "?sim_roles=twice");
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
+    await expect(page.getByLabel(/Don't ask again/)).toHaveCount(0);
+    await otp.submit(phone!.code(1));
+  });
+
+  await test.step("threat: the app's proof does not answer the second command; the key is asked for", async () => {
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming`);
+    // Going back to the app's screen, or straight to the way out, leads to the key again.
+    await page.goto(`${E2E.keystepUrl}/otp`);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming`);
+    await page.goto(`${E2E.keystepUrl}/continue`);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming`);
+    await expect(page.getByRole("link", { name: "Try another method" })).toHaveCount(0);
+  });
+
+  await test.step("the key completes the login, and the result names both factors", async () => {
+    await page.getByRole("button", { name: "Use security key" }).click();
+    await app.expectLoggedIn();
+    await expect(page.getByTestId("claims")).toContainText('"otp"');
+    await expect(page.getByTestId("claims")).toContainText('"webauthn-roaming"');
+  });
+});
+
 test("manage flow: after a fresh challenge the user adds and renames a passkey and removes their app", async ({ page, app, otp, chooser }) => {
   const email = newEmail("manage");
   const phone = await enrollNewUser(page, app, otp, email);

@@ -147,6 +147,15 @@ describe("session token verification", () => {
     expect(await verifySessionToken(result, env, now)).toEqual({ ok: false, error: "token_invalid" });
   });
 
+  it("threat: an Action older than the policy file's commands (it still sends `mfa`) must not have its command dropped silently", async () => {
+    // Per-login commands moved from the Action's customizeMfa to the policy file (docs/decisions/0008).
+    // A token still carrying one comes from an Action that was not reinstalled: ignoring the command
+    // would let, say, an admin in without the key the old Action asked for. It fails closed.
+    const r = await verifySessionToken(await auth0Token({ mfa: { command: "challengeWith", factors: ["webauthn-roaming"] } }), env, now);
+    expect(r).toEqual({ ok: false, error: "token_invalid" });
+    expect(await verifySessionToken(await auth0Token({ roles: ["admin"] }), env, now)).toMatchObject({ ok: true });
+  });
+
   it("drops ill-typed payload fields instead of trusting them", async () => {
     const r = await verifySessionToken(await auth0Token({ email: 42, roles: "admin" }), env, now);
     expect(r.ok && r.value.email).toBeUndefined();

@@ -1,7 +1,6 @@
 import { decodeJwt, errors, jwtVerify } from "jose";
 import { z } from "zod";
 import type { Env } from "@/lib/env";
-import { FACTOR_IDS } from "@/lib/factors/registry";
 import { tenantForIssuer } from "./domains";
 import { openSealedClaims } from "./sealed";
 
@@ -26,14 +25,6 @@ export const sessionPayload = z.object({
   last_mfa_at: z.number().int().nonnegative().optional().catch(undefined),
   /** `manage` opens self-service management after a fresh challenge. */
   intent: z.enum(["login", "manage"]).optional().catch(undefined),
-  /** Auth0 MFA command parity (auth0/action.js): which factors this login must use or set up. */
-  mfa: z
-    .object({
-      command: z.enum(["challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"]),
-      factors: z.array(z.enum(FACTOR_IDS)).min(1).max(FACTOR_IDS.length),
-    })
-    .optional()
-    .catch(undefined),
 });
 
 export interface SessionClaims extends z.infer<typeof sessionPayload> {
@@ -117,6 +108,9 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
     if (!sealed || sealed.sub !== sub) return { ok: false, error: "token_invalid" };
     forwarded = sealed;
   }
+  // An Action from before per-login commands moved to the policy file (docs/decisions/0008) still
+  // sends them as `mfa`; dropping one would weaken that login, so it fails closed until reinstalled.
+  if ("mfa" in forwarded) return { ok: false, error: "token_invalid" };
   // The Action names its Auth0 tenant: a tenant configured with its id refuses another's token,
   // whatever secret signed it (an Action from before tenants sends none).
   if (tenant.auth0Id !== null && "tenant" in forwarded && forwarded.tenant !== tenant.auth0Id) return { ok: false, error: "issuer_not_allowed" };

@@ -7,7 +7,7 @@ import { totpAt } from "@/lib/factors/otp/totp";
 import { deviceStatus, deviceTokenHash } from "@/lib/devices/repo";
 import type { FactorCtx } from "@/lib/factors/types";
 import { BACKENDS, env, reload, secretBytes } from "@/lib/test/databases";
-import { submitCode } from "./attempt";
+import { runAttempt, submitCode } from "./attempt";
 import { nextStep } from "./next-step";
 import { openFlow } from "./repo";
 import type { FlowContext, FlowPolicy } from "./types";
@@ -74,6 +74,23 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     expect(after.flow.status).toBe("active");
     expect(after.flow.pending.verified).toMatchObject({ factor: "otp", amr: ["otp"] });
     expect(nextStep(after.flow, factorsOf)).toEqual({ kind: "enroll", factor: "webauthn-roaming" });
+  });
+
+  it("a rule's commands, a challenge then a setup: the app's proof opens the key's setup, and the login completes with both", async () => {
+    const sub = `auth0|${crypto.randomUUID()}`;
+    const secret = await enrollOtp(db, sub, Date.now() - 120_000);
+    const commands: FlowPolicy["commands"] = [
+      { command: "challengeWith", factors: ["otp"] },
+      { command: "enrollWith", factors: ["webauthn-roaming"] },
+    ];
+    const ctx = await open(db, sub, {}, { commands });
+    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now))).toEqual({ ok: true, continued: true });
+    const after = await reload(ctx);
+    expect(after.flow.pending.proofs).toEqual([{ factor: "otp", mode: "challenge" }]);
+    expect(nextStep(after.flow, factorsOf)).toEqual({ kind: "enroll", factor: "webauthn-roaming" });
+    // The key's ceremony passes (it is tested in lib/factors/webauthn).
+    expect(await runAttempt(after, "webauthn-roaming", "enroll", async () => ({ ok: true }))).toEqual({ ok: true });
+    expect((await reload(ctx)).flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp", "webauthn-roaming"], enrolled: ["webauthn-roaming"] } });
   });
 
   it("manage: a fresh challenge opens management instead of completing", async () => {

@@ -146,6 +146,8 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "enroll" | "cha
       ...rest,
       ...(keep ? { choice } : {}),
       verified: mergeProof(flow.pending.verified, factorId, amr, ctx.now),
+      // The policy rule's commands advance on this log (nextStep), one check per command.
+      proofs: [...(flow.pending.proofs ?? []), { factor: factorId, mode }],
       ...(mode === "enroll" ? { enrolled: [...new Set([...(flow.pending.enrolled ?? []), factorId])] } : {}),
       ...(opts.remember || flow.pending.remember ? { remember: true as const } : {}),
     };

@@ -1,11 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { tierRank, type FactorId } from "@/lib/factors/registry";
-import { nextStep, options, PROOF_MAX_AGE_MS, userTier, type UserFactors } from "./next-step";
-import type { Flow, FlowPolicy, Pending, Step } from "./types";
+import { commandAt, nextStep, options, PROOF_MAX_AGE_MS, userTier, type UserFactors } from "./next-step";
+import type { Flow, FlowPolicy, MfaCommand as Command, Pending, Step } from "./types";
 
-type Command = NonNullable<Flow["context"]["claims"]["mfa"]>;
-
-function flow(o: { mfa?: Command; policy?: Partial<FlowPolicy>; pending?: Pending; intent?: "manage"; email?: boolean } = {}): Flow {
+function flow(o: { commands?: Command[]; policy?: Partial<FlowPolicy>; pending?: Pending; intent?: "manage"; email?: boolean } = {}): Flow {
   return {
     id: "f",
     host: "t.auth0.com",
@@ -13,10 +11,20 @@ function flow(o: { mfa?: Command; policy?: Partial<FlowPolicy>; pending?: Pendin
     state: "S",
     status: "active",
     context: {
-      claims: { iss: "t.auth0.com", sub: "auth0|1", iat: 1, exp: 2, ...(o.mfa ? { mfa: o.mfa } : {}), ...(o.intent ? { intent: o.intent } : {}) },
+      claims: { iss: "t.auth0.com", sub: "auth0|1", iat: 1, exp: 2, ...(o.intent ? { intent: o.intent } : {}) },
       ip: null,
       userAgent: null,
-      policy: { outcome: "CHALLENGE", rule: null, reason: null, factors: {}, canRemember: true, rememberDays: 30, firstEnrollment: "none", ...o.policy },
+      policy: {
+        outcome: "CHALLENGE",
+        rule: null,
+        reason: null,
+        factors: {},
+        canRemember: true,
+        rememberDays: 30,
+        firstEnrollment: "none",
+        ...(o.commands ? { commands: o.commands } : {}),
+        ...o.policy,
+      },
     },
     pending: o.pending ?? {},
     failedAttempts: 0,
@@ -29,8 +37,8 @@ function flow(o: { mfa?: Command; policy?: Partial<FlowPolicy>; pending?: Pendin
 
 const ALL: FactorId[] = ["webauthn-platform", "webauthn-roaming", "otp", "phone", "email"];
 const user = (enrolled: FactorId[], extra: Partial<UserFactors> = {}): UserFactors => ({ enrolled, implicit: [], available: ALL, ...extra });
-// A proof made just now (binding steps need one younger than PROOF_MAX_AGE_MS).
-const verified = { verified: { factor: "otp" as FactorId, amr: ["otp"], at: Date.now() } };
+// A proof made just now (binding steps need one younger than PROOF_MAX_AGE_MS), with the check that made it.
+const verified: Pending = { verified: { factor: "otp" as FactorId, amr: ["otp"], at: Date.now() }, proofs: [{ factor: "otp", mode: "challenge" }] };
 
 describe("nextStep without a command (Keystep's defaults)", () => {
   it.each<[string, Flow, UserFactors, Step]>([
@@ -49,16 +57,16 @@ describe("nextStep without a command (Keystep's defaults)", () => {
   });
 });
 
+const cw = (...factors: FactorId[]): Command => ({ command: "challengeWith", factors });
+const cwa = (...factors: FactorId[]): Command => ({ command: "challengeWithAny", factors });
+const ew = (...factors: FactorId[]): Command => ({ command: "enrollWith", factors });
+const ewa = (...factors: FactorId[]): Command => ({ command: "enrollWithAny", factors });
+
 /**
  * Auth0's "Customize MFA selection" and "Customize MFA enrollments" pages, example by example:
- * the command the Action records, what the user has, and where Auth0 would send them.
+ * the command a policy rule gives, what the user has, and where Auth0 would send them.
  */
 describe("Auth0 command parity", () => {
-  const cw = (...factors: FactorId[]): Command => ({ command: "challengeWith", factors });
-  const cwa = (...factors: FactorId[]): Command => ({ command: "challengeWithAny", factors });
-  const ew = (...factors: FactorId[]): Command => ({ command: "enrollWith", factors });
-  const ewa = (...factors: FactorId[]): Command => ({ command: "enrollWithAny", factors });
-
   it.each<[string, Command, FactorId[], Step, FactorId[]?, FactorId[]?]>([
     // challengeWith(factor): that factor is the default challenge.
     ["challengeWith(phone) challenges with phone", cw("phone"), ["otp", "phone"], { kind: "challenge", factor: "phone" }],
@@ -86,29 +94,116 @@ describe("Auth0 command parity", () => {
     ["enrollWithAny([otp, phone]) with otp enrolled challenges first, then sets up phone", ewa("otp", "phone"), ["otp"], { kind: "challenge", factor: "otp" }],
     ["enrollWithAny([otp, phone]) with both enrolled just challenges (the command fails, login goes on)", ewa("otp", "phone"), ["otp", "phone"], { kind: "challenge", factor: "otp" }],
   ] as Array<[string, Command, FactorId[], Step, FactorId[]?, FactorId[]?]>)("%s", (_name, mfa, enrolled, step, challengeOptions?: FactorId[], enrollOptions?: FactorId[]) => {
-    const f = flow({ mfa });
+    const f = flow({ commands: [mfa] });
     expect(nextStep(f, user(enrolled))).toEqual(step);
     if (challengeOptions) expect(options(f, user(enrolled)).challenge).toEqual(challengeOptions);
     if (enrollOptions) expect(options(f, user(enrolled)).enroll).toEqual(enrollOptions);
   });
 
   it("after the proof, enrollWithAny([otp, phone]) goes straight to the missing one", () => {
-    expect(nextStep(flow({ mfa: ewa("otp", "phone"), pending: verified }), user(["otp"]))).toEqual({ kind: "enroll", factor: "phone" });
+    expect(nextStep(flow({ commands: [ewa("otp", "phone")], pending: verified }), user(["otp"]))).toEqual({ kind: "enroll", factor: "phone" });
   });
 
   it("after the proof, enrollWithAny with two missing shows the picker of those two", () => {
-    const f = flow({ mfa: ewa("otp", "phone", "webauthn-roaming"), pending: verified });
+    const f = flow({ commands: [ewa("otp", "phone", "webauthn-roaming")], pending: verified });
     expect(nextStep(f, user(["otp"]))).toEqual({ kind: "choose" });
     expect(options(f, user(["otp"])).enroll).toEqual(["phone", "webauthn-roaming"]);
   });
 
   it("a challenge command's verification completes the flow", () => {
-    expect(nextStep(flow({ mfa: cw("otp"), pending: { ...verified, offerDone: true } }), user(["otp"]))).toEqual({ kind: "complete" });
+    expect(nextStep(flow({ commands: [cw("otp")], pending: { ...verified, offerDone: true } }), user(["otp"]))).toEqual({ kind: "complete" });
   });
 
   it("a proof with another factor brings the passkey offer first, once", () => {
-    expect(nextStep(flow({ mfa: cw("otp"), pending: verified }), user(["otp"]))).toEqual({ kind: "offer-passkey" });
-    expect(nextStep(flow({ mfa: cw("otp"), pending: { ...verified, offerDone: true } }), user(["otp"]))).toEqual({ kind: "complete" });
+    expect(nextStep(flow({ commands: [cw("otp")], pending: verified }), user(["otp"]))).toEqual({ kind: "offer-passkey" });
+    expect(nextStep(flow({ commands: [cw("otp")], pending: { ...verified, offerDone: true } }), user(["otp"]))).toEqual({ kind: "complete" });
+  });
+});
+
+/**
+ * Threat: a login that passes one factor is counted as passing a rule that asks for two (Auth0
+ * runs each challengeWith/enrollWith call as its own step; "the last call wins" let ported Action
+ * code get weaker).
+ * Defence: the rule's commands run in order, each needs a check of its own made after the previous
+ * command was done (Pending.proofs), and nextStep says `complete` only after the last one.
+ */
+describe("a rule's commands run in sequence, each its own step", () => {
+  const admin = user(["otp", "webauthn-roaming", "recovery-code"], { lastUsed: "otp" });
+  const passed = (...checks: Array<[FactorId, "challenge" | "enroll"]>): Pending => {
+    const amr = [...new Set(checks.map(([id]) => id))];
+    const [last] = checks.at(-1)!;
+    return { verified: { factor: last, amr, at: Date.now() }, proofs: checks.map(([factor, mode]) => ({ factor, mode })), offerDone: true };
+  };
+  const twice = [cw("otp"), cw("webauthn-roaming")];
+
+  it("an admin challenged twice must pass both before the login completes", () => {
+    expect(nextStep(flow({ commands: twice }), admin)).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ commands: twice, pending: passed(["otp", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
+    const both = flow({ commands: twice, pending: passed(["otp", "challenge"], ["webauthn-roaming", "challenge"]) });
+    expect(nextStep(both, admin)).toEqual({ kind: "complete" });
+    expect(commandAt(both, admin)).toMatchObject({ index: 2, done: true });
+  });
+
+  it("threat: a second challenge in the sequence cannot be satisfied by the first proof", () => {
+    const f = flow({ commands: twice, pending: passed(["otp", "challenge"]) });
+    // The proof held is the app's: it counts for `amr`, never as the key's answer.
+    expect(nextStep(f, admin)).not.toEqual({ kind: "complete" });
+    expect(options(f, admin)).toEqual({ challenge: ["webauthn-roaming"], enroll: [] });
+    // Passing the app again does not answer the key either.
+    expect(nextStep(flow({ commands: twice, pending: passed(["otp", "challenge"], ["otp", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
+    // A check out of order (the key before the app) answers neither the first command nor the second.
+    expect(nextStep(flow({ commands: twice, pending: passed(["webauthn-roaming", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ commands: twice, pending: passed(["webauthn-roaming", "challenge"], ["otp", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
+  });
+
+  it("a later challengeWithAny shows its own picker, and the pick is honoured", () => {
+    const commands = [cw("otp"), cwa("webauthn-roaming", "webauthn-platform")];
+    const both = user(["otp", "webauthn-roaming", "webauthn-platform"]);
+    const f = flow({ commands, pending: passed(["otp", "challenge"]) });
+    expect(nextStep(f, both)).toEqual({ kind: "choose" });
+    expect(options(f, both)).toEqual({ challenge: ["webauthn-platform", "webauthn-roaming"], enroll: [] });
+    const picked = flow({ commands, pending: { ...passed(["otp", "challenge"]), choice: { factor: "webauthn-platform", mode: "challenge" } } });
+    expect(nextStep(picked, both)).toEqual({ kind: "challenge", factor: "webauthn-platform" });
+  });
+
+  it("the same factor named twice is asked twice, as Auth0 runs each call", () => {
+    const commands = [cw("otp"), cw("otp")];
+    expect(nextStep(flow({ commands, pending: passed(["otp", "challenge"]) }), admin)).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ commands, pending: passed(["otp", "challenge"], ["otp", "challenge"]) }), admin)).toEqual({ kind: "complete" });
+  });
+
+  it("a challenge, then a setup: the first command's proof is the proof before binding", () => {
+    const commands = [cw("otp"), ew("webauthn-roaming")];
+    const app = user(["otp"]);
+    expect(nextStep(flow({ commands }), app)).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ commands, pending: passed(["otp", "challenge"]) }), app)).toEqual({ kind: "enroll", factor: "webauthn-roaming" });
+    expect(nextStep(flow({ commands, pending: passed(["otp", "challenge"], ["webauthn-roaming", "enroll"]) }), user(["otp", "webauthn-roaming"]))).toEqual({ kind: "complete" });
+    // A proof too old to bind is asked for again before the setup (the binding rule), then the setup follows.
+    const stale: Pending = { ...passed(["otp", "challenge"]), verified: { factor: "otp", amr: ["otp"], at: Date.now() - PROOF_MAX_AGE_MS - 1 } };
+    expect(nextStep(flow({ commands, pending: stale }), app)).toEqual({ kind: "challenge", factor: "otp" });
+  });
+
+  it("a setup of a factor does not answer a later challenge of it", () => {
+    const commands = [ew("otp"), cw("otp")];
+    expect(nextStep(flow({ commands }), user([]))).toEqual({ kind: "enroll", factor: "otp" });
+    expect(nextStep(flow({ commands, pending: passed(["otp", "enroll"]) }), user(["otp"]))).toEqual({ kind: "challenge", factor: "otp" });
+    expect(nextStep(flow({ commands, pending: passed(["otp", "enroll"], ["otp", "challenge"]) }), user(["otp"]))).toEqual({ kind: "complete" });
+  });
+
+  it("enrollWithAny is one of its factors: a new user who sets up the app is done, and offered no other", () => {
+    const f = flow({ commands: [ewa("otp", "phone")], pending: passed(["otp", "enroll"]) });
+    expect(nextStep(f, user(["otp"]))).toEqual({ kind: "complete" });
+    expect(nextStep({ ...f, pending: { ...f.pending, offerDone: undefined } }, user(["otp"]))).toEqual({ kind: "complete" });
+  });
+
+  it("an enroll command with nothing to set up is skipped; the next command runs", () => {
+    const f = flow({ commands: [ew("webauthn-roaming"), cw("otp")] });
+    expect(commandAt(f, admin)).toMatchObject({ index: 1, done: false });
+    expect(nextStep(f, admin)).toEqual({ kind: "challenge", factor: "otp" });
+  });
+
+  it("a later challenge the user cannot meet ends the login, whatever passed before", () => {
+    expect(nextStep(flow({ commands: twice, pending: passed(["otp", "challenge"]) }), user(["otp"]))).toEqual({ kind: "ended", reason: "no_allowed_factor" });
   });
 });
 
@@ -187,7 +282,7 @@ describe("self-service management", () => {
  */
 describe("nextStep over the whole state space", () => {
   const NOW = 10 * PROOF_MAX_AGE_MS;
-  const proof = (factor: FactorId, age = 0) => ({ verified: { factor, amr: [factor], at: NOW - age } });
+  const proof = (factor: FactorId, age = 0): Pending => ({ verified: { factor, amr: [factor], at: NOW - age }, proofs: [{ factor, mode: "challenge" }] });
   const states: Record<string, { status: Flow["status"]; outcome: Flow["outcome"]; reason?: "cancelled" | "too_many_attempts"; pending: Pending }> = {
     active: { status: "active", outcome: null, pending: {} },
     "verified (fresh, app)": { status: "active", outcome: null, pending: proof("otp") },
@@ -211,8 +306,11 @@ describe("nextStep over the whole state space", () => {
     "force setup": { policy: { factors: { setup: ["otp", "webauthn-platform"], forceSetup: true } } },
     "email allowed by name": { policy: { factors: { allow: ["email", "otp", "webauthn-platform"] } } },
     manage: { intent: "manage" },
-    "challengeWith otp": { mfa: { command: "challengeWith", factors: ["otp"] } },
-    "enrollWith key": { mfa: { command: "enrollWith", factors: ["webauthn-roaming"] } },
+    "challengeWith otp": { commands: [cw("otp")] },
+    "enrollWith key": { commands: [ew("webauthn-roaming")] },
+    "otp, then the key": { commands: [cw("otp"), cw("webauthn-roaming")] },
+    "otp, then set up a key": { commands: [cw("otp"), ew("webauthn-roaming")] },
+    "otp twice": { commands: [cw("otp"), cw("otp")] },
   };
   const marks: Record<string, Pending> = {
     none: {},

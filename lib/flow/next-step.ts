@@ -1,5 +1,5 @@
 import { FACTOR_IDS, PREFERENCE, tierRank, type FactorId } from "@/lib/factors/registry";
-import type { Flow, Pending, Step } from "./types";
+import type { Flow, MfaCommand, Pending, Step } from "./types";
 
 export { PREFERENCE } from "@/lib/factors/registry";
 /** The registry's order: strongest first, recovery codes last (offered, never chosen by default). */
@@ -41,28 +41,73 @@ export function userTier(f: UserFactors): number {
 /** Whether the user holds any factor at all, active or disabled: such a user is never in first enrollment. */
 const holdsAny = (f: UserFactors) => f.enrolled.length > 0 || (f.disabled?.length ?? 0) > 0;
 
+const isChallenge = (c: MfaCommand) => c.command === "challengeWith" || c.command === "challengeWithAny";
+
+/** What an enroll command still has to set up: its factors the user lacks that this deployment offers (recovery codes come with a first factor). */
+const toEnroll = (c: MfaCommand, f: UserFactors) => c.factors.filter((id) => id !== "recovery-code" && !f.enrolled.includes(id) && f.available.includes(id));
+
 /**
- * The limits this flow runs under: the policy rule that matched at entry, narrowed by the
- * Action's Auth0-style command (`challengeWith` … `enrollWithAny`), which is a per-login decision
- * in code and so wins over the config file's lists.
+ * Where the login stands in the policy rule's commands (`FlowPolicy.commands`): Auth0 runs each
+ * command as its own step, in order, and so does Keystep. A command is done once a check of its
+ * kind (a challenge for challengeWith/challengeWithAny, an enrollment for enrollWith/enrollWithAny)
+ * passed with one of its factors after the previous command was done (`Pending.proofs`, in
+ * order): one proof never satisfies two commands, so the same factor named twice is asked twice.
+ * An enroll command with nothing left to set up is done at once (Auth0: the login goes on).
+ * `command` is the running one; once every command is done (`done`), the last one, whose setup
+ * list still bounds what follows (the passkey offer). No commands: `command` is undefined.
+ */
+export function commandAt(flow: Flow, f: UserFactors): { index: number; command: MfaCommand | undefined; done: boolean } {
+  const commands = flow.context.policy?.commands ?? [];
+  const proofs = flow.pending.proofs ?? [];
+  let cursor = 0;
+  for (const [index, c] of commands.entries()) {
+    const mode = isChallenge(c) ? "challenge" : "enroll";
+    const hit = proofs.findIndex((p, at) => at >= cursor && p.mode === mode && c.factors.includes(p.factor));
+    if (hit >= 0) {
+      cursor = hit + 1;
+      continue;
+    }
+    if (mode === "enroll" && toEnroll(c, f).length === 0) continue;
+    return { index, command: c, done: false };
+  }
+  return { index: commands.length, command: commands.at(-1), done: true };
+}
+
+/**
+ * The proof that counts now: the flow's proof, except while a challenge command of the sequence
+ * waits for its own (the proofs before it still count towards `amr` and binding, never as its answer).
+ */
+function standingProof(flow: Flow, f: UserFactors): Pending["verified"] {
+  const proof = flow.pending.verified;
+  if (!proof || !flow.context.policy?.commands?.length) return proof;
+  const at = commandAt(flow, f);
+  return !at.done && at.command && isChallenge(at.command) ? undefined : proof;
+}
+
+/**
+ * The limits this flow runs under: the policy rule that matched at entry, or the command of that
+ * rule's sequence that is running (Auth0's `challengeWith` … `enrollWithAny`, see {@link commandAt}).
+ * The schema keeps `commands` and `factors` apart, so a rule sets one or the other.
  */
 export function constraints(flow: Flow, f: UserFactors) {
   const rules = flow.context.policy?.factors ?? {};
-  const command = flow.context.claims.mfa;
+  const at = commandAt(flow, f);
+  const command = at.done ? undefined : at.command;
   const has = (list: readonly FactorId[]) => list.some((id) => f.enrolled.includes(id) || f.implicit.includes(id));
   let challenge: readonly FactorId[] | null = rules.require ?? rules.allow ?? null;
   let setup: readonly FactorId[] | null = rules.setup ?? rules.require ?? rules.allow ?? null;
-  // Factors a rule or the Action names: these are offered even below the user's tier.
+  // Factors a rule or a command names: these are offered even below the user's tier.
   const named = new Set<FactorId>([...(rules.allow ?? []), ...(rules.require ?? [])]);
   // What the user must set up now, before the flow may end.
   let mustSetup: FactorId[] = [];
   if (rules.require && !has(rules.require)) mustSetup = rules.require.filter((id) => f.available.includes(id));
   else if (rules.forceSetup && !has(setup ?? f.available)) mustSetup = within(f.available, setup);
   let defaultFactor: FactorId | undefined;
+  let defaultEnroll: FactorId | undefined;
   let challengePicker = false;
   // Auth0: a challenge command fails when the user has none of its factors; an enroll command sets one up.
   let setupWhenNone = true;
-  if (command?.command === "challengeWith" || command?.command === "challengeWithAny") {
+  if (command && isChallenge(command)) {
     challenge = within(command.factors, challenge);
     for (const id of command.factors) named.add(id);
     setupWhenNone = false;
@@ -71,16 +116,18 @@ export function constraints(flow: Flow, f: UserFactors) {
   } else if (command) {
     // enrollWith / enrollWithAny: set up one of these the user does not have yet; with all of them
     // already enrolled the command has nothing to do and the login goes on as usual (Auth0's words).
-    const remaining = command.factors.filter((id) => id !== "recovery-code" && !f.enrolled.includes(id) && f.available.includes(id));
+    const remaining = toEnroll(command, f);
     setup = command.factors;
     const first = command.factors[0];
-    const named = command.command === "enrollWith" && first && remaining.includes(first) ? first : undefined;
-    if (remaining.length > 0) mustSetup = named ? [named, ...remaining.filter((id) => id !== named)] : remaining;
+    defaultEnroll = command.command === "enrollWith" && first && remaining.includes(first) ? first : undefined;
+    if (remaining.length > 0) mustSetup = defaultEnroll ? [defaultEnroll, ...remaining.filter((id) => id !== defaultEnroll)] : remaining;
   }
+  // Every command is done: the last enroll command still bounds what setup may offer (the passkey offer).
+  if (at.done && at.command && !isChallenge(at.command)) setup = at.command.factors;
   // The proof before a required setup may not use the required list (the user has none of it):
   // it is the login's `allow` list, or any factor of the user's tier.
   const proof: readonly FactorId[] | null = mustSetup.length > 0 && rules.require ? (rules.allow ?? null) : challenge;
-  return { challenge, setup, mustSetup, defaultFactor, challengePicker, setupWhenNone, named, proof };
+  return { challenge, setup, mustSetup, defaultFactor, defaultEnroll, challengePicker, setupWhenNone, named, proof };
 }
 
 /**
@@ -103,7 +150,7 @@ export function options(flow: Flow, f: UserFactors): Options {
   const c = constraints(flow, f);
   const manage = flow.context.claims.intent === "manage";
   const firstSetup = c.mustSetup.length > 0 ? c.mustSetup : c.setupWhenNone ? PREFERENCE.filter((id) => f.available.includes(id) && !f.implicit.includes(id)) : [];
-  if (flow.pending.verified) {
+  if (standingProof(flow, f)) {
     if (manage) return { challenge: [], enroll: within(PREFERENCE, c.setup).filter((id) => f.available.includes(id) && !f.implicit.includes(id)) };
     // The email check before a first setup was passed: the setup the user chose is still open.
     if (f.enrolled.length === 0 && flow.pending.choice?.mode === "enroll") return { challenge: [], enroll: within(firstSetup, c.setup) };
@@ -142,7 +189,8 @@ export function nextStep(flow: Flow, f: UserFactors, now = Date.now()): Step {
     const reason = flow.result?.reason;
     return flow.outcome === "denied" && reason && reason !== "cancelled" ? { kind: "ended", reason } : { kind: "continue" };
   }
-  const proof = flow.pending.verified;
+  // A challenge command of the sequence that is still waiting asks for its own proof.
+  const proof = standingProof(flow, f);
   if (!proof) return activeStep(flow, f);
   const step = verifiedStep(flow, f, proof, now);
   if (!BINDING.has(step.kind) || proofBinds(proof, f, now)) return step;
@@ -201,7 +249,7 @@ function activeStep(flow: Flow, f: UserFactors): Step {
   if (o.enroll.length + o.challenge.length > 1) {
     // enrollWith names the default; the others are behind "Try another method".
     const [first] = o.enroll;
-    if (first && c.defaultFactor === undefined && flow.context.claims.mfa?.command === "enrollWith" && first === flow.context.claims.mfa.factors[0]) return enrollStep(flow, f, first);
+    if (first && c.defaultFactor === undefined && first === c.defaultEnroll) return enrollStep(flow, f, first);
     return { kind: "choose" };
   }
   const [setupOne] = o.enroll;

@@ -19,7 +19,7 @@ import { totpAt } from "@/lib/factors/otp/totp";
 import type { FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
 import { BACKENDS, env, reload, secretBytes, wrongCode } from "@/lib/test/databases";
-import { submitCode, submitResponse } from "./attempt";
+import { runAttempt, submitCode, submitResponse } from "./attempt";
 import { userFactors } from "./user-factors";
 import { nextStep, options, PROOF_MAX_AGE_MS } from "./next-step";
 import { regenerateCodes } from "./recovery";
@@ -221,7 +221,6 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     const gated = await reload(ctx);
     expect(await step(gated)).toEqual({ kind: "challenge", factor: "email", gate: true });
     // The email factor's check passes (its code is tested in code.threats.test.ts).
-    const { runAttempt } = await import("./attempt");
     expect(await runAttempt(gated, "email", "challenge", async () => ({ ok: true }))).toEqual({ ok: true, continued: true });
     const after = await reload(ctx);
     expect(after.flow.status).toBe("active");
@@ -241,6 +240,33 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     const { passStep } = await import("./transition");
     expect(await passStep(after, { recoveryDone: true })).toEqual({ kind: "continue" });
     expect((await reload(ctx)).flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp"], enrolled: ["otp"] } });
+  });
+
+  it("threat: a second challenge in the sequence cannot be satisfied by the first proof — an admin challenged twice must pass both before the login completes", async () => {
+    const sub = newSub();
+    const secret = await withOtp(db, sub);
+    await addKey(db, sub);
+    const policy: Partial<FlowPolicy> = {
+      rule: "admins twice",
+      commands: [
+        { command: "challengeWith", factors: ["otp"] },
+        { command: "challengeWith", factors: ["webauthn-roaming"] },
+      ],
+    };
+    let ctx = await open(db, sub, { policy });
+    expect(await step(ctx)).toEqual({ kind: "challenge", factor: "otp" });
+    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now))).toEqual({ ok: true, continued: true });
+    ctx = await reload(ctx);
+    expect(ctx.flow.status).toBe("active");
+    expect(await step(ctx)).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
+    // Another app code, posted straight at the check, is a proof of the app again: still not the key.
+    expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now + 30_000))).toEqual({ ok: true, continued: true });
+    ctx = await reload(ctx);
+    expect(ctx.flow.status).toBe("active");
+    expect(await step(ctx)).toEqual({ kind: "challenge", factor: "webauthn-roaming" });
+    // The key's own check completes the login, with both factors in `amr`.
+    expect(await runAttempt(ctx, "webauthn-roaming", "challenge", async () => ({ ok: true }))).toEqual({ ok: true });
+    expect((await reload(ctx)).flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp", "webauthn-roaming"], enrolled: [] } });
   });
 
   it("binding needs a fresh proof: after PROOF_MAX_AGE_MS the user proves again before a setup", async () => {

@@ -13,6 +13,19 @@ export interface FactorRules {
   forceSetup?: boolean;
 }
 
+/** Auth0's per-login MFA commands (`api.authentication.challengeWith` …), by their names. */
+export const COMMAND_NAMES = ["challengeWith", "challengeWithAny", "enrollWith", "enrollWithAny"] as const;
+
+/**
+ * One per-login command of a policy rule (`commands`, lib/policy/schema.ts), normalised: for
+ * `challengeWith` and `enrollWith`, `factors[0]` is the factor named and the rest its
+ * `additionalFactors`; for the `…Any` commands, every factor listed.
+ */
+export interface MfaCommand {
+  command: (typeof COMMAND_NAMES)[number];
+  factors: FactorId[];
+}
+
 /** The policy decision taken at entry (lib/policy/evaluate.ts), kept with the flow. */
 export interface FlowPolicy {
   outcome: "ALLOW" | "CHALLENGE" | "DENY";
@@ -20,6 +33,11 @@ export interface FlowPolicy {
   /** What "Why am I asked?" says; null shows nothing. */
   reason: string | null;
   factors: FactorRules;
+  /**
+   * The matched rule's commands, run in order, each its own step (lib/flow/next-step.ts
+   * `commandAt`); absent when the rule has none.
+   */
+  commands?: MfaCommand[];
   /** Show "Don't ask again on this device for N days". */
   canRemember: boolean;
   rememberDays: number;
@@ -57,6 +75,12 @@ export interface Pending {
    * A flow holding it is in the `verified` state until nextStep says `complete`.
    */
   verified?: { factor: FactorId; amr: string[]; at: number };
+  /**
+   * Every check passed in this flow, in order, and whether it was a challenge or an enrollment.
+   * The policy rule's commands advance on it: each command needs a check of its own, made after
+   * the previous command was done (lib/flow/next-step.ts `commandAt`).
+   */
+  proofs?: Array<{ factor: FactorId; mode: "enroll" | "challenge" }>;
   /** Factors bound in this flow (the result's `enrolled`). */
   enrolled?: FactorId[];
   /** The recovery-codes step was passed (codes saved, or the remaining count seen). */
@@ -98,7 +122,8 @@ export interface Flow {
 /**
  * The states a flow can be in (derived from the row by {@link flowState}):
  * - `active`: no proof yet; only a challenge, a first setup or the picker can happen;
- * - `verified`: a proof is held and steps remain (a setup, recovery codes, the passkey offer, managing);
+ * - `verified`: a proof is held and steps remain (a setup, recovery codes, the passkey offer, managing,
+ *   the next challenge of the policy rule's commands);
  * - `complete` and `denied`: finished, final — nothing can change them;
  * - `expired`: past its time (finished flows too), final.
  */

@@ -14,6 +14,13 @@ const end = doc.indexOf("\n## ", start + 1);
 const section = start === -1 ? "" : doc.slice(start, end === -1 ? undefined : end);
 const recipes = new Map([...section.matchAll(/^### (.+)\n+```json\n([\s\S]*?)\n```/gm)].map((m) => [m[1]!, m[2]!]));
 
+// "Porting Auth0 Action code": each Action snippet is followed by its policy, in order.
+const porting = (() => {
+  const at = doc.indexOf("\n### Porting Auth0 Action code\n");
+  const until = doc.indexOf("\n## ", at + 1);
+  return at === -1 ? [] : [...doc.slice(at, until).matchAll(/^```json\n([\s\S]*?)\n```/gm)].map((m) => m[1]!);
+})();
+
 const NOW = Date.UTC(2026, 5, 1, 12);
 const HOUR = 3_600_000;
 const NEW: DeviceStatus = { known: false, remembered: false, lastMfaAt: null };
@@ -23,6 +30,10 @@ const REMEMBERED: DeviceStatus = { known: true, remembered: true, lastMfaAt: NOW
 function recipe(title: string) {
   const json = recipes.get(title);
   if (json === undefined) throw new Error(`docs/policy.md has no recipe "${title}" (found: ${[...recipes.keys()].join("; ")})`);
+  return deciding(json);
+}
+
+function deciding(json: string) {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "ks-cookbook-")), "keystep.config.json");
   fs.writeFileSync(file, JSON.stringify({ $schema: "./keystep.config.schema.json", ...JSON.parse(json) }));
   const { policy } = loadConfig(file);
@@ -114,5 +125,39 @@ describe("docs/policy.md cookbook", () => {
     });
     expect(decide({ claims: { ...stepUp, country: "KP" } }).outcome).toBe("DENY");
     expect(decide({ ip: "203.0.113.5" })).toMatchObject({ outcome: "ALLOW", rule: "office network" });
+  });
+});
+
+describe('docs/policy.md "Porting Auth0 Action code"', () => {
+  it("has its three policies, each a valid config", () => {
+    expect(porting).toHaveLength(3);
+  });
+
+  it("Auth0's role example: an admin is challenged with the app, then the key, on every login", () => {
+    const decide = deciding(porting[0]!);
+    expect(decide({ claims: { roles: ["admin"] }, device: REMEMBERED })).toMatchObject({
+      outcome: "CHALLENGE",
+      rule: "admins: the app, then a security key",
+      commands: [
+        { command: "challengeWith", factors: ["otp"] },
+        { command: "challengeWith", factors: ["webauthn-roaming"] },
+      ],
+      canRemember: false,
+    });
+    expect(decide({ claims: { roles: ["user"] } }).commands).toBeUndefined();
+  });
+
+  it("an application that takes a passkey or the app, and first logins that set up a passkey", () => {
+    const decide = deciding(porting[1]!);
+    expect(decide({ claims: { client_id: "PAYMENTS", logins_count: 1 } }).commands).toEqual([{ command: "challengeWithAny", factors: ["webauthn-platform", "otp"] }]);
+    expect(decide({ claims: { client_id: "OTHER", logins_count: 1 } }).commands).toEqual([{ command: "enrollWith", factors: ["webauthn-platform", "otp"] }]);
+    expect(decide({ claims: { client_id: "OTHER", logins_count: 2 } }).commands).toBeUndefined();
+  });
+
+  it("a challenge, then a security key set up", () => {
+    expect(deciding(porting[2]!)({ claims: { roles: ["ops"] } }).commands).toEqual([
+      { command: "challengeWith", factors: ["otp"] },
+      { command: "enrollWith", factors: ["webauthn-roaming"] },
+    ]);
   });
 });

@@ -219,6 +219,42 @@ describe("policy outcomes", () => {
   });
 });
 
+describe("per-login commands", () => {
+  const admins = (extra: object = {}) =>
+    policy({
+      rules: [
+        {
+          name: "admins: app, then key",
+          when: { roles: ["admin"] },
+          outcome: "CHALLENGE",
+          commands: [{ challengeWith: "otp", additionalFactors: ["otp", "phone"] }, { challengeWithAny: ["webauthn-roaming", "webauthn-platform"] }, { enrollWith: "webauthn-roaming" }],
+          ...extra,
+        },
+      ],
+    });
+
+  it("the matched rule's commands go into the decision, in order, each factor once, the named one first", () => {
+    const d = evaluatePolicy(admins(), input({ claims: { roles: ["admin"] } }));
+    expect(d).toMatchObject({ outcome: "CHALLENGE", rule: "admins: app, then key", factors: {} });
+    expect(d.commands).toEqual([
+      { command: "challengeWith", factors: ["otp", "phone"] },
+      { command: "challengeWithAny", factors: ["webauthn-roaming", "webauthn-platform"] },
+      { command: "enrollWith", factors: ["webauthn-roaming"] },
+    ]);
+  });
+
+  it("a login no rule with commands matches has none", () => {
+    expect(evaluatePolicy(admins(), input({ claims: { roles: ["user"] } })).commands).toBeUndefined();
+  });
+
+  it("a remembered device skips a rule with commands like any rule, unless the rule says rememberDevice false", () => {
+    const claims = { roles: ["admin"] };
+    expect(evaluatePolicy(admins(), input({ claims, device: REMEMBERED }))).toMatchObject({ outcome: "ALLOW", rule: "remembered device" });
+    expect(evaluatePolicy(admins(), input({ claims, device: REMEMBERED })).commands).toBeUndefined();
+    expect(evaluatePolicy(admins({ rememberDevice: false }), input({ claims, device: REMEMBERED })).commands).toHaveLength(3);
+  });
+});
+
 describe("remembered devices", () => {
   const challenge = policy({ rules: [{ name: "everyone", outcome: "CHALLENGE" }] });
 

@@ -2,7 +2,8 @@ import net from "node:net";
 import type { SessionClaims } from "@/lib/auth0/inbound";
 import type { DeviceStatus } from "@/lib/devices/repo";
 import type { FactorId } from "@/lib/factors/registry";
-import { parseCidr, type EXPLAIN_REASONS, type OUTCOMES, type Policy, type PolicyConditions, type PolicyRule } from "./schema";
+import type { MfaCommand } from "@/lib/flow/types";
+import { parseCidr, type EXPLAIN_REASONS, type OUTCOMES, type Policy, type PolicyCommand, type PolicyConditions, type PolicyRule } from "./schema";
 
 export type Outcome = (typeof OUTCOMES)[number];
 export type ExplainReason = (typeof EXPLAIN_REASONS)[number];
@@ -27,6 +28,8 @@ export interface PolicyDecision {
   reason: ExplainReason | null;
   /** The matched rule's factors ({} by default). */
   factors: FactorRules;
+  /** The matched rule's commands, in order, when it has any and the login is challenged. */
+  commands?: MfaCommand[];
   /** Show the "Don't ask again on this device for N days" box. */
   canRemember: boolean;
   /** 0 when remembering is off. */
@@ -154,6 +157,17 @@ function deriveReason(when: PolicyConditions): ExplainReason {
   return REASON_BY_CONDITION.find(([key]) => used.has(key))?.[1] ?? "policy";
 }
 
+/** A rule's command as the flow runs it: the factor named first, then its additionalFactors (or the `…Any` list), once each. */
+export function toMfaCommand(c: PolicyCommand): MfaCommand {
+  const unique = (list: FactorId[]) => [...new Set(list)];
+  if (c.challengeWith !== undefined) return { command: "challengeWith", factors: unique([c.challengeWith, ...(c.additionalFactors ?? [])]) };
+  if (c.enrollWith !== undefined) return { command: "enrollWith", factors: unique([c.enrollWith, ...(c.additionalFactors ?? [])]) };
+  if (c.challengeWithAny !== undefined) return { command: "challengeWithAny", factors: unique(c.challengeWithAny) };
+  if (c.enrollWithAny !== undefined) return { command: "enrollWithAny", factors: unique(c.enrollWithAny) };
+  // The schema refuses an entry without a command; a hand-built policy fails loudly.
+  throw new Error(`a policy command needs one of challengeWith, challengeWithAny, enrollWith, enrollWithAny: ${JSON.stringify(c)}`);
+}
+
 /** Decides ALLOW, CHALLENGE or DENY for one login: first matching rule, then remembered devices and step-up. */
 export function evaluatePolicy(policy: Policy | undefined, input: PolicyInput): PolicyDecision {
   const settings = policyDefaults(policy);
@@ -179,11 +193,13 @@ export function evaluatePolicy(policy: Policy | undefined, input: PolicyInput): 
     outcome = "CHALLENGE";
     if (reason !== null) reason = "step_up";
   }
+  const commands = outcome === "CHALLENGE" && match?.rule.commands ? match.rule.commands.map(toMfaCommand) : undefined;
   return {
     outcome,
     rule,
     reason: settings.explain ? reason : null,
     factors,
+    ...(commands ? { commands } : {}),
     canRemember: rememberOn && outcome === "CHALLENGE" && ruleRemembers && !stepUp,
     rememberDays: settings.rememberDays,
   };

@@ -104,6 +104,38 @@ describe("policy schema", () => {
     expect(loadConfig(write({ policy: { rules: [rule({ factors: { require: ["webauthn-platform"] } })] } })).policy).toBeDefined();
   });
 
+  it("accepts a rule's commands, Auth0's four with their arguments, up to four", () => {
+    const commands = [
+      { challengeWith: "otp", additionalFactors: ["phone"] },
+      { challengeWithAny: ["webauthn-platform", "webauthn-roaming"] },
+      { enrollWith: "webauthn-roaming", additionalFactors: ["webauthn-platform"] },
+      { enrollWithAny: ["otp", "phone"] },
+    ];
+    const c = loadConfig(write({ policy: { rules: [rule({ when: { roles: ["admin"] }, commands, rememberDevice: false })] } }));
+    expect(c.policy?.rules?.[0]?.commands).toEqual(commands);
+  });
+
+  it.each([
+    [[], /policy\.rules\.0\.commands: give 1 to 4 commands, or leave commands out/],
+    [Array.from({ length: 5 }, () => ({ challengeWith: "otp" })), /policy\.rules\.0\.commands: at most 4 commands per login, as in Auth0/],
+    [[{}], /policy\.rules\.0\.commands\.0: give one of challengeWith, challengeWithAny, enrollWith, enrollWithAny/],
+    [[{ challengeWith: "otp", enrollWith: "webauthn-roaming" }], /commands\.0: one command per entry, not challengeWith and enrollWith: list each as its own entry, and they run in order/],
+    [[{ challengeWithAny: ["otp", "phone"], additionalFactors: ["email"] }], /commands\.0\.additionalFactors: additionalFactors goes with challengeWith or enrollWith/],
+    [[{ challengeWith: "totp" }], /commands\.0\.challengeWith: Invalid option: expected one of "webauthn-platform"/],
+    [[{ enrollWithAny: [] }], /commands\.0\.enrollWithAny/],
+    [[{ challengewith: "otp" }], /commands\.0: Unrecognized key: "challengewith"/],
+    [[{ challengeWith: { type: "otp" } }], /commands\.0\.challengeWith: Invalid option/],
+  ])("refuses the commands %j, saying why", (commands, message) => {
+    expect(problem({ rules: [rule({ commands })] })).toMatch(message);
+  });
+
+  it("refuses commands on a rule that does not challenge, or beside factors", () => {
+    expect(problem({ rules: [rule({ outcome: "ALLOW", commands: [{ challengeWith: "otp" }] })] })).toMatch(/policy\.rules\.0\.commands: commands run only when the outcome is CHALLENGE, not ALLOW/);
+    expect(problem({ rules: [rule({ commands: [{ challengeWith: "otp" }], factors: { allow: ["otp"] } })] })).toMatch(
+      /policy\.rules\.0\.factors: give commands or factors, not both: each command names the factors of its own step/,
+    );
+  });
+
   it("refuses unknown keys at every level", () => {
     expect(problem({ rule: [] })).toMatch(/policy: Unrecognized key: "rule"/);
     expect(problem({ rules: [rule({ when: { role: ["admin"] } })] })).toMatch(/policy\.rules\.0\.when: Unrecognized key: "role"/);

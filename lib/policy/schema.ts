@@ -1,6 +1,7 @@
 import net from "node:net";
 import { z } from "zod";
 import { FACTOR_IDS } from "@/lib/factors/registry";
+import { COMMAND_NAMES } from "@/lib/flow/types";
 
 export const OUTCOMES = ["ALLOW", "CHALLENGE", "DENY"] as const;
 export const EXPLAIN_REASONS = ["new_device", "country", "role", "step_up", "risk", "network", "application", "reported", "remembered_device", "policy"] as const;
@@ -65,6 +66,38 @@ export const factorRulesSchema = z
     });
   });
 
+/** The most commands one login runs, as in Auth0 (each challengeWith/enrollWith call is a step, up to four). */
+export const MAX_COMMANDS = 4;
+
+/**
+ * One per-login command, with Auth0's names and arguments (`api.authentication.challengeWith(factor,
+ * { additionalFactors })` becomes `{ "challengeWith": "otp", "additionalFactors": ["phone"] }`).
+ * One object, not a union, so a mistake gets its own message instead of "no union member matched".
+ */
+export const commandSchema = z
+  .strictObject({
+    challengeWith: factorId.optional().meta({ description: 'Challenge with this factor; additionalFactors are behind "Try another method". A user with none of them cannot sign in.' }),
+    challengeWithAny: factorList.optional().meta({ description: "Challenge with one of these: a picker when the user has two or more. A user with none of them cannot sign in." }),
+    enrollWith: factorId.optional().meta({ description: 'Set up this factor (additionalFactors behind "Try another method"); skipped when the user has them all.' }),
+    enrollWithAny: factorList.optional().meta({ description: "Set up one of these the user lacks; skipped when the user has them all." }),
+    additionalFactors: factorList.optional().meta({ description: "With challengeWith or enrollWith: the other factors that will do." }),
+  })
+  .superRefine((c, ctx) => {
+    const given = COMMAND_NAMES.filter((k) => c[k] !== undefined);
+    if (given.length === 0) ctx.addIssue({ code: "custom", message: `give one of ${COMMAND_NAMES.join(", ")}` });
+    if (given.length > 1) ctx.addIssue({ code: "custom", message: `one command per entry, not ${given.join(" and ")}: list each as its own entry, and they run in order` });
+    if (c.additionalFactors && c.challengeWith === undefined && c.enrollWith === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["additionalFactors"],
+        message: "additionalFactors goes with challengeWith or enrollWith; challengeWithAny and enrollWithAny list every factor themselves",
+      });
+    }
+  })
+  .meta({ id: "PolicyCommand", description: "One Auth0-style command: exactly one of challengeWith, challengeWithAny, enrollWith, enrollWithAny." });
+
+export type PolicyCommand = z.infer<typeof commandSchema>;
+
 const nonEmptyStrings = z.array(z.string().min(1).max(200)).min(1);
 
 export interface PolicyConditions {
@@ -115,17 +148,29 @@ export const conditionsSchema: z.ZodType<PolicyConditions> = z
   )
   .meta({ id: "PolicyConditions", description: "Every condition present must match (AND); none present always matches." });
 
-export const ruleSchema = z.strictObject({
-  name: z.string().min(1).max(80).meta({ description: "Unique; reported as the matched rule in the audit trail." }),
-  when: conditionsSchema.optional(),
-  outcome: z.enum(OUTCOMES),
-  factors: factorRulesSchema.optional(),
-  explain: z
-    .union([z.enum(EXPLAIN_REASONS), z.literal(false)], { error: `expected one of ${EXPLAIN_REASONS.map((r) => `"${r}"`).join("|")}, or false` })
-    .optional()
-    .meta({ description: 'The "why am I asked?" reason, or false for none. Default: derived from the conditions.' }),
-  rememberDevice: z.boolean().optional().meta({ description: 'false: a remembered device does not skip this rule, and "don\'t ask again" is hidden.' }),
-});
+export const ruleSchema = z
+  .strictObject({
+    name: z.string().min(1).max(80).meta({ description: "Unique; reported as the matched rule in the audit trail." }),
+    when: conditionsSchema.optional(),
+    outcome: z.enum(OUTCOMES),
+    factors: factorRulesSchema.optional(),
+    commands: z
+      .array(commandSchema)
+      .min(1, "give 1 to 4 commands, or leave commands out")
+      .max(MAX_COMMANDS, `at most ${MAX_COMMANDS} commands per login, as in Auth0`)
+      .optional()
+      .meta({ description: "Auth0's per-login commands (challengeWith, challengeWithAny, enrollWith, enrollWithAny), run in order, each its own step; outcome CHALLENGE only, instead of factors." }),
+    explain: z
+      .union([z.enum(EXPLAIN_REASONS), z.literal(false)], { error: `expected one of ${EXPLAIN_REASONS.map((r) => `"${r}"`).join("|")}, or false` })
+      .optional()
+      .meta({ description: 'The "why am I asked?" reason, or false for none. Default: derived from the conditions.' }),
+    rememberDevice: z.boolean().optional().meta({ description: 'false: a remembered device does not skip this rule, and "don\'t ask again" is hidden.' }),
+  })
+  .superRefine((r, ctx) => {
+    if (!r.commands) return;
+    if (r.outcome !== "CHALLENGE") ctx.addIssue({ code: "custom", path: ["commands"], message: `commands run only when the outcome is CHALLENGE, not ${r.outcome}` });
+    if (r.factors) ctx.addIssue({ code: "custom", path: ["factors"], message: "give commands or factors, not both: each command names the factors of its own step" });
+  });
 
 /** The `policy` key of keystep.config.json: ordered rules, first match wins. */
 export const policySchema = z.strictObject({
