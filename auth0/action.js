@@ -104,10 +104,22 @@ function methodName(config, client, amr, skipped) {
   return url.toString();
 }
 
+/**
+ * When Keystep last revoked this user (support reset, a disabled or removed factor, "This wasn't
+ * me"): it writes `keystep_revoked_at` (seconds) to app_metadata through the Management API, and
+ * a session record from before it is not reused, in any session.
+ */
+function revokedAt(event) {
+  const meta = (event.user && event.user.app_metadata) || {};
+  const seconds = Number(meta.keystep_revoked_at);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : 0;
+}
+
 /** Keystep's newest readable record for this application in the SSO session, or null. */
 function sessionRecord(event, config) {
   const client = (event.client && event.client.client_id) || "";
   const base = trimSlash(config.url) + RECORD_PATH;
+  const revoked = revokedAt(event);
   let newest = null;
   for (const m of (event.authentication && event.authentication.methods) || []) {
     if (!m || typeof m.name !== "string") continue;
@@ -120,6 +132,7 @@ function sessionRecord(event, config) {
     if (url.origin + url.pathname !== base || url.searchParams.get("client") !== client) continue;
     const at = Date.parse(m.timestamp);
     if (!Number.isFinite(at)) continue; // a method without a readable time counts as none
+    if (at <= revoked) continue;
     const amr = (url.searchParams.get("amr") || "").split(" ").filter(Boolean);
     const skipped = url.searchParams.get("skipped") === "1";
     if (!newest || at > newest.at) newest = { at, amr, skipped };

@@ -141,6 +141,18 @@ describe("onExecutePostLogin", () => {
     expect(claimsOn(api.accessToken)).toEqual(expected);
   });
 
+  it('threat: a session record from before a revocation (support reset, "This wasn\'t me") is not reused, in any session', async () => {
+    const revokedAt = Math.floor(Date.now() / 1000) - 60;
+    const before = makeApi();
+    await action.onExecutePostLogin(inSession(minutesAgo(5), { user: { user_id: "auth0|1", app_metadata: { keystep_revoked_at: revokedAt } } }), before);
+    expect(before.redirect.sendUserTo).toHaveBeenCalled();
+    expect(await payloadOf(before)).not.toHaveProperty("last_mfa_at");
+    // A record made after the revocation is reused as usual.
+    const after = makeApi();
+    await action.onExecutePostLogin(inSession(new Date().toISOString(), { user: { user_id: "auth0|1", app_metadata: { keystep_revoked_at: revokedAt } } }), after);
+    expectNothingDone(after);
+  });
+
   it("the newest of several records for this app is the one reused", async () => {
     const api = makeApi();
     const methods = [

@@ -24,6 +24,15 @@ export interface Tenant {
   secret: Uint8Array;
   /** Every domain the tenant's logins use as `iss`: canonical first, then custom domains. */
   domains: Auth0Domain[];
+  /** Management API credentials (optional): revocations then reach Auth0 (lib/auth0/revoke.ts). */
+  management: ManagementSettings | null;
+}
+
+/** A machine-to-machine application of the tenant, for the Management API; the domain is the canonical one (custom domains do not serve it). */
+export interface ManagementSettings {
+  domain: Auth0Domain;
+  clientId: string;
+  clientSecret: string;
 }
 
 export interface Env {
@@ -194,20 +203,46 @@ function parseDomains(list: string | undefined, name: string, nodeEnv: Env["node
   return domains;
 }
 
+/** Management API settings from `<prefix>MANAGEMENT_CLIENT_ID`, `_CLIENT_SECRET` (or `_FILE`) and `_DOMAIN` (default: the first domain): all or none. */
+function managementSettings(raw: Record<string, string | undefined>, prefix: string, domains: Auth0Domain[], problems: string[]): ManagementSettings | null {
+  const clientId = raw[`${prefix}MANAGEMENT_CLIENT_ID`]?.trim() ?? "";
+  const clientSecret = fileOrValue(raw, `${prefix}MANAGEMENT_CLIENT_SECRET`, problems);
+  const rawDomain = raw[`${prefix}MANAGEMENT_DOMAIN`]?.trim();
+  if (!clientId && !clientSecret && !rawDomain) return null;
+  if (!clientId || !clientSecret) {
+    problems.push(`${prefix}MANAGEMENT_CLIENT_ID and ${prefix}MANAGEMENT_CLIENT_SECRET go together (a machine-to-machine application of the tenant)`);
+    return null;
+  }
+  try {
+    const domain = rawDomain ? parseAuth0Domain(rawDomain) : domains[0];
+    if (!domain) return null;
+    return { domain, clientId, clientSecret };
+  } catch (e) {
+    problems.push(`${prefix}MANAGEMENT_DOMAIN is invalid: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+/** A value from `NAME` or `NAME_FILE` (never both), or "". */
+function fileOrValue(raw: Record<string, string | undefined>, name: string, problems: string[]): string {
+  const file = raw[`${name}_FILE`];
+  const value = raw[name] ?? "";
+  if (!file) return value;
+  if (value) {
+    problems.push(`${name} and ${name}_FILE are both set: keep one`);
+    return value;
+  }
+  try {
+    return fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
+  } catch (e) {
+    problems.push(`${name}_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}): ${file}`);
+    return "";
+  }
+}
+
 /** A tenant secret from `NAME` or `NAME_FILE` (never both), at least 32 bytes. */
 function tenantSecret(raw: Record<string, string | undefined>, name: string, problems: string[]): string {
-  const file = raw[`${name}_FILE`];
-  let value = raw[name] ?? "";
-  if (file) {
-    if (value) problems.push(`${name} and ${name}_FILE are both set: keep one`);
-    else {
-      try {
-        value = fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
-      } catch (e) {
-        problems.push(`${name}_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}): ${file}`);
-      }
-    }
-  }
+  const value = fileOrValue(raw, name, problems);
   if (Buffer.byteLength(value, "utf8") < 32) problems.push(`${name} must be at least 32 bytes (that tenant's Auth0 Action secret)`);
   return value;
 }
@@ -227,7 +262,7 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
     if (auth0Id !== null && !TENANT_ID.test(auth0Id)) problems.push(`KEYSTEP_AUTH0_TENANT "${auth0Id}" is not an Auth0 tenant name (lowercase letters, digits and hyphens)`);
     const domains = parseDomains(source.KEYSTEP_AUTH0_DOMAINS, "KEYSTEP_AUTH0_DOMAINS", nodeEnv, problems);
     const id = auth0Id ?? domains[0]?.host ?? "";
-    return [{ id, auth0Id, secret: encode(keystepSecret), domains }];
+    return [{ id, auth0Id, secret: encode(keystepSecret), domains, management: managementSettings(raw, "KEYSTEP_AUTH0_", domains, problems) }];
   }
   for (const name of ["KEYSTEP_AUTH0_DOMAINS", "KEYSTEP_AUTH0_TENANT"])
     if (source[name]) problems.push(`${name} is for a single tenant; with KEYSTEP_TENANTS set, give each tenant's domains in KEYSTEP_TENANT_<ID>_DOMAINS`);
@@ -254,7 +289,7 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
     const sharing = secret ? seenSecrets.get(secret) : undefined;
     if (sharing !== undefined) problems.push(`${prefix}SECRET is the same as "${sharing}"'s: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
     if (secret) seenSecrets.set(secret, id);
-    tenants.push({ id, auth0Id: id, secret: encode(secret), domains });
+    tenants.push({ id, auth0Id: id, secret: encode(secret), domains, management: managementSettings(raw, prefix, domains, problems) });
   }
   return tenants;
 }

@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ManagementError } from "auth0";
-import { managementClient, parseTenantDomain } from "@/lib/support/auth0-management";
+import { managementClient, parseTenantDomain } from "@/lib/auth0/management";
 import { startManagementApi, type ManagementApi } from "./management";
 import { startAuth0Sim, type Sim } from "./server";
 

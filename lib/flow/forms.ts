@@ -1,3 +1,4 @@
+import { revokeAtAuth0 } from "@/lib/auth0/revoke";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
 import { notifyUser } from "@/lib/delivery/wiring";
@@ -81,6 +82,8 @@ export async function reportNotMe(ctx: FactorCtx): Promise<{ redirect: string }>
     await recordWasntMe(ctx.db, ctx.flow);
     await audit(ctx.db, { event: "flow.reported", ...auditWho(ctx.flow), outcome: "denied" });
     await notifyUser(ctx, "notMe");
+    // Someone holds the password: any Auth0 session or refresh token they already have ends too.
+    await revokeAtAuth0(ctx.db, ctx.env, { host: ctx.flow.host, sub: ctx.flow.sub }, "reported", { now: ctx.now });
   }
   return { redirect: "/ended" };
 }

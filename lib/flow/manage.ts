@@ -1,3 +1,4 @@
+import { revokeAtAuth0 } from "@/lib/auth0/revoke";
 import { z } from "zod";
 import { audit, auditWho } from "@/lib/audit";
 import { revokeDevices } from "@/lib/devices/repo";
@@ -54,6 +55,8 @@ export async function removeAuthenticator(ctx: FactorCtx, id: string): Promise<M
   await audit(ctx.db, { ...who(ctx), event: "factor.removed", factor: row.factor, outcome: "success", detail: { authenticator: id, devicesForgotten: forgotten } });
   if (forgotten > 0) await audit(ctx.db, { ...who(ctx), event: "device.forgotten", outcome: "success", detail: { count: forgotten, why: "factor_removed" } });
   await notifyUser(ctx, "factorRemoved");
+  // Other sessions vouched with the removed factor: they pass Keystep again (this login goes on).
+  await revokeAtAuth0(ctx.db, ctx.env, user(ctx), "factor_removed", { now: ctx.now });
   return "removed";
 }
 

@@ -89,17 +89,17 @@ function route(segments: string[]): Route | null {
   if (action === "reset" && id === undefined)
     return {
       method: "POST",
-      run: async ({ db }, tenant, who) => {
+      run: async ({ db, env }, tenant, who) => {
         const u = user(tenant);
-        return answer(u.ok ? await resetUser(db, u.value, who) : u);
+        return answer(u.ok ? await resetUser(db, u.value, who, Date.now(), env.tenants) : u);
       },
     };
   if (action === "authenticators" && id !== undefined && (verb === "disable" || verb === "enable"))
     return {
       method: "POST",
-      run: async ({ db }, tenant, who) => {
+      run: async ({ db, env }, tenant, who) => {
         const u = user(tenant);
-        return answer(u.ok ? await setFactorEnabled(db, u.value, id, verb === "enable", who) : u);
+        return answer(u.ok ? await setFactorEnabled(db, u.value, id, verb === "enable", who, Date.now(), env.tenants) : u);
       },
     };
   return null;
@@ -107,7 +107,7 @@ function route(segments: string[]): Route | null {
 
 export interface AdminDeps {
   db: Kysely<Database>;
-  env: Pick<Env, "adminToken" | "auth0Domains">;
+  env: Pick<Env, "adminToken" | "tenants">;
 }
 
 /** Handles any request below /api/admin. Never throws and never answers with anything but JSON. */
@@ -140,7 +140,7 @@ export async function handleAdminRequest(request: Request, deps: () => AdminDeps
     if (request.method !== r.method && !(r.method === "GET" && request.method === "HEAD"))
       return problem(405, "method_not_allowed", `Use ${r.method} here.`, { Allow: r.method === "GET" ? "GET, HEAD" : r.method });
 
-    const tenant = resolveTenant(d.env.auth0Domains, url.searchParams.get("tenant"), "?tenant=<host>");
+    const tenant = resolveTenant(d.env.tenants, url.searchParams.get("tenant"), "?tenant=<id or domain>");
     if (!tenant.ok) return answer(tenant);
     return await r.run(d, tenant.value, actor(request));
   } catch (err) {

@@ -1,6 +1,6 @@
 /**
  * `npm run keystep -- auth0 install`: installs or upgrades Keystep's post-login Action in an Auth0
- * tenant through the Management API (the official SDK, see auth0-management.ts), and reads the
+ * tenant through the Management API (the official SDK, see lib/auth0/management.ts), and reads the
  * tenant settings that would let a login skip or double Keystep's MFA.
  *
  * Idempotent. The Action is found by name. Its code is the content of auth0/action.js, its
@@ -25,7 +25,7 @@ import fs from "node:fs";
 import path from "node:path";
 import type { ManagementClient } from "auth0";
 import type { Auth0Domain } from "@/lib/env";
-import { describeManagementError } from "./auth0-management";
+import { describeManagementError } from "@/lib/auth0/management";
 
 export const ACTION_FILE = path.resolve(__dirname, "../../auth0/action.js");
 export const ACTION_TRIGGER = { id: "post-login", version: "v3" } as const;

@@ -34,8 +34,8 @@ async function cli(argv: string[], settings: Record<string, string> = {}) {
   return { status, out: out.join("\n"), err: err.join("\n") };
 }
 
-async function enrolled(sub = `auth0|${crypto.randomUUID()}`) {
-  const user = { host: HOST, sub };
+async function enrolled(sub = `auth0|${crypto.randomUUID()}`, host = HOST) {
+  const user = { host, sub };
   const id = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.never-shown" });
   await issueRecoveryCodes(db, env.secret, user);
   return { user, id };
@@ -88,13 +88,21 @@ describe("keystep CLI", () => {
     expect(JSON.parse(on.out)).toMatchObject({ changed: true, authenticator: { id, status: "active" } });
   });
 
-  it("names the tenant with --tenant, and asks for it when several are configured", async () => {
-    const { user } = await enrolled();
-    const several = { KEYSTEP_AUTH0_DOMAINS: `tenant.eu.auth0.com,http://${HOST}` };
+  it("names the tenant with --tenant (its id or any of its domains), and asks for it when several are configured", async () => {
+    const { user } = await enrolled(undefined, "sim");
+    const several = {
+      KEYSTEP_AUTH0_DOMAINS: "",
+      KEYSTEP_TENANTS: "sim,acme",
+      KEYSTEP_TENANT_SIM_SECRET: "s".repeat(40),
+      KEYSTEP_TENANT_SIM_DOMAINS: `http://${HOST}`,
+      KEYSTEP_TENANT_ACME_SECRET: "a".repeat(40),
+      KEYSTEP_TENANT_ACME_DOMAINS: "tenant.eu.auth0.com,login.acme.com",
+    };
     const missing = await cli(["show", user.sub], several);
     expect(missing.status).toBe(EXIT.usage);
-    expect(missing.err).toContain(`Several Auth0 tenants are configured (tenant.eu.auth0.com, ${HOST}); name one with --tenant <host>`);
+    expect(missing.err).toContain("Several Auth0 tenants are configured (sim; acme); name one with --tenant <id or domain>");
     expect((await cli(["show", user.sub, "--tenant", HOST], several)).status).toBe(EXIT.ok);
+    expect((await cli(["show", user.sub, "--tenant", "sim"], several)).status).toBe(EXIT.ok);
     expect((await cli(["show", user.sub, "--tenant", "tenant.us.auth0.com"], several)).err).toContain("is not configured");
   });
 

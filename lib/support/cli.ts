@@ -4,10 +4,10 @@ import { parseArgs } from "node:util";
 import type { Kysely } from "kysely";
 import { connect } from "@/lib/db/connect";
 import type { Database } from "@/lib/db/schema";
-import { EnvError, loadEnv, parseAuth0Domain, type Auth0Domain } from "@/lib/env";
+import { EnvError, loadEnv, parseAuth0Domain, type Auth0Domain, type Tenant } from "@/lib/env";
 import type { UserKey } from "@/lib/factors/authenticators";
 import { ACTION_RUNTIME, ACTION_TRIGGER, DEFAULT_ACTION_NAME, FINGERPRINT_PREFIX, InstallError, installAction, installText, REQUIRED_SECRETS } from "./auth0-install";
-import { describeManagementError, managementClient, parseTenantDomain } from "./auth0-management";
+import { describeManagementError, managementClient, parseTenantDomain } from "@/lib/auth0/management";
 import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor, type FactorChange, type OpsResult, type ResetSummary, type UserView } from "./ops";
 
 /** Exit statuses, as the help text states them. */
@@ -93,16 +93,20 @@ function parseCommand(positionals: string[]): Command | "help" {
 }
 
 /** DATABASE_URL and the configured tenants, validated like the server's settings (placeholders stand in for the rest). */
-function settings(source: CliIo["env"]): { databaseUrl: string; domains: Auth0Domain[] } {
+function settings(source: CliIo["env"]): { databaseUrl: string; tenants: Tenant[] } {
+  // The support commands need the database and the tenants, not the server's other secrets:
+  // those it does not have are stood in for, so the CLI runs from a shell with only DATABASE_URL.
   const placeholders = { KEYSTEP_SECRET: "x".repeat(32), KEYSTEP_ENCRYPTION_KEY: "0".repeat(64), KEYSTEP_PUBLIC_URL: "http://localhost:3000" };
-  const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim());
+  const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim() || source.KEYSTEP_TENANTS?.trim());
+  const given = Object.fromEntries(Object.entries(source).filter(([name, v]) => v && (name.startsWith("KEYSTEP_TENANT") || name.startsWith("KEYSTEP_AUTH0_") || name === "KEYSTEP_SECRET")));
   const env = loadEnv({
     ...placeholders,
+    ...given,
     NODE_ENV: "development",
     DATABASE_URL: source.DATABASE_URL,
-    KEYSTEP_AUTH0_DOMAINS: configured ? source.KEYSTEP_AUTH0_DOMAINS : "unused.example",
+    ...(configured ? {} : { KEYSTEP_AUTH0_DOMAINS: "unused.example" }),
   });
-  return { databaseUrl: env.databaseUrl, domains: configured ? env.auth0Domains : [] };
+  return { databaseUrl: env.databaseUrl, tenants: configured ? env.tenants : [] };
 }
 
 /** Opens the database; a SQLite path that does not exist is an error, not a new empty file. */
@@ -136,13 +140,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out(HELP);
       return positionals.length === 0 && !values.help ? EXIT.usage : EXIT.ok;
     }
-    const { databaseUrl, domains } = settings(io.env);
-    const tenant = resolveTenant(domains, values.tenant, "--tenant <host>");
+    const { databaseUrl, tenants } = settings(io.env);
+    const tenant = resolveTenant(tenants, values.tenant, "--tenant <id or domain>");
     if (!tenant.ok) return failWith(EXIT.usage, tenant.error, tenant.message);
     const user = parseUserKey(tenant.value, command.sub);
     if (!user.ok) return failWith(EXIT.usage, user.error, user.message);
     db = open(databaseUrl);
-    const result = await run(db, command, user.value);
+    const result = await run(db, command, user.value, tenants);
     if (!result.ok) return failWith(result.error.startsWith("invalid_") ? EXIT.usage : EXIT.failed, result.error, result.message);
     io.out(json ? JSON.stringify(result.value, null, 2) : result.text);
     return EXIT.ok;
@@ -162,19 +166,19 @@ const CLI: Actor = { kind: "cli" };
 
 type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange; text: string } | Extract<OpsResult<never>, { ok: false }>;
 
-async function run(db: Kysely<Database>, command: Command, user: UserKey): Promise<Outcome> {
+async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[]): Promise<Outcome> {
   switch (command.name) {
     case "show": {
       const r = await showUser(db, user, CLI);
       return r.ok ? { ok: true, value: r.value, text: showText(r.value) } : r;
     }
     case "reset": {
-      const r = await resetUser(db, user, CLI);
+      const r = await resetUser(db, user, CLI, Date.now(), tenants);
       return r.ok ? { ok: true, value: r.value, text: resetText(r.value) } : r;
     }
     case "disable":
     case "enable": {
-      const r = await setFactorEnabled(db, user, command.authenticatorId, command.name === "enable", CLI);
+      const r = await setFactorEnabled(db, user, command.authenticatorId, command.name === "enable", CLI, Date.now(), tenants);
       return r.ok ? { ok: true, value: r.value, text: changeText(command.name, user, r.value) } : r;
     }
     default: {

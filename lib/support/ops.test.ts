@@ -3,10 +3,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { deviceTokenHash, listDevices, recordDeviceMfa } from "@/lib/devices/repo";
-import { parseAuth0Domain } from "@/lib/env";
 import { insertAuthenticator, listActive, MAX_CONSECUTIVE_FAILURES, type UserKey } from "@/lib/factors/authenticators";
 import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { BACKENDS, env } from "@/lib/test/databases";
+import { testEnv } from "@/lib/test/env";
 import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor } from "./ops";
 
 const CLI: Actor = { kind: "cli" };
@@ -14,23 +14,33 @@ const API: Actor = { kind: "api", ip: "198.51.100.7", userAgent: "curl/8.5.0" };
 const HOST = "tenant.eu.auth0.com";
 
 describe("tenant resolution", () => {
-  const one = [parseAuth0Domain(HOST)];
-  const two = [parseAuth0Domain(HOST), parseAuth0Domain("http://127.0.0.1:4010")];
+  const one = testEnv({ KEYSTEP_AUTH0_DOMAINS: `${HOST}, login.acme.com` }).tenants;
+  const two = testEnv({
+    KEYSTEP_AUTH0_DOMAINS: "",
+    KEYSTEP_TENANTS: "acme-prod,acme-dev",
+    KEYSTEP_TENANT_ACME_PROD_SECRET: "p".repeat(40),
+    KEYSTEP_TENANT_ACME_PROD_DOMAINS: `${HOST}, login.acme.com`,
+    KEYSTEP_TENANT_ACME_DEV_SECRET: "d".repeat(40),
+    KEYSTEP_TENANT_ACME_DEV_DOMAINS: "http://127.0.0.1:4010",
+  }).tenants;
 
   it("defaults to the single configured tenant", () => {
-    expect(resolveTenant(one, undefined, "--tenant <host>")).toEqual({ ok: true, value: HOST });
+    expect(resolveTenant(one, undefined, "--tenant <id or domain>")).toEqual({ ok: true, value: HOST });
   });
 
   it("asks for a tenant when several are configured, naming them and how to choose", () => {
-    const r = resolveTenant(two, undefined, "--tenant <host>");
+    const r = resolveTenant(two, undefined, "--tenant <id or domain>");
     expect(r).toMatchObject({ ok: false, error: "tenant_required" });
-    expect(!r.ok && r.message).toContain("tenant.eu.auth0.com, 127.0.0.1:4010");
-    expect(!r.ok && r.message).toContain("--tenant <host>");
+    expect(!r.ok && r.message).toContain("acme-prod; acme-dev");
+    expect(!r.ok && r.message).toContain("--tenant <id or domain>");
   });
 
-  it("accepts a configured tenant given with or without a scheme, in any case", () => {
-    expect(resolveTenant(two, "127.0.0.1:4010", "")).toEqual({ ok: true, value: "127.0.0.1:4010" });
-    expect(resolveTenant(two, "https://Tenant.EU.auth0.com", "")).toEqual({ ok: true, value: HOST });
+  it("accepts a tenant by its id or by any of its domains, canonical or custom, with or without a scheme, in any case", () => {
+    expect(resolveTenant(two, "acme-dev", "")).toEqual({ ok: true, value: "acme-dev" });
+    expect(resolveTenant(two, "127.0.0.1:4010", "")).toEqual({ ok: true, value: "acme-dev" });
+    expect(resolveTenant(two, "https://Tenant.EU.auth0.com", "")).toEqual({ ok: true, value: "acme-prod" });
+    expect(resolveTenant(two, "login.acme.com", "")).toEqual({ ok: true, value: "acme-prod" });
+    expect(resolveTenant(one, "login.acme.com", "")).toEqual({ ok: true, value: HOST });
   });
 
   it("refuses a tenant that is not configured, so a typo cannot act on an empty user", () => {
@@ -154,7 +164,7 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
     it("removes every factor and recovery code and revokes every device", async () => {
       const { user } = await enrolledUser();
       const r = await resetUser(db, user, CLI);
-      expect(r).toEqual({ ok: true, value: { tenant: HOST, sub: user.sub, factorsRemoved: 2, recoveryCodesRemoved: 10, devicesRevoked: 2 } });
+      expect(r).toEqual({ ok: true, value: { tenant: HOST, sub: user.sub, factorsRemoved: 2, recoveryCodesRemoved: 10, devicesRevoked: 2, auth0Revoked: [] } });
       expect(await listActive(db, user)).toEqual([]);
       expect(await db.selectFrom("authenticators").select("id").where("sub", "=", user.sub).execute()).toEqual([]);
       expect(await remainingRecoveryCodes(db, user)).toBe(0);

@@ -1,8 +1,9 @@
+import { revokeAtAuth0 } from "@/lib/auth0/revoke";
 import type { Kysely } from "kysely";
 import { audit, recentAuditEvents, type AuditRecord } from "@/lib/audit";
 import type { AuthenticatorRow, Database, DeviceRow } from "@/lib/db/schema";
 import { listDevices, revokeDevices } from "@/lib/devices/repo";
-import { parseAuth0Domain, type Auth0Domain } from "@/lib/env";
+import { parseAuth0Domain, type Tenant } from "@/lib/env";
 import type { UserKey } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 
@@ -66,12 +67,16 @@ export interface ResetSummary {
   factorsRemoved: number;
   recoveryCodesRemoved: number;
   devicesRevoked: number;
+  /** What reached Auth0 (lib/auth0/revoke.ts): `revocation_time`, `sessions`, `refresh_tokens`; empty without Management API credentials. */
+  auth0Revoked: string[];
 }
 
 export interface FactorChange {
   authenticator: FactorView;
   /** False when the factor was already in the requested state. */
   changed: boolean;
+  /** What reached Auth0 when a factor was disabled (as ResetSummary's). */
+  auth0Revoked: string[];
 }
 
 const iso = (ms: number) => new Date(Number(ms)).toISOString();
@@ -97,25 +102,30 @@ function deviceView(d: DeviceRow): DeviceView {
 }
 
 /**
- * The Auth0 tenant host to act on: the one asked for (which must be configured, when any are),
- * or the single configured one. `how` tells the caller how to name one ("--tenant <host>").
+ * The tenant to act on, as Keystep keys its users: the one asked for, by its id or by any of its
+ * domains (canonical or custom, with or without a scheme), or the single configured one. With no
+ * tenant configured, the name given is the key. `how` tells the caller how to name one.
  */
-export function resolveTenant(configured: readonly Auth0Domain[], requested: string | null | undefined, how: string): OpsResult<string> {
-  const hosts = configured.map((d) => d.host);
+export function resolveTenant(configured: readonly Tenant[], requested: string | null | undefined, how: string): OpsResult<string> {
+  const names = configured.map((t) => t.auth0Id ?? t.domains.map((d) => d.host).join(", "));
   if (requested !== null && requested !== undefined) {
+    const byId = configured.find((t) => t.id === requested.trim());
+    if (byId) return { ok: true, value: byId.id };
     let host: string;
     try {
       host = parseAuth0Domain(requested).host;
     } catch {
-      return fail("tenant_unknown", `"${requested}" is not an Auth0 tenant host (e.g. tenant.eu.auth0.com).`);
+      return fail("tenant_unknown", `"${requested}" is not an Auth0 tenant id or domain (e.g. acme-prod, tenant.eu.auth0.com).`);
     }
-    if (hosts.length > 0 && !hosts.includes(host)) return fail("tenant_unknown", `Tenant "${host}" is not configured; KEYSTEP_AUTH0_DOMAINS has ${hosts.join(", ")}.`);
-    return { ok: true, value: host };
+    if (configured.length === 0) return { ok: true, value: host };
+    const byDomain = configured.find((t) => t.domains.some((d) => d.host === host));
+    if (byDomain) return { ok: true, value: byDomain.id };
+    return fail("tenant_unknown", `Tenant "${requested.trim()}" is not configured; Keystep serves ${names.join("; ")}.`);
   }
-  const [only] = hosts;
-  if (hosts.length === 1 && only !== undefined) return { ok: true, value: only };
-  if (hosts.length === 0) return fail("tenant_required", `No Auth0 tenant: KEYSTEP_AUTH0_DOMAINS is not set, so name one with ${how}.`);
-  return fail("tenant_required", `Several Auth0 tenants are configured (${hosts.join(", ")}); name one with ${how}.`);
+  const [only] = configured;
+  if (configured.length === 1 && only !== undefined) return { ok: true, value: only.id };
+  if (configured.length === 0) return fail("tenant_required", `No Auth0 tenant is configured, so name one with ${how}.`);
+  return fail("tenant_required", `Several Auth0 tenants are configured (${names.join("; ")}); name one with ${how}.`);
 }
 
 /** A user key from a tenant host and an Auth0 user id (`auth0|…`, `google-oauth2|…`, …). */
@@ -179,7 +189,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
  * Starts the user over: removes every factor and recovery code and revokes every device, in one
  * transaction, so the next login goes to setup. Used when a user lost all their factors.
  */
-export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Actor, now = Date.now()): Promise<OpsResult<ResetSummary>> {
+export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Actor, now = Date.now(), tenants: readonly Tenant[] = []): Promise<OpsResult<ResetSummary>> {
   if (!(await userExists(db, user))) return userNotFound(user);
   const summary = await db.transaction().execute(async (trx) => {
     const factors = await trx.deleteFrom("authenticators").where("auth0_host", "=", user.host).where("sub", "=", user.sub).returning("factor").execute();
@@ -195,9 +205,11 @@ export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Acto
     ...actorFields(actor),
     detail: { actor: actor.kind, factorsRemoved: summary.factors, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked },
   });
+  // Whoever had the lost device may hold an Auth0 session or a refresh token: they end too.
+  const auth0Revoked = await revokeAtAuth0(db, { tenants }, user, "support_reset", { now });
   return {
     ok: true,
-    value: { tenant: user.host, sub: user.sub, factorsRemoved: summary.factors.length, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked },
+    value: { tenant: user.host, sub: user.sub, factorsRemoved: summary.factors.length, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked, auth0Revoked },
   };
 }
 
@@ -205,7 +217,15 @@ export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Acto
  * Disables one factor (it stops being offered or accepted) or enables it again. Enabling also
  * clears the consecutive-failure count, so a factor locked at the cap gets a fresh start.
  */
-export async function setFactorEnabled(db: Kysely<Database>, user: UserKey, authenticatorId: string, enabled: boolean, actor: Actor, now = Date.now()): Promise<OpsResult<FactorChange>> {
+export async function setFactorEnabled(
+  db: Kysely<Database>,
+  user: UserKey,
+  authenticatorId: string,
+  enabled: boolean,
+  actor: Actor,
+  now = Date.now(),
+  tenants: readonly Tenant[] = [],
+): Promise<OpsResult<FactorChange>> {
   const id = checkAuthenticatorId(authenticatorId);
   if (!id.ok) return id;
   const mine = db.selectFrom("authenticators").selectAll().where("id", "=", id.value).where("auth0_host", "=", user.host).where("sub", "=", user.sub);
@@ -235,5 +255,6 @@ export async function setFactorEnabled(db: Kysely<Database>, user: UserKey, auth
     ...actorFields(actor),
     detail: { actor: actor.kind, authenticatorId: before.id, ...(enabled ? { failuresCleared: Number(before.failure_count) } : { devicesRevoked }) },
   });
-  return { ok: true, value: { authenticator: factorView(after), changed } };
+  const auth0Revoked = !enabled && changed ? await revokeAtAuth0(db, { tenants }, user, "factor_disabled", { now }) : [];
+  return { ok: true, value: { authenticator: factorView(after), changed, auth0Revoked } };
 }

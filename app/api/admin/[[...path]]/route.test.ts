@@ -8,7 +8,7 @@ import type { Database } from "@/lib/db/schema";
 import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
 import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { handleAdminRequest } from "@/lib/support/api";
-import { TEST_SECRET } from "@/lib/test/env";
+import { TEST_SECRET, testEnv } from "@/lib/test/env";
 
 const TOKEN = "admin-token-for-tests-0123456789abcdef";
 const HOST = "127.0.0.1:4010";
@@ -30,6 +30,8 @@ async function load(settings: Record<string, string | undefined> = {}) {
     ...settings,
   };
   for (const [k, v] of Object.entries(all)) vi.stubEnv(k, v);
+  // A new process: the boot's migrations and tenant rekeying run again (lib/db ensureMigrated).
+  (globalThis as { keystepMigrated?: unknown }).keystepMigrated = undefined;
   const route = await import("./route");
   const { db, ensureMigrated } = await import("@/lib/db");
   await ensureMigrated();
@@ -144,7 +146,7 @@ describe("admin API operations", () => {
     const { user } = await enrolled();
     const res = await call("POST", `/users/${enc(user.sub)}/reset`, { authorization: `Bearer ${TOKEN}`, "x-forwarded-for": "198.51.100.7, 10.0.0.1", "user-agent": "helpdesk/1.0" });
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ tenant: HOST, sub: user.sub, factorsRemoved: 1, recoveryCodesRemoved: 10, devicesRevoked: 0 });
+    expect(await res.json()).toEqual({ tenant: HOST, sub: user.sub, factorsRemoved: 1, recoveryCodesRemoved: 10, devicesRevoked: 0, auth0Revoked: [] });
     expect(await listActive(db, user)).toEqual([]);
     expect(await remainingRecoveryCodes(db, user)).toBe(0);
     const row = await db.selectFrom("audit_events").selectAll().where("sub", "=", user.sub).where("event", "=", "admin.reset").executeTakeFirstOrThrow();
@@ -190,16 +192,25 @@ describe("admin API operations", () => {
   });
 
   it("needs ?tenant= when several tenants are configured", async () => {
-    const several = await load({ KEYSTEP_AUTH0_DOMAINS: `tenant.eu.auth0.com, http://${HOST}` });
     const { user } = await enrolled();
+    const several = await load({
+      KEYSTEP_AUTH0_DOMAINS: undefined,
+      KEYSTEP_TENANTS: "sim,acme",
+      KEYSTEP_TENANT_SIM_SECRET: TEST_SECRET,
+      KEYSTEP_TENANT_SIM_DOMAINS: `http://${HOST}`,
+      KEYSTEP_TENANT_ACME_SECRET: "a".repeat(40),
+      KEYSTEP_TENANT_ACME_DOMAINS: "tenant.eu.auth0.com",
+    });
     const body = await expectProblem(await call("GET", `/users/${enc(user.sub)}`, undefined, several), 400, "tenant_required");
-    expect(body.message).toContain("?tenant=<host>");
+    expect(body.message).toContain("?tenant=<id or domain>");
+    // The user's rows, stored under the sim's domain, now belong to the tenant "sim": by its id or its domain.
     expect((await call("GET", `/users/${enc(user.sub)}?tenant=${HOST}`, undefined, several)).status).toBe(200);
+    expect((await call("GET", `/users/${enc(user.sub)}?tenant=sim`, undefined, several)).status).toBe(200);
     await expectProblem(await call("GET", `/users/${enc(user.sub)}?tenant=tenant.us.auth0.com`, undefined, several), 400, "tenant_unknown");
   });
 
   it("answers a database failure with 500 JSON and no stack trace", async () => {
-    const broken = () => ({ db: {} as Kysely<Database>, env: { adminToken: TOKEN, auth0Domains: [{ host: HOST, scheme: "http" as const, origin: `http://${HOST}` }] } });
+    const broken = () => ({ db: {} as Kysely<Database>, env: { adminToken: TOKEN, tenants: testEnv({ KEYSTEP_AUTH0_DOMAINS: `http://${HOST}` }).tenants } });
     const res = await handleAdminRequest(new Request(url("/users/auth0%7C1"), { headers: { authorization: `Bearer ${TOKEN}` } }), broken);
     await expectProblem(res, 500, "internal_error");
   });

@@ -25,7 +25,7 @@ export interface ManagementCredentials {
   clientSecret: string;
 }
 
-export function managementClient({ domain, clientId, clientSecret }: ManagementCredentials): ManagementClient {
+export function managementClient({ domain, clientId, clientSecret }: ManagementCredentials, options: { timeoutInSeconds?: number } = {}): ManagementClient {
   const insecureOrigin = domain.scheme === "http" ? `https://${domain.host}/` : null;
   const loopbackFetch: typeof fetch = (input, init) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -37,7 +37,7 @@ export function managementClient({ domain, clientId, clientSecret }: ManagementC
     clientId,
     clientSecret,
     clientInfo: { name: "keystep" },
-    timeoutInSeconds: 30,
+    timeoutInSeconds: options.timeoutInSeconds ?? 30,
     ...(insecureOrigin ? { fetch: loopbackFetch } : {}),
   });
 }
