@@ -45,7 +45,22 @@ export default defineConfig({
       url: `${E2E.simUrl}/`,
       reuseExistingServer: false,
       timeout: 60_000,
-      env: { SIM_PORT: String(E2E.simPort), KEYSTEP_URL: E2E.keystepUrl, KEYSTEP_SECRET: E2E.secret },
+      env: {
+        SIM_PORT: String(E2E.simPort),
+        KEYSTEP_URL: E2E.keystepUrl,
+        KEYSTEP_SECRET: E2E.secret,
+        SIM_CUSTOM_DOMAINS: new URL(E2E.simCustomDomainUrl).host,
+        SIM_MANAGEMENT_CLIENT_ID: E2E.simManagement.clientId,
+        SIM_MANAGEMENT_CLIENT_SECRET: E2E.simManagement.clientSecret,
+      },
+    },
+    {
+      // A second Auth0 tenant with a secret of its own (journeys in e2e/tenants.spec.ts).
+      command: "npx tsx e2e/auth0-sim/main.ts",
+      url: `${E2E.devSimUrl}/`,
+      reuseExistingServer: false,
+      timeout: 60_000,
+      env: { SIM_PORT: String(E2E.devSimPort), KEYSTEP_URL: E2E.keystepUrl, KEYSTEP_SECRET: E2E.devSecret, SIM_TENANT_ID: "sim-dev" },
     },
   ],
 });

@@ -18,7 +18,7 @@ async function loginInFreshBrowser(browser: Browser, email: string) {
   return { page, close: () => context.close() };
 }
 
-const admin = (sub: string, rest = "") => `${E2E.keystepUrl}/api/admin/users/${encodeURIComponent(sub)}${rest}`;
+const admin = (sub: string, rest = "") => `${E2E.keystepUrl}/api/admin/users/${encodeURIComponent(sub)}${rest}?tenant=sim`;
 const bearer = { Authorization: `Bearer ${E2E.adminToken}` };
 
 test("after a support reset from the CLI, the user's next login sets up a factor again", async ({ page, app, otp, browser }) => {
@@ -32,18 +32,20 @@ test("after a support reset from the CLI, the user's next login sets up a factor
   });
 
   await test.step("support looks the user up: one app, ten recovery codes, and the enrollment in the audit trail", async () => {
-    const shown = await keystepCli("show", sub, "--json");
+    const shown = await keystepCli("show", sub, "--tenant", "sim", "--json");
     expect(shown.status, shown.stderr).toBe(0);
     const view = JSON.parse(shown.stdout);
-    expect(view).toMatchObject({ tenant: new URL(E2E.simUrl).host, sub, factors: [{ factor: "otp", status: "active" }], recoveryCodes: { remaining: 10 } });
+    expect(view).toMatchObject({ tenant: "sim", sub, factors: [{ factor: "otp", status: "active" }], recoveryCodes: { remaining: 10 } });
     expect(view.events.map((e: { event: string }) => e.event)).toContain("enroll.success");
   });
 
   await test.step("support resets the user with `keystep reset`", async () => {
-    const reset = await keystepCli("reset", sub);
+    const reset = await keystepCli("reset", sub, "--tenant", "sim");
     expect(reset.status, reset.stderr).toBe(0);
     expect(reset.stdout).toContain(`Reset ${sub}`);
     expect(reset.stdout).toContain("removed 1 factor and 10 recovery codes");
+    // The simulated tenant has Management API credentials: the revocation reached it.
+    expect(reset.stdout).toContain("Auth0: revocation time recorded, sessions ended, refresh tokens revoked.");
   });
 
   await test.step("the next login is not challenged for the old app but offered setup, with a new key", async () => {
@@ -56,7 +58,7 @@ test("after a support reset from the CLI, the user's next login sets up a factor
   });
 
   await test.step("the reset is in the user's audit trail, made by the CLI", async () => {
-    const shown = await keystepCli("show", sub);
+    const shown = await keystepCli("show", sub, "--tenant", new URL(E2E.simCustomDomainUrl).host);
     expect(shown.status, shown.stderr).toBe(0);
     expect(shown.stdout).toMatch(/admin\.reset\s+-\s+success\s+-\s+actor=cli/);
   });

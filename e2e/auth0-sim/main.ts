@@ -1,4 +1,5 @@
-// CLI: `tsx e2e/auth0-sim/main.ts` with SIM_PORT (default 4010), KEYSTEP_URL and KEYSTEP_SECRET; the
+// CLI: `tsx e2e/auth0-sim/main.ts` with SIM_PORT (default 4010), KEYSTEP_URL and KEYSTEP_SECRET
+// (optional: SIM_TENANT_ID, default `sim`, and SIM_CUSTOM_DOMAINS, e.g. `localhost:4010`); the
 // fake Management API's client is SIM_MANAGEMENT_CLIENT_ID / SIM_MANAGEMENT_CLIENT_SECRET (default:
 // keystep-installer and a random secret, printed: it is a test double's throwaway credential).
 import { startAuth0Sim } from "./server";
@@ -12,7 +13,11 @@ async function main() {
     process.exit(1);
   }
   const management = { clientId: process.env.SIM_MANAGEMENT_CLIENT_ID || undefined, clientSecret: process.env.SIM_MANAGEMENT_CLIENT_SECRET || undefined };
-  const sim = await startAuth0Sim({ port, secret, keystepUrl, management });
+  const customDomains = (process.env.SIM_CUSTOM_DOMAINS ?? "")
+    .split(",")
+    .map((d) => d.trim().toLowerCase())
+    .filter(Boolean);
+  const sim = await startAuth0Sim({ port, secret, keystepUrl, management, tenantId: process.env.SIM_TENANT_ID || undefined, customDomains });
   console.log(`Auth0 simulator: ${sim.url}/ (issuer ${sim.issuer}, Keystep at ${keystepUrl})`);
   console.log(`  Management API: ${sim.url}/api/v2/ (client ${sim.management.clientId}, secret ${sim.management.clientSecret})`);
   const stop = () => void sim.close().then(() => process.exit(0));

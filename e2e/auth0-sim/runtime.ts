@@ -28,6 +28,8 @@ export interface LoginContext {
   query: Record<string, string>; // the /authorize query
   methods: Method[]; // completed in this session so far
   issuer: string;
+  /** `event.tenant.id`. */
+  tenantId: string;
   ip: string;
   userAgent: string;
   secrets: { KEYSTEP_URL: string; KEYSTEP_SECRET: string };
@@ -64,7 +66,7 @@ export function buildEvent(ctx: LoginContext) {
     // Simulator-only knobs (sim_roles, sim_country) stand in for Auth0's RBAC and geoip in tests.
     authorization: { roles: words(q.sim_roles) },
     secrets: { ...ctx.secrets },
-    tenant: { id: "sim" },
+    tenant: { id: ctx.tenantId },
     stats: { logins_count: 1 },
   };
 }

@@ -20,6 +20,10 @@ export interface SimOptions {
   demoUser?: { email: string; name: string; password: string };
   /** The Management API's machine-to-machine client (default id `keystep-installer`, a random secret). */
   management?: { clientId?: string; clientSecret?: string; scopes?: string[] };
+  /** The Auth0 tenant id the Action sees as `event.tenant.id` (default `sim`). */
+  tenantId?: string;
+  /** Custom domains of this tenant (`localhost:PORT`): a request whose Host is one is served as that domain, so `iss` is it, as Auth0 does. */
+  customDomains?: string[];
 }
 
 export interface Sim {
@@ -112,12 +116,19 @@ function createHandler(config: Config, state: TenantState) {
     return user;
   }
 
+  /** The domain this request came through: the canonical one, or a custom domain of the tenant. */
+  function issuerOf(req: http.IncomingMessage): string {
+    const host = String(req.headers.host ?? "").toLowerCase();
+    return (config.customDomains ?? []).includes(host) ? host : config.issuer;
+  }
+
   function loginContext(req: http.IncomingMessage, user: SimUser, query: Record<string, string>, methods: Method[]): LoginContext {
     return {
       user,
       query,
       methods,
-      issuer: config.issuer,
+      issuer: issuerOf(req),
+      tenantId: config.tenantId ?? "sim",
       ip: "127.0.0.1",
       userAgent: String(req.headers["user-agent"] ?? ""),
       secrets: { KEYSTEP_URL: config.keystepUrl, KEYSTEP_SECRET: config.secret },
@@ -218,7 +229,7 @@ function createHandler(config: Config, state: TenantState) {
     // With an SSO session there is no password step; its methods tell the Action what was done.
     if (sid && session && user) return postLogin(req, res, user, query, session.methods, sid);
     if (query.prompt?.split(" ").includes("none")) return failLogin(res, query, "login_required", "Login required");
-    sendHtml(res, 200, loginPage({ issuer: config.issuer, query, email: demo.email, password: demo.password }));
+    sendHtml(res, 200, loginPage({ issuer: issuerOf(req), query, email: demo.email, password: demo.password }));
   }
 
   async function login(req: http.IncomingMessage, res: http.ServerResponse) {
@@ -227,14 +238,14 @@ function createHandler(config: Config, state: TenantState) {
     for (const [k, v] of form) if (k.startsWith("q_")) query[k.slice(2)] = v;
     const email = (form.get("email") ?? "").trim();
     const password = form.get("password") ?? "";
-    const again = (status: number, error: string) => sendHtml(res, status, loginPage({ issuer: config.issuer, query, email, password: "", error }));
+    const again = (status: number, error: string) => sendHtml(res, status, loginPage({ issuer: issuerOf(req), query, email, password: "", error }));
     if (!email || !password) return again(400, "Enter an email and a password.");
     if (email.toLowerCase() === demo.email.toLowerCase() && password !== demo.password) return again(401, "Wrong email or password.");
     await postLogin(req, res, userFor(email), query, [{ name: "pwd", timestamp: now() }], null);
   }
 
-  function home(res: http.ServerResponse, query: Record<string, string>) {
-    const params = new URLSearchParams({ client_id: "demo-app", response_type: "code", redirect_uri: `${config.base}/callback`, scope: "openid" });
+  function home(req: http.IncomingMessage, res: http.ServerResponse, query: Record<string, string>) {
+    const params = new URLSearchParams({ client_id: "demo-app", response_type: "code", redirect_uri: `http://${issuerOf(req)}/callback`, scope: "openid" });
     for (const [k, v] of Object.entries(query)) params.set(k, v); // e.g. /?ui_locales=fr
     sendHtml(res, 200, homePage(`/authorize?${params}`));
   }
@@ -258,7 +269,7 @@ function createHandler(config: Config, state: TenantState) {
     if (url.pathname === "/oauth/token" || url.pathname.startsWith("/api/v2/")) return management(req, res, url);
     switch (`${req.method} ${url.pathname}`) {
       case "GET /":
-        return home(res, query);
+        return home(req, res, query);
       case "GET /authorize":
         return authorize(req, res, query);
       case "POST /login":

@@ -17,10 +17,10 @@ const loginEmail = new WeakMap<Page, string>();
 export class SimApp {
   constructor(private readonly page: Page) {}
 
-  /** Starts a login from the app and passes Auth0's password step. */
-  async login(email: string, query = "") {
+  /** Starts a login from the app and passes Auth0's password step; `base` is another domain or tenant of the simulator. */
+  async login(email: string, query = "", base = E2E.simUrl) {
     loginEmail.set(this.page, email);
-    await this.page.goto(`${E2E.simUrl}/${query}`);
+    await this.page.goto(`${base}/${query}`);
     await this.page.getByRole("link", { name: "Log in" }).click();
     await this.page.getByLabel("Email").fill(email);
     await this.page.getByLabel("Password").fill("demo-password");

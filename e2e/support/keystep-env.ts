@@ -16,7 +16,17 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     PORT: String(E2E.keystepPort),
     KEYSTEP_PUBLIC_URL: E2E.keystepUrl,
     KEYSTEP_SECRET: E2E.secret,
-    KEYSTEP_AUTH0_DOMAINS: E2E.simUrl,
+    // Two tenants, each with its own secret; the first also has a custom domain and Management API
+    // credentials, so every journey runs the multi-tenant configuration (#15 items 3 and 4).
+    KEYSTEP_AUTH0_DOMAINS: undefined,
+    KEYSTEP_AUTH0_TENANT: undefined,
+    KEYSTEP_TENANTS: "sim,sim-dev",
+    KEYSTEP_TENANT_SIM_SECRET: E2E.secret,
+    KEYSTEP_TENANT_SIM_DOMAINS: `${E2E.simUrl},${E2E.simCustomDomainUrl}`,
+    KEYSTEP_TENANT_SIM_MANAGEMENT_CLIENT_ID: E2E.simManagement.clientId,
+    KEYSTEP_TENANT_SIM_MANAGEMENT_CLIENT_SECRET: E2E.simManagement.clientSecret,
+    KEYSTEP_TENANT_SIM_DEV_SECRET: E2E.devSecret,
+    KEYSTEP_TENANT_SIM_DEV_DOMAINS: E2E.devSimUrl,
     KEYSTEP_ENCRYPTION_KEY: crypto.createHash("sha256").update(`e2e-encryption-key:${E2E.secret}`).digest("hex"),
     KEYSTEP_ISSUER_NAME: "Keystep E2E",
     KEYSTEP_ADMIN_TOKEN: E2E.adminToken,

@@ -10,7 +10,15 @@ export const E2E = {
   keystepUrl: `http://localhost:${port(3100)}`,
   simPort: port(4110),
   simUrl: `http://127.0.0.1:${port(4110)}`,
+  /** The same simulated tenant through a custom domain: `iss` is this host (#15 item 3). */
+  simCustomDomainUrl: `http://localhost:${port(4110)}`,
   secret: "e2e-shared-secret-between-auth0-and-keystep-0123456789",
+  /** The simulated tenant's Management API client, for revocations (#15 item 4). */
+  simManagement: { clientId: "e2e-keystep-revoker", clientSecret: "e2e-management-secret-0123456789-abcdef" },
+  /** A second tenant ("sim-dev") with a secret of its own: a result minted for one is refused by the other. */
+  devSimPort: port(4130),
+  devSimUrl: `http://127.0.0.1:${port(4130)}`,
+  devSecret: "e2e-development-tenant-secret-9876543210-zyxwvu",
   inboxSmtpPort: port(2625),
   inboxHttpPort: port(4120),
   inboxUrl: `http://127.0.0.1:${port(4120)}`,

@@ -250,8 +250,15 @@ function showText(v: UserView): string {
 function resetText(r: ResetSummary): string {
   return (
     `Reset ${r.sub} on ${r.tenant}: removed ${plural(r.factorsRemoved, "factor")} and ${plural(r.recoveryCodesRemoved, "recovery code")}, ` +
-    `revoked ${plural(r.devicesRevoked, "device")}.\nTheir next login asks them to set up a factor.\n`
+    `revoked ${plural(r.devicesRevoked, "device")}.\nTheir next login asks them to set up a factor.\n${auth0Text(r.auth0Revoked)}`
   );
+}
+
+const AUTH0_STEPS: Record<string, string> = { revocation_time: "revocation time recorded", sessions: "sessions ended", refresh_tokens: "refresh tokens revoked" };
+
+/** What reached Auth0; the audit trail (`show`) has each call, failures with Auth0's reason. */
+function auth0Text(done: string[]): string {
+  return done.length ? `Auth0: ${done.map((s) => AUTH0_STEPS[s] ?? s).join(", ")}.\n` : "Auth0: nothing revoked there (no Management API credentials, or the calls failed: see `show`).\n";
 }
 
 function changeText(verb: "disable" | "enable", user: UserKey, c: FactorChange): string {
@@ -259,7 +266,7 @@ function changeText(verb: "disable" | "enable", user: UserKey, c: FactorChange):
   // A label is only what the user named it (often none).
   const what = `${a.factor} factor ${a.id}${a.label ? ` (${a.label})` : ""} of ${user.sub}`;
   if (!c.changed) return `No change: the ${what} is already ${verb}d.\n`;
-  return `${verb === "disable" ? "Disabled" : "Enabled"} the ${what}.\n`;
+  return `${verb === "disable" ? "Disabled" : "Enabled"} the ${what}.\n${verb === "disable" ? auth0Text(c.auth0Revoked) : ""}`;
 }
 
 const AUTH0_OPTIONS = {
