@@ -83,3 +83,12 @@ test("a login that policy let through without a factor keeps silent renewal work
   await app.expectLoggedIn();
   await expect(page.getByTestId("claims")).toContainText('"skipped": "trusted testers skip MFA"');
 });
+
+test("Back after /continue does not post the used result again: Keystep says the sign-in already went back, with Continue at hand", async ({ page, app, otp }) => {
+  await enrollNewUser(page, app, otp, newEmail("back-after-continue"));
+  await page.goBack();
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/continue`);
+  await expect(page.getByText("You already went back to Demo App. If you are not signed in there, select Continue.")).toBeVisible();
+  await expect(page.getByRole("button", { name: "Continue" })).toBeVisible();
+  await expect(page.getByTestId("result")).toHaveCount(0); // no bounce into the app's error page
+});

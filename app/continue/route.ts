@@ -72,12 +72,15 @@ export async function GET(request: Request): Promise<Response> {
     formAction: continueFormAction(config.auth0Domains.map((d) => d.origin)),
     body: `<div class="spinner" aria-hidden="true"></div>
 <h1>${escapeHtml(title)}</h1>
-<p role="status">${escapeHtml(t(denied ? "bodyDenied" : "body", { app }))}</p>
+<p role="status" id="status">${escapeHtml(t(denied ? "bodyDenied" : "body", { app }))}</p>
+<p id="again" hidden>${escapeHtml(t("again", { app }))}</p>
 <form method="post" action="${escapeHtml(continueUrl(domain, flow.state))}" id="continue">
 <input type="hidden" name="state" value="${escapeHtml(flow.state)}">
 <input type="hidden" name="session_token" value="${escapeHtml(token)}">
 <button type="submit">${escapeHtml(t("button"))}</button>
 </form>`,
-    script: `document.getElementById("continue").submit();`,
+    // Posted once per tab: Back (or a reload) after the result went to Auth0 shows that it went,
+    // with the button, instead of re-posting a used state into an error at the application.
+    script: `(function(){var f=document.getElementById("continue"),k="keystep-continued:"+f.elements.state.value,seen=false;try{seen=sessionStorage.getItem(k)==="1";sessionStorage.setItem(k,"1")}catch(e){}if(seen){document.getElementById("again").hidden=false;document.getElementById("status").hidden=true;var s=document.querySelector(".spinner");if(s)s.style.display="none"}else f.submit()})();`,
   });
 }
