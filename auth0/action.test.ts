@@ -128,6 +128,7 @@ describe("onExecutePostLogin", () => {
   });
 
   const minutesAgo = (m: number) => new Date(Date.now() - m * 60_000).toISOString();
+  const inSessionForRefresh = () => inSession(minutesAgo(5), { transaction: { protocol: "oauth2-refresh-token" } });
   const inSession = (timestamp: string, over: Record<string, unknown> = {}, name = record("client=cid&amr=otp")) =>
     makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp }] }, ...over });
 
@@ -301,6 +302,19 @@ describe("onExecutePostLogin", () => {
     expect(api.access.deny).not.toHaveBeenCalled();
   });
 
+  it("names the Auth0 tenant inside the sealed claims, so Keystep can refuse another tenant's token", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent({ tenant: { id: "acme-prod" } }), api);
+    expect((await payloadOf(api)).tenant).toBe("acme-prod");
+    expect(tokenPayloadOf(api)).not.toHaveProperty("tenant");
+  });
+
+  it("a grant whose api has no ID or access token to add claims to still completes", async () => {
+    const api = { ...makeApi(), idToken: undefined, accessToken: undefined };
+    await action.onExecutePostLogin(inSessionForRefresh(), api);
+    expect(api.access.deny).not.toHaveBeenCalled();
+  });
+
   it("fails closed when the secrets are missing", async () => {
     const api = makeApi();
     await action.onExecutePostLogin(makeEvent({ secrets: {} }), api);
@@ -341,6 +355,14 @@ describe("onContinuePostLogin", () => {
     const next = makeApi();
     await action.onExecutePostLogin(makeEvent({ authentication: { methods: [{ name: "pwd" }, { name, timestamp: new Date().toISOString() }] } }), next);
     expectNothingDone(next);
+  });
+
+  it("fails closed when the secrets are missing: no result is trusted", async () => {
+    const api = makeApi(result);
+    await action.onContinuePostLogin(makeEvent({ secrets: { KEYSTEP_URL: "https://mfa.example.com" } }), api);
+    expect(api.access.deny).toHaveBeenCalledWith(expect.stringContaining("not configured"));
+    expect(api.redirect.validateToken).not.toHaveBeenCalled();
+    expect(api.authentication.recordMethod).not.toHaveBeenCalled();
   });
 
   it("denies a cancelled sign-in", async () => {
