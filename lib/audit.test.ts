@@ -7,7 +7,7 @@ import { audit, recentAuditEvents, REDACTED } from "./audit";
 const lines = vi.hoisted(() => [] as string[]);
 vi.mock("@/lib/log", async (importOriginal) => (await import("@/lib/test/log-capture")).captureLog(importOriginal, lines));
 
-const user = { host: "tenant.eu.auth0.com", sub: "auth0|audited" };
+const user = { tenant: "tenant.eu.auth0.com", sub: "auth0|audited" };
 
 // What must never be written anywhere (the redaction threat test below).
 const CODE = "493817";
@@ -27,7 +27,7 @@ describe.each(BACKENDS)("audit events on $name", (backend) => {
   it("writes each event as a row and as one structured JSON log line", async () => {
     await audit(db, {
       event: "challenge.failure",
-      auth0Host: user.host,
+      tenant: user.tenant,
       sub: user.sub,
       flowId: "flow-1",
       factor: "otp",
@@ -43,7 +43,7 @@ describe.each(BACKENDS)("audit events on $name", (backend) => {
       kind: "audit",
       msg: "audit challenge.failure",
       event: "challenge.failure",
-      auth0_host: user.host,
+      tenant: user.tenant,
       sub: user.sub,
       flow_id: "flow-1",
       factor: "otp",
@@ -59,29 +59,21 @@ describe.each(BACKENDS)("audit events on $name", (backend) => {
 
   it("still logs the event when the row cannot be written", async () => {
     const broken = { insertInto: () => ({ values: () => ({ execute: () => Promise.reject(new Error("disk full")) }) }) } as unknown as Kysely<Database>;
-    await expect(audit(broken, { event: "flow.opened", auth0Host: user.host, sub: user.sub })).resolves.toBeUndefined();
+    await expect(audit(broken, { event: "flow.opened", tenant: user.tenant, sub: user.sub })).resolves.toBeUndefined();
     expect(lines.map((l) => JSON.parse(l).msg)).toEqual(["audit flow.opened", "audit write failed"]);
   });
 
   it("reads a user's events newest first, events in one millisecond included", async () => {
-    const u = { host: user.host, sub: "auth0|ordered" };
+    const u = { tenant: user.tenant, sub: "auth0|ordered" };
     const at = Date.now();
     for (const event of ["a", "b", "c"])
-      await db.insertInto("audit_events").values({ at, auth0_host: u.host, sub: u.sub, flow_id: null, event, factor: null, outcome: null, ip: null, user_agent: null, detail: null }).execute();
+      await db.insertInto("audit_events").values({ at, tenant: u.tenant, sub: u.sub, flow_id: null, event, factor: null, outcome: null, ip: null, user_agent: null, detail: null }).execute();
     expect((await recentAuditEvents(db, u)).map((e) => e.event)).toEqual(["c", "b", "a"]);
   });
 
   if (backend.name === "sqlite") {
     it("serves recent events from audit_user_idx without sorting", async () => {
-      const query = db
-        .selectFrom("audit_events")
-        .select(["at", "event"])
-        .where("auth0_host", "=", user.host)
-        .where("sub", "=", user.sub)
-        .orderBy("at", "desc")
-        .orderBy("id", "desc")
-        .limit(50)
-        .compile();
+      const query = db.selectFrom("audit_events").select(["at", "event"]).where("tenant", "=", user.tenant).where("sub", "=", user.sub).orderBy("at", "desc").orderBy("id", "desc").limit(50).compile();
       const plan = await db.executeQuery<{ detail: string }>(CompiledQuery.raw(`EXPLAIN QUERY PLAN ${query.sql}`, [...query.parameters]));
       const text = plan.rows.map((r) => r.detail).join("\n");
       expect(text).toContain("audit_user_idx");
@@ -92,7 +84,7 @@ describe.each(BACKENDS)("audit events on $name", (backend) => {
   it("threat: a code, secret or token smuggled into detail reaches neither the audit row nor the log", async () => {
     await audit(db, {
       event: "challenge.failure",
-      auth0Host: "tenant.eu.auth0.com",
+      tenant: "tenant.eu.auth0.com",
       sub: "auth0|leaky",
       factor: "otp",
       outcome: "code_invalid",

@@ -5,7 +5,7 @@ import { log } from "@/lib/log";
 
 export interface AuditEvent {
   event: string;
-  auth0Host?: string | null;
+  tenant?: string | null;
   sub?: string | null;
   flowId?: string | null;
   factor?: string | null;
@@ -59,7 +59,7 @@ export async function audit(db: Kysely<Database>, e: AuditEvent): Promise<void> 
   const row = {
     at,
     event: e.event,
-    auth0_host: e.auth0Host ?? null,
+    tenant: e.tenant ?? null,
     sub: e.sub ?? null,
     flow_id: e.flowId ?? null,
     factor: e.factor ?? null,
@@ -79,12 +79,12 @@ export async function audit(db: Kysely<Database>, e: AuditEvent): Promise<void> 
   }
 }
 
-/** The user's latest audit events, newest first (served by audit_user_idx on host, sub, at). */
+/** The user's latest audit events, newest first (served by audit_user_idx on tenant, sub, at). */
 export async function recentAuditEvents(db: Kysely<Database>, user: UserKey, limit = 50): Promise<AuditRecord[]> {
   const rows = await db
     .selectFrom("audit_events")
     .select(["at", "event", "flow_id", "factor", "outcome", "ip", "user_agent", "detail"])
-    .where("auth0_host", "=", user.host)
+    .where("tenant", "=", user.tenant)
     .where("sub", "=", user.sub)
     // id breaks ties within one millisecond; on SQLite it is the rowid the index already carries.
     .orderBy("at", "desc")
@@ -115,7 +115,7 @@ function parseDetail(raw: string | null): Record<string, unknown> | null {
 
 /** The flow fields every audit row about a flow carries. */
 interface AuditedFlow {
-  host: string;
+  tenant: string;
   sub: string;
   id: string;
   context: { ip?: string | null; userAgent?: string | null };
@@ -125,6 +125,6 @@ interface AuditedFlow {
  * Who an audit row is about: the tenant, the user, the flow, and the browser that started it (its
  * address and user agent). The one place this subject is built; `factor` names the method involved.
  */
-export function auditWho(flow: AuditedFlow, factor?: string): Pick<AuditEvent, "auth0Host" | "sub" | "flowId" | "factor" | "ip" | "userAgent"> {
-  return { auth0Host: flow.host, sub: flow.sub, flowId: flow.id, ...(factor ? { factor } : {}), ip: flow.context.ip ?? null, userAgent: flow.context.userAgent ?? null };
+export function auditWho(flow: AuditedFlow, factor?: string): Pick<AuditEvent, "tenant" | "sub" | "flowId" | "factor" | "ip" | "userAgent"> {
+  return { tenant: flow.tenant, sub: flow.sub, flowId: flow.id, ...(factor ? { factor } : {}), ip: flow.context.ip ?? null, userAgent: flow.context.userAgent ?? null };
 }

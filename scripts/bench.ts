@@ -68,7 +68,7 @@ async function seedUsers(url: string, from: number, to: number, auditEvents = 0)
       const id = `bench-${i}`;
       rows.push({
         id,
-        auth0_host: ISS,
+        tenant: ISS,
         sub: `auth0|bench${i}`,
         factor: "otp",
         label: "Authenticator app",
@@ -86,8 +86,8 @@ async function seedUsers(url: string, from: number, to: number, auditEvents = 0)
   if (auditEvents > 0) {
     // Generated inside the database: ten million rows through bind parameters would take minutes.
     const series = url.startsWith("sqlite:")
-      ? sql`with recursive c(x) as (select 1 union all select x + 1 from c where x < ${auditEvents}) insert into audit_events (at, auth0_host, sub, event, factor, outcome) select cast(${now} as bigint) - x, ${ISS}, 'auth0|bench' || (x % ${to}), 'challenge.success', 'otp', 'success' from c`
-      : sql`insert into audit_events (at, auth0_host, sub, event, factor, outcome) select cast(${now} as bigint) - x, ${ISS}, 'auth0|bench' || (x % ${to}), 'challenge.success', 'otp', 'success' from generate_series(1, ${auditEvents}) as x`;
+      ? sql`with recursive c(x) as (select 1 union all select x + 1 from c where x < ${auditEvents}) insert into audit_events (at, tenant, sub, event, factor, outcome) select cast(${now} as bigint) - x, ${ISS}, 'auth0|bench' || (x % ${to}), 'challenge.success', 'otp', 'success' from c`
+      : sql`insert into audit_events (at, tenant, sub, event, factor, outcome) select cast(${now} as bigint) - x, ${ISS}, 'auth0|bench' || (x % ${to}), 'challenge.success', 'otp', 'success' from generate_series(1, ${auditEvents}) as x`;
     await series.execute(db);
   }
   await db.destroy();
@@ -100,7 +100,7 @@ async function seedPasskeyUser(url: string) {
     .insertInto("authenticators")
     .values({
       id: "bench-passkey",
-      auth0_host: ISS,
+      tenant: ISS,
       sub: "auth0|bench-passkey",
       factor: "webauthn-platform",
       label: "Passkey",

@@ -43,7 +43,7 @@ export async function GET(request: Request): Promise<Response> {
   const iss = flow.context.claims.iss;
   const domain = findDomain(config.auth0Domains, iss);
   const tenant = tenantForIssuer(config.tenants, iss);
-  if (!domain || !tenant || tenant.id !== flow.host) return errorRedirect("issuer_not_allowed");
+  if (!domain || !tenant || tenant.id !== flow.tenant) return errorRedirect("issuer_not_allowed");
   const token = await mintResultToken(tenant.secret, {
     iss,
     sub: flow.sub,

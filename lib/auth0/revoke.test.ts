@@ -52,7 +52,7 @@ describe("revocation reaches Auth0", () => {
     const env = envWith();
     const key = env.tenants[0]!.id;
     const now = Date.now();
-    expect(await revokeAtAuth0(db, env, { host: key, sub: SUB }, "support_reset", { now })).toEqual(["revocation_time", "sessions", "refresh_tokens"]);
+    expect(await revokeAtAuth0(db, env, { tenant: key, sub: SUB }, "support_reset", { now })).toEqual(["revocation_time", "sessions", "refresh_tokens"]);
     expect(api.state.users.get(SUB)?.app_metadata).toEqual({ [REVOKED_AT_KEY]: Math.floor(now / 1000) });
     expect([...api.state.sessions.keys()]).toEqual(["sess-other"]);
     expect([...api.state.refreshTokens.values()].filter((t) => t.user_id === SUB)).toEqual([]);
@@ -65,7 +65,7 @@ describe("revocation reaches Auth0", () => {
 
   it("a factor the user removed in a login keeps that login's sessions: the revocation time and the refresh tokens only", async () => {
     const env = envWith();
-    expect(await revokeAtAuth0(db, env, { host: env.tenants[0]!.id, sub: SUB }, "factor_removed")).toEqual(["revocation_time", "refresh_tokens"]);
+    expect(await revokeAtAuth0(db, env, { tenant: env.tenants[0]!.id, sub: SUB }, "factor_removed")).toEqual(["revocation_time", "refresh_tokens"]);
     expect(api.state.sessions.has("sess-1")).toBe(true);
   });
 
@@ -74,21 +74,21 @@ describe("revocation reaches Auth0", () => {
     try {
       narrow.state.users.set(SUB, { user_id: SUB, email: "ada@example.com", name: "Ada" });
       const env = testEnv({ KEYSTEP_AUTH0_DOMAINS: narrow.domain, KEYSTEP_AUTH0_MANAGEMENT_CLIENT_ID: narrow.clientId, KEYSTEP_AUTH0_MANAGEMENT_CLIENT_SECRET: narrow.clientSecret });
-      expect(await revokeAtAuth0(db, env, { host: env.tenants[0]!.id, sub: SUB }, "reported")).toEqual(["revocation_time", "refresh_tokens"]);
+      expect(await revokeAtAuth0(db, env, { tenant: env.tenants[0]!.id, sub: SUB }, "reported")).toEqual(["revocation_time", "refresh_tokens"]);
       expect(await audits()).toContainEqual({ outcome: "failure", cause: "reported", step: "sessions", error: expect.stringContaining("403") });
       const wrong = testEnv({ KEYSTEP_AUTH0_DOMAINS: narrow.domain, KEYSTEP_AUTH0_MANAGEMENT_CLIENT_ID: narrow.clientId, KEYSTEP_AUTH0_MANAGEMENT_CLIENT_SECRET: "wrong" });
-      expect(await revokeAtAuth0(db, wrong, { host: wrong.tenants[0]!.id, sub: SUB }, "reported")).toEqual([]);
+      expect(await revokeAtAuth0(db, wrong, { tenant: wrong.tenants[0]!.id, sub: SUB }, "reported")).toEqual([]);
     } finally {
       await narrow.close();
     }
     const down = testEnv({ KEYSTEP_AUTH0_DOMAINS: "http://127.0.0.1:9", KEYSTEP_AUTH0_MANAGEMENT_CLIENT_ID: "x", KEYSTEP_AUTH0_MANAGEMENT_CLIENT_SECRET: "y" });
-    expect(await revokeAtAuth0(db, down, { host: down.tenants[0]!.id, sub: SUB }, "reported")).toEqual([]);
+    expect(await revokeAtAuth0(db, down, { tenant: down.tenants[0]!.id, sub: SUB }, "reported")).toEqual([]);
     expect((await audits()).filter((a) => a.outcome === "failure").length).toBeGreaterThanOrEqual(7);
   });
 
   it("without Management API credentials nothing is called and nothing is audited", async () => {
     const env = testEnv({ KEYSTEP_AUTH0_DOMAINS: api.domain });
-    expect(await revokeAtAuth0(db, env, { host: env.tenants[0]!.id, sub: SUB }, "support_reset")).toEqual([]);
+    expect(await revokeAtAuth0(db, env, { tenant: env.tenants[0]!.id, sub: SUB }, "support_reset")).toEqual([]);
     expect(await audits()).toEqual([]);
     expect(api.state.sessions.has("sess-1")).toBe(true);
   });

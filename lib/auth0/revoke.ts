@@ -38,11 +38,11 @@ function stepsFor(sub: string, cause: RevocationCause, now: number): Step[] {
 export async function revokeAtAuth0(
   db: Kysely<Database>,
   env: { tenants: readonly Tenant[] },
-  user: { host: string; sub: string },
+  user: { tenant: string; sub: string },
   cause: RevocationCause,
   opts: { now?: number; client?: ManagementClient } = {},
 ): Promise<string[]> {
-  const tenant = tenantById(env.tenants, user.host);
+  const tenant = tenantById(env.tenants, user.tenant);
   if (!tenant?.management) return [];
   const now = opts.now ?? Date.now();
   const done: string[] = [];
@@ -50,18 +50,18 @@ export async function revokeAtAuth0(
   try {
     client = opts.client ?? managementClient(tenant.management, { timeoutInSeconds: 10 });
   } catch (e) {
-    await audit(db, { event: "auth0.revoked", auth0Host: user.host, sub: user.sub, outcome: "failure", detail: { cause, step: "client", error: describeManagementError(e) } });
+    await audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome: "failure", detail: { cause, step: "client", error: describeManagementError(e) } });
     return done;
   }
   for (const step of stepsFor(user.sub, cause, now)) {
     try {
       await step.run(client);
       done.push(step.name);
-      await audit(db, { event: "auth0.revoked", auth0Host: user.host, sub: user.sub, outcome: "success", detail: { cause, step: step.name } });
+      await audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome: "success", detail: { cause, step: step.name } });
     } catch (e) {
       const error = describeManagementError(e);
       log.warn({ cause, step: step.name, error }, "auth0 revocation failed");
-      await audit(db, { event: "auth0.revoked", auth0Host: user.host, sub: user.sub, outcome: "failure", detail: { cause, step: step.name, error } });
+      await audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome: "failure", detail: { cause, step: step.name, error } });
     }
   }
   return done;

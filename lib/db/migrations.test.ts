@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { Migrator, sql } from "kysely";
+import { connect } from "./connect";
 import { BACKENDS, newFlowCtx } from "@/lib/test/databases";
 import { migrations } from "./migrations";
 
@@ -35,6 +37,29 @@ describe.each(BACKENDS)("migrations ($name)", (backend) => {
       expect(JSON.parse(flow.pending ?? "{}").webauthn.purpose).toBe("enroll");
     } finally {
       await close();
+    }
+  });
+});
+
+describe("0011_users_are_keyed_by_tenant", () => {
+  it("renames auth0_host to tenant in every user table, keeping the rows (their values move to the tenant at boot)", async () => {
+    const db = connect("sqlite::memory:");
+    try {
+      const upTo10 = Object.fromEntries(Object.entries(migrations).filter(([name]) => name < "0011"));
+      const { error } = await new Migrator({ db, provider: { getMigrations: async () => upTo10 } }).migrateToLatest();
+      expect(error).toBeUndefined();
+      await sql`insert into authenticators (id, auth0_host, sub, factor, label, failure_count, created_at) values ('a1', 'login.acme.com', 'auth0|1', 'otp', '', 0, 1)`.execute(db);
+      await sql`insert into user_signals (auth0_host, sub, wasnt_me_count) values ('login.acme.com', 'auth0|1', 2)`.execute(db);
+      await migrations["0011_users_are_keyed_by_tenant"]?.up(db as never);
+      expect(await db.selectFrom("authenticators").select(["tenant", "sub"]).execute()).toEqual([{ tenant: "login.acme.com", sub: "auth0|1" }]);
+      expect(await db.selectFrom("user_signals").select(["tenant", "wasnt_me_count"]).execute()).toEqual([{ tenant: "login.acme.com", wasnt_me_count: 2 }]);
+      for (const table of ["flows", "authenticators", "audit_events", "recovery_codes", "devices", "user_signals"]) {
+        const columns = (await sql<{ name: string }>`select name from pragma_table_info(${table})`.execute(db)).rows.map((r) => r.name);
+        expect(columns, table).toContain("tenant");
+        expect(columns, table).not.toContain("auth0_host");
+      }
+    } finally {
+      await db.destroy();
     }
   });
 });

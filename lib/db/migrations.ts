@@ -218,4 +218,14 @@ export const migrations: Record<string, Migration> = {
         .execute();
     },
   },
+  "0011_users_are_keyed_by_tenant": {
+    async up(db: Kysely<any>) {
+      // Users are keyed by their Auth0 tenant, not the domain a login came through (#15): the
+      // column says so. The values move from a domain to the tenant's key at boot, where the
+      // configuration is known (lib/users/rekey.ts). Indexes and keys follow a renamed column.
+      for (const table of ["flows", "authenticators", "audit_events", "recovery_codes", "devices", "user_signals"]) {
+        await db.schema.alterTable(table).renameColumn("auth0_host", "tenant").execute();
+      }
+    },
+  },
 };

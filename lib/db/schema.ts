@@ -3,7 +3,7 @@ import type { Generated, Insertable, Selectable } from "kysely";
 /** Times are epoch milliseconds; booleans are 0/1 so SQLite and PostgreSQL read alike. */
 export interface FlowsTable {
   id: string; // keyed hash of the cookie value: a leaked table cannot be replayed as cookies
-  auth0_host: string;
+  tenant: string;
   sub: string;
   state: string; // Auth0's transaction state; unique, so a replayed entry is refused
   status: "active" | "done";
@@ -21,7 +21,7 @@ export interface FlowsTable {
 
 export interface AuthenticatorsTable {
   id: string;
-  auth0_host: string;
+  tenant: string;
   sub: string;
   factor: string;
   label: string;
@@ -51,7 +51,7 @@ export interface AttemptsTable {
 export interface AuditEventsTable {
   id: Generated<number>;
   at: number;
-  auth0_host: string | null;
+  tenant: string | null;
   sub: string | null;
   flow_id: string | null;
   event: string;
@@ -80,7 +80,7 @@ export interface ChallengesTable {
 /** Ten per user; only keyed hashes are stored; each works once. */
 export interface RecoveryCodesTable {
   id: string;
-  auth0_host: string;
+  tenant: string;
   sub: string;
   code_hash: string;
   created_at: number;
@@ -105,7 +105,7 @@ export interface MagicLinksTable {
 export interface DevicesTable {
   id: string;
   token_hash: string;
-  auth0_host: string;
+  tenant: string;
   sub: string;
   app_device_hash: string | null;
   user_agent: string | null;
@@ -116,7 +116,7 @@ export interface DevicesTable {
 }
 
 export interface UserSignalsTable {
-  auth0_host: string;
+  tenant: string;
   sub: string;
   wasnt_me_count: number;
   last_wasnt_me_at: number | null;

@@ -13,7 +13,7 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
   beforeAll(async () => ({ db, close } = await backend.open()));
   afterAll(() => close());
 
-  const user = () => ({ host: "tenant.eu.auth0.com", sub: `auth0|${crypto.randomUUID()}` });
+  const user = () => ({ tenant: "tenant.eu.auth0.com", sub: `auth0|${crypto.randomUUID()}` });
   const token = () => deviceTokenHash(env.secret, crypto.randomBytes(32).toString("base64url"));
 
   it("a browser that passed MFA is known; only a ticked box makes it remembered, until it expires", async () => {

@@ -40,7 +40,7 @@ export async function deviceStatus(db: Kysely<Database>, user: UserKey, ids: { t
   const rows = await db
     .selectFrom("devices")
     .select(["last_mfa_at", "remembered_until"])
-    .where("auth0_host", "=", user.host)
+    .where("tenant", "=", user.tenant)
     .where("sub", "=", user.sub)
     .where("token_hash", "=", ids.tokenHash)
     .where("revoked_at", "is", null)
@@ -64,7 +64,7 @@ export async function recordDeviceMfa(
     .values({
       id: crypto.randomUUID(),
       token_hash: input.tokenHash,
-      auth0_host: user.host,
+      tenant: user.tenant,
       sub: user.sub,
       app_device_hash: input.appDeviceHash ?? null,
       user_agent: input.userAgent?.slice(0, 300) ?? null,
@@ -74,7 +74,7 @@ export async function recordDeviceMfa(
       revoked_at: null,
     })
     .onConflict((oc) =>
-      oc.columns(["token_hash", "auth0_host", "sub"]).doUpdateSet((eb) => ({
+      oc.columns(["token_hash", "tenant", "sub"]).doUpdateSet((eb) => ({
         last_mfa_at: now,
         revoked_at: null,
         user_agent: input.userAgent?.slice(0, 300) ?? null,
@@ -90,7 +90,7 @@ export async function recordDeviceMfa(
 
 /** The user's devices that are not revoked, newest MFA first. */
 export async function listDevices(db: Kysely<Database>, user: UserKey): Promise<DeviceRow[]> {
-  return db.selectFrom("devices").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).where("revoked_at", "is", null).orderBy("last_mfa_at", "desc").execute();
+  return db.selectFrom("devices").selectAll().where("tenant", "=", user.tenant).where("sub", "=", user.sub).where("revoked_at", "is", null).orderBy("last_mfa_at", "desc").execute();
 }
 
 /**
@@ -101,7 +101,7 @@ export async function revokeDevices(db: Kysely<Database>, user: UserKey, now = D
   const res = await db
     .updateTable("devices")
     .set({ revoked_at: now, remembered_until: null })
-    .where("auth0_host", "=", user.host)
+    .where("tenant", "=", user.tenant)
     .where("sub", "=", user.sub)
     .where("revoked_at", "is", null)
     .executeTakeFirst();

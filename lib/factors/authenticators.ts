@@ -7,20 +7,21 @@ import type { FactorId } from "./registry";
 export const MAX_CONSECUTIVE_FAILURES = 100;
 
 export interface UserKey {
-  host: string;
+  /** The user's tenant (lib/env.ts Tenant.id): users are keyed by tenant, never by the domain a login came through. */
+  tenant: string;
   sub: string;
 }
 
 /** The user's usable authenticators. */
 export async function listActive(db: Kysely<Database>, user: UserKey, factor?: FactorId): Promise<AuthenticatorRow[]> {
-  let q = db.selectFrom("authenticators").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).where("disabled_at", "is", null);
+  let q = db.selectFrom("authenticators").selectAll().where("tenant", "=", user.tenant).where("sub", "=", user.sub).where("disabled_at", "is", null);
   if (factor) q = q.where("factor", "=", factor);
   return q.orderBy("created_at").execute();
 }
 
 /** Every authenticator of the user, disabled ones included (a disabled factor still sets the user's tier). */
 export async function listAll(db: Kysely<Database>, user: UserKey): Promise<AuthenticatorRow[]> {
-  return db.selectFrom("authenticators").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).orderBy("created_at").execute();
+  return db.selectFrom("authenticators").selectAll().where("tenant", "=", user.tenant).where("sub", "=", user.sub).orderBy("created_at").execute();
 }
 
 /** Saves a new authenticator for the user: what differs per factor is passed, the rest defaults. */
@@ -28,7 +29,7 @@ export async function insertAuthenticator(db: Kysely<Database>, user: UserKey, f
   const id = fields.id ?? crypto.randomUUID();
   await db
     .insertInto("authenticators")
-    .values({ secret: null, destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: now, last_used_at: now, ...fields, id, auth0_host: user.host, sub: user.sub })
+    .values({ secret: null, destination: null, last_used_step: null, failure_count: 0, disabled_at: null, created_at: now, last_used_at: now, ...fields, id, tenant: user.tenant, sub: user.sub })
     .execute();
   return id;
 }

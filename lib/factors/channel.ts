@@ -66,7 +66,7 @@ export function parseDestination(channel: ChannelId, raw: string, country: strin
 
 /** Where a challenge code goes: the saved destination, or the token's verified email where the factor is implicit. */
 export async function challengeDestination(ctx: FactorCtx, channel: ChannelId): Promise<string | null> {
-  const [saved] = await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, channel);
+  const [saved] = await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, channel);
   if (saved?.destination) return saved.destination;
   const claims = ctx.flow.context.claims;
   const implicit = descriptor(channel).implicit?.(ctx.env, claims) ?? false;
@@ -88,7 +88,7 @@ export function channelFactor(channel: ChannelId): EnrollFactor<ChannelEnrollVie
       const r = await checkCode(ctx, channel, "enroll", code);
       if (!r.ok) return r;
       // No label: the factor's name is shown in the user's language (the descriptor's messages).
-      await insertAuthenticator(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, { factor: channel, label: "", destination: r.destination ?? null }, ctx.now);
+      await insertAuthenticator(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, { factor: channel, label: "", destination: r.destination ?? null }, ctx.now);
       return { ok: true };
     },
 

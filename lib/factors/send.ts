@@ -34,7 +34,7 @@ const hasDaily = (l: SendBudgets | SmsBudgets): l is SmsBudgets => "daily" in l;
 export function budgetKeys(channel: ChannelId, limits: Budgets, ctx: FactorCtx, destination: string): BudgetKey[] {
   const l = limits[channelSpec(channel).budgets];
   const dest = destination.toLowerCase();
-  const user = `${ctx.flow.host}|${ctx.flow.sub}`;
+  const user = `${ctx.flow.tenant}|${ctx.flow.sub}`;
   const keys: BudgetKey[] = [
     { bucket: `${channel}:dest:${dest}`, limit: l.perDestination, windowMs: HOUR },
     { bucket: `${channel}:user:${user}`, limit: l.perUser, windowMs: HOUR },

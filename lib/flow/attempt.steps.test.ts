@@ -53,7 +53,7 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now), { remember: true })).toEqual({ ok: true });
     const done = await reload(ctx);
     expect(done.flow).toMatchObject({ status: "done", outcome: "success", result: { amr: ["otp"], enrolled: [] } });
-    const status = await deviceStatus(db, { host: ctx.flow.host, sub }, { tokenHash: ctx.flow.context.deviceHash });
+    const status = await deviceStatus(db, { tenant: ctx.flow.tenant, sub }, { tokenHash: ctx.flow.context.deviceHash });
     expect(status).toMatchObject({ known: true, remembered: true });
   });
 
@@ -62,7 +62,7 @@ describe.each(BACKENDS)("flows with steps after the challenge on $name", (backen
     const secret = await enrollOtp(db, sub, Date.now() - 120_000);
     const ctx = await open(db, sub, {}, { canRemember: false });
     expect(await submitCode(ctx, "otp", "challenge", totpAt(secret, ctx.now), { remember: true })).toEqual({ ok: true });
-    expect(await deviceStatus(db, { host: ctx.flow.host, sub }, { tokenHash: ctx.flow.context.deviceHash })).toMatchObject({ known: true, remembered: false });
+    expect(await deviceStatus(db, { tenant: ctx.flow.tenant, sub }, { tokenHash: ctx.flow.context.deviceHash })).toMatchObject({ known: true, remembered: false });
   });
 
   it("a required factor the user lacks: the challenge is kept as verified, the flow stays open for setup", async () => {

@@ -67,7 +67,7 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "enro
 
   let check: CheckResult;
   if (mode === "challenge" && paced(factorId)) {
-    const budgeted = await withFailureBudget(db, `otp-failures:${flow.host}|${flow.sub}|${factorId}`, USER_OTP_FAILURES, ctx.now, async (trx) => {
+    const budgeted = await withFailureBudget(db, `otp-failures:${flow.tenant}|${flow.sub}|${factorId}`, USER_OTP_FAILURES, ctx.now, async (trx) => {
       const value = await run({ ...ctx, db: trx });
       return { value, failed: !value.ok && !NOT_A_GUESS.has(value.error) };
     });

@@ -62,11 +62,11 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
     const secret = secretBytes(view.secretBase32);
 
     expect(await submitCode(ctx, "otp", "enroll", wrongCode(secret, ctx.now, totpAt))).toMatchObject({ ok: false });
-    expect(await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub })).toHaveLength(0);
+    expect(await listActive(db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub })).toHaveLength(0);
 
     ctx = await reload(ctx);
     expect(await submitCode(ctx, "otp", "enroll", totpAt(secret, ctx.now))).toMatchObject({ ok: true });
-    const saved = await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub });
+    const saved = await listActive(db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub });
     expect(saved).toHaveLength(1);
     expect(saved[0]!.secret).not.toContain(view.secretBase32);
     // The first factor's recovery codes are the next step; saving them completes the flow.

@@ -83,7 +83,7 @@ export async function reportNotMe(ctx: FactorCtx): Promise<{ redirect: string }>
     await audit(ctx.db, { event: "flow.reported", ...auditWho(ctx.flow), outcome: "denied" });
     await notifyUser(ctx, "notMe");
     // Someone holds the password: any Auth0 session or refresh token they already have ends too.
-    await revokeAtAuth0(ctx.db, ctx.env, { host: ctx.flow.host, sub: ctx.flow.sub }, "reported", { now: ctx.now });
+    await revokeAtAuth0(ctx.db, ctx.env, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, "reported", { now: ctx.now });
   }
   return { redirect: "/ended" };
 }

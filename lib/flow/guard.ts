@@ -29,7 +29,7 @@ export const flowContext = cache(async (): Promise<FlowContext> => {
   const lookup = await currentFlow();
   if (!lookup.ok) failPage(lookup.reason);
   const { flow } = lookup;
-  return { ctx: flowCtx(flow, await getLocale()), user: { host: flow.host, sub: flow.sub }, factors: await userFactors(flow), who: auditWho(flow) };
+  return { ctx: flowCtx(flow, await getLocale()), user: { tenant: flow.tenant, sub: flow.sub }, factors: await userFactors(flow), who: auditWho(flow) };
 });
 
 /**

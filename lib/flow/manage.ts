@@ -21,7 +21,7 @@ export const authenticatorName = z
 export type ManageResult = "renamed" | "removed" | "forgotten" | "name_invalid" | "last_factor" | "not_found";
 
 const who = (ctx: FactorCtx) => auditWho(ctx.flow);
-const user = (ctx: FactorCtx) => ({ host: ctx.flow.host, sub: ctx.flow.sub });
+const user = (ctx: FactorCtx) => ({ tenant: ctx.flow.tenant, sub: ctx.flow.sub });
 
 /** Renames one of the user's own authenticators. */
 export async function renameAuthenticator(ctx: FactorCtx, id: string, raw: unknown): Promise<ManageResult> {
@@ -31,7 +31,7 @@ export async function renameAuthenticator(ctx: FactorCtx, id: string, raw: unkno
     .updateTable("authenticators")
     .set({ label: name.data })
     .where("id", "=", id)
-    .where("auth0_host", "=", ctx.flow.host)
+    .where("tenant", "=", ctx.flow.tenant)
     .where("sub", "=", ctx.flow.sub)
     .where("disabled_at", "is", null)
     .executeTakeFirst();
@@ -50,7 +50,7 @@ export async function removeAuthenticator(ctx: FactorCtx, id: string): Promise<M
   const row = rows.find((r) => r.id === id);
   if (!row) return "not_found";
   if (rows.length <= 1) return "last_factor";
-  await ctx.db.deleteFrom("authenticators").where("id", "=", id).where("auth0_host", "=", ctx.flow.host).where("sub", "=", ctx.flow.sub).execute();
+  await ctx.db.deleteFrom("authenticators").where("id", "=", id).where("tenant", "=", ctx.flow.tenant).where("sub", "=", ctx.flow.sub).execute();
   const forgotten = await revokeDevices(ctx.db, user(ctx), ctx.now);
   await audit(ctx.db, { ...who(ctx), event: "factor.removed", factor: row.factor, outcome: "success", detail: { authenticator: id, devicesForgotten: forgotten } });
   if (forgotten > 0) await audit(ctx.db, { ...who(ctx), event: "device.forgotten", outcome: "success", detail: { count: forgotten, why: "factor_removed" } });

@@ -6,7 +6,7 @@ import type { Flow, FlowPolicy, MfaCommand as Command, Pending, Step } from "./t
 function flow(o: { commands?: Command[]; policy?: Partial<FlowPolicy>; pending?: Pending; intent?: "manage"; email?: boolean } = {}): Flow {
   return {
     id: "f",
-    host: "t.auth0.com",
+    tenant: "t.auth0.com",
     sub: "auth0|1",
     state: "S",
     status: "active",

@@ -13,7 +13,7 @@ const aad = (flowId: string) => `flow:${flowId}:recovery`;
  * the flow may bind (a fresh proof of the user's tier).
  */
 export async function issueSealedCodes(ctx: FactorCtx): Promise<string> {
-  const codes = await issueRecoveryCodes(ctx.db, ctx.env.secret, { host: ctx.flow.host, sub: ctx.flow.sub }, ctx.now);
+  const codes = await issueRecoveryCodes(ctx.db, ctx.env.secret, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, ctx.now);
   await audit(ctx.db, { event: "recovery.issued", ...auditWho(ctx.flow, "recovery-code"), outcome: "success" });
   await notifyUser(ctx, "recoveryIssued");
   return encrypt(ctx.env.encryptionKey, Buffer.from(JSON.stringify(codes)), aad(ctx.flow.id));

@@ -6,7 +6,7 @@ import type { Flow, FlowContext, FlowResult, Pending } from "./types";
 function toFlow(row: FlowRow): Flow {
   return {
     id: row.id,
-    host: row.auth0_host,
+    tenant: row.tenant,
     sub: row.sub,
     state: row.state,
     status: row.status,
@@ -47,7 +47,7 @@ export async function openFlow(db: Kysely<Database>, key: Uint8Array, input: { s
     .values({
       id,
       // Users are keyed by their tenant, whichever of its domains the login came through (#15 item 3).
-      auth0_host: input.context.claims.tenant ?? input.context.claims.iss,
+      tenant: input.context.claims.tenant ?? input.context.claims.iss,
       sub: input.context.claims.sub,
       state: input.state,
       status: "active",

@@ -55,7 +55,7 @@ async function withOtp(db: Kysely<Database>, sub: string): Promise<Uint8Array> {
 }
 
 async function addKey(db: Kysely<Database>, sub: string, factor: FactorId = "webauthn-roaming") {
-  await insertAuthenticator(db, { host: "tenant.eu.auth0.com", sub }, { factor, label: "Key", credential_id: crypto.randomBytes(16).toString("base64url"), public_key: "x", counter: 0 });
+  await insertAuthenticator(db, { tenant: "tenant.eu.auth0.com", sub }, { factor, label: "Key", credential_id: crypto.randomBytes(16).toString("base64url"), public_key: "x", counter: 0 });
 }
 
 const step = async (ctx: FactorCtx) => {
@@ -169,7 +169,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     expect(await submitCode(await open(db, sub), "otp", "challenge", totpAt(secret, now))).toMatchObject({ ok: false, error: "rate_limited" });
     expect(await db.selectFrom("audit_events").select("event").where("sub", "=", sub).where("event", "=", "challenge.locked").execute()).toHaveLength(1);
     // …but recovery codes have their own budget, and still sign the victim in.
-    const codes = await issueRecoveryCodes(db, env.secret, { host: "tenant.eu.auth0.com", sub });
+    const codes = await issueRecoveryCodes(db, env.secret, { tenant: "tenant.eu.auth0.com", sub });
     expect(await submitResponse(await open(db, sub), "recovery-code", "challenge", codes[0]!)).toMatchObject({ ok: true });
   });
 
@@ -184,7 +184,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     // Not setup, not the email a password holder may control: recovery through support.
     expect(await step(ctx)).toEqual({ kind: "ended", reason: "recovery_required" });
     // With a recovery code left, that is the way in.
-    await issueRecoveryCodes(db, env.secret, { host: "tenant.eu.auth0.com", sub });
+    await issueRecoveryCodes(db, env.secret, { tenant: "tenant.eu.auth0.com", sub });
     expect(await step(ctx)).toEqual({ kind: "challenge", factor: "recovery-code" });
   });
 
@@ -195,7 +195,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     expect(await events("factor.added")).toBe(1);
     expect(await events("recovery.issued")).toBe(1);
     // A recovery code used, then a new set: audited (and emailed through notifyUser).
-    const codes = await issueRecoveryCodes(db, env.secret, { host: "tenant.eu.auth0.com", sub });
+    const codes = await issueRecoveryCodes(db, env.secret, { tenant: "tenant.eu.auth0.com", sub });
     const ctx = await open(db, sub);
     expect(await submitResponse(ctx, "recovery-code", "challenge", codes[0]!)).toEqual({ ok: true, continued: true });
     const verified = await reload(ctx);

@@ -89,7 +89,7 @@ export async function rememberDevice(ctx: FactorCtx, opts: { remember?: boolean 
   const claims = flow.context.claims;
   await recordDeviceMfa(
     ctx.db,
-    { host: flow.host, sub: flow.sub },
+    { tenant: flow.tenant, sub: flow.sub },
     { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.secret, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
     ctx.now,
   );

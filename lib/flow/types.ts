@@ -106,7 +106,8 @@ export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "n
 
 export interface Flow {
   id: string;
-  host: string;
+  /** The user's tenant (Tenant.id); `context.claims.iss` is the domain this login came through. */
+  tenant: string;
   sub: string;
   state: string;
   status: "active" | "done";

@@ -9,13 +9,13 @@ import type { Flow } from "./types";
 
 /** What this user can use and set up in this flow: saved authenticators, the token's verified email, and what is configured. */
 export async function userFactors(flow: Flow, database = db(), config = env()): Promise<UserFactors> {
-  const all = await listAll(database, { host: flow.host, sub: flow.sub });
+  const all = await listAll(database, { tenant: flow.tenant, sub: flow.sub });
   const rows = all.filter((r) => r.disabled_at === null);
   const claims = flow.context.claims;
   const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (r.last_used_at !== null && (!a || Number(r.last_used_at) > Number(a.last_used_at)) ? r : a), undefined);
   const enrolled: FactorId[] = [...new Set(rows.map((r) => r.factor).filter(isFactorId))];
   return {
-    enrolled: [...enrolled, ...((await remainingRecoveryCodes(database, { host: flow.host, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
+    enrolled: [...enrolled, ...((await remainingRecoveryCodes(database, { tenant: flow.tenant, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
     disabled: [
       ...new Set(
         all

@@ -26,7 +26,7 @@ export function webauthnChallengeProps(factor: WebAuthnFactor) {
       const t = s.t("webauthn");
       const names = factorLabels(s.t(""));
       // Which of the user's keys this screen will accept, and whether each is synced or on one device.
-      const rows = await listActive(s.ctx.db, { host: s.ctx.flow.host, sub: s.ctx.flow.sub }, factor);
+      const rows = await listActive(s.ctx.db, { tenant: s.ctx.flow.tenant, sub: s.ctx.flow.sub }, factor);
       return {
         factor,
         title: t(`${factor}.title`),

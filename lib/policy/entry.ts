@@ -32,7 +32,7 @@ export async function decideAtEntry(
   policy: Policy | undefined = config().policy,
   now = Date.now(),
 ): Promise<FlowPolicy> {
-  const user = { host: input.claims.tenant ?? input.claims.iss, sub: input.claims.sub };
+  const user = { tenant: input.claims.tenant ?? input.claims.iss, sub: input.claims.sub };
   const [device, reports] = await Promise.all([
     deviceStatus(db, user, { tokenHash: input.deviceHash, appDeviceHash: input.claims.device_id ? appDeviceHash(key, input.claims.device_id) : null }, now),
     // Only read when a rule can use it: the entry is on every login's hot path.

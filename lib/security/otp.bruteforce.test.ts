@@ -52,10 +52,10 @@ describe.each(BACKENDS)("threat: online guessing of TOTP codes ($name)", (backen
 
   it(`disables an authenticator after ${MAX_CONSECUTIVE_FAILURES} consecutive failures`, async () => {
     const { sub } = await enrolled(Date.now());
-    const [a] = await listActive(db, { host: "tenant.eu.auth0.com", sub });
+    const [a] = await listActive(db, { tenant: "tenant.eu.auth0.com", sub });
     for (let i = 0; i < MAX_CONSECUTIVE_FAILURES - 1; i++) await addAuthenticatorFailure(db, a!.id);
-    expect(await listActive(db, { host: "tenant.eu.auth0.com", sub })).toHaveLength(1);
+    expect(await listActive(db, { tenant: "tenant.eu.auth0.com", sub })).toHaveLength(1);
     await addAuthenticatorFailure(db, a!.id);
-    expect(await listActive(db, { host: "tenant.eu.auth0.com", sub })).toHaveLength(0);
+    expect(await listActive(db, { tenant: "tenant.eu.auth0.com", sub })).toHaveLength(0);
   });
 });

@@ -17,7 +17,7 @@ import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, typ
  *   POST /api/admin/users/{user_id}/authenticators/{id}/disable
  *   POST /api/admin/users/{user_id}/authenticators/{id}/enable
  *
- * `?tenant=<host>` picks the Auth0 tenant when several are configured.
+ * `?tenant=<id or domain>` picks the Auth0 tenant when several are configured.
  */
 
 export const ADMIN_PREFIX = "/api/admin";

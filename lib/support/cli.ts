@@ -30,8 +30,8 @@ Commands:
   help                                   Show this text
 
 Options:
-  --tenant <host>   Auth0 tenant host the user belongs to (default: the only entry of
-                    KEYSTEP_AUTH0_DOMAINS; required when several are configured)
+  --tenant <id>     The user's Auth0 tenant, by its id or any of its domains (default: the
+                    only tenant; required when KEYSTEP_TENANTS lists several)
   --json            Machine-readable output (use npm run --silent to keep npm's lines out)
   -h, --help        Show this text
 

@@ -56,7 +56,7 @@ describe("tenant resolution", () => {
 
 describe("user ids", () => {
   it("accepts Auth0 user ids of every connection type", () => {
-    for (const sub of ["auth0|64f1c2d3e4", "google-oauth2|1234567890", "samlp|acme|ada@acme.com", "email|65a0"]) expect(parseUserKey(HOST, sub)).toEqual({ ok: true, value: { host: HOST, sub } });
+    for (const sub of ["auth0|64f1c2d3e4", "google-oauth2|1234567890", "samlp|acme|ada@acme.com", "email|65a0"]) expect(parseUserKey(HOST, sub)).toEqual({ ok: true, value: { tenant: HOST, sub } });
   });
 
   it("refuses empty, padded, over-long and control-character ids", () => {
@@ -70,7 +70,7 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
   beforeAll(async () => ({ db, close } = await backend.open()));
   afterAll(() => close());
 
-  const newUser = (): UserKey => ({ host: HOST, sub: `auth0|${crypto.randomUUID()}` });
+  const newUser = (): UserKey => ({ tenant: HOST, sub: `auth0|${crypto.randomUUID()}` });
 
   /** A user with an app, a phone, recovery codes and two devices (one remembered). */
   async function enrolledUser() {
@@ -120,7 +120,7 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
         .values(
           Array.from({ length: 60 }, (_, i) => ({
             at: base + i * 1000,
-            auth0_host: user.host,
+            tenant: user.tenant,
             sub: user.sub,
             flow_id: null,
             event: `e.${i}`,
@@ -144,7 +144,7 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
       const { user } = await enrolledUser();
       await showUser(db, user, API);
       const [row] = await events(user, "admin.viewed");
-      expect(row).toMatchObject({ auth0_host: HOST, outcome: "success", ip: "198.51.100.7", user_agent: "curl/8.5.0" });
+      expect(row).toMatchObject({ tenant: HOST, outcome: "success", ip: "198.51.100.7", user_agent: "curl/8.5.0" });
       expect(JSON.parse(row!.detail!)).toEqual({ actor: "api" });
     });
 
@@ -156,7 +156,7 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
 
     it("keeps users of different tenants apart", async () => {
       const { user } = await enrolledUser();
-      expect(await showUser(db, { host: "other.eu.auth0.com", sub: user.sub }, CLI)).toMatchObject({ ok: false, error: "user_not_found" });
+      expect(await showUser(db, { tenant: "other.eu.auth0.com", sub: user.sub }, CLI)).toMatchObject({ ok: false, error: "user_not_found" });
     });
   });
 

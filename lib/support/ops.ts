@@ -128,11 +128,11 @@ export function resolveTenant(configured: readonly Tenant[], requested: string |
   return fail("tenant_required", `Several Auth0 tenants are configured (${names.join("; ")}); name one with ${how}.`);
 }
 
-/** A user key from a tenant host and an Auth0 user id (`auth0|…`, `google-oauth2|…`, …). */
-export function parseUserKey(host: string, sub: string): OpsResult<UserKey> {
+/** A user key from a tenant (resolveTenant) and an Auth0 user id (`auth0|…`, `google-oauth2|…`, …). */
+export function parseUserKey(tenant: string, sub: string): OpsResult<UserKey> {
   if (sub.length === 0 || sub.length > 512 || sub.trim() !== sub || /[\u0000-\u001f\u007f]/.test(sub))
     return fail("invalid_user_id", "The user id must be an Auth0 user_id such as auth0|64f1c2… (1–512 characters, no spaces at the ends).");
-  return { ok: true, value: { host, sub } };
+  return { ok: true, value: { tenant, sub } };
 }
 
 const AUTHENTICATOR_ID = /^[A-Za-z0-9_-]{1,128}$/;
@@ -141,13 +141,13 @@ function checkAuthenticatorId(id: string): OpsResult<string> {
   return AUTHENTICATOR_ID.test(id) ? { ok: true, value: id } : fail("invalid_authenticator_id", "The authenticator id must be an id from `show` (letters, digits, - and _).");
 }
 
-const userNotFound = (user: UserKey) => fail("user_not_found", `No Keystep record of user ${user.sub} on ${user.host}.`);
+const userNotFound = (user: UserKey) => fail("user_not_found", `No Keystep record of user ${user.sub} on ${user.tenant}.`);
 
 /** Keystep has seen the user if any of their rows exist: a factor, codes, a device, or an audit event. */
 async function userExists(db: Kysely<Database>, user: UserKey): Promise<boolean> {
   const found = await Promise.all(
     (["authenticators", "recovery_codes", "devices", "audit_events"] as const).map((table) =>
-      db.selectFrom(table).select("sub").where("auth0_host", "=", user.host).where("sub", "=", user.sub).limit(1).executeTakeFirst(),
+      db.selectFrom(table).select("sub").where("tenant", "=", user.tenant).where("sub", "=", user.sub).limit(1).executeTakeFirst(),
     ),
   );
   return found.some(Boolean);
@@ -159,23 +159,23 @@ const actorFields = (actor: Actor) => ({ ip: actor.ip ?? null, userAgent: actor.
 export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor): Promise<OpsResult<UserView>> {
   if (!(await userExists(db, user))) return userNotFound(user);
   const [factors, remaining, issued, devices, events] = await Promise.all([
-    db.selectFrom("authenticators").selectAll().where("auth0_host", "=", user.host).where("sub", "=", user.sub).orderBy("created_at").orderBy("id").execute(),
+    db.selectFrom("authenticators").selectAll().where("tenant", "=", user.tenant).where("sub", "=", user.sub).orderBy("created_at").orderBy("id").execute(),
     remainingRecoveryCodes(db, user),
     db
       .selectFrom("recovery_codes")
       .select((eb) => eb.fn.countAll<number | string>().as("n"))
-      .where("auth0_host", "=", user.host)
+      .where("tenant", "=", user.tenant)
       .where("sub", "=", user.sub)
       .executeTakeFirstOrThrow(),
     listDevices(db, user),
     recentAuditEvents(db, user, RECENT_EVENTS),
   ]);
   // Looking at a user's data is itself recorded, after the read so it does not list itself.
-  await audit(db, { event: "admin.viewed", auth0Host: user.host, sub: user.sub, outcome: "success", ...actorFields(actor), detail: { actor: actor.kind } });
+  await audit(db, { event: "admin.viewed", tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: { actor: actor.kind } });
   return {
     ok: true,
     value: {
-      tenant: user.host,
+      tenant: user.tenant,
       sub: user.sub,
       factors: factors.map(factorView),
       recoveryCodes: { remaining, issued: Number(issued.n) },
@@ -192,14 +192,14 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
 export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Actor, now = Date.now(), tenants: readonly Tenant[] = []): Promise<OpsResult<ResetSummary>> {
   if (!(await userExists(db, user))) return userNotFound(user);
   const summary = await db.transaction().execute(async (trx) => {
-    const factors = await trx.deleteFrom("authenticators").where("auth0_host", "=", user.host).where("sub", "=", user.sub).returning("factor").execute();
-    const codes = await trx.deleteFrom("recovery_codes").where("auth0_host", "=", user.host).where("sub", "=", user.sub).executeTakeFirst();
+    const factors = await trx.deleteFrom("authenticators").where("tenant", "=", user.tenant).where("sub", "=", user.sub).returning("factor").execute();
+    const codes = await trx.deleteFrom("recovery_codes").where("tenant", "=", user.tenant).where("sub", "=", user.sub).executeTakeFirst();
     const devicesRevoked = await revokeDevices(trx, user, now);
     return { factors: factors.map((f) => f.factor), recoveryCodesRemoved: Number(codes.numDeletedRows), devicesRevoked };
   });
   await audit(db, {
     event: "admin.reset",
-    auth0Host: user.host,
+    tenant: user.tenant,
     sub: user.sub,
     outcome: "success",
     ...actorFields(actor),
@@ -209,7 +209,7 @@ export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Acto
   const auth0Revoked = await revokeAtAuth0(db, { tenants }, user, "support_reset", { now });
   return {
     ok: true,
-    value: { tenant: user.host, sub: user.sub, factorsRemoved: summary.factors.length, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked, auth0Revoked },
+    value: { tenant: user.tenant, sub: user.sub, factorsRemoved: summary.factors.length, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked, auth0Revoked },
   };
 }
 
@@ -228,13 +228,13 @@ export async function setFactorEnabled(
 ): Promise<OpsResult<FactorChange>> {
   const id = checkAuthenticatorId(authenticatorId);
   if (!id.ok) return id;
-  const mine = db.selectFrom("authenticators").selectAll().where("id", "=", id.value).where("auth0_host", "=", user.host).where("sub", "=", user.sub);
+  const mine = db.selectFrom("authenticators").selectAll().where("id", "=", id.value).where("tenant", "=", user.tenant).where("sub", "=", user.sub);
   const before = await mine.executeTakeFirst();
   if (!before) {
     if (!(await userExists(db, user))) return userNotFound(user);
     return fail("authenticator_not_found", `User ${user.sub} has no authenticator ${id.value}.`);
   }
-  const update = db.updateTable("authenticators").where("id", "=", before.id).where("auth0_host", "=", user.host).where("sub", "=", user.sub);
+  const update = db.updateTable("authenticators").where("id", "=", before.id).where("tenant", "=", user.tenant).where("sub", "=", user.sub);
   // The conditional UPDATE decides "changed", so of two concurrent requests one records the change.
   const res = enabled
     ? await update
@@ -248,7 +248,7 @@ export async function setFactorEnabled(
   const after = (await mine.executeTakeFirst()) ?? before;
   await audit(db, {
     event: enabled ? "admin.factor_enabled" : "admin.factor_disabled",
-    auth0Host: user.host,
+    tenant: user.tenant,
     sub: user.sub,
     factor: before.factor,
     outcome: changed ? "success" : "unchanged",

@@ -19,9 +19,9 @@ import { testEnv } from "@/lib/test/env";
 import { rekeyUsersToTenants } from "./rekey";
 
 const env = testEnv({ KEYSTEP_AUTH0_TENANT: "acme", KEYSTEP_AUTH0_DOMAINS: "acme.eu.auth0.com,login.acme.com" });
-const CANONICAL = { host: "acme.eu.auth0.com", sub: "auth0|ada" };
-const CUSTOM = { host: "login.acme.com", sub: "auth0|ada" };
-const TENANT = { host: "acme", sub: "auth0|ada" };
+const CANONICAL = { tenant: "acme.eu.auth0.com", sub: "auth0|ada" };
+const CUSTOM = { tenant: "login.acme.com", sub: "auth0|ada" };
+const TENANT = { tenant: "acme", sub: "auth0|ada" };
 
 describe.each(BACKENDS)("users keyed by tenant ($name)", (backend) => {
   let db: Kysely<Database>;
@@ -45,8 +45,8 @@ describe.each(BACKENDS)("users keyed by tenant ($name)", (backend) => {
     expect((await listActive(db, TENANT)).map((a) => a.factor).sort()).toEqual(["otp", "phone"]);
     expect(await listActive(db, CANONICAL)).toEqual([]);
     expect(await listActive(db, CUSTOM)).toEqual([]);
-    const devices = await db.selectFrom("devices").select("auth0_host").execute();
-    expect(devices).toEqual([{ auth0_host: "acme" }]);
+    const devices = await db.selectFrom("devices").select("tenant").execute();
+    expect(devices).toEqual([{ tenant: "acme" }]);
     expect(await wasntMeCount(db, TENANT)).toBe(3);
     expect(await wasntMeCount(db, CUSTOM)).toBe(0);
 
@@ -64,7 +64,7 @@ describe.each(BACKENDS)("users keyed by tenant ($name)", (backend) => {
       ttlSeconds: 900,
     });
     if (!opened.ok) throw new Error("state clash");
-    expect(opened.flow.host).toBe("acme");
+    expect(opened.flow.tenant).toBe("acme");
     const ctx = { db, env, flow: opened.flow, now: Date.now() };
     expect(await recoveryFactor.verify(ctx, code!)).toEqual({ ok: true });
     expect(await recoveryFactor.verify(ctx, code!)).toEqual({ ok: false, error: "code_invalid" });

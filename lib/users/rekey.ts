@@ -22,31 +22,31 @@ export async function rekeyUsersToTenants(db: Kysely<Database>, tenants: readonl
     moved += await db.transaction().execute(async (trx) => {
       let n = 0;
       for (const table of PLAIN_TABLES) {
-        const r = await trx.updateTable(table).set({ auth0_host: tenant.id }).where("auth0_host", "in", aliases).executeTakeFirst();
+        const r = await trx.updateTable(table).set({ tenant: tenant.id }).where("tenant", "in", aliases).executeTakeFirst();
         n += Number(r.numUpdatedRows);
       }
       // devices: one row per (browser, tenant, user); a duplicate under an alias is dropped.
-      const devices = await trx.selectFrom("devices").select(["id", "token_hash", "sub"]).where("auth0_host", "in", aliases).execute();
+      const devices = await trx.selectFrom("devices").select(["id", "token_hash", "sub"]).where("tenant", "in", aliases).execute();
       for (const d of devices) {
-        const kept = await trx.selectFrom("devices").select("id").where("token_hash", "=", d.token_hash).where("auth0_host", "=", tenant.id).where("sub", "=", d.sub).executeTakeFirst();
+        const kept = await trx.selectFrom("devices").select("id").where("token_hash", "=", d.token_hash).where("tenant", "=", tenant.id).where("sub", "=", d.sub).executeTakeFirst();
         if (kept) await trx.deleteFrom("devices").where("id", "=", d.id).execute();
-        else await trx.updateTable("devices").set({ auth0_host: tenant.id }).where("id", "=", d.id).execute();
+        else await trx.updateTable("devices").set({ tenant: tenant.id }).where("id", "=", d.id).execute();
         n += 1;
       }
       // user_signals: one row per user; the counts add up.
-      const signals = await trx.selectFrom("user_signals").selectAll().where("auth0_host", "in", aliases).execute();
+      const signals = await trx.selectFrom("user_signals").selectAll().where("tenant", "in", aliases).execute();
       for (const s of signals) {
-        const kept = await trx.selectFrom("user_signals").selectAll().where("auth0_host", "=", tenant.id).where("sub", "=", s.sub).executeTakeFirst();
+        const kept = await trx.selectFrom("user_signals").selectAll().where("tenant", "=", tenant.id).where("sub", "=", s.sub).executeTakeFirst();
         if (kept) {
           const last = Math.max(kept.last_wasnt_me_at ?? 0, s.last_wasnt_me_at ?? 0) || null;
           await trx
             .updateTable("user_signals")
             .set({ wasnt_me_count: kept.wasnt_me_count + s.wasnt_me_count, last_wasnt_me_at: last })
-            .where("auth0_host", "=", tenant.id)
+            .where("tenant", "=", tenant.id)
             .where("sub", "=", s.sub)
             .execute();
-          await trx.deleteFrom("user_signals").where("auth0_host", "=", s.auth0_host).where("sub", "=", s.sub).execute();
-        } else await trx.updateTable("user_signals").set({ auth0_host: tenant.id }).where("auth0_host", "=", s.auth0_host).where("sub", "=", s.sub).execute();
+          await trx.deleteFrom("user_signals").where("tenant", "=", s.tenant).where("sub", "=", s.sub).execute();
+        } else await trx.updateTable("user_signals").set({ tenant: tenant.id }).where("tenant", "=", s.tenant).where("sub", "=", s.sub).execute();
         n += 1;
       }
       return n;

@@ -15,7 +15,7 @@ export async function WebAuthnScreen({ factor, mode }: { factor: WebAuthnFactor;
   const t = await getTranslations("webauthn");
   const setup = mode === "enroll";
   // Which of the user's keys this screen will accept, and whether each is synced or on one device.
-  const keys = setup ? [] : await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, factor);
+  const keys = setup ? [] : await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, factor);
   return (
     <Shell title={t(`${factor}.${setup ? "setupTitle" : "title"}`)} intro={t(`${factor}.${setup ? "setupIntro" : "intro"}`)} footer={setup ? <CancelForm /> : <ChallengeFooter flow={ctx.flow} />}>
       <div className="flex flex-col gap-4">

@@ -21,7 +21,7 @@ const OK = new Set(["renamed", "removed", "forgotten"]);
 /** Self-service management (token `intent: "manage"`), after a fresh challenge. */
 export default async function ManagePage({ searchParams }: { searchParams: Promise<{ result?: string }> }) {
   const { ctx, factors } = await requireStep("manage");
-  const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+  const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
   const [t, names, wa, format, query, rows, codes, devices] = await Promise.all([
     getTranslations("manage"),
     appTranslator().then(factorLabels),

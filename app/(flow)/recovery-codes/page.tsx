@@ -37,7 +37,7 @@ export default async function RecoveryCodesPage() {
       </Shell>
     );
   }
-  const remaining = await remainingRecoveryCodes(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub });
+  const remaining = await remainingRecoveryCodes(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub });
   return (
     <Shell title={t("usedTitle")} intro={t("remaining", { count: remaining })}>
       <div className="flex flex-col gap-4">

@@ -58,7 +58,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     if (!opened.ok) {
       await audit(db(), {
         event: "entry.replayed",
-        auth0Host: claims.iss,
+        tenant: claims.iss,
         sub: claims.sub,
         outcome: "refused",
         ip: claims.ip,

@@ -54,7 +54,7 @@ export const otpFactor: EnrollFactor<OtpEnrollView> = {
     const id = crypto.randomUUID();
     await insertAuthenticator(
       ctx.db,
-      { host: ctx.flow.host, sub: ctx.flow.sub },
+      { tenant: ctx.flow.tenant, sub: ctx.flow.sub },
       { id, factor: "otp", label: "", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step },
       ctx.now,
     );
@@ -62,7 +62,7 @@ export const otpFactor: EnrollFactor<OtpEnrollView> = {
   },
 
   async verify(ctx, code) {
-    const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+    const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
     const authenticators = await listActive(ctx.db, user, "otp");
     for (const a of authenticators) {
       if (!a.secret) continue;

@@ -25,16 +25,16 @@ export function normalizeRecoveryCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, "");
 }
 
-const hash = (key: Uint8Array, user: UserKey, code: string) => keyedHash(key, `recovery:${user.host}|${user.sub}`, normalizeRecoveryCode(code));
+const hash = (key: Uint8Array, user: UserKey, code: string) => keyedHash(key, `recovery:${user.tenant}|${user.sub}`, normalizeRecoveryCode(code));
 
 /** Issues a fresh set of ten, invalidating any earlier set, and returns them in plain text once. */
 export async function issueRecoveryCodes(db: Kysely<Database>, key: Uint8Array, user: UserKey, now = Date.now()): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await db.transaction().execute(async (trx) => {
-    await trx.deleteFrom("recovery_codes").where("auth0_host", "=", user.host).where("sub", "=", user.sub).execute();
+    await trx.deleteFrom("recovery_codes").where("tenant", "=", user.tenant).where("sub", "=", user.sub).execute();
     await trx
       .insertInto("recovery_codes")
-      .values(codes.map((c) => ({ id: crypto.randomUUID(), auth0_host: user.host, sub: user.sub, code_hash: hash(key, user, c), created_at: now, used_at: null })))
+      .values(codes.map((c) => ({ id: crypto.randomUUID(), tenant: user.tenant, sub: user.sub, code_hash: hash(key, user, c), created_at: now, used_at: null })))
       .execute();
   });
   return codes;
@@ -45,7 +45,7 @@ export async function remainingRecoveryCodes(db: Kysely<Database>, user: UserKey
   const row = await db
     .selectFrom("recovery_codes")
     .select((eb) => eb.fn.countAll<number | string>().as("n"))
-    .where("auth0_host", "=", user.host)
+    .where("tenant", "=", user.tenant)
     .where("sub", "=", user.sub)
     .where("used_at", "is", null)
     .executeTakeFirstOrThrow();
@@ -63,14 +63,14 @@ export const recoveryFactor: Factor<never> = {
   async verify(ctx, code) {
     const normalized = normalizeRecoveryCode(code);
     if (!/^[2-9A-HJKMNP-TV-Z]{16}$/.test(normalized)) return { ok: false, error: "code_invalid" };
-    const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+    const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
     // Codes issued before users were keyed by tenant were hashed under a domain of the tenant.
-    const hashes = keysOfUser(ctx.env.tenants, user.host).map((host) => hash(ctx.env.secret, { host, sub: user.sub }, normalized));
+    const hashes = keysOfUser(ctx.env.tenants, user.tenant).map((key) => hash(ctx.env.secret, { tenant: key, sub: user.sub }, normalized));
     // Burn it atomically: of two parallel uses of one code, exactly one updates the row.
     const res = await ctx.db
       .updateTable("recovery_codes")
       .set({ used_at: ctx.now })
-      .where("auth0_host", "=", user.host)
+      .where("tenant", "=", user.tenant)
       .where("sub", "=", user.sub)
       .where("code_hash", "in", hashes)
       .where("used_at", "is", null)

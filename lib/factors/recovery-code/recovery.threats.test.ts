@@ -29,7 +29,7 @@ describe.each(BACKENDS)("recovery codes on $name", (backend) => {
 
   async function withCodes() {
     const ctx = await newFlowCtx(db);
-    const user = { host: ctx.flow.host, sub: ctx.flow.sub };
+    const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
     const codes = await issueRecoveryCodes(db, env.secret, user);
     return { ctx, user, codes };
   }

@@ -41,12 +41,12 @@ export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
 const UV: Record<WebAuthnFactor, "required" | "preferred"> = { "webauthn-platform": "required", "webauthn-roaming": "preferred" };
 
 /** The WebAuthn user handle: stable and opaque (no email or sub leaks to the authenticator). */
-function userHandle(ctx: FactorCtx, key = ctx.flow.host): Uint8Array<ArrayBuffer> {
+function userHandle(ctx: FactorCtx, key = ctx.flow.tenant): Uint8Array<ArrayBuffer> {
   return new Uint8Array(crypto.createHmac("sha256", ctx.env.secret).update(`webauthn-user\0${key}|${ctx.flow.sub}`).digest());
 }
 
 /** This account's handles: its own, and those of passkeys made while users were keyed by a domain of the tenant. */
-const accountHandles = (ctx: FactorCtx) => keysOfUser(ctx.env.tenants, ctx.flow.host).map((key) => Buffer.from(userHandle(ctx, key)).toString("base64url"));
+const accountHandles = (ctx: FactorCtx) => keysOfUser(ctx.env.tenants, ctx.flow.tenant).map((key) => Buffer.from(userHandle(ctx, key)).toString("base64url"));
 
 async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge", challenge: string): Promise<void> {
   const pending: Pending = { ...ctx.flow.pending, webauthn: { challenge, purpose, factor, expiresAt: ctx.now + WEBAUTHN_CHALLENGE_TTL_MS } };
@@ -93,7 +93,7 @@ export function webauthnFactor(
     id,
 
     async beginEnroll(ctx) {
-      const existing = await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub });
+      const existing = await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub });
       const claims = ctx.flow.context.claims;
       const options = await generateRegistrationOptions({
         rpName: ctx.env.brand.name,
@@ -136,7 +136,7 @@ export function webauthnFactor(
       if (taken) return fail();
       await insertAuthenticator(
         ctx.db,
-        { host: ctx.flow.host, sub: ctx.flow.sub },
+        { tenant: ctx.flow.tenant, sub: ctx.flow.sub },
         {
           factor: id,
           label: credentialName(info.aaguid, ctx.flow.context.userAgent),
@@ -155,7 +155,7 @@ export function webauthnFactor(
     },
 
     async beginChallenge(ctx) {
-      const mine = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id);
+      const mine = (await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id);
       const options = await generateAuthenticationOptions({
         rpID: ctx.env.rpId,
         allowCredentials: descriptors(mine),
@@ -171,7 +171,7 @@ export function webauthnFactor(
       const challenge = await takeChallenge(ctx, id, "challenge");
       if (!response || typeof response.id !== "string" || !challenge) return fail();
       // Only this user's credentials of this kind: another user's credential never satisfies the flow.
-      const [cred] = (await listActive(ctx.db, { host: ctx.flow.host, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
+      const [cred] = (await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
       if (!cred?.credential_id || !cred.public_key) return fail();
       // WebAuthn §7.2 step 6: a user handle, when the authenticator returns one, must be the one
       // bound to the credential (this account's), or the assertion speaks for someone else.

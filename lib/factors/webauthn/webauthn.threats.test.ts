@@ -57,7 +57,7 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
     expect(options.rp.id).toBe(RP);
     const device = new SoftAuthenticator({ origin: ORIGIN, rpId: RP });
     expect(await submitResponse(await reload(ctx), "webauthn-platform", "enroll", json(device.register(options)))).toMatchObject({ ok: true });
-    const [saved] = await listActive(db, { host: ctx.flow.host, sub: ctx.flow.sub }, "webauthn-platform");
+    const [saved] = await listActive(db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, "webauthn-platform");
     expect(saved).toMatchObject({ credential_id: device.id, user_verified: 1, backed_up: 0 });
 
     const { ctx: login, options: request } = await challenge(ctx.flow.sub);
@@ -160,7 +160,7 @@ describe.each(BACKENDS)("WebAuthn on $name", (backend) => {
       expect(await submitResponse(ctx, "webauthn-platform", "challenge", json(device.authenticate(options)))).toEqual({ ok: true });
       expect(device.counter).toBe(0);
     }
-    const [saved] = await listActive(db, { host: "tenant.eu.auth0.com", sub }, "webauthn-platform");
+    const [saved] = await listActive(db, { tenant: "tenant.eu.auth0.com", sub }, "webauthn-platform");
     expect(saved).toMatchObject({ counter: 0, backup_eligible: 1, backed_up: 1 });
   });
 

@@ -60,7 +60,7 @@ function call(method: "GET" | "POST" | "DELETE", p: string, headers: Record<stri
 }
 
 async function enrolled(sub = `auth0|${crypto.randomUUID()}`) {
-  const user = { host: HOST, sub };
+  const user = { tenant: HOST, sub };
   const otp = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.sealed" });
   await issueRecoveryCodes(db, new Uint8Array(32), user);
   return { user, otp };
