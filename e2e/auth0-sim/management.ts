@@ -215,9 +215,8 @@ function paginate<T>(items: T[], query: URLSearchParams, key: string, offsetStyl
 export function createManagementHandler(state: TenantState, domain: () => string) {
   const audience = () => `https://${domain()}/api/v2/`;
 
-  function actionJson(a: FakeAction) {
-    const versions = state.versions.get(a.id) ?? [];
-    const deployed = versions.find((v) => v.id === a.deployed_version_id);
+  /** The fields Auth0 repeats wherever it names an action (the action itself, and each version's `action`). */
+  function actionSummary(a: FakeAction) {
     return {
       id: a.id,
       name: a.name,
@@ -225,6 +224,14 @@ export function createManagementHandler(state: TenantState, domain: () => string
       all_changes_deployed: a.all_changes_deployed,
       created_at: a.created_at,
       updated_at: a.updated_at,
+    };
+  }
+
+  function actionJson(a: FakeAction) {
+    const versions = state.versions.get(a.id) ?? [];
+    const deployed = versions.find((v) => v.id === a.deployed_version_id);
+    return {
+      ...actionSummary(a),
       code: a.code,
       dependencies: a.dependencies.map((d) => ({ ...d })),
       runtime: a.runtime,
@@ -247,14 +254,7 @@ export function createManagementHandler(state: TenantState, domain: () => string
       status: "built",
       number: v.number,
       errors: [],
-      action: {
-        id: a.id,
-        name: a.name,
-        supported_triggers: a.supported_triggers.map((t) => ({ ...t })),
-        all_changes_deployed: a.all_changes_deployed,
-        created_at: a.created_at,
-        updated_at: a.updated_at,
-      },
+      action: actionSummary(a),
       built_at: v.created_at,
       created_at: v.created_at,
       updated_at: v.created_at,

@@ -13,6 +13,8 @@ export type Take = { ok: true } | { ok: false; reason: "exhausted"; bucket: stri
 /** Sliding-window send budgets. `take` spends one unit from every key, or none if any is spent. */
 export interface BudgetStore {
   take(keys: BudgetKey[], now?: number): Promise<Take>;
+  /** Whether the store answers now (the readiness probe): false rather than an error. */
+  ping(): Promise<boolean>;
 }
 
 /**
@@ -22,6 +24,15 @@ export interface BudgetStore {
  */
 export class DbBudgetStore implements BudgetStore {
   constructor(private readonly db: Kysely<Database>) {}
+
+  async ping(): Promise<boolean> {
+    try {
+      await sql`select 1`.execute(this.db);
+      return true;
+    } catch {
+      return false;
+    }
+  }
 
   async take(keys: BudgetKey[], now = Date.now()): Promise<Take> {
     try {
@@ -87,6 +98,14 @@ export class RedisBudgetStore implements BudgetStore {
     private readonly redis: Redis,
     private readonly prefix = "keystep:budget:",
   ) {}
+
+  async ping(): Promise<boolean> {
+    try {
+      return (await this.redis.ping()) === "PONG";
+    } catch {
+      return false;
+    }
+  }
 
   async take(keys: BudgetKey[], now = Date.now()): Promise<Take> {
     try {

@@ -1,16 +1,11 @@
-import { sql } from "kysely";
 import { db } from "@/lib/db";
+import { budgets } from "@/lib/delivery/wiring";
 import { env } from "@/lib/env";
+import { probeResponse, readiness } from "@/lib/health";
 
 export const dynamic = "force-dynamic";
 
-/** Liveness plus database reachability, for load balancers: 200 when usable, 503 otherwise. */
+/** Readiness (lib/health.ts), for load balancers: 200 when this instance can serve logins, 503 otherwise. `/api/health/ready` is the same. */
 export async function GET(): Promise<Response> {
-  const backend = env().databaseUrl.startsWith("sqlite:") ? "sqlite" : "postgres";
-  try {
-    await sql`select 1`.execute(db());
-    return Response.json({ status: "ok", database: backend }, { headers: { "Cache-Control": "no-store" } });
-  } catch {
-    return Response.json({ status: "unavailable", database: backend }, { status: 503, headers: { "Cache-Control": "no-store" } });
-  }
+  return probeResponse(await readiness({ db: db(), ...(env().redisUrl ? { redis: () => budgets().ping() } : {}) }));
 }
