@@ -1,6 +1,6 @@
 import { env, EnvError } from "@/lib/env";
 import { db, ensureMigrated } from "@/lib/db";
-import { purgeExpiredFlows } from "@/lib/flow/repo";
+import { purgeExpired } from "@/lib/retention";
 import { config, ConfigError, contrastWarnings } from "@/lib/config";
 
 /**
@@ -27,9 +27,9 @@ export async function boot(): Promise<void> {
     console.error(`[keystep] database migration failed: ${(e as Error).message}`);
     process.exit(1);
   }
-  // Finished and abandoned flows (with their codes and links) are purged an hour after they
-  // expire, every 15 minutes, so the table holds only live flows.
-  const purge = () => purgeExpiredFlows(db()).catch((e: Error) => console.warn(`[keystep] flow purge failed: ${e.message}`));
+  // Expired flows, old budget spends, audit events and devices past their retention
+  // (lib/retention.ts) are purged every 15 minutes, so no table grows forever.
+  const purge = () => purgeExpired(db(), { auditRetentionDays: env().auditRetentionDays }).catch((e: Error) => console.warn(`[keystep] purge failed: ${e.message}`));
   setInterval(purge, 15 * 60_000).unref();
   void purge();
 }

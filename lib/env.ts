@@ -50,6 +50,8 @@ export interface Env {
   port: number;
   issuerName: string;
   flowTtlSeconds: number;
+  /** Audit events and unused remembered devices older than this many days are purged (0: kept forever). */
+  auditRetentionDays: number;
   magicLinkTtlSeconds: number;
   tokenMaxAgeSeconds: number;
   clockToleranceSeconds: number;
@@ -337,6 +339,8 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     problems.push("KEYSTEP_ENCRYPTION_KEY is required in production (32 bytes: `openssl rand -hex 32`)");
   }
 
+  const retention = intIn(0, 3650, 400).safeParse(source.KEYSTEP_AUDIT_RETENTION_DAYS);
+  if (!retention.success) problems.push(`KEYSTEP_AUDIT_RETENTION_DAYS ${retention.error.issues[0]?.message}`);
   const ttl = intIn(60, 3600, 900).safeParse(source.KEYSTEP_FLOW_TTL_SECONDS);
   if (!ttl.success) problems.push(`KEYSTEP_FLOW_TTL_SECONDS ${ttl.error.issues[0]?.message}`);
   const linkTtl = intIn(60, 900, 600).safeParse(source.KEYSTEP_MAGIC_LINK_TTL_SECONDS);
@@ -429,6 +433,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     port: portValue,
     issuerName: source.KEYSTEP_ISSUER_NAME?.trim() || "Keystep",
     flowTtlSeconds: ttl.success ? ttl.data : 900,
+    auditRetentionDays: retention.success ? retention.data : 400,
     magicLinkTtlSeconds: linkTtl.success ? linkTtl.data : 600,
     tokenMaxAgeSeconds: maxAge.success ? maxAge.data : 900,
     clockToleranceSeconds: tolerance.success ? tolerance.data : 30,
