@@ -6,8 +6,10 @@ const withNextIntl = createNextIntlPlugin("./i18n/request.ts");
 const nextConfig = {
   poweredByHeader: false,
   reactStrictMode: true,
-  // Native and Node-only modules stay outside the server bundle.
-  serverExternalPackages: ["better-sqlite3", "pg", "pino", "nodemailer"],
+  // Native and Node-only modules stay outside the server bundle. prom-client too: its registry
+  // must be one per process, shared by the App Router, Pages Router and route-handler bundles
+  // (lib/metrics.ts), which would each get their own copy if it were bundled.
+  serverExternalPackages: ["better-sqlite3", "pg", "pino", "nodemailer", "prom-client"],
   // /api/* answers come from route handlers that the proxy skips (proxy.ts), so the headers every
   // answer needs are set here: no MIME sniffing of JSON, and HSTS as on the pages
   // (lib/security/headers.ts; next.config.test.ts keeps the two equal).

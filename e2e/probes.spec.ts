@@ -1,4 +1,4 @@
-import { expect, test } from "./support/fixtures";
+import { enrollNewUser, expect, newEmail, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 test("the liveness, startup and readiness probes answer JSON, uncached, once the server has booted", async ({ request }) => {
@@ -14,4 +14,24 @@ test("the liveness, startup and readiness probes answer JSON, uncached, once the
     expect(res.headers()["cache-control"], path).toBe("no-store");
     expect(await res.json(), path).toEqual(body);
   }
+});
+
+test("the metrics count a completed sign-in: the flow, its checks and the result handed back to Auth0", async ({ page, app, otp, request }) => {
+  const scrape = async () => {
+    const res = await request.get(`${E2E.keystepUrl}/api/metrics`, { headers: { Authorization: `Bearer ${E2E.metricsToken}` } });
+    expect(res.status()).toBe(200);
+    return res.text();
+  };
+  const sample = (text: string, series: string) => Number(new RegExp(`^${series.replace(/[{}"|.]/g, "\\$&")} (\\d+(?:\\.\\d+)?)$`, "m").exec(text)?.[1] ?? 0);
+  const completed = 'keystep_events_total{event="flow.completed",outcome="success",factor="otp"}';
+  const results = 'keystep_results_total{outcome="success",reason=""}';
+  const sent = 'keystep_sends_total{channel="email",result="sent"}';
+  const before = await scrape();
+  await enrollNewUser(page, app, otp, newEmail("metrics"));
+  const after = await scrape();
+  expect(sample(after, completed)).toBe(sample(before, completed) + 1);
+  expect(sample(after, results)).toBeGreaterThan(sample(before, results));
+  // The first setup's email check sent one code.
+  expect(sample(after, sent)).toBeGreaterThan(sample(before, sent));
+  expect((await request.get(`${E2E.keystepUrl}/api/metrics`)).status()).toBe(401);
 });

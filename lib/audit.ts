@@ -1,3 +1,4 @@
+import { events } from "@/lib/metrics";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import type { UserKey } from "@/lib/factors/authenticators";
@@ -67,6 +68,7 @@ export async function audit(db: Kysely<Database>, e: AuditEvent): Promise<void> 
     ip: e.ip ?? null,
     user_agent: e.userAgent?.slice(0, 300) ?? null,
   };
+  events.inc({ event: e.event, outcome: e.outcome ?? "", factor: e.factor ?? "" });
   // The log line stands on its own: a log pipeline keeps the trail even when the row cannot be written.
   log.info({ kind: "audit", ...row, detail }, `audit ${e.event}`);
   try {

@@ -65,6 +65,8 @@ export interface Env {
   redisUrl: string | null;
   /** Bearer token for /api/admin; null keeps the admin API off (404). */
   adminToken: string | null;
+  /** Bearer token of /api/metrics; unset: the endpoint answers 404. */
+  metricsToken: string | null;
 }
 
 export type SmsConfig =
@@ -163,7 +165,17 @@ const intIn = (min: number, max: number, dflt: number) =>
  * holds a path (a mounted secret) and the file's content, without its trailing newline, is
  * the value. Setting both `NAME` and `NAME_FILE` is refused, so no one guesses which one won.
  */
-export const FILE_SECRETS = ["KEYSTEP_SECRET", "KEYSTEP_ENCRYPTION_KEY", "KEYSTEP_ADMIN_TOKEN", "DATABASE_URL", "REDIS_URL", "SMTP_URL", "SMS_WEBHOOK_SECRET", "TWILIO_AUTH_TOKEN"] as const;
+export const FILE_SECRETS = [
+  "KEYSTEP_SECRET",
+  "KEYSTEP_ENCRYPTION_KEY",
+  "KEYSTEP_ADMIN_TOKEN",
+  "KEYSTEP_METRICS_TOKEN",
+  "DATABASE_URL",
+  "REDIS_URL",
+  "SMTP_URL",
+  "SMS_WEBHOOK_SECRET",
+  "TWILIO_AUTH_TOKEN",
+] as const;
 
 function withFileSecrets(source: Record<string, string | undefined>, problems: string[]): Record<string, string | undefined> {
   const merged = { ...source };
@@ -296,6 +308,17 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
   return tenants;
 }
 
+/** A bearer token a caller presents (admin API, metrics): unset, or 32+ token68 characters that are not the secret. */
+function bearerToken(value: string | undefined, name: string, secret: string, problems: string[]): string | null {
+  const token = value || null;
+  if (token === null) return null;
+  // RFC 6750 token68 characters, so it travels in an Authorization header unchanged; 32+ so it cannot be guessed.
+  if (token.length < 32 || !/^[A-Za-z0-9._~+/-]+=*$/.test(token)) problems.push(`${name} must be at least 32 characters of A-Z a-z 0-9 - . _ ~ + / (e.g. \`openssl rand -hex 32\`)`);
+  // One leaked value must not open both this and the token signing key.
+  else if (token === secret) problems.push(`${name} must differ from KEYSTEP_SECRET`);
+  return token;
+}
+
 /** Validates the whole environment at once, naming every bad variable. */
 export function loadEnv(raw: Record<string, string | undefined> = process.env): Env {
   const problems: string[] = [];
@@ -410,14 +433,9 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   if (publicUrl && rpId !== publicUrl.hostname && !publicUrl.hostname.endsWith(`.${rpId}`)) problems.push("KEYSTEP_RP_ID must be KEYSTEP_PUBLIC_URL's host or a parent domain of it");
   const redisUrl = source.REDIS_URL || null;
   if (redisUrl && !/^rediss?:\/\//.test(redisUrl)) problems.push("REDIS_URL must be redis://… or rediss://…");
-  const adminToken = source.KEYSTEP_ADMIN_TOKEN || null;
-  if (adminToken !== null) {
-    // RFC 6750 token68 characters, so it travels in an Authorization header unchanged; 32+ so it cannot be guessed.
-    if (adminToken.length < 32 || !/^[A-Za-z0-9._~+/-]+=*$/.test(adminToken))
-      problems.push("KEYSTEP_ADMIN_TOKEN must be at least 32 characters of A-Z a-z 0-9 - . _ ~ + / (e.g. `openssl rand -hex 32`)");
-    // One leaked value must not open both the admin API and the token signing key.
-    else if (adminToken === secret) problems.push("KEYSTEP_ADMIN_TOKEN must differ from KEYSTEP_SECRET");
-  }
+  const adminToken = bearerToken(source.KEYSTEP_ADMIN_TOKEN, "KEYSTEP_ADMIN_TOKEN", secret, problems);
+  const metricsToken = bearerToken(source.KEYSTEP_METRICS_TOKEN, "KEYSTEP_METRICS_TOKEN", secret, problems);
+  if (adminToken !== null && adminToken === metricsToken) problems.push("KEYSTEP_METRICS_TOKEN must differ from KEYSTEP_ADMIN_TOKEN: the metrics scraper must not hold the support API's key");
 
   // A missing or bad KEYSTEP_PUBLIC_URL has already added its problem above.
   if (problems.length > 0 || !publicUrl) throw new EnvError(problems);
@@ -445,6 +463,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     budgets,
     redisUrl,
     adminToken,
+    metricsToken,
   };
 }
 

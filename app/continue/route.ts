@@ -1,3 +1,4 @@
+import { results } from "@/lib/metrics";
 import { getTranslations } from "next-intl/server";
 import { continueUrl, findDomain, tenantForIssuer } from "@/lib/auth0/domains";
 import { mintResultToken } from "@/lib/auth0/outbound";
@@ -56,6 +57,7 @@ export async function GET(request: Request): Promise<Response> {
     ...(flow.result?.skipped ? { skipped: flow.result.skipped } : {}),
   });
   log.info({ flow: flow.id.slice(0, 8), outcome: flow.outcome }, "returning to auth0");
+  results.inc({ outcome: flow.outcome ?? "denied", reason: flow.result?.reason ?? (flow.result?.skipped ? "skipped" : "") });
 
   const locale = negotiateLocale(await chosenLocale(), flow.context.claims.locale, request.headers.get("accept-language"));
   const t = await getTranslations({ locale, namespace: "continue" });

@@ -30,6 +30,7 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     KEYSTEP_ENCRYPTION_KEY: crypto.createHash("sha256").update(`e2e-encryption-key:${E2E.secret}`).digest("hex"),
     KEYSTEP_ISSUER_NAME: "Keystep E2E",
     KEYSTEP_ADMIN_TOKEN: E2E.adminToken,
+    KEYSTEP_METRICS_TOKEN: E2E.metricsToken,
     DATABASE_URL: `sqlite:./${E2E_DATA_DIR}/keystep.db`,
     LOG_LEVEL: "warn",
     SMTP_URL: `smtp://127.0.0.1:${E2E.inboxSmtpPort}`,

@@ -25,4 +25,6 @@ export const E2E = {
   smsWebhookSecret: "e2e-sms-webhook-secret-0123456789-abcdef",
   /** Bearer token of Keystep's admin API (/api/admin) in the e2e stack. */
   adminToken: "e2e-admin-token-0123456789-abcdefghijklmnop",
+  /** Bearer token of /api/metrics in the e2e stack. */
+  metricsToken: "e2e-metrics-token-0123456789-abcdefghijklmno",
 };

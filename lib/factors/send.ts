@@ -1,3 +1,4 @@
+import { sends } from "@/lib/metrics";
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { Budgets, SendBudgets, SmsBudgets } from "@/lib/env";
 import type { BudgetKey, BudgetStore } from "@/lib/security/budgets";
@@ -70,6 +71,12 @@ export interface Outgoing {
  * not start the cool-down.
  */
 export async function sendGuarded(ctx: FactorCtx, o: { channel: ChannelId; destination: string; budgets: BudgetStore; limits: Budgets }, out: Outgoing): Promise<SendResult> {
+  const result = await sendOnce(ctx, o, out);
+  sends.inc({ channel: o.channel, result: result.ok ? "sent" : result.error });
+  return result;
+}
+
+async function sendOnce(ctx: FactorCtx, o: { channel: ChannelId; destination: string; budgets: BudgetStore; limits: Budgets }, out: Outgoing): Promise<SendResult> {
   const { now } = ctx;
   const last = await out.lastSentAt();
   const earliest = last === null ? 0 : last + RESEND_COOLDOWN_MS;

@@ -1,3 +1,4 @@
+import { flowSeconds } from "@/lib/metrics";
 import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
 import type { FactorCtx } from "@/lib/factors/types";
@@ -24,6 +25,7 @@ export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boole
   const won = await completeFlow(ctx.db, flow.id, "success", { amr: proof.amr, enrolled: flow.pending.enrolled ?? [] }, ctx.now);
   if (won) {
     await audit(ctx.db, { event: "flow.completed", ...auditWho(flow, proof.factor), outcome: "success", detail: { amr: proof.amr } });
+    flowSeconds.observe(Math.max(0, ctx.now - flow.createdAt) / 1000);
     await rememberDevice(ctx, { remember: flow.pending.remember === true });
   }
   return { completed: won, step: won ? { kind: "continue" } : step };

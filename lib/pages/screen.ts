@@ -1,3 +1,4 @@
+import { stepSeconds } from "@/lib/metrics";
 import type { IncomingMessage } from "node:http";
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult } from "next";
 import { brandCss } from "@/lib/brand";
@@ -85,7 +86,22 @@ const go = (destination: string, post: boolean) => ({ redirect: { destination, s
 
 /** getServerSideProps for one HTML-only screen. */
 export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<ScreenProps<V>> {
-  return async (gssp: GetServerSidePropsContext): Promise<GetServerSidePropsResult<ScreenProps<V>>> => {
+  const handle = screenHandler(spec);
+  // Server time per request, labelled with the step's path once the screen is the step (a closed
+  // set), "redirect" otherwise: the label never comes from the request line.
+  return async (gssp) => {
+    const timing = { screen: "redirect" };
+    const end = stepSeconds.startTimer();
+    try {
+      return await handle(gssp, timing);
+    } finally {
+      end({ screen: timing.screen, method: gssp.req.method === "POST" ? "POST" : "GET" });
+    }
+  };
+}
+
+function screenHandler<V>(spec: ScreenSpec<V>) {
+  return async (gssp: GetServerSidePropsContext, timing: { screen: string }): Promise<GetServerSidePropsResult<ScreenProps<V>>> => {
     const { req, res } = gssp;
     const post = req.method === "POST";
     if (req.method !== "GET" && req.method !== "HEAD" && !post) return go("/error?reason=request_refused", true);
@@ -98,6 +114,7 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
     const factors = await userFactors(ctx.flow);
     const step = nextStep(ctx.flow, factors, ctx.now);
     if (!spec.here(step, { flow: ctx.flow, factors })) return go(stepPath(step), post);
+    timing.screen = stepPath(step);
 
     const fields = post ? await readForm(req) : null;
     if (post && !fields) return go("/error?reason=request_refused", true);

@@ -1,10 +1,9 @@
-import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import { db } from "@/lib/db";
 import type { Database } from "@/lib/db/schema";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
-import { safeEqual } from "@/lib/security/crypto";
+import { bearer, tokenMatches } from "@/lib/security/bearer";
 import { securityHeaders } from "@/lib/security/headers";
 import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, type Actor, type OpsError, type OpsResult } from "./ops";
 
@@ -44,21 +43,6 @@ const STATUS: Record<OpsError, number> = {
 
 function answer<T>(r: OpsResult<T>): Response {
   return r.ok ? json(200, r.value) : problem(STATUS[r.error], r.error, r.message);
-}
-
-/**
- * Constant-time check of the presented token. Both sides are hashed first so that neither the
- * contents nor the length of the configured token leak through timing.
- */
-function tokenMatches(presented: string, expected: string): boolean {
-  const digest = (s: string) => crypto.createHash("sha256").update(s).digest("base64url");
-  return safeEqual(digest(presented), digest(expected));
-}
-
-/** The bearer token of an `Authorization: Bearer …` header (RFC 6750 §2.1), or null. */
-function bearer(request: Request): string | null {
-  const m = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i.exec(request.headers.get("authorization") ?? "");
-  return m?.[1] ?? null;
 }
 
 /** The caller as the proxy in front reports it; informational, for the audit trail only. */

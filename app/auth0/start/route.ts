@@ -1,3 +1,4 @@
+import { policyDecisions } from "@/lib/metrics";
 import type { NextRequest } from "next/server";
 import { audit, auditWho } from "@/lib/audit";
 import { checkState, verifySessionToken } from "@/lib/auth0/inbound";
@@ -70,6 +71,7 @@ export async function GET(request: NextRequest): Promise<Response> {
     const who = auditWho(flow);
     await audit(db(), { ...who, event: "flow.opened" });
     await audit(db(), { ...who, event: "policy.outcome", outcome: policy.outcome, detail: { rule: policy.rule, reason: policy.reason } });
+    policyDecisions.inc({ outcome: policy.outcome, rule: policy.rule ?? "" });
     if (policy.outcome !== "CHALLENGE") {
       const allowed = policy.outcome === "ALLOW";
       await settleAtEntry(db(), flow, policy.outcome, policy.rule);
