@@ -1,6 +1,6 @@
 import path from "node:path";
 import fs from "node:fs";
-import { Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from "kysely";
+import { CompiledQuery, Kysely, Migrator, PostgresAdapter, PostgresDialect, SqliteDialect, sql, type DatabaseConnection, type Driver, type MigrationProvider, type QueryCompiler } from "kysely";
 import SQLite from "better-sqlite3";
 import pg from "pg";
 import type { Database } from "./schema";
@@ -8,6 +8,55 @@ import { migrations } from "./migrations";
 
 // int8 (bigint) columns hold epoch milliseconds, well inside Number's exact range.
 pg.types.setTypeParser(20, (v) => Number(v));
+
+/**
+ * Kysely's SQLite driver begins every transaction DEFERRED. In WAL mode a deferred transaction
+ * that has read and then writes while another connection (a backup, a second process by
+ * mistake) holds the write lock fails at once with SQLITE_BUSY: SQLite skips the busy handler
+ * there to avoid a deadlock, so busy_timeout never helps, and the request answered 500 in
+ * milliseconds. BEGIN IMMEDIATE takes the write lock first, where the busy handler does wait.
+ * Every Keystep transaction writes, so each one begins IMMEDIATE. This wraps the driver through
+ * Kysely's Driver interface (its documented extension point) and delegates everything else.
+ */
+class ImmediateTransactions implements Driver {
+  constructor(private readonly inner: Driver) {}
+  init() {
+    return this.inner.init();
+  }
+  acquireConnection() {
+    return this.inner.acquireConnection();
+  }
+  async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw("begin immediate"));
+  }
+  commitTransaction(connection: DatabaseConnection) {
+    return this.inner.commitTransaction(connection);
+  }
+  rollbackTransaction(connection: DatabaseConnection) {
+    return this.inner.rollbackTransaction(connection);
+  }
+  async savepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler["compileQuery"]) {
+    await this.inner.savepoint?.(connection, name, compile);
+  }
+  async rollbackToSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler["compileQuery"]) {
+    await this.inner.rollbackToSavepoint?.(connection, name, compile);
+  }
+  async releaseSavepoint(connection: DatabaseConnection, name: string, compile: QueryCompiler["compileQuery"]) {
+    await this.inner.releaseSavepoint?.(connection, name, compile);
+  }
+  releaseConnection(connection: DatabaseConnection) {
+    return this.inner.releaseConnection(connection);
+  }
+  destroy() {
+    return this.inner.destroy();
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  override createDriver(): Driver {
+    return new ImmediateTransactions(super.createDriver());
+  }
+}
 
 export interface ConnectOptions {
   /** PostgreSQL schema to use (tests isolate runs with one schema each). */
@@ -39,7 +88,7 @@ export function connect(url: string, opts: ConnectOptions = {}): Kysely<Database
       }
     }, 6 * 3600_000);
     optimize.unref();
-    return new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+    return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database }) });
   }
   // `?schema=name` selects a PostgreSQL schema (search_path), so one database can host several instances.
   const parsed = new URL(url);
