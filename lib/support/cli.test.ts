@@ -7,7 +7,8 @@ import { connect, migrateToLatest } from "@/lib/db/connect";
 import type { Database } from "@/lib/db/schema";
 import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
 import { issueRecoveryCodes } from "@/lib/factors/recovery-code/factor";
-import { env } from "@/lib/test/databases";
+import pg from "pg";
+import { env, PG_URL } from "@/lib/test/databases";
 import { EXIT, runCli } from "./cli";
 
 const HOST = "127.0.0.1:4010";
@@ -147,5 +148,29 @@ describe("keystep CLI", () => {
     const r = await cli(["show", "auth0|1"], { DATABASE_URL: `sqlite:${empty}` });
     expect(r).toMatchObject({ status: EXIT.failed, err: expect.stringContaining("Database error: no such table") });
     noStack(r.err);
+  });
+
+  it("copy-db copies DATABASE_URL into a new, empty PostgreSQL database, showing progress, and refuses a second run into it", async () => {
+    await enrolled();
+    const schema = `ks_copy_${crypto.randomUUID().slice(0, 8)}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    try {
+      const target = `${PG_URL}?schema=${schema}`;
+      const first = await cli(["copy-db", "--to", target]);
+      expect(first.status, first.err).toBe(EXIT.ok);
+      expect(first.out).toMatch(/^Copied \d+ rows into the new database:/);
+      expect(first.out).toMatch(/authenticators\s+\d+/);
+      expect(first.err).toContain("copying recovery_codes:");
+      const copied = await admin.query(`select count(*)::int as n from ${schema}.authenticators`);
+      expect(copied.rows[0].n).toBeGreaterThan(0);
+      const again = await cli(["copy-db", "--to", target]);
+      expect(again).toMatchObject({ status: EXIT.failed, err: expect.stringContaining("is not empty") });
+      expect(await cli(["copy-db"])).toMatchObject({ status: EXIT.usage, err: expect.stringContaining("--to <database_url>") });
+    } finally {
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
+    }
   });
 });

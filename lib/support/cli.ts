@@ -1,3 +1,4 @@
+import { CopyError, copyDatabase } from "@/lib/db/copy";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -27,6 +28,8 @@ Commands:
   auth0 install                          Install or upgrade Keystep's Action in an Auth0 tenant
                                          (post-login ${ACTION_TRIGGER.version}, ${ACTION_RUNTIME}, bound last) and warn
                                          about tenant settings that skip or double MFA
+  copy-db --to <database_url>            Copy every row of DATABASE_URL (e.g. SQLite) into a new,
+                                         empty database (e.g. PostgreSQL), migrating it first
   help                                   Show this text
 
 Options:
@@ -121,6 +124,7 @@ function open(databaseUrl: string): Kysely<Database> {
 /** Runs one CLI invocation and returns its exit status. Expected failures print a message, never a stack. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (argv.find((a) => !a.startsWith("-")) === "auth0") return runAuth0(argv, io);
+  if (argv.find((a) => !a.startsWith("-")) === "copy-db") return runCopy(argv, io);
   let json = false;
   let db: Kysely<Database> | undefined;
   const failWith = (status: number, error: string, message: string) => {
@@ -283,6 +287,40 @@ const AUTH0_OPTIONS = {
 } as const;
 
 /** `auth0 <subcommand>`: talks to an Auth0 tenant's Management API, never to Keystep's database. */
+/** `copy-db --to <url>`: DATABASE_URL into a new database, with a line per batch so a long copy shows progress. */
+async function runCopy(argv: string[], io: CliIo): Promise<number> {
+  let from: Kysely<Database> | undefined;
+  let to: Kysely<Database> | undefined;
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { to: { type: "string" }, help: { type: "boolean", short: "h" } } });
+    if (values.help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    if (positionals.length !== 1) throw new UsageError("copy-db takes no other arguments. See: npm run keystep -- help");
+    const target = values.to?.trim();
+    if (!target) throw new UsageError("copy-db needs --to <database_url>, the new database (postgres://… or sqlite:<path>).");
+    const { databaseUrl } = settings(io.env);
+    if (target === databaseUrl) throw new UsageError("--to is DATABASE_URL itself: copy into another database.");
+    from = open(databaseUrl);
+    to = connect(target);
+    const copied = await copyDatabase(from, to, { progress: (name, n) => io.err(`copying ${name}: ${n} rows`) });
+    const total = Object.values(copied).reduce((a, b) => a + b, 0);
+    io.out(`Copied ${plural(total, "row")} into the new database:\n${table(["table", "rows"], Object.entries(copied))}\nPoint DATABASE_URL at it, then start Keystep.\n`);
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.err(`keystep: ${e.message}`);
+      return EXIT.usage;
+    }
+    io.err(`keystep: copy-db failed: ${e instanceof CopyError ? e.message : describeError(e)}`);
+    return EXIT.failed;
+  } finally {
+    await from?.destroy();
+    await to?.destroy();
+  }
+}
+
 async function runAuth0(argv: string[], io: CliIo): Promise<number> {
   let json = argv.includes("--json");
   const failWith = (status: number, error: string, message: string) => {
