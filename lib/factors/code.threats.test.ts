@@ -11,7 +11,8 @@
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
-import { DbBudgetStore } from "@/lib/security/budgets";
+import { Redis } from "ioredis";
+import { DbBudgetStore, RedisBudgetStore } from "@/lib/security/budgets";
 import { submitCode, MAX_FLOW_FAILURES } from "@/lib/flow/attempt";
 import { BACKENDS, env, newFlowCtx, reload } from "@/lib/test/databases";
 import { parseDestination } from "./channel";
@@ -129,6 +130,32 @@ describe.each(BACKENDS)("email and SMS codes on $name", (backend) => {
     expect(await sendCode(ctx, down.delivery, "email", "challenge", to)).toEqual({ ok: false, error: "delivery_failed" });
     const up = recorder(db);
     expect(await sendCode(await reload(ctx, ctx.now + 1000), up.delivery, "email", "challenge", to)).toMatchObject({ ok: true });
+  });
+});
+
+describe.each(BACKENDS)("drills on $name (#16)", (backend) => {
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await backend.open()));
+  afterAll(() => close());
+
+  it("drill: Redis is down while the budgets live there — a send fails closed and nothing is delivered, and a code sent before still verifies", async () => {
+    const ctx = await newFlowCtx(db);
+    const up = recorder(db);
+    const to = `u${Math.random().toString(36).slice(2)}@example.com`;
+    expect(await sendCode(ctx, up.delivery, "email", "challenge", to)).toMatchObject({ ok: true });
+    const redis = new Redis("redis://127.0.0.1:9", { maxRetriesPerRequest: 1, enableOfflineQueue: false, lazyConnect: true });
+    redis.on("error", () => {}); // the refused connection is the drill
+    try {
+      const down = recorder(db);
+      down.delivery.budgets = new RedisBudgetStore(redis);
+      const later = await reload(ctx, ctx.now + RESEND_COOLDOWN_MS + 1000);
+      expect(await sendCode(later, down.delivery, "email", "challenge", to)).toEqual({ ok: false, error: "budget_unavailable" });
+      expect(down.sent).toEqual([]);
+      expect(await submitCode(later, "email", "challenge", up.last())).toEqual({ ok: true });
+    } finally {
+      redis.disconnect();
+    }
   });
 });
 
