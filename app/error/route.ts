@@ -23,7 +23,8 @@ export async function GET(request: NextRequest): Promise<Response> {
   return documentResponse({
     locale,
     branding: await currentBranding(),
-    status: reason === "not_found" ? 404 : 403,
+    // A dependency that failed is worth a retry (503); everything else is a refusal.
+    status: reason === "not_found" ? 404 : reason === "unavailable" ? 503 : 403,
     title: t("title"),
     brand: common("brand"),
     https: new URL(request.url).protocol === "https:",

@@ -1,3 +1,4 @@
+import { log } from "@/lib/log";
 import { stepSeconds } from "@/lib/metrics";
 import type { IncomingMessage } from "node:http";
 import type { GetServerSideProps, GetServerSidePropsContext, GetServerSidePropsResult } from "next";
@@ -94,6 +95,11 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
     const end = stepSeconds.startTimer();
     try {
       return await handle(gssp, timing);
+    } catch (e) {
+      // The database (or another dependency) failed mid-request: a clear, localised page that
+      // says so (503), never Next's bare 500. The flow is not lost: Back retries the screen.
+      log.error({ err: e, screen: timing.screen }, "html-only screen failed");
+      return go("/error?reason=unavailable", gssp.req.method === "POST");
     } finally {
       end({ screen: timing.screen, method: gssp.req.method === "POST" ? "POST" : "GET" });
     }
