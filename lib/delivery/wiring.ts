@@ -51,10 +51,26 @@ export function smsSender(): SmsSender | null {
   });
 }
 
+/**
+ * The budgets' Redis client. While Redis is down every send fails closed (RedisBudgetStore) and
+ * ioredis reconnects on its own; its connection errors are logged at most once a minute rather
+ * than printed as "Unhandled error event" on every retry.
+ */
+function redisClient(url: string): Redis {
+  const client = new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  let lastLogged = 0;
+  client.on("error", (err: Error) => {
+    if (Date.now() - lastLogged < 60_000) return;
+    lastLogged = Date.now();
+    log.warn({ err: err.message }, "redis unavailable: sends fail closed until it is back");
+  });
+  return client;
+}
+
 /** Send budgets live in Redis when REDIS_URL is set, otherwise in the database. */
 export function budgets(): BudgetStore {
   const url = env().redisUrl;
-  g.keystepBudgets ??= url ? new RedisBudgetStore(new Redis(url, { maxRetriesPerRequest: 1, enableOfflineQueue: false })) : new DbBudgetStore(db());
+  g.keystepBudgets ??= url ? new RedisBudgetStore(redisClient(url)) : new DbBudgetStore(db());
   return g.keystepBudgets;
 }
 
