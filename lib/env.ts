@@ -179,19 +179,7 @@ export const FILE_SECRETS = [
 
 function withFileSecrets(source: Record<string, string | undefined>, problems: string[]): Record<string, string | undefined> {
   const merged = { ...source };
-  for (const name of FILE_SECRETS) {
-    const file = source[`${name}_FILE`];
-    if (!file) continue;
-    if (source[name]) {
-      problems.push(`${name} and ${name}_FILE are both set: keep one`);
-      continue;
-    }
-    try {
-      merged[name] = fs.readFileSync(file, "utf8").replace(/\r?\n$/, "");
-    } catch (e) {
-      problems.push(`${name}_FILE cannot be read (${(e as NodeJS.ErrnoException).code ?? "error"}): ${file}`);
-    }
-  }
+  for (const name of FILE_SECRETS) if (source[`${name}_FILE`]) merged[name] = fileOrValue(source, name, problems);
   return merged;
 }
 

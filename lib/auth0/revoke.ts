@@ -40,28 +40,29 @@ export async function revokeAtAuth0(
   env: { tenants: readonly Tenant[] },
   user: { tenant: string; sub: string },
   cause: RevocationCause,
-  opts: { now?: number; client?: ManagementClient } = {},
+  opts: { now?: number } = {},
 ): Promise<string[]> {
   const tenant = tenantById(env.tenants, user.tenant);
   if (!tenant?.management) return [];
-  const now = opts.now ?? Date.now();
-  const done: string[] = [];
+  const record = (outcome: "success" | "failure", step: string, error?: string) =>
+    audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome, detail: { cause, step, ...(error ? { error } : {}) } });
   let client: ManagementClient;
   try {
-    client = opts.client ?? managementClient(tenant.management, { timeoutInSeconds: 10 });
+    client = managementClient(tenant.management, { timeoutInSeconds: 10 });
   } catch (e) {
-    await audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome: "failure", detail: { cause, step: "client", error: describeManagementError(e) } });
-    return done;
+    await record("failure", "client", describeManagementError(e));
+    return [];
   }
-  for (const step of stepsFor(user.sub, cause, now)) {
+  const done: string[] = [];
+  for (const step of stepsFor(user.sub, cause, opts.now ?? Date.now())) {
     try {
       await step.run(client);
       done.push(step.name);
-      await audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome: "success", detail: { cause, step: step.name } });
+      await record("success", step.name);
     } catch (e) {
       const error = describeManagementError(e);
       log.warn({ cause, step: step.name, error }, "auth0 revocation failed");
-      await audit(db, { event: "auth0.revoked", tenant: user.tenant, sub: user.sub, outcome: "failure", detail: { cause, step: step.name, error } });
+      await record("failure", step.name, error);
     }
   }
   return done;

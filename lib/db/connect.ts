@@ -108,18 +108,23 @@ export function connect(url: string, opts: ConnectOptions = {}): Kysely<Database
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
 /** Applies pending migrations; throws with the failing migration's error. */
+/**
+ * The migrator for this database. Kysely looks for its bookkeeping tables by name across all
+ * schemas unless told which one; with several Keystep schemas in one database (?schema=…) it must
+ * be the current one.
+ */
+async function migratorFor(db: Kysely<Database>): Promise<Migrator> {
+  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
+  return new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+}
+
 /** Migrations this release has that the database has not applied (the readiness probe). */
 export async function pendingMigrations(db: Kysely<Database>): Promise<string[]> {
-  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
-  return (await migrator.getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
+  return (await (await migratorFor(db)).getMigrations()).filter((m) => m.executedAt === undefined).map((m) => m.name);
 }
 
 export async function migrateToLatest(db: Kysely<Database>): Promise<string[]> {
-  // Kysely looks for its bookkeeping tables by name across all schemas unless told which one;
-  // with several Keystep schemas in one database (?schema=…) it must be the current one.
-  const migrationTableSchema = db.getExecutor().adapter instanceof PostgresAdapter ? (await sql<{ s: string }>`select current_schema() as s`.execute(db)).rows[0]?.s : undefined;
-  const migrator = new Migrator({ db, provider, ...(migrationTableSchema ? { migrationTableSchema } : {}) });
+  const migrator = await migratorFor(db);
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
   return (results ?? []).filter((r) => r.status === "Success").map((r) => r.migrationName);
