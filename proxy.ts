@@ -1,6 +1,7 @@
 import { NextResponse, type NextRequest } from "next/server";
 import { env } from "@/lib/env";
 import { REFUSAL_HEADER } from "@/lib/errors";
+import { requestIdHeader } from "@/lib/log";
 import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
 import { refuseRequest } from "@/lib/security/request-origin";
 
@@ -29,7 +30,7 @@ export function proxy(request: NextRequest) {
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);
   const response = NextResponse.next({ request: { headers: requestHeaders } });
-  for (const [k, v] of Object.entries(securityHeaders(csp, "same-origin"))) response.headers.set(k, v);
+  for (const [k, v] of Object.entries({ ...securityHeaders(csp, "same-origin"), ...requestIdHeader() })) response.headers.set(k, v);
   return response;
 }
 

@@ -221,6 +221,7 @@ function sealClaims(secret, claims) {
  */
 function payloadFor(event) {
   const user = event.user || {};
+  const tx = event.transaction || {};
   const request = event.request || {};
   const query = request.query || {};
   const payload = {
@@ -237,6 +238,9 @@ function payloadFor(event) {
     country: request.geoip && request.geoip.countryCode,
     risk: event.authentication && event.authentication.riskAssessment && event.authentication.riskAssessment.confidence,
     logins_count: event.stats && typeof event.stats.logins_count === "number" ? event.stats.logins_count : undefined,
+    // Auth0's id of this login transaction, where the event gives one: Keystep logs it with every
+    // audit line, so Auth0's and Keystep's logs can be joined (docs/live-tenant-checklist.md).
+    transaction_id: typeof tx.id === "string" ? tx.id : undefined,
     // The app asked for a fresh MFA: Keystep ignores remembered devices and ALLOW rules.
     step_up: typeof query.acr_values === "string" && query.acr_values.split(" ").includes(MFA_ACR) ? true : undefined,
     // Self-service: the app sends `keystep_intent=manage` to /authorize (README, "Manage factors").

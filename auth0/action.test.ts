@@ -320,6 +320,16 @@ describe("onExecutePostLogin", () => {
     expect(tokenPayloadOf(api)).not.toHaveProperty("tenant");
   });
 
+  it("forwards Auth0's transaction id, sealed, so Keystep's log lines can be joined with Auth0's; none when the event has none", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(makeEvent({ transaction: { protocol: "oidc-basic-profile", ui_locales: [], id: "tx_123" } }), api);
+    expect((await payloadOf(api)).transaction_id).toBe("tx_123");
+    expect(tokenPayloadOf(api)).not.toHaveProperty("transaction_id");
+    const without = makeApi();
+    await action.onExecutePostLogin(makeEvent(), without);
+    expect(await payloadOf(without)).not.toHaveProperty("transaction_id");
+  });
+
   it("a grant whose api has no ID or access token to add claims to still completes", async () => {
     const api = { ...makeApi(), idToken: undefined, accessToken: undefined };
     await action.onExecutePostLogin(inSessionForRefresh(), api);

@@ -13,6 +13,8 @@ export interface AuditEvent {
   outcome?: string | null;
   ip?: string | null;
   userAgent?: string | null;
+  /** Auth0's transaction id, on the log line only, so Auth0's and Keystep's logs can be joined. */
+  auth0Tx?: string | null;
   detail?: Record<string, unknown>;
 }
 
@@ -70,7 +72,7 @@ export async function audit(db: Kysely<Database>, e: AuditEvent): Promise<void> 
   };
   events.inc({ event: e.event, outcome: e.outcome ?? "", factor: e.factor ?? "" });
   // The log line stands on its own: a log pipeline keeps the trail even when the row cannot be written.
-  log.info({ kind: "audit", ...row, detail }, `audit ${e.event}`);
+  log.info({ kind: "audit", ...row, ...(e.auth0Tx ? { auth0_tx: e.auth0Tx } : {}), detail }, `audit ${e.event}`);
   try {
     await db
       .insertInto("audit_events")
@@ -120,13 +122,21 @@ interface AuditedFlow {
   tenant: string;
   sub: string;
   id: string;
-  context: { ip?: string | null; userAgent?: string | null };
+  context: { ip?: string | null; userAgent?: string | null; claims?: { transaction_id?: string } };
 }
 
 /**
  * Who an audit row is about: the tenant, the user, the flow, and the browser that started it (its
  * address and user agent). The one place this subject is built; `factor` names the method involved.
  */
-export function auditWho(flow: AuditedFlow, factor?: string): Pick<AuditEvent, "tenant" | "sub" | "flowId" | "factor" | "ip" | "userAgent"> {
-  return { tenant: flow.tenant, sub: flow.sub, flowId: flow.id, ...(factor ? { factor } : {}), ip: flow.context.ip ?? null, userAgent: flow.context.userAgent ?? null };
+export function auditWho(flow: AuditedFlow, factor?: string): Pick<AuditEvent, "tenant" | "sub" | "flowId" | "factor" | "ip" | "userAgent" | "auth0Tx"> {
+  return {
+    tenant: flow.tenant,
+    sub: flow.sub,
+    flowId: flow.id,
+    ...(factor ? { factor } : {}),
+    ip: flow.context.ip ?? null,
+    userAgent: flow.context.userAgent ?? null,
+    auth0Tx: flow.context.claims?.transaction_id ?? null,
+  };
 }

@@ -2,12 +2,15 @@ import { env, EnvError } from "@/lib/env";
 import { db, ensureMigrated } from "@/lib/db";
 import { purgeExpired } from "@/lib/retention";
 import { config, ConfigError, contrastWarnings } from "@/lib/config";
+import { registerTracing } from "@/lib/tracing";
 
 /**
  * Validates every setting and applies pending migrations before the first request. A bad
  * setting stops the process with a message naming the variable (DESIGN §2).
  */
 export async function boot(): Promise<void> {
+  // First, so every request, the first included, runs in a span and its log lines carry its id.
+  registerTracing();
   try {
     env();
   } catch (e) {

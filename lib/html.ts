@@ -2,6 +2,7 @@ import { escapeHtml } from "./http";
 import { direction } from "./i18n/locales";
 import { brandCss } from "./brand";
 import type { Branding } from "./config";
+import { requestIdHeader } from "./log";
 import { buildCsp, newNonce, securityHeaders } from "./security/headers";
 
 // The same look as app/_ui/Shell.tsx, in plain CSS: these documents are built by route handlers
@@ -54,5 +55,5 @@ ${o.script ? `<script nonce="${nonce}">${o.script}</script>` : ""}
 </body>
 </html>`;
   const csp = buildCsp({ nonce, formAction: o.formAction, https: o.https });
-  return new Response(html, { status: o.status ?? 200, headers: { ...securityHeaders(csp), "Content-Type": "text/html; charset=utf-8" } });
+  return new Response(html, { status: o.status ?? 200, headers: { ...securityHeaders(csp), ...requestIdHeader(), "Content-Type": "text/html; charset=utf-8" } });
 }

@@ -1,9 +1,10 @@
+import { requestIdHeader } from "@/lib/log";
 import { buildCsp, newNonce, securityHeaders } from "@/lib/security/headers";
 
 /** A 303 to a same-origin path, with the security headers (relative Location: RFC 9110 §10.2.2). */
 export function seeOther(path: string, extra: Record<string, string> | Array<[string, string]> = {}): Response {
   const csp = buildCsp({ nonce: newNonce() });
-  const headers = new Headers({ ...securityHeaders(csp), Location: path });
+  const headers = new Headers({ ...securityHeaders(csp), ...requestIdHeader(), Location: path });
   // An array allows repeated headers (several Set-Cookie).
   for (const [k, v] of Array.isArray(extra) ? extra : Object.entries(extra)) headers.append(k, v);
   return new Response(null, { status: 303, headers });

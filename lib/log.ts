@@ -1,4 +1,20 @@
+import { isSpanContextValid, trace } from "@opentelemetry/api";
 import pino from "pino";
+
+/**
+ * The id of the request being handled: its trace id (lib/tracing.ts registers the provider that
+ * makes Next.js run each request inside a span), or null outside a request.
+ */
+export function correlationId(): string | null {
+  const span = trace.getActiveSpan()?.spanContext();
+  return span && isSpanContextValid(span) ? span.traceId : null;
+}
+
+/** `X-Request-Id: <the request's id>` for a response, so a proxy or a user can quote it to support. */
+export function requestIdHeader(): Record<string, string> {
+  const id = correlationId();
+  return id ? { "X-Request-Id": id } : {};
+}
 
 /**
  * Tokens, codes and secrets are redacted by key wherever they appear, because DESIGN §4 forbids
@@ -7,6 +23,11 @@ import pino from "pino";
 export const LOG_OPTIONS: pino.LoggerOptions = {
   level: process.env.LOG_LEVEL || (process.env.NODE_ENV === "test" ? "silent" : "info"),
   base: { app: "keystep" },
+  // Every line written while a request is handled names the request (lib/tracing.ts).
+  mixin() {
+    const id = correlationId();
+    return id ? { req_id: id } : {};
+  },
   redact: {
     paths: ["session_token", "token", "code", "secret", "*.session_token", "*.token", "*.code", "*.secret", "req.headers.cookie"],
     censor: "[redacted]",

@@ -30,6 +30,8 @@ export interface LoginContext {
   issuer: string;
   /** `event.tenant.id`. */
   tenantId: string;
+  /** `event.transaction.id`: one per login transaction (its presence on a live tenant is on docs/live-tenant-checklist.md). */
+  transactionId: string;
   ip: string;
   userAgent: string;
   secrets: { KEYSTEP_URL: string; KEYSTEP_SECRET: string };
@@ -55,6 +57,7 @@ export function buildEvent(ctx: LoginContext) {
     connection: { id: "con_sim", name: "Username-Password-Authentication", strategy: "auth0" },
     request: { ip: ctx.ip, method: "GET", query: { ...q }, body: {}, hostname: ctx.issuer.split(":")[0], geoip: { countryCode: q.sim_country ?? "GB" }, user_agent: ctx.userAgent },
     transaction: {
+      id: ctx.transactionId,
       protocol: "oidc-basic-profile",
       ui_locales: words(q.ui_locales),
       requested_scopes: words(q.scope ?? "openid"),

@@ -129,6 +129,7 @@ function createHandler(config: Config, state: TenantState) {
       methods,
       issuer: issuerOf(req),
       tenantId: config.tenantId ?? "sim",
+      transactionId: `sim_tx_${random(16)}`,
       ip: "127.0.0.1",
       userAgent: String(req.headers["user-agent"] ?? ""),
       secrets: { KEYSTEP_URL: config.keystepUrl, KEYSTEP_SECRET: config.secret },

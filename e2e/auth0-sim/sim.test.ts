@@ -131,7 +131,26 @@ describe("the Auth0 simulator", () => {
     await expect(jwtVerify(token, key, { algorithms: ["HS256"] })).resolves.toBeTruthy();
     expect(Object.keys(readable).sort()).toEqual(["iat", "iss", "sub", "exp", "ip", "jti", "enc"].sort());
     expect(Object.keys(claims).sort()).toEqual(
-      ["iat", "iss", "sub", "exp", "ip", "email", "email_verified", "name", "locale", "client_id", "client_name", "roles", "device_id", "country", "logins_count", "jti", "tenant"].sort(),
+      [
+        "iat",
+        "iss",
+        "sub",
+        "exp",
+        "ip",
+        "email",
+        "email_verified",
+        "name",
+        "locale",
+        "client_id",
+        "client_name",
+        "roles",
+        "device_id",
+        "country",
+        "logins_count",
+        "jti",
+        "tenant",
+        "transaction_id",
+      ].sort(),
     );
     expect(claims).toMatchObject({
       iss: sim.issuer,

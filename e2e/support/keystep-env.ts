@@ -4,6 +4,9 @@ import { E2E } from "./ports";
 /** Where the e2e Keystep keeps its SQLite database; keystep-server.ts empties it at start. */
 export const E2E_DATA_DIR = "data/e2e";
 
+/** The e2e Keystep's stdout (its JSON log lines), written by keystep-server.ts. */
+export const E2E_LOG_FILE = `${E2E_DATA_DIR}/keystep.log`;
+
 /**
  * The e2e Keystep's settings. The server (keystep-server.ts) and the support CLI that journeys
  * spawn must agree on every one, so the encryption key is derived, not random per process.

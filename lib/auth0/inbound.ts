@@ -25,6 +25,8 @@ export const sessionPayload = z.object({
   last_mfa_at: z.number().int().nonnegative().optional().catch(undefined),
   /** `manage` opens self-service management after a fresh challenge. */
   intent: z.enum(["login", "manage"]).optional().catch(undefined),
+  /** Auth0's id of this login transaction, when the Action has one: it joins Auth0's and Keystep's logs (docs/operations.md). */
+  transaction_id: z.string().max(128).optional().catch(undefined),
 });
 
 export interface SessionClaims extends z.infer<typeof sessionPayload> {
