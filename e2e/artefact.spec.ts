@@ -90,7 +90,8 @@ test.beforeAll(async () => {
   app = path.join(root, "app");
   fs.cpSync(built, app, { recursive: true, verbatimSymlinks: true });
   data = path.join(app, "data");
-  fs.mkdirSync(data);
+  // A data/ folder may already be there: Next traces an empty data/ of the checkout into the output.
+  fs.mkdirSync(data, { recursive: true });
   database = await freshDatabase("keystep_artefact");
   const secrets = path.join(root, "secrets");
   fs.mkdirSync(secrets);
@@ -105,13 +106,14 @@ test.beforeAll(async () => {
     if (p === data || p.startsWith(`${data}${path.sep}`) || e.isSymbolicLink()) continue;
     fs.chmodSync(p, e.isDirectory() ? 0o555 : fs.statSync(p).mode & 0o555);
   }
+  for (const e of fs.readdirSync(data, { recursive: true, withFileTypes: true })) fs.chownSync(path.join(e.parentPath, e.name), NOBODY, NOBODY);
   fs.chownSync(data, NOBODY, NOBODY);
   fs.chmodSync(data, 0o700);
   copiedAt = Date.now();
   await new Promise((r) => setTimeout(r, 20));
 
-  start("auth0-sim", "npx", ["tsx", "e2e/auth0-sim/main.ts"], { env: { ...process.env, SIM_PORT: String(SIM_PORT), KEYSTEP_URL: keystepUrl, KEYSTEP_SECRET: SECRET } });
-  await waitForOk(`${simUrl}/`);
+  const sim = start("auth0-sim", process.execPath, ["--import", "tsx", "e2e/auth0-sim/main.ts"], { env: { ...process.env, SIM_PORT: String(SIM_PORT), KEYSTEP_URL: keystepUrl, KEYSTEP_SECRET: SECRET } });
+  await waitForOk(`${simUrl}/`, sim);
 });
 
 test.afterAll(async () => {
@@ -177,9 +179,6 @@ test("nothing was written outside the data directory, and nothing was refused a 
   expect(writtenSince(app, copiedAt)).toEqual([]);
   expect(fs.readdirSync(data).length).toBeGreaterThanOrEqual(0);
   expect(server.output()).not.toMatch(/EACCES|EROFS|EPERM|permission denied/i);
-  const size = Number.parseInt(
-    await new Promise<string>((resolve) => execFile("du", ["-sk", app], (_e, out) => resolve(out))),
-    10,
-  );
+  const size = Number.parseInt(await new Promise<string>((resolve) => execFile("du", ["-sk", app], (_e, out) => resolve(out))), 10);
   console.log(`artefact: ${Math.round(size / 1024)} MB (du -sk of the copied .next/standalone)`);
 });

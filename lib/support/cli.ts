@@ -102,7 +102,9 @@ function settings(source: CliIo["env"]): { databaseUrl: string; tenants: Tenant[
   // Secrets may come from files (NAME_FILE), as the server reads them: a given file replaces the placeholder.
   const placeholders = { ...(source.KEYSTEP_SECRET_FILE ? {} : { KEYSTEP_SECRET: "x".repeat(32) }), KEYSTEP_ENCRYPTION_KEY: "0".repeat(64), KEYSTEP_PUBLIC_URL: "http://localhost:3000" };
   const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim() || source.KEYSTEP_TENANTS?.trim());
-  const given = Object.fromEntries(Object.entries(source).filter(([name, v]) => v && (name.startsWith("KEYSTEP_TENANT") || name.startsWith("KEYSTEP_AUTH0_") || name === "KEYSTEP_SECRET" || name === "KEYSTEP_SECRET_FILE")));
+  const given = Object.fromEntries(
+    Object.entries(source).filter(([name, v]) => v && (name.startsWith("KEYSTEP_TENANT") || name.startsWith("KEYSTEP_AUTH0_") || name === "KEYSTEP_SECRET" || name === "KEYSTEP_SECRET_FILE")),
+  );
   const env = loadEnv({
     ...placeholders,
     ...given,
