@@ -112,7 +112,9 @@ test.beforeAll(async () => {
   copiedAt = Date.now();
   await new Promise((r) => setTimeout(r, 20));
 
-  const sim = start("auth0-sim", process.execPath, ["--import", "tsx", "e2e/auth0-sim/main.ts"], { env: { ...process.env, SIM_PORT: String(SIM_PORT), KEYSTEP_URL: keystepUrl, KEYSTEP_SECRET: SECRET } });
+  const sim = start("auth0-sim", process.execPath, ["--import", "tsx", "e2e/auth0-sim/main.ts"], {
+    env: { ...process.env, SIM_PORT: String(SIM_PORT), KEYSTEP_URL: keystepUrl, KEYSTEP_SECRET: SECRET },
+  });
   await waitForOk(`${simUrl}/`, sim);
 });
 

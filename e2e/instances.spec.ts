@@ -102,7 +102,9 @@ test.beforeAll(async () => {
   // Unprivileged: nginx runs as nobody, and writes only its folder (pid, logs, buffers).
   fs.chownSync(dir, NOBODY, NOBODY);
   const nginx = start("nginx", "setpriv", [`--reuid=${NOBODY}`, `--regid=${NOBODY}`, "--clear-groups", "nginx", "-p", dir, "-c", path.join(dir, "nginx.conf"), "-e", path.join(dir, "error.log")], {});
-  const sim = start("auth0-sim", process.execPath, ["--import", "tsx", "e2e/auth0-sim/main.ts"], { env: { ...process.env, SIM_PORT: String(SIM_PORT), KEYSTEP_URL: publicUrl, KEYSTEP_SECRET: SECRET } });
+  const sim = start("auth0-sim", process.execPath, ["--import", "tsx", "e2e/auth0-sim/main.ts"], {
+    env: { ...process.env, SIM_PORT: String(SIM_PORT), KEYSTEP_URL: publicUrl, KEYSTEP_SECRET: SECRET },
+  });
   await Promise.all([waitForOk(`http://127.0.0.1:${PORTS.A}/api/health/ready`, instances.A), waitForOk(`http://127.0.0.1:${PORTS.B}/api/health/ready`, instances.B), waitForOk(`${simUrl}/`, sim)]);
   await waitForOk(`${publicUrl}/api/health/live`, nginx);
 });
