@@ -51,14 +51,16 @@ export class ConfigError extends Error {}
 
 /** Reads and validates the config file (KEYSTEP_CONFIG, or ./keystep.config.json when present). */
 export function loadConfig(file = process.env.KEYSTEP_CONFIG || "keystep.config.json"): KeystepConfig {
-  const full = path.resolve(file);
-  if (!fs.existsSync(full)) {
+  // The operator's file, read at run time: never part of the build, so the build's file tracing
+  // (output: "standalone") is told to look away instead of copying the whole project.
+  const full = path.resolve(/*turbopackIgnore: true*/ file);
+  if (!fs.existsSync(/*turbopackIgnore: true*/ full)) {
     if (process.env.KEYSTEP_CONFIG) throw new ConfigError(`KEYSTEP_CONFIG points to ${full}, which does not exist`);
     return {};
   }
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(full, "utf8"));
+    raw = JSON.parse(fs.readFileSync(/*turbopackIgnore: true*/ full, "utf8"));
   } catch (e) {
     throw new ConfigError(`${file} is not valid JSON: ${(e as Error).message}`);
   }

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { EnvError, loadEnv, parseAuth0Domain } from "./env";
+import { EnvError, FILE_SECRETS, loadEnv, parseAuth0Domain } from "./env";
 
 const good = {
   NODE_ENV: "production",
@@ -194,6 +194,23 @@ describe(".env.example", () => {
     const example = new Set([...fs.readFileSync(".env.example", "utf8").matchAll(/^([A-Z0-9_]+)=/gm)].map((m) => m[1]!));
     expect([...read].filter((name) => !example.has(name))).toEqual([]);
     expect(read.size).toBeGreaterThan(30);
+    const text = fs.readFileSync(".env.example", "utf8");
+    expect(FILE_SECRETS.filter((name) => !text.includes(`${name}_FILE`))).toEqual([]);
+  });
+
+  it("names every variable docs/configuration.md's tables document, set or as a commented line", () => {
+    const doc = fs.readFileSync("docs/configuration.md", "utf8");
+    // The first cell of every table row: the variables a deployer sets (not the per-tenant <ID> forms).
+    const documented = new Set(
+      doc
+        .split("\n")
+        .filter((l) => l.startsWith("| `"))
+        .flatMap((l) => [...(l.split("|")[1] ?? "").matchAll(/`([A-Z][A-Z0-9_]+)`/g)].map((m) => m[1]!)),
+    );
+    const text = fs.readFileSync(".env.example", "utf8");
+    const named = new Set([...text.matchAll(/^#? ?([A-Z][A-Z0-9_]+)=/gm)].map((m) => m[1]!));
+    expect([...documented].filter((name) => !named.has(name))).toEqual([]);
+    expect(documented.size).toBeGreaterThan(35);
   });
 });
 

@@ -7,6 +7,7 @@ import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
+import path from "node:path";
 import zlib from "node:zlib";
 import pg from "pg";
 import { SignJWT } from "jose";
@@ -459,7 +460,8 @@ async function runBackend(b: Backend, withLighthouse: boolean) {
 const backends: Backend[] = [
   {
     name: "sqlite",
-    url: (db) => `sqlite:./data/bench/${db}.db`,
+    // Absolute: the standalone server runs in its own folder (.next/standalone).
+    url: (db) => `sqlite:${path.resolve("data/bench", `${db}.db`)}`,
     async reset() {
       fs.rmSync("data/bench", { recursive: true, force: true });
       fs.mkdirSync("data/bench", { recursive: true });

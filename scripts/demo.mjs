@@ -39,7 +39,7 @@ function needsBuild() {
     if (st.isDirectory()) return fs.readdirSync(p).some((f) => newer(path.join(p, f)));
     return st.mtimeMs > built;
   };
-  if (!fs.existsSync("public/assets/html-only.js")) return true;
+  if (!fs.existsSync("public/assets/html-only.js") || !fs.existsSync(".next/standalone/server.js")) return true;
   return ["app", "pages", "client", "lib", "components", "messages", "i18n", "proxy.ts", "next.config.mjs"].some((p) => fs.existsSync(p) && newer(p));
 }
 
@@ -103,7 +103,8 @@ start("keystep", process.execPath, startCommand(), {
   // WhatsApp codes go through the same signed webhook, marked "channel": "whatsapp".
   WHATSAPP_PROVIDER: "webhook",
   // A sample second brand: log in from http://127.0.0.1:4010/?client_id=nightjar to see it.
-  KEYSTEP_CONFIG: process.env.KEYSTEP_CONFIG || "docs/demo.config.json",
+  // Absolute: the standalone server runs in its own folder (.next/standalone).
+  KEYSTEP_CONFIG: path.resolve(process.env.KEYSTEP_CONFIG || "docs/demo.config.json"),
   // The pseudo-locale (accented, ~40% longer) is in the language menu of the demo.
   KEYSTEP_PSEUDO_LOCALE: "1",
 });

@@ -3,7 +3,8 @@
 import fs from "node:fs";
 
 /**
- * The arguments after `node` in package.json's start script (V8 heap flags, then `next start`).
+ * The arguments after `node` in package.json's start script (V8 heap flags, then the standalone
+ * server, .next/standalone/server.js, which runs in its own folder: pass absolute paths).
  * @returns {string[]}
  */
 export function startCommand(file = "package.json") {

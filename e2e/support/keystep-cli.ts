@@ -7,10 +7,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the support CLI (`npm run keystep -- …`) against the e2e Keystep's database, as an operator would. */
+/** Runs the compiled support CLI (`npm run keystep -- …`, dist/cli/keystep.cjs) against the e2e Keystep's database, as an operator would. */
 export function keystepCli(...args: string[]): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    execFile("npx", ["tsx", "--conditions=react-server", "scripts/keystep.ts", ...args], { env: keystepEnv(), timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(process.execPath, ["dist/cli/keystep.cjs", ...args], { env: keystepEnv(), timeout: 60_000 }, (error, stdout, stderr) => {
       if (error && typeof error.code !== "number") return reject(error);
       resolve({ status: typeof error?.code === "number" ? error.code : 0, stdout, stderr });
     });

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import path from "node:path";
 import { E2E } from "./ports";
 
 /** Where the e2e Keystep keeps its SQLite database; keystep-server.ts empties it at start. */
@@ -34,7 +35,8 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     KEYSTEP_ISSUER_NAME: "Keystep E2E",
     KEYSTEP_ADMIN_TOKEN: E2E.adminToken,
     KEYSTEP_METRICS_TOKEN: E2E.metricsToken,
-    DATABASE_URL: `sqlite:./${E2E_DATA_DIR}/keystep.db`,
+    // Absolute paths: the standalone server runs in its own folder (.next/standalone), not here.
+    DATABASE_URL: `sqlite:${path.resolve(E2E_DATA_DIR, "keystep.db")}`,
     LOG_LEVEL: "warn",
     SMTP_URL: `smtp://127.0.0.1:${E2E.inboxSmtpPort}`,
     EMAIL_FROM: "Keystep E2E <mfa@keystep.test>",
@@ -46,7 +48,7 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     // Every journey comes from one loopback address, and every first setup sends an email code
     // (policy firstEnrollment), so the per-IP email budget is sized for the suite, not a person.
     EMAIL_BUDGET_PER_IP: "1000",
-    KEYSTEP_CONFIG: "e2e/support/keystep.config.json",
+    KEYSTEP_CONFIG: path.resolve("e2e/support/keystep.config.json"),
     // The shortest allowed link lifetime, so a journey can watch a link expire in real time.
     KEYSTEP_MAGIC_LINK_TTL_SECONDS: "60",
   };

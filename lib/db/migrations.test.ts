@@ -1,7 +1,9 @@
+import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { Migrator, sql } from "kysely";
-import { connect } from "./connect";
-import { BACKENDS, newFlowCtx } from "@/lib/test/databases";
+import pg from "pg";
+import { connect, migrateToLatest, pendingMigrations } from "./connect";
+import { BACKENDS, newFlowCtx, PG_URL } from "@/lib/test/databases";
 import { migrations } from "./migrations";
 
 describe.each(BACKENDS)("migrations ($name)", (backend) => {
@@ -60,6 +62,30 @@ describe("0011_users_are_keyed_by_tenant", () => {
       }
     } finally {
       await db.destroy();
+    }
+  });
+});
+
+describe("several instances starting at once (PostgreSQL)", () => {
+  it("four processes' migrators racing on one fresh database apply every migration exactly once, and none fails", async () => {
+    const schema = `ks_race_${crypto.randomBytes(6).toString("hex")}`;
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    // One pool each, as separate instances have: Kysely's migrator serialises them with an advisory lock.
+    const instances = Array.from({ length: 4 }, () => connect(PG_URL, { schema }));
+    try {
+      const results = await Promise.allSettled(instances.map((db) => migrateToLatest(db)));
+      expect(results.filter((r) => r.status === "rejected")).toEqual([]);
+      const applied = results.flatMap((r) => (r.status === "fulfilled" ? r.value : []));
+      expect(applied.sort()).toEqual(Object.keys(migrations).sort());
+      const recorded = await admin.query<{ name: string }>(`select name from ${schema}.kysely_migration order by name`);
+      expect(recorded.rows.map((r) => r.name)).toEqual(Object.keys(migrations).sort());
+      for (const db of instances) expect(await pendingMigrations(db)).toEqual([]);
+    } finally {
+      await Promise.all(instances.map((db) => db.destroy()));
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
     }
   });
 });

@@ -141,6 +141,18 @@ describe("keystep CLI", () => {
     expect(fs.existsSync(file)).toBe(false);
   });
 
+  it("reads DATABASE_URL and KEYSTEP_SECRET from files (DATABASE_URL_FILE, KEYSTEP_SECRET_FILE) as the server does", async () => {
+    const { user } = await enrolled();
+    const urlFile = path.join(dir, "database_url");
+    const secretFile = path.join(dir, "keystep_secret");
+    fs.writeFileSync(urlFile, `${databaseUrl}\n`);
+    fs.writeFileSync(secretFile, `${"s".repeat(40)}\n`);
+    const r = await cli(["show", user.sub, "--json"], { DATABASE_URL: "", DATABASE_URL_FILE: urlFile, KEYSTEP_SECRET_FILE: secretFile });
+    expect(r.err).toBe("");
+    expect(r.status).toBe(EXIT.ok);
+    expect(JSON.parse(r.out).factors).toHaveLength(1);
+  });
+
   it("reports configuration and database errors in one line", async () => {
     expect(await cli(["show", "auth0|1"], { DATABASE_URL: "mysql://db/keystep" })).toMatchObject({ status: EXIT.usage, err: "keystep: DATABASE_URL must be sqlite:<path> or postgres://…" });
     const empty = path.join(dir, "empty.db");

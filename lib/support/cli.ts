@@ -99,14 +99,18 @@ function parseCommand(positionals: string[]): Command | "help" {
 function settings(source: CliIo["env"]): { databaseUrl: string; tenants: Tenant[] } {
   // The support commands need the database and the tenants, not the server's other secrets:
   // those it does not have are stood in for, so the CLI runs from a shell with only DATABASE_URL.
-  const placeholders = { KEYSTEP_SECRET: "x".repeat(32), KEYSTEP_ENCRYPTION_KEY: "0".repeat(64), KEYSTEP_PUBLIC_URL: "http://localhost:3000" };
+  // Secrets may come from files (NAME_FILE), as the server reads them: a given file replaces the placeholder.
+  const placeholders = { ...(source.KEYSTEP_SECRET_FILE ? {} : { KEYSTEP_SECRET: "x".repeat(32) }), KEYSTEP_ENCRYPTION_KEY: "0".repeat(64), KEYSTEP_PUBLIC_URL: "http://localhost:3000" };
   const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim() || source.KEYSTEP_TENANTS?.trim());
-  const given = Object.fromEntries(Object.entries(source).filter(([name, v]) => v && (name.startsWith("KEYSTEP_TENANT") || name.startsWith("KEYSTEP_AUTH0_") || name === "KEYSTEP_SECRET")));
+  const given = Object.fromEntries(
+    Object.entries(source).filter(([name, v]) => v && (name.startsWith("KEYSTEP_TENANT") || name.startsWith("KEYSTEP_AUTH0_") || name === "KEYSTEP_SECRET" || name === "KEYSTEP_SECRET_FILE")),
+  );
   const env = loadEnv({
     ...placeholders,
     ...given,
     NODE_ENV: "development",
     DATABASE_URL: source.DATABASE_URL,
+    DATABASE_URL_FILE: source.DATABASE_URL_FILE,
     ...(configured ? {} : { KEYSTEP_AUTH0_DOMAINS: "unused.example" }),
   });
   return { databaseUrl: env.databaseUrl, tenants: configured ? env.tenants : [] };
