@@ -29,7 +29,8 @@ test("the metrics count a completed sign-in: the flow, its checks and the result
   const before = await scrape();
   await enrollNewUser(page, app, otp, newEmail("metrics"));
   const after = await scrape();
-  expect(sample(after, completed)).toBe(sample(before, completed) + 1);
+  // At least this login: journeys in other workers complete logins against the same server meanwhile.
+  expect(sample(after, completed)).toBeGreaterThanOrEqual(sample(before, completed) + 1);
   expect(sample(after, results)).toBeGreaterThan(sample(before, results));
   // The first setup's email check sent one code.
   expect(sample(after, sent)).toBeGreaterThan(sample(before, sent));
