@@ -27,7 +27,7 @@ describe("configuration", () => {
   it("accepts a complete production configuration", () => {
     const env = loadEnv(good);
     expect(env.auth0Domains.map((d) => d.origin)).toEqual(["https://acme.eu.auth0.com", "https://login.acme.com"]);
-    expect(env.encryptionKey).toHaveLength(32);
+    expect(env.keys.current.raw).toHaveLength(32);
     expect(env.clockToleranceSeconds).toBeGreaterThanOrEqual(30);
   });
 
@@ -173,7 +173,7 @@ describe("secrets from files (NAME_FILE, as Docker and Kubernetes mount them)", 
 
   it("reads each secret from its file, without the trailing newline", () => {
     const env = loadEnv({ ...good, KEYSTEP_SECRET: undefined, KEYSTEP_SECRET_FILE: write("secret", `${"f".repeat(40)}\n`), KEYSTEP_ADMIN_TOKEN_FILE: write("admin", "t".repeat(40)) });
-    expect(Buffer.from(env.secret).toString()).toBe("f".repeat(40));
+    expect(Buffer.from(env.tenants[0]!.secret).toString()).toBe("f".repeat(40));
     expect(env.adminToken).toBe("t".repeat(40));
   });
 

@@ -56,7 +56,7 @@ export async function GET(request: Request): Promise<Response> {
     // Policy let the user through without a challenge: say so, with the rule, rather than imply MFA.
     ...(flow.result?.skipped ? { skipped: flow.result.skipped } : {}),
   });
-  log.info({ flow: flow.id.slice(0, 8), outcome: flow.outcome }, "returning to auth0");
+  log.info({ flow: flow.id.slice(-8), outcome: flow.outcome }, "returning to auth0");
   results.inc({ outcome: flow.outcome ?? "denied", reason: flow.result?.reason ?? (flow.result?.skipped ? "skipped" : "") });
 
   const locale = negotiateLocale(await chosenLocale(), flow.context.claims.locale, request.headers.get("accept-language"));
