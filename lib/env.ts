@@ -304,7 +304,7 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
     // A previous secret is accepted as this tenant's during a rollover, so it too must be this tenant's alone.
     for (const [name, value] of [[`${prefix}SECRET`, secret], [`${prefix}PREVIOUS_SECRET`, previous]] as const) {
       const sharing = value ? seenSecrets.get(value) : undefined;
-      if (sharing !== undefined) problems.push(`${name} is the same as "${sharing}"'s (current or previous) secret: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
+      if (sharing !== undefined && sharing !== id) problems.push(`${name} is the same as "${sharing}"'s (current or previous) secret: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
       if (value) seenSecrets.set(value, id);
     }
     tenants.push({ id, auth0Id: id, secret: encode(secret), previousSecret: previous ? encode(previous) : null, domains, management: managementSettings(raw, prefix, domains, problems) });
