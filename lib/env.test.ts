@@ -282,7 +282,9 @@ describe("key rotation (#16 item 4)", () => {
   it("refuses a previous Action secret that is short, equals the current one, or is used where it means nothing", () => {
     expect(problems({ KEYSTEP_PREVIOUS_SECRET: "short" })).toEqual([expect.stringMatching(/^KEYSTEP_PREVIOUS_SECRET must be at least 32 bytes/)]);
     expect(problems({ KEYSTEP_PREVIOUS_SECRET: good.KEYSTEP_SECRET })).toEqual([expect.stringMatching(/^KEYSTEP_PREVIOUS_SECRET is the same as KEYSTEP_SECRET/)]);
-    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET: "d".repeat(32) })).toEqual([expect.stringMatching(/^KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET is the same as KEYSTEP_TENANT_ACME_DEV_SECRET/)]);
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET: "d".repeat(32) })).toEqual([
+      expect.stringMatching(/^KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET is the same as KEYSTEP_TENANT_ACME_DEV_SECRET/),
+    ]);
     expect(problems({ ...two, KEYSTEP_PREVIOUS_SECRET: "o".repeat(32) })).toEqual([expect.stringMatching(/^KEYSTEP_PREVIOUS_SECRET is for a single tenant/)]);
   });
 

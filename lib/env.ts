@@ -302,9 +302,13 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
       seenHosts.set(d.host, id);
     }
     // A previous secret is accepted as this tenant's during a rollover, so it too must be this tenant's alone.
-    for (const [name, value] of [[`${prefix}SECRET`, secret], [`${prefix}PREVIOUS_SECRET`, previous]] as const) {
+    for (const [name, value] of [
+      [`${prefix}SECRET`, secret],
+      [`${prefix}PREVIOUS_SECRET`, previous],
+    ] as const) {
       const sharing = value ? seenSecrets.get(value) : undefined;
-      if (sharing !== undefined && sharing !== id) problems.push(`${name} is the same as "${sharing}"'s (current or previous) secret: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
+      if (sharing !== undefined && sharing !== id)
+        problems.push(`${name} is the same as "${sharing}"'s (current or previous) secret: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
       if (value) seenSecrets.set(value, id);
     }
     tenants.push({ id, auth0Id: id, secret: encode(secret), previousSecret: previous ? encode(previous) : null, domains, management: managementSettings(raw, prefix, domains, problems) });
@@ -326,7 +330,11 @@ function previousSecret(value: string, name: string, current: string, currentNam
  */
 function previousKeys(source: Record<string, string | undefined>, current: Buffer | null, problems: string[]): Buffer[] {
   const previous: Buffer[] = [];
-  for (const [i, entry] of (source.KEYSTEP_PREVIOUS_ENCRYPTION_KEYS ?? "").split(",").map((e) => e.trim()).filter(Boolean).entries()) {
+  for (const [i, entry] of (source.KEYSTEP_PREVIOUS_ENCRYPTION_KEYS ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
     const key = decodeKey(entry);
     if (!key) problems.push(`KEYSTEP_PREVIOUS_ENCRYPTION_KEYS entry ${i + 1} must be 32 bytes as 64 hex characters or base64`);
     else if (current?.equals(key)) problems.push(`KEYSTEP_PREVIOUS_ENCRYPTION_KEYS entry ${i + 1} is the current KEYSTEP_ENCRYPTION_KEY: list only the keys it replaced`);
@@ -475,7 +483,11 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   if (problems.length > 0 || !publicUrl) throw new EnvError(problems);
   const current = encryptionKey ?? devEncryptionKey(databaseUrl);
   if (previous.some((p) => p.equals(current))) throw new EnvError(["KEYSTEP_PREVIOUS_ENCRYPTION_KEYS lists the development key in use: list only the keys it replaced"]);
-  const keys = new KeyRing(current, previous, legacyHashSecrets.map((s) => new TextEncoder().encode(s)));
+  const keys = new KeyRing(
+    current,
+    previous,
+    legacyHashSecrets.map((s) => new TextEncoder().encode(s)),
+  );
   return {
     nodeEnv,
     publicUrl,

@@ -74,7 +74,9 @@ export async function rehashDevice(db: Kysely<Database>, user: UserKey, hashes: 
     const res = await db
       .updateTable("devices")
       .set({ token_hash: current })
-      .where("id", "=", (eb) => eb.selectFrom("devices").select("id").where("tenant", "=", user.tenant).where("sub", "=", user.sub).where("token_hash", "in", stale).orderBy("last_mfa_at", "desc").limit(1))
+      .where("id", "=", (eb) =>
+        eb.selectFrom("devices").select("id").where("tenant", "=", user.tenant).where("sub", "=", user.sub).where("token_hash", "in", stale).orderBy("last_mfa_at", "desc").limit(1),
+      )
       .where((eb) => eb.not(eb.exists(eb.selectFrom("devices as d").select("d.id").where("d.tenant", "=", user.tenant).where("d.sub", "=", user.sub).where("d.token_hash", "=", current))))
       .executeTakeFirst();
     return Number(res.numUpdatedRows) === 1;

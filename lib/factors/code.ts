@@ -24,7 +24,6 @@ export function newCode(): string {
   return crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
 }
 
-
 /** The live code for this flow and channel, if any: newest, unconsumed, not superseded, not expired. */
 export async function activeChallenge(db: Kysely<Database>, flowId: string, channel: ChannelId, now = Date.now()): Promise<ChallengeRow | null> {
   const row = await db

@@ -92,7 +92,12 @@ describe.each(BACKENDS)("key rotation on $name", (backend) => {
     const env = testEnv();
     const user = { tenant: TENANT, sub: `auth0|${crypto.randomUUID()}` };
     const sessionToken = crypto.randomBytes(24).toString("base64url");
-    const opened = await openFlow(db, env.keys, { state: `S-${crypto.randomUUID()}`, sessionToken, context: { claims: { iss: TENANT, sub: user.sub, iat: 0, exp: 0 }, ip: null, userAgent: null }, ttlSeconds: 900 });
+    const opened = await openFlow(db, env.keys, {
+      state: `S-${crypto.randomUUID()}`,
+      sessionToken,
+      context: { claims: { iss: TENANT, sub: user.sub, iat: 0, exp: 0 }, ip: null, userAgent: null },
+      ttlSeconds: 900,
+    });
     if (!opened.ok) throw new Error("not opened");
     const row = await db.selectFrom("flows").select(["id", "entry_token_hash"]).where("id", "=", opened.flow.id).executeTakeFirstOrThrow();
     // Whoever holds the Action secret (an Auth0 admin, the CI that deploys the Action) cannot compute them.
@@ -123,7 +128,14 @@ describe.each(BACKENDS)("key rotation on $name", (backend) => {
       const code = "ABCD-EFGH-JKMN-PQRS";
       await db
         .insertInto("recovery_codes")
-        .values({ id: crypto.randomUUID(), tenant: ctx.flow.tenant, sub: ctx.flow.sub, code_hash: before.hash(TEST_SECRET, `recovery:${ctx.flow.tenant}|${ctx.flow.sub}`, "ABCDEFGHJKMNPQRS"), created_at: 1, used_at: null })
+        .values({
+          id: crypto.randomUUID(),
+          tenant: ctx.flow.tenant,
+          sub: ctx.flow.sub,
+          code_hash: before.hash(TEST_SECRET, `recovery:${ctx.flow.tenant}|${ctx.flow.sub}`, "ABCDEFGHJKMNPQRS"),
+          created_at: 1,
+          used_at: null,
+        })
         .execute();
       expect(await recoveryFactor.verify(ctx, code)).toEqual({ ok: true });
       expect(await recoveryFactor.verify(ctx, code)).toEqual({ ok: false, error: "code_invalid" });
@@ -156,7 +168,19 @@ describe.each(BACKENDS)("key rotation on $name", (backend) => {
       const now = Date.now();
       await db
         .insertInto("challenges")
-        .values({ id: challengeId, flow_id: oldId, factor: "email", purpose: "challenge", destination: "ada@example.com", code_hash: before.hash(TEST_SECRET, `code:${challengeId}`, "123456"), attempts: 0, created_at: now, expires_at: now + 600_000, consumed_at: null, superseded_at: null })
+        .values({
+          id: challengeId,
+          flow_id: oldId,
+          factor: "email",
+          purpose: "challenge",
+          destination: "ada@example.com",
+          code_hash: before.hash(TEST_SECRET, `code:${challengeId}`, "123456"),
+          attempts: 0,
+          created_at: now,
+          expires_at: now + 600_000,
+          consumed_at: null,
+          superseded_at: null,
+        })
         .execute();
       const fctx: FactorCtx = { db, env, flow: flow!, now };
       expect(await checkCode(fctx, "email", "challenge", "654321")).toEqual({ ok: false, error: "code_invalid" });
@@ -164,7 +188,18 @@ describe.each(BACKENDS)("key rotation on $name", (backend) => {
       const token = crypto.randomBytes(32).toString("base64url");
       await db
         .insertInto("magic_links")
-        .values({ id: crypto.randomUUID(), flow_id: oldId, token_hash: before.hash(TEST_SECRET, "magic-link", token), number: 123, created_at: now, expires_at: now + 600_000, superseded_at: null, approved_at: null, refused_at: null, consumed_at: null })
+        .values({
+          id: crypto.randomUUID(),
+          flow_id: oldId,
+          token_hash: before.hash(TEST_SECRET, "magic-link", token),
+          number: 123,
+          created_at: now,
+          expires_at: now + 600_000,
+          superseded_at: null,
+          approved_at: null,
+          refused_at: null,
+          consumed_at: null,
+        })
         .execute();
       expect(await findLink(db, env.keys, token, now)).toMatchObject({ ok: true });
     });
@@ -174,7 +209,11 @@ describe.each(BACKENDS)("key rotation on $name", (backend) => {
       const context = { claims: { iss: TENANT, sub: "auth0|replay", iat: 0, exp: 0 }, ip: null, userAgent: null };
       const first = await openFlow(db, envA.keys, { state: `S-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 });
       expect(first.ok).toBe(true);
-      await db.updateTable("flows").set({ entry_token_hash: before.hash(TEST_SECRET, "entry-token", sessionToken) }).where("entry_token_hash", "=", envA.keys.hash("entry-token", sessionToken)).execute();
+      await db
+        .updateTable("flows")
+        .set({ entry_token_hash: before.hash(TEST_SECRET, "entry-token", sessionToken) })
+        .where("entry_token_hash", "=", envA.keys.hash("entry-token", sessionToken))
+        .execute();
       expect(await openFlow(db, envB.keys, { state: `S-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).toEqual({ ok: false, error: "token_replayed" });
       // And under an earlier key of the ring.
       const second = crypto.randomBytes(24).toString("base64url");

@@ -380,7 +380,8 @@ async function runKeys(argv: string[], io: CliIo): Promise<number> {
     };
     if (e instanceof UsageError) return fail(EXIT.usage, "usage", e.message);
     if (e instanceof EnvError) return fail(EXIT.usage, "configuration", e.problems.join("; "));
-    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS")) return fail(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
+    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
+      return fail(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
     return fail(EXIT.failed, "database_error", `Database error: ${describeError(e)}`);
   } finally {
     await db?.destroy().catch(() => {});
@@ -402,11 +403,11 @@ function statusText(s: KeyStatus): string {
     `Passkeys without a stored user handle: ${s.legacyPasskeys}`,
     "",
     ...Object.entries(s.stillNeeded.previous).map(([id, needed]) =>
-      needed ? `Previous key ${id} is still needed (run rotate; flows and devices under it expire on their own).` : `Previous key ${id} is no longer needed: remove it from KEYSTEP_PREVIOUS_ENCRYPTION_KEYS.`,
+      needed
+        ? `Previous key ${id} is still needed (run rotate; flows and devices under it expire on their own).`
+        : `Previous key ${id} is no longer needed: remove it from KEYSTEP_PREVIOUS_ENCRYPTION_KEYS.`,
     ),
-    s.stillNeeded.legacySecret
-      ? "Values from before key ids still need KEYSTEP_SECRET (or KEYSTEP_LEGACY_HASH_SECRET) as it was then."
-      : "Nothing depends on the KEYSTEP_SECRET of before key ids.",
+    s.stillNeeded.legacySecret ? "Values from before key ids still need KEYSTEP_SECRET (or KEYSTEP_LEGACY_HASH_SECRET) as it was then." : "Nothing depends on the KEYSTEP_SECRET of before key ids.",
   ];
   return `${lines.join("\n")}\n`;
 }

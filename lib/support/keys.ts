@@ -35,11 +35,13 @@ export async function rotateKeys(db: Kysely<Database>, keys: KeyRing, opts: { ac
   let after = "";
   for (;;) {
     const rows = await db.selectFrom("authenticators").select(["id", "secret"]).where("secret", "is not", null).where("id", ">", after).orderBy("id").limit(batchSize).execute();
-    if (rows.length === 0) break;
-    after = rows[rows.length - 1]!.id;
+    const last = rows.at(-1);
+    if (!last) break;
+    after = last.id;
     await db.transaction().execute(async (trx) => {
       for (const row of rows) {
-        const sealed = row.secret!;
+        const sealed = row.secret;
+        if (sealed === null) continue;
         if (keys.isCurrent(sealed)) {
           summary.current++;
           continue;
@@ -51,13 +53,22 @@ export async function rotateKeys(db: Kysely<Database>, keys: KeyRing, opts: { ac
           summary.unreadable.push(row.id);
           continue;
         }
-        const res = await trx.updateTable("authenticators").set({ secret: keys.seal("totp", plain, authenticatorAad(row.id)) }).where("id", "=", row.id).where("secret", "=", sealed).executeTakeFirst();
+        const res = await trx
+          .updateTable("authenticators")
+          .set({ secret: keys.seal("totp", plain, authenticatorAad(row.id)) })
+          .where("id", "=", row.id)
+          .where("secret", "=", sealed)
+          .executeTakeFirst();
         if (Number(res.numUpdatedRows) === 1) summary.rotated++;
       }
     });
     opts.progress?.(summary.rotated + summary.current + summary.unreadable.length);
   }
-  await audit(db, { event: "keys.rotated", outcome: summary.unreadable.length ? "partial" : "success", detail: { actor: opts.actor, keyId: summary.keyId, rotated: summary.rotated, current: summary.current, unreadable: summary.unreadable.length } });
+  await audit(db, {
+    event: "keys.rotated",
+    outcome: summary.unreadable.length ? "partial" : "success",
+    detail: { actor: opts.actor, keyId: summary.keyId, rotated: summary.rotated, current: summary.current, unreadable: summary.unreadable.length },
+  });
   return summary;
 }
 
@@ -95,21 +106,50 @@ export async function keyStatus(db: Kysely<Database>, keys: KeyRing, now = Date.
   const uses = [
     ...(await counted(
       "TOTP secrets",
-      db.selectFrom("authenticators").select([kid("secret").as("kid"), count.as("n")]).where("secret", "is not", null).groupBy(kid("secret")).execute(),
+      db
+        .selectFrom("authenticators")
+        .select([kid("secret").as("kid"), count.as("n")])
+        .where("secret", "is not", null)
+        .groupBy(kid("secret"))
+        .execute(),
     )),
     ...(await counted(
       "recovery codes (unused)",
-      db.selectFrom("recovery_codes").select([kid("code_hash").as("kid"), count.as("n")]).where("used_at", "is", null).groupBy(kid("code_hash")).execute(),
+      db
+        .selectFrom("recovery_codes")
+        .select([kid("code_hash").as("kid"), count.as("n")])
+        .where("used_at", "is", null)
+        .groupBy(kid("code_hash"))
+        .execute(),
     )),
     ...(await counted(
       "devices (not revoked)",
-      db.selectFrom("devices").select([kid("token_hash").as("kid"), count.as("n")]).where("revoked_at", "is", null).groupBy(kid("token_hash")).execute(),
+      db
+        .selectFrom("devices")
+        .select([kid("token_hash").as("kid"), count.as("n")])
+        .where("revoked_at", "is", null)
+        .groupBy(kid("token_hash"))
+        .execute(),
     )),
     ...(await counted(
       "app device ids",
-      db.selectFrom("devices").select([kid("app_device_hash").as("kid"), count.as("n")]).where("revoked_at", "is", null).where("app_device_hash", "is not", null).groupBy(kid("app_device_hash")).execute(),
+      db
+        .selectFrom("devices")
+        .select([kid("app_device_hash").as("kid"), count.as("n")])
+        .where("revoked_at", "is", null)
+        .where("app_device_hash", "is not", null)
+        .groupBy(kid("app_device_hash"))
+        .execute(),
     )),
-    ...(await counted("flows (not expired)", db.selectFrom("flows").select([kid("id").as("kid"), count.as("n")]).where("expires_at", ">", now).groupBy(kid("id")).execute())),
+    ...(await counted(
+      "flows (not expired)",
+      db
+        .selectFrom("flows")
+        .select([kid("id").as("kid"), count.as("n")])
+        .where("expires_at", ">", now)
+        .groupBy(kid("id"))
+        .execute(),
+    )),
   ].sort((a, b) => a.what.localeCompare(b.what) || String(a.keyId).localeCompare(String(b.keyId)));
   const passkeys = await db.selectFrom("authenticators").select(count.as("n")).where("credential_id", "is not", null).where("user_handle", "is", null).executeTakeFirstOrThrow();
   const legacyPasskeys = Number(passkeys.n);

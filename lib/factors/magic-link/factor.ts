@@ -14,7 +14,6 @@ export type MagicLink = Selectable<MagicLinksTable>;
 /** Links live 10 minutes by default, never more than 15 (KEYSTEP_MAGIC_LINK_TTL_SECONDS). */
 export const MAGIC_LINK_TTL_MS = 10 * 60_000;
 
-
 /**
  * The link a user receives. The origin comes only from KEYSTEP_PUBLIC_URL, never from request
  * headers, so a forged Host header cannot point the link at an attacker's site.

@@ -1,5 +1,4 @@
 import { keysOfUser } from "@/lib/auth0/domains";
-import crypto from "node:crypto";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
