@@ -402,11 +402,12 @@ function statusText(s: KeyStatus): string {
     ),
     `Passkeys without a stored user handle: ${s.legacyPasskeys}`,
     "",
-    ...Object.entries(s.stillNeeded.previous).map(([id, needed]) =>
-      needed
-        ? `Previous key ${id} is still needed (run rotate; flows and devices under it expire on their own).`
-        : `Previous key ${id} is no longer needed: remove it from KEYSTEP_PREVIOUS_ENCRYPTION_KEYS.`,
-    ),
+    ...Object.entries(s.stillNeeded.previous).map(([id, needed]) => {
+      if (!needed) return `Previous key ${id} is no longer needed: remove it from KEYSTEP_PREVIOUS_ENCRYPTION_KEYS.`;
+      const by = s.uses.filter((u) => u.keyId === id && u.rows > 0).map((u) => `${u.what} (${u.rows})`);
+      const totp = s.uses.some((u) => u.what === "TOTP secrets" && u.rows > 0 && (u.keyId === id || u.state === "legacy"));
+      return `Previous key ${id} is still needed${by.length ? ` by ${by.join(", ")}` : ""}: ${totp ? "run rotate for the TOTP secrets; " : ""}hashes are used, replaced or expire on their own.`;
+    }),
     s.stillNeeded.legacySecret ? "Values from before key ids still need KEYSTEP_SECRET (or KEYSTEP_LEGACY_HASH_SECRET) as it was then." : "Nothing depends on the KEYSTEP_SECRET of before key ids.",
   ];
   return `${lines.join("\n")}\n`;

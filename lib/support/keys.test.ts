@@ -136,6 +136,8 @@ describe("rotate and keys status from the CLI", () => {
   it("rotate re-encrypts, prints counts and the status; keys status --json says the previous key can go", async () => {
     await seed(db, sealers.legacy!, 2);
     await seed(db, sealers.a!, 1);
+    const before = await cli(["keys", "status"], rotating);
+    expect(before.out).toContain(`Previous key ${envA.keys.current.id} is still needed by TOTP secrets (1): run rotate for the TOTP secrets;`);
     const r = await cli(["rotate"], rotating);
     expect(r.status).toBe(EXIT.ok);
     expect(r.out).toContain(`Re-encrypted 3 TOTP secrets under key ${envB.keys.current.id} (0 already were).`);
