@@ -6,7 +6,8 @@
  *   KEYSTEP_URL     Keystep's public URL, e.g. https://mfa.example.com
  *   KEYSTEP_SECRET  the HS256 secret Keystep holds for this tenant (at least 32 bytes)
  * and optional ones: KEYSTEP_SSO_MAX_AGE_SECONDS, KEYSTEP_ALLOW_PASSWORD_GRANTS,
- * KEYSTEP_CLAIM_NAMESPACE. Do not edit it: the next install replaces it, and per-login rules live
+ * KEYSTEP_CLAIM_NAMESPACE, and KEYSTEP_PREVIOUS_SECRET while the secret is being rotated
+ * (docs/operations.md, "Rotating keys"). Do not edit it: the next install replaces it, and per-login rules live
  * in Keystep's policy file.
  *
  * Node built-ins only: Auth0 runs this file as it is, with no npm dependencies to audit.
@@ -63,7 +64,9 @@ function readSecrets(event) {
   const secrets = event.secrets || {};
   const url = typeof secrets.KEYSTEP_URL === "string" ? secrets.KEYSTEP_URL.trim() : "";
   const secret = typeof secrets.KEYSTEP_SECRET === "string" ? secrets.KEYSTEP_SECRET : "";
-  return url && secret ? { url, secret } : null;
+  // The secret being rotated out: results of logins Keystep began with it still verify, nothing is signed with it.
+  const previous = typeof secrets.KEYSTEP_PREVIOUS_SECRET === "string" && secrets.KEYSTEP_PREVIOUS_SECRET !== secret ? secrets.KEYSTEP_PREVIOUS_SECRET : "";
+  return url && secret ? { url, secret, previous } : null;
 }
 
 /**
@@ -305,6 +308,20 @@ exports.onExecutePostLogin = async (event, api) => {
   api.redirect.sendUserTo(trimSlash(config.url) + ENTRY_PATH, { query: { session_token: token } });
 };
 
+/** Keystep's result, verified with KEYSTEP_SECRET, else with KEYSTEP_PREVIOUS_SECRET when set; throws the first secret's error. */
+function validateResult(api, config) {
+  try {
+    return api.redirect.validateToken({ secret: config.secret, tokenParameterName: "session_token" });
+  } catch (err) {
+    if (!config.previous) throw err;
+    try {
+      return api.redirect.validateToken({ secret: config.previous, tokenParameterName: "session_token" });
+    } catch {
+      throw err;
+    }
+  }
+}
+
 exports.onContinuePostLogin = async (event, api) => {
   const config = readSecrets(event);
   if (!config) {
@@ -315,7 +332,8 @@ exports.onContinuePostLogin = async (event, api) => {
   try {
     // Auth0 checks HS256, that iat/exp/sub/iss/state are present, that `state` is this
     // transaction's (so a result can't be replayed into another login) and that `sub` is this user.
-    claims = api.redirect.validateToken({ secret: config.secret, tokenParameterName: "session_token" });
+    // During a rotation Keystep answers a login with the secret that began it, so the previous one is tried too.
+    claims = validateResult(api, config);
   } catch (err) {
     api.access.deny(`Keystep result could not be verified: ${err && err.message ? err.message : String(err)}`);
     return;

@@ -437,3 +437,55 @@ describe("onContinuePostLogin", () => {
     expect(api.access.deny).toHaveBeenCalledWith("Keystep result is for another user.");
   });
 });
+
+describe("rotating the Action secret (#16 item 4)", () => {
+  const OLD = SECRET;
+  const NEW = "n".repeat(40);
+  const result = { iss: "t", sub: "auth0|1", state: "S", iat: 1, exp: 2, jti: "j", outcome: "success", amr: ["otp"] };
+  /** An `api` whose validateToken accepts only a token signed with `signedWith`, as Auth0's does. */
+  function signedWith(secret: string) {
+    const api = makeApi();
+    api.redirect.validateToken = vi.fn(({ secret: s }: { secret: string }) => {
+      if (s !== secret) throw new Error("invalid signature");
+      return result;
+    }) as never;
+    return api;
+  }
+  const rotated = (extra: Record<string, string> = {}) => makeEvent({ secrets: { KEYSTEP_URL: URL_AS_CONFIGURED, KEYSTEP_SECRET: NEW, ...extra } });
+
+  it("threat: rotating the Action secret breaks logins in flight", async () => {
+    // A login Keystep began with the old secret is answered with it; the Action already on the new one accepts it.
+    const api = signedWith(OLD);
+    await action.onContinuePostLogin(rotated({ KEYSTEP_PREVIOUS_SECRET: OLD }), api);
+    expect(api.access.deny).not.toHaveBeenCalled();
+    expect(api.authentication.recordMethod).toHaveBeenCalledWith(record("client=cid&amr=otp"));
+    // Results signed with the new secret verify first time.
+    const fresh = signedWith(NEW);
+    await action.onContinuePostLogin(rotated({ KEYSTEP_PREVIOUS_SECRET: OLD }), fresh);
+    expect(fresh.redirect.validateToken).toHaveBeenCalledTimes(1);
+    expect(fresh.authentication.recordMethod).toHaveBeenCalled();
+  });
+
+  it("threat: without KEYSTEP_PREVIOUS_SECRET (the rollover is over), a result signed with the old secret is denied", async () => {
+    const api = signedWith(OLD);
+    await action.onContinuePostLogin(rotated(), api);
+    expect(api.access.deny).toHaveBeenCalledWith("Keystep result could not be verified: invalid signature");
+    expect(api.authentication.recordMethod).not.toHaveBeenCalled();
+  });
+
+  it("threat: a result signed with a secret that is neither current nor previous is denied", async () => {
+    const api = signedWith("x".repeat(40));
+    await action.onContinuePostLogin(rotated({ KEYSTEP_PREVIOUS_SECRET: OLD }), api);
+    expect(api.access.deny).toHaveBeenCalledWith("Keystep result could not be verified: invalid signature");
+    expect(api.authentication.recordMethod).not.toHaveBeenCalled();
+  });
+
+  it("signs what it sends with KEYSTEP_SECRET only, never the previous secret", async () => {
+    const api = makeApi();
+    await action.onExecutePostLogin(rotated({ KEYSTEP_PREVIOUS_SECRET: OLD }), api);
+    expect(api.redirect.encodeToken).toHaveBeenCalledWith(expect.objectContaining({ secret: NEW }));
+    const { enc } = tokenPayloadOf(api);
+    expect(await openSealedClaims(String(enc), new TextEncoder().encode(NEW))).not.toBeNull();
+    expect(await openSealedClaims(String(enc), new TextEncoder().encode(OLD))).toBeNull();
+  });
+});

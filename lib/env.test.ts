@@ -27,7 +27,7 @@ describe("configuration", () => {
   it("accepts a complete production configuration", () => {
     const env = loadEnv(good);
     expect(env.auth0Domains.map((d) => d.origin)).toEqual(["https://acme.eu.auth0.com", "https://login.acme.com"]);
-    expect(env.encryptionKey).toHaveLength(32);
+    expect(env.keys.current.raw).toHaveLength(32);
     expect(env.clockToleranceSeconds).toBeGreaterThanOrEqual(30);
   });
 
@@ -173,7 +173,7 @@ describe("secrets from files (NAME_FILE, as Docker and Kubernetes mount them)", 
 
   it("reads each secret from its file, without the trailing newline", () => {
     const env = loadEnv({ ...good, KEYSTEP_SECRET: undefined, KEYSTEP_SECRET_FILE: write("secret", `${"f".repeat(40)}\n`), KEYSTEP_ADMIN_TOKEN_FILE: write("admin", "t".repeat(40)) });
-    expect(Buffer.from(env.secret).toString()).toBe("f".repeat(40));
+    expect(Buffer.from(env.tenants[0]!.secret).toString()).toBe("f".repeat(40));
     expect(env.adminToken).toBe("t".repeat(40));
   });
 
@@ -257,5 +257,78 @@ describe("tenants (#15 item 3)", () => {
     ]);
     expect(problems({ ...two, KEYSTEP_TENANTS: "acme-prod,Acme_Dev" })).toEqual([expect.stringContaining('"Acme_Dev" is not an Auth0 tenant name')]);
     expect(problems({ ...two, KEYSTEP_AUTH0_DOMAINS: "acme.eu.auth0.com" })).toEqual([expect.stringContaining("KEYSTEP_AUTH0_DOMAINS is for a single tenant")]);
+  });
+});
+
+describe("key rotation (#16 item 4)", () => {
+  const b = "b".repeat(64);
+  const c = "c".repeat(64);
+  const two = {
+    ...good,
+    KEYSTEP_AUTH0_DOMAINS: undefined,
+    KEYSTEP_TENANTS: "acme-prod,acme-dev",
+    KEYSTEP_TENANT_ACME_PROD_SECRET: "p".repeat(32),
+    KEYSTEP_TENANT_ACME_PROD_DOMAINS: "acme-prod.eu.auth0.com",
+    KEYSTEP_TENANT_ACME_DEV_SECRET: "d".repeat(32),
+    KEYSTEP_TENANT_ACME_DEV_DOMAINS: "acme-dev.eu.auth0.com",
+  };
+
+  it("previous encryption keys read, the current one writes; each has its own key id", () => {
+    const env = loadEnv({ ...good, KEYSTEP_ENCRYPTION_KEY: b, KEYSTEP_PREVIOUS_ENCRYPTION_KEYS: `${"a".repeat(64)}, ${c}` });
+    expect(env.keys.current.raw.toString("hex")).toBe(b);
+    expect(env.keys.previous.map((k) => k.raw.toString("hex"))).toEqual(["a".repeat(64), c]);
+    expect(new Set(env.keys.roots.map((k) => k.id)).size).toBe(3);
+    // The key id names the key without revealing it.
+    for (const k of env.keys.roots) expect(k.raw.toString("hex")).not.toContain(k.id);
+  });
+
+  it("refuses a previous encryption key that is not 32 bytes, repeats the current one, or is listed twice", () => {
+    expect(problems({ KEYSTEP_PREVIOUS_ENCRYPTION_KEYS: "abc" })).toEqual(["KEYSTEP_PREVIOUS_ENCRYPTION_KEYS entry 1 must be 32 bytes as 64 hex characters or base64"]);
+    expect(problems({ KEYSTEP_PREVIOUS_ENCRYPTION_KEYS: `${b},${"a".repeat(64)}` })).toEqual([expect.stringMatching(/entry 2 is the current KEYSTEP_ENCRYPTION_KEY/)]);
+    expect(problems({ KEYSTEP_PREVIOUS_ENCRYPTION_KEYS: `${b},${b}` })).toEqual([expect.stringMatching(/lists entry 2 twice/)]);
+  });
+
+  it("the Action secret being rotated out is accepted as the tenant's previous secret (single tenant and per tenant)", () => {
+    const one = loadEnv({ ...good, KEYSTEP_PREVIOUS_SECRET: "o".repeat(32) });
+    expect(Buffer.from(one.tenants[0]!.previousSecret!).toString()).toBe("o".repeat(32));
+    expect(loadEnv(good).tenants[0]!.previousSecret).toBeNull();
+    const many = loadEnv({ ...two, KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET: "q".repeat(32) });
+    expect(many.tenants.map((t) => (t.previousSecret ? Buffer.from(t.previousSecret).toString() : null))).toEqual([null, "q".repeat(32)]);
+  });
+
+  it("refuses a previous Action secret that is short, equals the current one, or is used where it means nothing", () => {
+    expect(problems({ KEYSTEP_PREVIOUS_SECRET: "short" })).toEqual([expect.stringMatching(/^KEYSTEP_PREVIOUS_SECRET must be at least 32 bytes/)]);
+    expect(problems({ KEYSTEP_PREVIOUS_SECRET: good.KEYSTEP_SECRET })).toEqual([expect.stringMatching(/^KEYSTEP_PREVIOUS_SECRET is the same as KEYSTEP_SECRET/)]);
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET: "d".repeat(32) })).toEqual([
+      expect.stringMatching(/^KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET is the same as KEYSTEP_TENANT_ACME_DEV_SECRET/),
+    ]);
+    expect(problems({ ...two, KEYSTEP_PREVIOUS_SECRET: "o".repeat(32) })).toEqual([expect.stringMatching(/^KEYSTEP_PREVIOUS_SECRET is for a single tenant/)]);
+  });
+
+  it("threat: a previous secret of tenant A is refused as tenant B's (current or previous)", () => {
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET: "p".repeat(32) })).toEqual([expect.stringMatching(/KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET is the same as "acme-prod"'s/)]);
+    expect(problems({ ...two, KEYSTEP_TENANT_ACME_PROD_PREVIOUS_SECRET: "o".repeat(32), KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET: "o".repeat(32) })).toEqual([
+      expect.stringMatching(/KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET is the same as "acme-prod"'s/),
+    ]);
+  });
+
+  it("the rotation variables may come from files", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "keystep-rotation-"));
+    fs.writeFileSync(path.join(dir, "prev"), `${"o".repeat(32)}\n`);
+    fs.writeFileSync(path.join(dir, "keys"), `${b}\n`);
+    fs.writeFileSync(path.join(dir, "tenant-prev"), "q".repeat(32));
+    const env = loadEnv({ ...good, KEYSTEP_PREVIOUS_SECRET_FILE: path.join(dir, "prev"), KEYSTEP_PREVIOUS_ENCRYPTION_KEYS_FILE: path.join(dir, "keys") });
+    expect(Buffer.from(env.tenants[0]!.previousSecret!).toString()).toBe("o".repeat(32));
+    expect(env.keys.previous[0]!.raw.toString("hex")).toBe(b);
+    const many = loadEnv({ ...two, KEYSTEP_TENANT_ACME_DEV_PREVIOUS_SECRET_FILE: path.join(dir, "tenant-prev") });
+    expect(Buffer.from(many.tenants[1]!.previousSecret!).toString()).toBe("q".repeat(32));
+  });
+
+  it("hashes from before key ids are read with KEYSTEP_SECRET (and the previous one), or with KEYSTEP_LEGACY_HASH_SECRET once set", () => {
+    const text = (env: ReturnType<typeof loadEnv>) => env.keys.legacyHashKeys.map((k) => Buffer.from(k).toString());
+    expect(text(loadEnv(good))).toEqual([good.KEYSTEP_SECRET]);
+    expect(text(loadEnv({ ...good, KEYSTEP_PREVIOUS_SECRET: "o".repeat(32) }))).toEqual([good.KEYSTEP_SECRET, "o".repeat(32)]);
+    expect(text(loadEnv({ ...good, KEYSTEP_LEGACY_HASH_SECRET: "l".repeat(32) }))).toEqual(["l".repeat(32)]);
+    expect(problems({ KEYSTEP_LEGACY_HASH_SECRET: "short" })).toEqual([expect.stringMatching(/^KEYSTEP_LEGACY_HASH_SECRET must be at least 32 bytes/)]);
   });
 });

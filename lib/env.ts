@@ -3,6 +3,7 @@ import path from "node:path";
 import crypto from "node:crypto";
 import { z } from "zod";
 import { isSafeConfiguredUrl, SAFE_URL_RULE } from "@/lib/security/safe-url";
+import { KeyRing } from "@/lib/security/keys";
 
 /** A configured Auth0 tenant: the host (with optional port) Keystep accepts as `iss`, and the scheme used to reach it. */
 export interface Auth0Domain {
@@ -22,6 +23,11 @@ export interface Tenant {
   auth0Id: string | null;
   /** The HS256 secret this tenant's Action holds (KEYSTEP_SECRET in the single-tenant case). */
   secret: Uint8Array;
+  /**
+   * The Action secret being rotated out (KEYSTEP_PREVIOUS_SECRET, KEYSTEP_TENANT_<ID>_PREVIOUS_SECRET):
+   * its tokens are still accepted, and their flows answered with it, during the rollover.
+   */
+  previousSecret: Uint8Array | null;
   /** Every domain the tenant's logins use as `iss`: canonical first, then custom domains. */
   domains: Auth0Domain[];
   /** Management API credentials (optional): revocations then reach Auth0 (lib/auth0/revoke.ts). */
@@ -40,12 +46,14 @@ export interface Env {
   publicUrl: URL;
   /** WebAuthn relying-party ID: KEYSTEP_RP_ID, or the public URL's host. */
   rpId: string;
-  /** Keystep's own key for keyed hashes (cookies, codes, devices); in the single-tenant case also the tenant's secret. */
-  secret: Uint8Array;
+  /**
+   * Keystep's own keys: every ciphertext and keyed hash it stores, derived from KEYSTEP_ENCRYPTION_KEY
+   * (and read with KEYSTEP_PREVIOUS_ENCRYPTION_KEYS). No Action secret keys anything Keystep stores.
+   */
+  keys: KeyRing;
   tenants: Tenant[];
   /** Every tenant's domains, in order. */
   auth0Domains: Auth0Domain[];
-  encryptionKey: Buffer;
   databaseUrl: string;
   port: number;
   issuerName: string;
@@ -167,7 +175,10 @@ const intIn = (min: number, max: number, dflt: number) =>
  */
 export const FILE_SECRETS = [
   "KEYSTEP_SECRET",
+  "KEYSTEP_PREVIOUS_SECRET",
   "KEYSTEP_ENCRYPTION_KEY",
+  "KEYSTEP_PREVIOUS_ENCRYPTION_KEYS",
+  "KEYSTEP_LEGACY_HASH_SECRET",
   "KEYSTEP_ADMIN_TOKEN",
   "KEYSTEP_METRICS_TOKEN",
   "DATABASE_URL",
@@ -260,13 +271,14 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
   const encode = (v: string) => new TextEncoder().encode(v);
   const listed = (source.KEYSTEP_TENANTS ?? "").split(/[\s,]+/).filter(Boolean);
   if (listed.length === 0) {
+    const previous = previousSecret(source.KEYSTEP_PREVIOUS_SECRET ?? "", "KEYSTEP_PREVIOUS_SECRET", keystepSecret, "KEYSTEP_SECRET", problems);
     const auth0Id = source.KEYSTEP_AUTH0_TENANT?.trim() || null;
     if (auth0Id !== null && !TENANT_ID.test(auth0Id)) problems.push(`KEYSTEP_AUTH0_TENANT "${auth0Id}" is not an Auth0 tenant name (lowercase letters, digits and hyphens)`);
     const domains = parseDomains(source.KEYSTEP_AUTH0_DOMAINS, "KEYSTEP_AUTH0_DOMAINS", nodeEnv, problems);
     const id = auth0Id ?? domains[0]?.host ?? "";
-    return [{ id, auth0Id, secret: encode(keystepSecret), domains, management: managementSettings(raw, "KEYSTEP_AUTH0_", domains, problems) }];
+    return [{ id, auth0Id, secret: encode(keystepSecret), previousSecret: previous ? encode(previous) : null, domains, management: managementSettings(raw, "KEYSTEP_AUTH0_", domains, problems) }];
   }
-  for (const name of ["KEYSTEP_AUTH0_DOMAINS", "KEYSTEP_AUTH0_TENANT"])
+  for (const name of ["KEYSTEP_AUTH0_DOMAINS", "KEYSTEP_AUTH0_TENANT", "KEYSTEP_PREVIOUS_SECRET"])
     if (source[name]) problems.push(`${name} is for a single tenant; with KEYSTEP_TENANTS set, give each tenant's domains in KEYSTEP_TENANT_<ID>_DOMAINS`);
   const tenants: Tenant[] = [];
   const seenHosts = new Map<string, string>();
@@ -282,18 +294,54 @@ function parseTenants(source: Record<string, string | undefined>, raw: Record<st
     }
     const prefix = tenantVariablePrefix(id);
     const secret = tenantSecret(raw, `${prefix}SECRET`, problems);
+    const previous = previousSecret(fileOrValue(raw, `${prefix}PREVIOUS_SECRET`, problems), `${prefix}PREVIOUS_SECRET`, secret, `${prefix}SECRET`, problems);
     const domains = parseDomains(source[`${prefix}DOMAINS`], `${prefix}DOMAINS`, nodeEnv, problems);
     for (const d of domains) {
       const other = seenHosts.get(d.host);
       if (other !== undefined) problems.push(`${d.host} is a domain of both "${other}" and "${id}": a domain belongs to one tenant`);
       seenHosts.set(d.host, id);
     }
-    const sharing = secret ? seenSecrets.get(secret) : undefined;
-    if (sharing !== undefined) problems.push(`${prefix}SECRET is the same as "${sharing}"'s: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
-    if (secret) seenSecrets.set(secret, id);
-    tenants.push({ id, auth0Id: id, secret: encode(secret), domains, management: managementSettings(raw, prefix, domains, problems) });
+    // A previous secret is accepted as this tenant's during a rollover, so it too must be this tenant's alone.
+    for (const [name, value] of [
+      [`${prefix}SECRET`, secret],
+      [`${prefix}PREVIOUS_SECRET`, previous],
+    ] as const) {
+      const sharing = value ? seenSecrets.get(value) : undefined;
+      if (sharing !== undefined && sharing !== id)
+        problems.push(`${name} is the same as "${sharing}"'s (current or previous) secret: each tenant needs its own secret, or one tenant's Action could mint results for the other`);
+      if (value) seenSecrets.set(value, id);
+    }
+    tenants.push({ id, auth0Id: id, secret: encode(secret), previousSecret: previous ? encode(previous) : null, domains, management: managementSettings(raw, prefix, domains, problems) });
   }
   return tenants;
+}
+
+/** An Action secret being rotated out: unset, or 32+ bytes that differ from the current one. */
+function previousSecret(value: string, name: string, current: string, currentName: string, problems: string[]): string | null {
+  if (!value) return null;
+  if (Buffer.byteLength(value, "utf8") < 32) problems.push(`${name} must be at least 32 bytes (the Action secret being rotated out)`);
+  else if (value === current) problems.push(`${name} is the same as ${currentName}: set it to the old secret during a rotation, or leave it unset`);
+  return value;
+}
+
+/**
+ * Keystep's key ring (lib/security/keys.ts): KEYSTEP_ENCRYPTION_KEY (or the development key)
+ * writes; the comma-separated KEYSTEP_PREVIOUS_ENCRYPTION_KEYS only read.
+ */
+function previousKeys(source: Record<string, string | undefined>, current: Buffer | null, problems: string[]): Buffer[] {
+  const previous: Buffer[] = [];
+  for (const [i, entry] of (source.KEYSTEP_PREVIOUS_ENCRYPTION_KEYS ?? "")
+    .split(",")
+    .map((e) => e.trim())
+    .filter(Boolean)
+    .entries()) {
+    const key = decodeKey(entry);
+    if (!key) problems.push(`KEYSTEP_PREVIOUS_ENCRYPTION_KEYS entry ${i + 1} must be 32 bytes as 64 hex characters or base64`);
+    else if (current?.equals(key)) problems.push(`KEYSTEP_PREVIOUS_ENCRYPTION_KEYS entry ${i + 1} is the current KEYSTEP_ENCRYPTION_KEY: list only the keys it replaced`);
+    else if (previous.some((p) => p.equals(key))) problems.push(`KEYSTEP_PREVIOUS_ENCRYPTION_KEYS lists entry ${i + 1} twice`);
+    else previous.push(key);
+  }
+  return previous;
 }
 
 /** A bearer token a caller presents (admin API, metrics): unset, or 32+ token68 characters that are not the secret. */
@@ -349,6 +397,12 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   } else if (nodeEnv === "production") {
     problems.push("KEYSTEP_ENCRYPTION_KEY is required in production (32 bytes: `openssl rand -hex 32`)");
   }
+  const previous = previousKeys(source, encryptionKey, problems);
+  // Hashes stored before key ids were keyed with KEYSTEP_SECRET as it was then: KEYSTEP_LEGACY_HASH_SECRET
+  // names that value once the secret has been rotated; until then the current and previous ones are tried.
+  const legacyHashSecrets = source.KEYSTEP_LEGACY_HASH_SECRET ? [source.KEYSTEP_LEGACY_HASH_SECRET] : [secret, source.KEYSTEP_PREVIOUS_SECRET ?? ""].filter(Boolean);
+  if (source.KEYSTEP_LEGACY_HASH_SECRET !== undefined && source.KEYSTEP_LEGACY_HASH_SECRET !== "" && Buffer.byteLength(source.KEYSTEP_LEGACY_HASH_SECRET, "utf8") < 32)
+    problems.push("KEYSTEP_LEGACY_HASH_SECRET must be at least 32 bytes (the KEYSTEP_SECRET Keystep had before key ids)");
 
   const retention = intIn(0, 3650, 400).safeParse(source.KEYSTEP_AUDIT_RETENTION_DAYS);
   if (!retention.success) problems.push(`KEYSTEP_AUDIT_RETENTION_DAYS ${retention.error.issues[0]?.message}`);
@@ -427,14 +481,20 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
 
   // A missing or bad KEYSTEP_PUBLIC_URL has already added its problem above.
   if (problems.length > 0 || !publicUrl) throw new EnvError(problems);
+  const current = encryptionKey ?? devEncryptionKey(databaseUrl);
+  if (previous.some((p) => p.equals(current))) throw new EnvError(["KEYSTEP_PREVIOUS_ENCRYPTION_KEYS lists the development key in use: list only the keys it replaced"]);
+  const keys = new KeyRing(
+    current,
+    previous,
+    legacyHashSecrets.map((s) => new TextEncoder().encode(s)),
+  );
   return {
     nodeEnv,
     publicUrl,
     rpId,
-    secret: new TextEncoder().encode(secret),
+    keys,
     tenants,
     auth0Domains,
-    encryptionKey: encryptionKey ?? devEncryptionKey(databaseUrl),
     databaseUrl,
     port: portValue,
     issuerName: source.KEYSTEP_ISSUER_NAME?.trim() || "Keystep",

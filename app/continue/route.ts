@@ -16,6 +16,7 @@ import { log } from "@/lib/log";
 import { continueFormAction } from "@/lib/security/headers";
 import { documentResponse } from "@/lib/html";
 import { currentBranding } from "@/lib/flow/branding";
+import { resultSecret } from "@/lib/auth0/outbound";
 
 export const dynamic = "force-dynamic";
 
@@ -45,7 +46,7 @@ export async function GET(request: Request): Promise<Response> {
   const domain = findDomain(config.auth0Domains, iss);
   const tenant = tenantForIssuer(config.tenants, iss);
   if (!domain || !tenant || tenant.id !== flow.tenant) return errorRedirect("issuer_not_allowed");
-  const token = await mintResultToken(tenant.secret, {
+  const token = await mintResultToken(resultSecret(tenant, flow.context.claims.secretId), {
     iss,
     sub: flow.sub,
     state: flow.state,
@@ -56,7 +57,7 @@ export async function GET(request: Request): Promise<Response> {
     // Policy let the user through without a challenge: say so, with the rule, rather than imply MFA.
     ...(flow.result?.skipped ? { skipped: flow.result.skipped } : {}),
   });
-  log.info({ flow: flow.id.slice(0, 8), outcome: flow.outcome }, "returning to auth0");
+  log.info({ flow: flow.id.slice(-8), outcome: flow.outcome }, "returning to auth0");
   results.inc({ outcome: flow.outcome ?? "denied", reason: flow.result?.reason ?? (flow.result?.skipped ? "skipped" : "") });
 
   const locale = negotiateLocale(await chosenLocale(), flow.context.claims.locale, request.headers.get("accept-language"));

@@ -31,7 +31,7 @@ variable "keystep_secret" {
 }
 
 variable "keystep_optional_secrets" {
-  description = "Optional Action secrets: KEYSTEP_SSO_MAX_AGE_SECONDS, KEYSTEP_ALLOW_PASSWORD_GRANTS, KEYSTEP_CLAIM_NAMESPACE"
+  description = "Optional Action secrets: KEYSTEP_SSO_MAX_AGE_SECONDS, KEYSTEP_ALLOW_PASSWORD_GRANTS, KEYSTEP_CLAIM_NAMESPACE, KEYSTEP_PREVIOUS_SECRET (during a rotation)"
   type        = map(string)
   default     = {}
   sensitive   = true

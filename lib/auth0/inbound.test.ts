@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { createRequire } from "node:module";
 import { SignJWT, base64url } from "jose";
 import { checkState, verifySessionToken } from "./inbound";
-import { mintResultToken } from "./outbound";
+import { mintResultToken, resultSecret } from "./outbound";
+import { jwtVerify } from "jose";
+import { secretId } from "@/lib/security/keys";
 import { TEST_SECRET, testEnv } from "@/lib/test/env";
 
 const env = testEnv();
@@ -207,5 +209,77 @@ describe("tenants (#15 item 3)", () => {
     expect((await verifySessionToken(await sealedFor(), single, now)).ok).toBe(true);
     expect(await verifySessionToken(await auth0Token({ tenant: "acme-dev" }), single, now)).toEqual({ ok: false, error: "issuer_not_allowed" });
     expect((await verifySessionToken(await auth0Token({ tenant: "acme-prod" }), single, now)).ok).toBe(true);
+  });
+});
+
+describe("Action secret rotation (#16 item 4)", () => {
+  const OLD = TEST_SECRET;
+  const NEW = "the-new-action-secret-of-at-least-32-bytes";
+  const bytes = (s: string) => new TextEncoder().encode(s);
+  /** Keystep during the rollover: the new secret current, the old one previous. */
+  const rolling = testEnv({ KEYSTEP_SECRET: NEW, KEYSTEP_PREVIOUS_SECRET: OLD });
+  /** After the rollover window: the old secret removed. */
+  const rolled = testEnv({ KEYSTEP_SECRET: NEW });
+  const [tenant] = rolling.tenants;
+
+  /** The result /continue mints for a flow opened with these claims, and which secret verifies it. */
+  async function resultVerifiesWith(claims: { secretId?: string }): Promise<string | null> {
+    const token = await mintResultToken(resultSecret(tenant!, claims.secretId), { iss: "tenant.eu.auth0.com", sub: "auth0|abc", state: "S", outcome: "success", amr: ["otp"] });
+    for (const s of [OLD, NEW]) {
+      try {
+        await jwtVerify(token, bytes(s));
+        return s;
+      } catch {
+        // not this one
+      }
+    }
+    return null;
+  }
+
+  it("threat: rotating the Action secret breaks logins in flight", async () => {
+    // The Action still holds the old secret: its token (and its sealed claims) open on Keystep with the new one current.
+    const enc = await sealedByTheAction({ email: "ada@example.com" }, OLD);
+    const r = await verifySessionToken(await auth0Token({ email: undefined, enc }, bytes(OLD)), rolling, now);
+    expect(r).toEqual({ ok: true, value: expect.objectContaining({ email: "ada@example.com", secretId: secretId(bytes(OLD)) }) });
+    // ... and the result of that login is signed with the old secret, the one that Action verifies with.
+    expect(await resultVerifiesWith(r.ok ? r.value : {})).toBe(OLD);
+    // A login the updated Action started is answered with the new secret.
+    const fresh = await verifySessionToken(await auth0Token({ enc: await sealedByTheAction({ email: "b@example.com" }, NEW) }, bytes(NEW)), rolling, now);
+    expect(fresh).toEqual({ ok: true, value: expect.objectContaining({ email: "b@example.com", secretId: secretId(bytes(NEW)) }) });
+    expect(await resultVerifiesWith(fresh.ok ? fresh.value : {})).toBe(NEW);
+  });
+
+  it("a flow opened before rotation (no secret id), or whose secret was removed meanwhile, is answered with the current secret", async () => {
+    expect(await resultVerifiesWith({})).toBe(NEW);
+    expect(await resultVerifiesWith({ secretId: "00000000" })).toBe(NEW);
+  });
+
+  it("threat: a token signed with a secret that is neither current nor previous is refused", async () => {
+    const stranger = bytes("a-secret-no-one-configured-of-32-bytes!!");
+    expect(await verifySessionToken(await auth0Token({}, stranger), rolling, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("threat: once the previous secret is removed from config, its tokens are refused", async () => {
+    expect((await verifySessionToken(await auth0Token({}, bytes(OLD)), rolling, now)).ok).toBe(true);
+    expect(await verifySessionToken(await auth0Token({}, bytes(OLD)), rolled, now)).toEqual({ ok: false, error: "token_invalid" });
+  });
+
+  it("threat: an expired token signed with the previous secret is refused as expired, not tried further", async () => {
+    expect(await verifySessionToken(await auth0Token({ iat: nowS - 2000, exp: nowS - 1000 }, bytes(OLD)), rolling, now)).toEqual({ ok: false, error: "token_expired" });
+  });
+
+  it("threat: a previous secret of tenant A is not accepted for tenant B", async () => {
+    const PROD_OLD = "o".repeat(40);
+    const tenants = testEnv({
+      KEYSTEP_AUTH0_DOMAINS: "",
+      KEYSTEP_TENANTS: "acme-prod,acme-dev",
+      KEYSTEP_TENANT_ACME_PROD_SECRET: "p".repeat(40),
+      KEYSTEP_TENANT_ACME_PROD_PREVIOUS_SECRET: PROD_OLD,
+      KEYSTEP_TENANT_ACME_PROD_DOMAINS: "acme.eu.auth0.com",
+      KEYSTEP_TENANT_ACME_DEV_SECRET: "d".repeat(40),
+      KEYSTEP_TENANT_ACME_DEV_DOMAINS: "acme-dev.eu.auth0.com",
+    });
+    expect((await verifySessionToken(await auth0Token({ iss: "acme.eu.auth0.com" }, bytes(PROD_OLD)), tenants, now)).ok).toBe(true);
+    expect(await verifySessionToken(await auth0Token({ iss: "acme-dev.eu.auth0.com" }, bytes(PROD_OLD)), tenants, now)).toEqual({ ok: false, error: "token_invalid" });
   });
 });

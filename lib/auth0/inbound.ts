@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Env } from "@/lib/env";
 import { tenantForIssuer } from "./domains";
 import { openSealedClaims } from "./sealed";
+import { secretId } from "@/lib/security/keys";
 
 /** What the Action forwards in the token payload (see auth0/action.js). Unknown or ill-typed fields are dropped. */
 export const sessionPayload = z.object({
@@ -33,6 +34,12 @@ export interface SessionClaims extends z.infer<typeof sessionPayload> {
   iss: string;
   /** The tenant whose domain `iss` is and whose secret signed the token (Keystep's key for its users). Absent on flows opened before tenants. */
   tenant?: string;
+  /**
+   * Which of the tenant's Action secrets verified the token (its fingerprint, never the secret):
+   * /continue signs the result with the same one, so a login in flight during a rotation finishes
+   * whichever side took the new secret first. Absent on flows opened before rotation.
+   */
+  secretId?: string;
   sub: string;
   iat: number;
   exp: number;
@@ -80,19 +87,28 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   if (typeof claimedIss !== "string") return { ok: false, error: "token_invalid" };
   const tenant = tenantForIssuer(env.tenants, claimedIss);
   if (!tenant) return { ok: false, error: "issuer_not_allowed" };
-  let payload: Record<string, unknown>;
-  try {
-    ({ payload } = await jwtVerify(token, tenant.secret, {
-      algorithms: ["HS256"],
-      requiredClaims: ["exp", "iat", "sub", "iss"],
-      clockTolerance: env.clockToleranceSeconds,
-      maxTokenAge: env.tokenMaxAgeSeconds,
-      currentDate: now,
-    }));
-  } catch (e) {
-    if (e instanceof errors.JWTExpired) return { ok: false, error: "token_expired" };
-    return { ok: false, error: "token_invalid" };
+  // The tenant's current secret, then the one being rotated out (only while it is configured).
+  let payload: Record<string, unknown> | undefined;
+  let secret = tenant.secret;
+  for (const candidate of tenant.previousSecret ? [tenant.secret, tenant.previousSecret] : [tenant.secret]) {
+    try {
+      ({ payload } = await jwtVerify(token, candidate, {
+        algorithms: ["HS256"],
+        requiredClaims: ["exp", "iat", "sub", "iss"],
+        clockTolerance: env.clockToleranceSeconds,
+        maxTokenAge: env.tokenMaxAgeSeconds,
+        currentDate: now,
+      }));
+      secret = candidate;
+      break;
+    } catch (e) {
+      // Only a signature made with another secret tries the next one; any other failure is final.
+      if (e instanceof errors.JWSSignatureVerificationFailed) continue;
+      if (e instanceof errors.JWTExpired) return { ok: false, error: "token_expired" };
+      return { ok: false, error: "token_invalid" };
+    }
   }
+  if (!payload) return { ok: false, error: "token_invalid" };
   // Token confusion: Keystep's own result tokens share the secret; they carry `outcome` and are never an entry.
   if ("outcome" in payload || "state" in payload) return { ok: false, error: "token_invalid" };
   const { iss, sub, iat, exp, ip } = payload;
@@ -105,7 +121,7 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   // before sealing sends the claims readable; they are taken as they are until it is reinstalled.
   let forwarded: Record<string, unknown> = payload;
   if ("enc" in payload) {
-    const sealed = typeof payload.enc === "string" ? await openSealedClaims(payload.enc, tenant.secret) : null;
+    const sealed = typeof payload.enc === "string" ? await openSealedClaims(payload.enc, secret) : null;
     // Sealed claims name their user: another user's sealed part pasted into this token is refused.
     if (!sealed || sealed.sub !== sub) return { ok: false, error: "token_invalid" };
     forwarded = sealed;
@@ -117,5 +133,5 @@ export async function verifySessionToken(token: unknown, env: Env, now = new Dat
   // whatever secret signed it (an Action from before tenants sends none).
   if (tenant.auth0Id !== null && "tenant" in forwarded && forwarded.tenant !== tenant.auth0Id) return { ok: false, error: "issuer_not_allowed" };
   const extra = sessionPayload.parse(forwarded);
-  return { ok: true, value: { ...extra, iss: iss.toLowerCase(), tenant: tenant.id, sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };
+  return { ok: true, value: { ...extra, iss: iss.toLowerCase(), tenant: tenant.id, secretId: secretId(secret), sub, iat, exp, ...(typeof ip === "string" ? { ip } : {}) } };
 }

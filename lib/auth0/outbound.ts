@@ -1,5 +1,7 @@
 import { SignJWT } from "jose";
 import { randomToken } from "@/lib/security/crypto";
+import type { Tenant } from "@/lib/env";
+import { secretId } from "@/lib/security/keys";
 
 export interface ResultClaims {
   outcome: "success" | "denied";
@@ -28,4 +30,15 @@ export async function mintResultToken(secret: Uint8Array, input: { iss: string; 
     .setExpirationTime(iat + RESULT_TTL_SECONDS)
     .setJti(randomToken(16))
     .sign(secret);
+}
+
+/**
+ * The secret a flow's result is signed with: the one that verified its session token
+ * (SessionClaims.secretId), while it is still configured, else the tenant's current secret. During
+ * a rotation the Action still holding the old secret accepts results of the logins it started,
+ * and one that already holds the new secret (with the old as KEYSTEP_PREVIOUS_SECRET) accepts both.
+ */
+export function resultSecret(tenant: Pick<Tenant, "secret" | "previousSecret">, flowSecretId: string | undefined): Uint8Array {
+  if (tenant.previousSecret && flowSecretId !== undefined && secretId(tenant.previousSecret) === flowSecretId) return tenant.previousSecret;
+  return tenant.secret;
 }

@@ -22,7 +22,7 @@ async function sqliteWithData(): Promise<Kysely<Database>> {
   await migrateToLatest(db);
   const user = { tenant: "acme", sub: `auth0|${crypto.randomUUID()}` };
   await insertAuthenticator(db, user, { factor: "otp", label: "", secret: "v1.sealed" });
-  await issueRecoveryCodes(db, env.secret, user);
+  await issueRecoveryCodes(db, env.keys, user);
   await recordWasntMe(db, user);
   await newFlowCtx(db, user.sub);
   for (let i = 0; i < 7; i++) await audit(db, { event: "challenge.failure", tenant: user.tenant, sub: user.sub, factor: "otp", outcome: "code_invalid" });

@@ -228,4 +228,13 @@ export const migrations: Record<string, Migration> = {
       }
     },
   },
+  "0012_webauthn_user_handle": {
+    async up(db: Kysely<any>) {
+      // A passkey keeps the user handle it was made with for its whole life, inside the
+      // authenticator; Keystep keys rotate (docs/decisions/0010-key-rotation.md). So the handle is
+      // stored with the credential and compared as stored, whatever key derived it. Older rows hold
+      // NULL and are checked against the handle KEYSTEP_SECRET derives, then filled on their next use.
+      await db.schema.alterTable("authenticators").addColumn("user_handle", "text").execute();
+    },
+  },
 };

@@ -40,6 +40,8 @@ export interface AuthenticatorsTable {
   backed_up: number | null; // backup state (BS): 1 = synced passkey, 0 = this device only
   backup_eligible: number | null; // backup eligibility (BE), fixed at registration; null on rows from before 0007
   user_verified: number | null;
+  /** WebAuthn: the user handle the credential was registered with (base64url); null on rows from before 0012 until their next use. */
+  user_handle: string | null;
 }
 
 export interface AttemptsTable {

@@ -14,7 +14,7 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
   afterAll(() => close());
 
   const user = () => ({ tenant: "tenant.eu.auth0.com", sub: `auth0|${crypto.randomUUID()}` });
-  const token = () => deviceTokenHash(env.secret, crypto.randomBytes(32).toString("base64url"));
+  const token = () => deviceTokenHash(env.keys, crypto.randomBytes(32).toString("base64url"));
 
   it("a browser that passed MFA is known; only a ticked box makes it remembered, until it expires", async () => {
     const u = user();
@@ -42,11 +42,11 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
   it("threat: a guessed or stolen-from-the-table value is not a cookie: only the keyed hash of the cookie matches", async () => {
     const u = user();
     const cookie = crypto.randomBytes(32).toString("base64url");
-    const stored = deviceTokenHash(env.secret, cookie);
+    const stored = deviceTokenHash(env.keys, cookie);
     await recordDeviceMfa(db, u, { tokenHash: stored, rememberDays: 30 });
     // Presenting the stored hash as if it were the cookie hashes again and finds nothing.
-    expect((await deviceStatus(db, u, { tokenHash: deviceTokenHash(env.secret, stored) })).known).toBe(false);
-    expect((await deviceStatus(db, u, { tokenHash: deviceTokenHash(env.secret, cookie) })).remembered).toBe(true);
+    expect((await deviceStatus(db, u, { tokenHash: deviceTokenHash(env.keys, stored) })).known).toBe(false);
+    expect((await deviceStatus(db, u, { tokenHash: deviceTokenHash(env.keys, cookie) })).remembered).toBe(true);
   });
 
   it("threat: a planted device_id skips MFA", async () => {
@@ -56,7 +56,7 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
     // Defence: only the HttpOnly device cookie's keyed hash matches a device; the app's id can
     // narrow a match but never grants one, and a stored app id is never overwritten.
     const victim = user();
-    const planted = appDeviceHash(env.secret, "K");
+    const planted = appDeviceHash(env.keys, "K");
     const victimCookie = token();
     await recordDeviceMfa(db, victim, { tokenHash: victimCookie, appDeviceHash: planted, rememberDays: 30 });
     // The attacker's browser: no cookie (entry passes none for a fresh browser) or its own cookie.
@@ -66,7 +66,7 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
     expect((await deviceStatus(db, victim, { tokenHash: victimCookie, appDeviceHash: planted })).remembered).toBe(true);
     expect((await deviceStatus(db, victim, { tokenHash: victimCookie })).remembered).toBe(true);
     // A stored app id is never overwritten by a later login that sends another one…
-    await recordDeviceMfa(db, victim, { tokenHash: victimCookie, appDeviceHash: appDeviceHash(env.secret, "attacker-chosen") });
+    await recordDeviceMfa(db, victim, { tokenHash: victimCookie, appDeviceHash: appDeviceHash(env.keys, "attacker-chosen") });
     const row = await db.selectFrom("devices").select("app_device_hash").where("token_hash", "=", victimCookie).where("sub", "=", victim.sub).executeTakeFirstOrThrow();
     expect(row.app_device_hash).toBe(planted);
   });
@@ -74,12 +74,12 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
   it("the app's forwarded device id narrows a cookie match but never grants one", async () => {
     const u = user();
     const cookie = token();
-    const app = appDeviceHash(env.secret, "app-device-1");
+    const app = appDeviceHash(env.keys, "app-device-1");
     await recordDeviceMfa(db, u, { tokenHash: cookie, appDeviceHash: app, rememberDays: 30 });
     // A new browser cookie (e.g. cleared cookies) with the same app-side device id is a new device.
     expect((await deviceStatus(db, u, { tokenHash: token(), appDeviceHash: app })).known).toBe(false);
     // The cookie matches, but the app says this is another device (a copied cookie): no match.
-    expect((await deviceStatus(db, u, { tokenHash: cookie, appDeviceHash: appDeviceHash(env.secret, "other") })).known).toBe(false);
+    expect((await deviceStatus(db, u, { tokenHash: cookie, appDeviceHash: appDeviceHash(env.keys, "other") })).known).toBe(false);
     expect((await deviceStatus(db, u, { tokenHash: cookie, appDeviceHash: app })).remembered).toBe(true);
     // A row recorded without an app id is matched by its cookie whatever the app sends, and
     // takes the first app id it sees.
@@ -87,7 +87,7 @@ describe.each(BACKENDS)("remembered devices on $name", (backend) => {
     await recordDeviceMfa(db, u, { tokenHash: bare, rememberDays: 30 });
     expect((await deviceStatus(db, u, { tokenHash: bare, appDeviceHash: app })).remembered).toBe(true);
     await recordDeviceMfa(db, u, { tokenHash: bare, appDeviceHash: app });
-    expect((await deviceStatus(db, u, { tokenHash: bare, appDeviceHash: appDeviceHash(env.secret, "other") })).known).toBe(false);
+    expect((await deviceStatus(db, u, { tokenHash: bare, appDeviceHash: appDeviceHash(env.keys, "other") })).known).toBe(false);
   });
 
   it("revoking forgets every device of the user, and only theirs", async () => {

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database, DeviceRow } from "@/lib/db/schema";
 import type { UserKey } from "@/lib/factors/authenticators";
-import { keyedHash } from "@/lib/security/crypto";
+import type { KeyRing } from "@/lib/security/keys";
 
 /**
  * The device cookie: `__Host-` (this origin only, Secure, Path=/), HttpOnly, 256 random bits.
@@ -11,12 +11,15 @@ import { keyedHash } from "@/lib/security/crypto";
 export const DEVICE_COOKIE = "__Host-keystep_device";
 
 /** Only the keyed hash of the cookie value is stored, so the table alone cannot mint cookies. */
-export const deviceTokenHash = (key: Uint8Array, token: string) => keyedHash(key, "device-cookie", token);
+export const deviceTokenHash = (keys: KeyRing, token: string) => keys.hash("device-cookie", token);
+/** The forms a device cookie's hash may be stored in (the current key, earlier keys, legacy). */
+export const deviceTokenHashes = (keys: KeyRing, token: string) => keys.hashCandidates("device-cookie", token);
 /**
  * The app-forwarded `device_id` (an anonymous id) is stored hashed too. It comes from the
  * /authorize query, which anyone can write, so it only ever narrows a cookie match.
  */
-export const appDeviceHash = (key: Uint8Array, id: string) => keyedHash(key, "app-device", id);
+export const appDeviceHash = (keys: KeyRing, id: string) => keys.hash("app-device", id);
+export const appDeviceHashes = (keys: KeyRing, id: string) => keys.hashCandidates("app-device", id);
 
 /** What policy knows about this browser for this user. */
 export interface DeviceStatus {
@@ -34,21 +37,52 @@ export const NEW_DEVICE: DeviceStatus = { known: false, remembered: false, lastM
  * device. The app's device id never grants a match (it is attacker-writable); it narrows one: a
  * row that stored an app id does not match a request carrying a different one.
  */
-export async function deviceStatus(db: Kysely<Database>, user: UserKey, ids: { tokenHash?: string | null; appDeviceHash?: string | null }, now = Date.now()): Promise<DeviceStatus> {
-  if (!ids.tokenHash) return NEW_DEVICE;
-  const app = ids.appDeviceHash;
+export async function deviceStatus(
+  db: Kysely<Database>,
+  user: UserKey,
+  ids: { tokenHash?: string | readonly string[] | null; appDeviceHash?: string | readonly string[] | null },
+  now = Date.now(),
+): Promise<DeviceStatus> {
+  // Each may be one hash or every form it may be stored in (deviceTokenHashes, appDeviceHashes).
+  const list = (v: string | readonly string[] | null | undefined) => (v === null || v === undefined ? [] : typeof v === "string" ? [v] : [...v]);
+  const tokens = list(ids.tokenHash);
+  if (tokens.length === 0) return NEW_DEVICE;
+  const app = list(ids.appDeviceHash);
   const rows = await db
     .selectFrom("devices")
     .select(["last_mfa_at", "remembered_until"])
     .where("tenant", "=", user.tenant)
     .where("sub", "=", user.sub)
-    .where("token_hash", "=", ids.tokenHash)
+    .where("token_hash", "in", tokens)
     .where("revoked_at", "is", null)
-    .$if(app !== null && app !== undefined, (q) => q.where((eb) => eb.or([eb("app_device_hash", "is", null), eb("app_device_hash", "=", app ?? "")])))
+    .$if(app.length > 0, (q) => q.where((eb) => eb.or([eb("app_device_hash", "is", null), eb("app_device_hash", "in", app)])))
     .execute();
   if (rows.length === 0) return NEW_DEVICE;
   const lastMfaAt = Math.max(...rows.map((r) => Number(r.last_mfa_at)));
   return { known: true, remembered: rows.some((r) => r.remembered_until !== null && Number(r.remembered_until) > now), lastMfaAt };
+}
+
+/**
+ * Moves this browser's row, stored under an earlier key (or before key ids), to the current key's
+ * hash, so "remember this device" outlives the earlier key. One row, and only while none holds the
+ * current hash already; a parallel entry that moved it first wins (the unique index refuses ours).
+ */
+export async function rehashDevice(db: Kysely<Database>, user: UserKey, hashes: readonly string[], current: string): Promise<boolean> {
+  const stale = hashes.filter((h) => h !== current);
+  if (stale.length === 0) return false;
+  try {
+    const res = await db
+      .updateTable("devices")
+      .set({ token_hash: current })
+      .where("id", "=", (eb) =>
+        eb.selectFrom("devices").select("id").where("tenant", "=", user.tenant).where("sub", "=", user.sub).where("token_hash", "in", stale).orderBy("last_mfa_at", "desc").limit(1),
+      )
+      .where((eb) => eb.not(eb.exists(eb.selectFrom("devices as d").select("d.id").where("d.tenant", "=", user.tenant).where("d.sub", "=", user.sub).where("d.token_hash", "=", current))))
+      .executeTakeFirst();
+    return Number(res.numUpdatedRows) === 1;
+  } catch {
+    return false;
+  }
 }
 
 /** Records that this browser passed MFA for the user; `rememberDays` > 0 also remembers it. */

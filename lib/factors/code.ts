@@ -2,7 +2,6 @@ import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { ChallengeRow, Database } from "@/lib/db/schema";
 import type { Budgets } from "@/lib/env";
-import { keyedHash, safeEqual } from "@/lib/security/crypto";
 import type { BudgetStore } from "@/lib/security/budgets";
 import { CHANNEL_IDS, channelSpec, type ChannelId } from "./registry";
 import { RESEND_COOLDOWN_MS, sendGuarded, type Delivered, type SendResult } from "./send";
@@ -24,8 +23,6 @@ export interface CodeDelivery {
 export function newCode(): string {
   return crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
 }
-
-const hashCode = (key: Uint8Array, challengeId: string, code: string) => keyedHash(key, `code:${challengeId}`, code);
 
 /** The live code for this flow and channel, if any: newest, unconsumed, not superseded, not expired. */
 export async function activeChallenge(db: Kysely<Database>, flowId: string, channel: ChannelId, now = Date.now()): Promise<ChallengeRow | null> {
@@ -83,7 +80,7 @@ export async function sendCode(ctx: FactorCtx, delivery: CodeDelivery, channel: 
               factor: channel,
               purpose,
               destination,
-              code_hash: hashCode(ctx.env.secret, id, code),
+              code_hash: ctx.env.keys.hash(`code:${id}`, code),
               attempts: 0,
               created_at: now,
               expires_at: now + CODE_TTL_MS[channel],
@@ -119,7 +116,7 @@ export async function checkCode(ctx: FactorCtx, channel: ChannelId, purpose: "en
     .where("consumed_at", "is", null)
     .executeTakeFirst();
   if (Number(counted.numUpdatedRows) !== 1) return { ok: false, error: "code_expired" };
-  if (!safeEqual(hashCode(ctx.env.secret, live.id, code), live.code_hash)) return { ok: false, error: "code_invalid" };
+  if (!ctx.env.keys.hashMatches(live.code_hash, `code:${live.id}`, code)) return { ok: false, error: "code_invalid" };
   const consumed = await db.updateTable("challenges").set({ consumed_at: now }).where("id", "=", live.id).where("consumed_at", "is", null).executeTakeFirst();
   if (Number(consumed.numUpdatedRows) !== 1) return { ok: false, error: "code_reused" };
   return { ok: true, destination: live.destination };

@@ -21,10 +21,10 @@ async function open(db: Kysely<Database>, sub: string, extra: Partial<FlowContex
     ip: null,
     userAgent: "vitest",
     policy: { ...POLICY, ...policy },
-    deviceHash: deviceTokenHash(env.secret, `device-of-${sub}`),
+    deviceHash: deviceTokenHash(env.keys, `device-of-${sub}`),
     offerSnoozed: true,
   };
-  const opened = await openFlow(db, env.secret, { state: crypto.randomBytes(16).toString("base64url"), sessionToken: crypto.randomBytes(24).toString("base64url"), context, ttlSeconds: 900 }, now);
+  const opened = await openFlow(db, env.keys, { state: crypto.randomBytes(16).toString("base64url"), sessionToken: crypto.randomBytes(24).toString("base64url"), context, ttlSeconds: 900 }, now);
   if (!opened.ok) throw new Error("state clash");
   return { db, env, flow: opened.flow, now };
 }

@@ -1,6 +1,6 @@
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { findFlow, flowIdFromCookie } from "./repo";
+import { findFlowByCookie } from "./repo";
 import type { Flow } from "./types";
 
 /**
@@ -14,7 +14,7 @@ export type FlowLookup = { ok: true; flow: Flow } | { ok: false; reason: "no_flo
 /** The flow a flow-cookie value names, if it is still running (or recently finished). */
 export async function flowFromCookie(value: string | undefined, now = Date.now()): Promise<FlowLookup> {
   if (!value || value.length > 100) return { ok: false, reason: "no_flow" };
-  const flow = await findFlow(db(), flowIdFromCookie(env().secret, value));
+  const flow = await findFlowByCookie(db(), env().keys, value);
   if (!flow) return { ok: false, reason: "no_flow" };
   // Every flow times out, a finished one FINISHED_FLOW_TTL_MS after it ended (time to post its result).
   if (flow.expiresAt <= now) return { ok: false, reason: "flow_expired" };

@@ -19,18 +19,18 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
 
   it("opens a flow whose id is a keyed hash of the cookie value", async () => {
     const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: null, userAgent: null };
-    const r = await openFlow(db, env.secret, { state: "STATE-open-1", sessionToken: "token-open-1", context, ttlSeconds: 900 });
+    const r = await openFlow(db, env.keys, { state: "STATE-open-1", sessionToken: "token-open-1", context, ttlSeconds: 900 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.flow.id).not.toBe(r.cookieValue);
-    expect((await findFlow(db, flowIdFromCookie(env.secret, r.cookieValue)))?.sub).toBe("auth0|1");
+    expect((await findFlow(db, flowIdFromCookie(env.keys, r.cookieValue)))?.sub).toBe("auth0|1");
     expect(r.flow.expiresAt - r.flow.createdAt).toBe(900_000);
   });
 
   it("refuses a second flow for the same Auth0 state (entry replay)", async () => {
     const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: null, userAgent: null };
-    expect((await openFlow(db, env.secret, { state: "STATE-replay", sessionToken: "token-replay-1", context, ttlSeconds: 900 })).ok).toBe(true);
-    expect(await openFlow(db, env.secret, { state: "STATE-replay", sessionToken: "token-replay-2", context, ttlSeconds: 900 })).toEqual({ ok: false, error: "state_replayed" });
+    expect((await openFlow(db, env.keys, { state: "STATE-replay", sessionToken: "token-replay-1", context, ttlSeconds: 900 })).ok).toBe(true);
+    expect(await openFlow(db, env.keys, { state: "STATE-replay", sessionToken: "token-replay-2", context, ttlSeconds: 900 })).toEqual({ ok: false, error: "state_replayed" });
   });
 
   it("threat: one session token opens a second flow with a made-up state", async () => {
@@ -39,17 +39,17 @@ describe.each(BACKENDS)("flows and TOTP on $name", (backend) => {
     // Defence: the keyed hash of the token itself is unique in `flows`, checked in the same insert.
     const context = { claims: { iss: "tenant.eu.auth0.com", sub: "auth0|1", iat: 1, exp: 2 }, ip: "203.0.113.9", userAgent: null };
     const sessionToken = `eyJ.token-${crypto.randomUUID()}.sig`;
-    expect((await openFlow(db, env.secret, { state: `STATE-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).ok).toBe(true);
-    expect(await openFlow(db, env.secret, { state: `STATE-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).toEqual({ ok: false, error: "token_replayed" });
+    expect((await openFlow(db, env.keys, { state: `STATE-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).ok).toBe(true);
+    expect(await openFlow(db, env.keys, { state: `STATE-${crypto.randomUUID()}`, sessionToken, context, ttlSeconds: 900 })).toEqual({ ok: false, error: "token_replayed" });
     // Parallel entries with one token and fresh states: exactly one flow opens.
     const racing = `eyJ.token-${crypto.randomUUID()}.sig`;
-    const results = await Promise.all(Array.from({ length: 20 }, () => openFlow(db, env.secret, { state: `STATE-${crypto.randomUUID()}`, sessionToken: racing, context, ttlSeconds: 900 })));
+    const results = await Promise.all(Array.from({ length: 20 }, () => openFlow(db, env.keys, { state: `STATE-${crypto.randomUUID()}`, sessionToken: racing, context, ttlSeconds: 900 })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.filter((r) => !r.ok).every((r) => !r.ok && r.error === "token_replayed")).toBe(true);
     // The raw token is never stored, only its keyed hash.
     const rows = await db.selectFrom("flows").select("entry_token_hash").where("entry_token_hash", "is not", null).execute();
     expect(rows.map((r) => r.entry_token_hash)).not.toContain(racing);
-    expect(rows.map((r) => r.entry_token_hash)).toContain(entryTokenHash(env.secret, racing));
+    expect(rows.map((r) => r.entry_token_hash)).toContain(entryTokenHash(env.keys, racing));
   });
 
   it("enrolls an authenticator app only after a correct first code, then challenges with it", async () => {

@@ -2,7 +2,6 @@ import { audit, auditWho } from "@/lib/audit";
 import { notifyUser } from "@/lib/delivery/wiring";
 import { issueRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import type { FactorCtx } from "@/lib/factors/types";
-import { decrypt, encrypt } from "@/lib/security/crypto";
 import { swapPending } from "./repo";
 
 const aad = (flowId: string) => `flow:${flowId}:recovery`;
@@ -13,10 +12,10 @@ const aad = (flowId: string) => `flow:${flowId}:recovery`;
  * the flow may bind (a fresh proof of the user's tier).
  */
 export async function issueSealedCodes(ctx: FactorCtx): Promise<string> {
-  const codes = await issueRecoveryCodes(ctx.db, ctx.env.secret, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, ctx.now);
+  const codes = await issueRecoveryCodes(ctx.db, ctx.env.keys, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, ctx.now);
   await audit(ctx.db, { event: "recovery.issued", ...auditWho(ctx.flow, "recovery-code"), outcome: "success" });
   await notifyUser(ctx, "recoveryIssued");
-  return encrypt(ctx.env.encryptionKey, Buffer.from(JSON.stringify(codes)), aad(ctx.flow.id));
+  return ctx.env.keys.seal("flow", Buffer.from(JSON.stringify(codes)), aad(ctx.flow.id));
 }
 
 /** "Generate new codes" on the recovery-codes or manage step: a new set, sealed onto the flow. */
@@ -33,5 +32,5 @@ export async function regenerateCodes(ctx: FactorCtx): Promise<boolean> {
 /** The codes issued in this flow and not yet confirmed as saved, if any. */
 export function sealedCodes(ctx: FactorCtx): string[] | null {
   const sealed = ctx.flow.pending.recoveryCodes;
-  return sealed ? (JSON.parse(decrypt(ctx.env.encryptionKey, sealed, aad(ctx.flow.id)).toString()) as string[]) : null;
+  return sealed ? (JSON.parse(ctx.env.keys.open("flow", sealed, aad(ctx.flow.id)).toString()) as string[]) : null;
 }

@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database, FlowRow } from "@/lib/db/schema";
-import { keyedHash, randomToken } from "@/lib/security/crypto";
+import { randomToken } from "@/lib/security/crypto";
+import type { KeyRing } from "@/lib/security/keys";
 import type { Flow, FlowContext, FlowResult, Pending } from "./types";
 
 function toFlow(row: FlowRow): Flow {
@@ -21,13 +22,13 @@ function toFlow(row: FlowRow): Flow {
 }
 
 /** The flow id is a keyed hash of the cookie value, so the table alone cannot mint cookies. */
-export function flowIdFromCookie(key: Uint8Array, cookieValue: string): string {
-  return keyedHash(key, "flow-cookie", cookieValue);
+export function flowIdFromCookie(keys: KeyRing, cookieValue: string): string {
+  return keys.hash("flow-cookie", cookieValue);
 }
 
 /** The session token is stored only as a keyed hash: enough to refuse it twice, useless to replay. */
-export function entryTokenHash(key: Uint8Array, sessionToken: string): string {
-  return keyedHash(key, "entry-token", sessionToken);
+export function entryTokenHash(keys: KeyRing, sessionToken: string): string {
+  return keys.hash("entry-token", sessionToken);
 }
 
 export type OpenResult = { ok: true; cookieValue: string; flow: Flow } | { ok: false; error: "state_replayed" | "token_replayed" };
@@ -38,10 +39,13 @@ export type OpenResult = { ok: true; cookieValue: string; flow: Flow } | { ok: f
  * a second entry with the same state, or the same token with any state, fail atomically (one
  * INSERT … ON CONFLICT DO NOTHING, whichever index it hits).
  */
-export async function openFlow(db: Kysely<Database>, key: Uint8Array, input: { state: string; sessionToken: string; context: FlowContext; ttlSeconds: number }, now = Date.now()): Promise<OpenResult> {
+export async function openFlow(db: Kysely<Database>, keys: KeyRing, input: { state: string; sessionToken: string; context: FlowContext; ttlSeconds: number }, now = Date.now()): Promise<OpenResult> {
   const cookieValue = randomToken(32);
-  const id = flowIdFromCookie(key, cookieValue);
-  const tokenHash = entryTokenHash(key, input.sessionToken);
+  const id = flowIdFromCookie(keys, cookieValue);
+  const tokenHash = entryTokenHash(keys, input.sessionToken);
+  // A token that opened a flow under an earlier key (before a rotation) is spent too.
+  const earlier = keys.hashCandidates("entry-token", input.sessionToken).filter((h) => h !== tokenHash);
+  if (earlier.length > 0 && (await db.selectFrom("flows").select("id").where("entry_token_hash", "in", earlier).executeTakeFirst())) return { ok: false, error: "token_replayed" };
   const inserted = await db
     .insertInto("flows")
     .values({
@@ -71,6 +75,12 @@ export async function openFlow(db: Kysely<Database>, key: Uint8Array, input: { s
     return { ok: false, error: sameState ? "state_replayed" : "token_replayed" };
   }
   return { ok: true, cookieValue, flow: toFlow(inserted) };
+}
+
+/** The flow a cookie value names, whichever configured key its id was made under. */
+export async function findFlowByCookie(db: Kysely<Database>, keys: KeyRing, cookieValue: string): Promise<Flow | null> {
+  const row = await db.selectFrom("flows").selectAll().where("id", "in", keys.hashCandidates("flow-cookie", cookieValue)).limit(1).executeTakeFirst();
+  return row ? toFlow(row) : null;
 }
 
 export async function findFlow(db: Kysely<Database>, id: string): Promise<Flow | null> {

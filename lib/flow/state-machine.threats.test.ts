@@ -37,7 +37,7 @@ async function open(db: Kysely<Database>, sub: string, o: { claims?: Partial<Flo
     policy: { ...POLICY, ...o.policy },
     ...(o.offer ? {} : { offerSnoozed: true }),
   };
-  const opened = await openFlow(db, env.secret, { state: crypto.randomBytes(16).toString("base64url"), sessionToken: crypto.randomBytes(24).toString("base64url"), context, ttlSeconds: 900 }, now);
+  const opened = await openFlow(db, env.keys, { state: crypto.randomBytes(16).toString("base64url"), sessionToken: crypto.randomBytes(24).toString("base64url"), context, ttlSeconds: 900 }, now);
   if (!opened.ok) throw new Error("state clash");
   // Email configured, so the token's verified address is an implicit factor (as in production).
   return { db, env: { ...env, email: { smtpUrl: "smtp://127.0.0.1:9", from: "keystep@example.com" } }, flow: opened.flow, now };
@@ -169,7 +169,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     expect(await submitCode(await open(db, sub), "otp", "challenge", totpAt(secret, now))).toMatchObject({ ok: false, error: "rate_limited" });
     expect(await db.selectFrom("audit_events").select("event").where("sub", "=", sub).where("event", "=", "challenge.locked").execute()).toHaveLength(1);
     // …but recovery codes have their own budget, and still sign the victim in.
-    const codes = await issueRecoveryCodes(db, env.secret, { tenant: "tenant.eu.auth0.com", sub });
+    const codes = await issueRecoveryCodes(db, env.keys, { tenant: "tenant.eu.auth0.com", sub });
     expect(await submitResponse(await open(db, sub), "recovery-code", "challenge", codes[0]!)).toMatchObject({ ok: true });
   });
 
@@ -184,7 +184,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     // Not setup, not the email a password holder may control: recovery through support.
     expect(await step(ctx)).toEqual({ kind: "ended", reason: "recovery_required" });
     // With a recovery code left, that is the way in.
-    await issueRecoveryCodes(db, env.secret, { tenant: "tenant.eu.auth0.com", sub });
+    await issueRecoveryCodes(db, env.keys, { tenant: "tenant.eu.auth0.com", sub });
     expect(await step(ctx)).toEqual({ kind: "challenge", factor: "recovery-code" });
   });
 
@@ -195,7 +195,7 @@ describe.each(BACKENDS)("the flow state machine on $name", (backend) => {
     expect(await events("factor.added")).toBe(1);
     expect(await events("recovery.issued")).toBe(1);
     // A recovery code used, then a new set: audited (and emailed through notifyUser).
-    const codes = await issueRecoveryCodes(db, env.secret, { tenant: "tenant.eu.auth0.com", sub });
+    const codes = await issueRecoveryCodes(db, env.keys, { tenant: "tenant.eu.auth0.com", sub });
     const ctx = await open(db, sub);
     expect(await submitResponse(ctx, "recovery-code", "challenge", codes[0]!)).toEqual({ ok: true, continued: true });
     const verified = await reload(ctx);

@@ -92,7 +92,7 @@ export async function rememberDevice(ctx: FactorCtx, opts: { remember?: boolean 
   await recordDeviceMfa(
     ctx.db,
     { tenant: flow.tenant, sub: flow.sub },
-    { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.secret, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
+    { tokenHash: flow.context.deviceHash, appDeviceHash: claims.device_id ? appDeviceHash(ctx.env.keys, claims.device_id) : null, userAgent: flow.context.userAgent, rememberDays },
     ctx.now,
   );
   if (rememberDays > 0) await audit(ctx.db, { event: "device.remembered", ...auditWho(flow), detail: { days: rememberDays } });

@@ -65,8 +65,8 @@ export interface FlowContext {
 export interface Pending {
   otp?: { sealedSecret: string; startedAt: number };
   choice?: { factor: FactorId; mode: "enroll" | "challenge" };
-  /** The outstanding WebAuthn challenge: single use, expires in 5 minutes. */
-  webauthn?: { challenge: string; purpose: "enroll" | "challenge"; factor: FactorId; expiresAt: number };
+  /** The outstanding WebAuthn challenge: single use, expires in 5 minutes. An enrollment keeps the user handle its options gave, to store with the credential. */
+  webauthn?: { challenge: string; purpose: "enroll" | "challenge"; factor: FactorId; expiresAt: number; userHandle?: string };
   /** Freshly issued recovery codes, sealed with the flow id as AAD, until the user confirms saving them. */
   recoveryCodes?: string;
   /**

@@ -38,7 +38,7 @@ async function cli(argv: string[], settings: Record<string, string> = {}) {
 async function enrolled(sub = `auth0|${crypto.randomUUID()}`, host = HOST) {
   const user = { tenant: host, sub };
   const id = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.never-shown" });
-  await issueRecoveryCodes(db, env.secret, user);
+  await issueRecoveryCodes(db, env.keys, user);
   return { user, id };
 }
 

@@ -1,4 +1,6 @@
 import { CopyError, copyDatabase } from "@/lib/db/copy";
+import type { KeyRing } from "@/lib/security/keys";
+import { keyStatus, rotateKeys, type KeyStatus, type RotateSummary } from "./keys";
 import fs from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -28,6 +30,11 @@ Commands:
   auth0 install                          Install or upgrade Keystep's Action in an Auth0 tenant
                                          (post-login ${ACTION_TRIGGER.version}, ${ACTION_RUNTIME}, bound last) and warn
                                          about tenant settings that skip or double MFA
+  rotate                                 Re-encrypt every stored TOTP secret under the current
+                                         KEYSTEP_ENCRYPTION_KEY (after adding the old key to
+                                         KEYSTEP_PREVIOUS_ENCRYPTION_KEYS), then show keys status
+  keys status                            What still depends on each key: when a previous key,
+                                         or the KEYSTEP_SECRET of before key ids, can be removed
   copy-db --to <database_url>            Copy every row of DATABASE_URL (e.g. SQLite) into a new,
                                          empty database (e.g. PostgreSQL), migrating it first
   help                                   Show this text
@@ -91,7 +98,7 @@ function parseCommand(positionals: string[]): Command | "help" {
       arity(2, "<user_id> <authenticator_id>");
       return { name, sub: args[0] ?? "", authenticatorId: args[1] ?? "" };
     default:
-      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, auth0 install, help.`);
+      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, rotate, keys status, auth0 install, copy-db, help.`);
   }
 }
 
@@ -129,6 +136,7 @@ function open(databaseUrl: string): Kysely<Database> {
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   if (argv.find((a) => !a.startsWith("-")) === "auth0") return runAuth0(argv, io);
   if (argv.find((a) => !a.startsWith("-")) === "copy-db") return runCopy(argv, io);
+  if (["rotate", "keys"].includes(argv.find((a) => !a.startsWith("-")) ?? "")) return runKeys(argv, io);
   let json = false;
   let db: Kysely<Database> | undefined;
   const failWith = (status: number, error: string, message: string) => {
@@ -323,6 +331,90 @@ async function runCopy(argv: string[], io: CliIo): Promise<number> {
     await from?.destroy();
     await to?.destroy();
   }
+}
+
+/**
+ * The server's keys, as it would load them. The encryption key must be given (KEYSTEP_ENCRYPTION_KEY
+ * or _FILE): a development key generated here would open nothing. Settings a key command does not
+ * use are stood in for.
+ */
+function keySettings(source: CliIo["env"]): { databaseUrl: string; keys: KeyRing } {
+  if (!source.KEYSTEP_ENCRYPTION_KEY && !source.KEYSTEP_ENCRYPTION_KEY_FILE)
+    throw new UsageError("Set KEYSTEP_ENCRYPTION_KEY (or KEYSTEP_ENCRYPTION_KEY_FILE), and KEYSTEP_PREVIOUS_ENCRYPTION_KEYS, as the server has them.");
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v));
+  const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim() || source.KEYSTEP_TENANTS?.trim());
+  const env = loadEnv({
+    KEYSTEP_PUBLIC_URL: "http://localhost:3000",
+    ...(source.KEYSTEP_SECRET || source.KEYSTEP_SECRET_FILE ? {} : { KEYSTEP_SECRET: "x".repeat(32) }),
+    ...(configured ? {} : { KEYSTEP_AUTH0_DOMAINS: "unused.example" }),
+    ...given,
+    NODE_ENV: "development",
+  });
+  return { databaseUrl: env.databaseUrl, keys: env.keys };
+}
+
+/** `rotate` and `keys status`. */
+async function runKeys(argv: string[], io: CliIo): Promise<number> {
+  let db: Kysely<Database> | undefined;
+  let json = argv.includes("--json");
+  try {
+    const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: "boolean" }, help: { type: "boolean", short: "h" } } });
+    json = values.json ?? false;
+    if (values.help) {
+      io.out(HELP);
+      return EXIT.ok;
+    }
+    const [name, ...rest] = positionals;
+    const rotate = name === "rotate" && rest.length === 0;
+    if (!rotate && !(name === "keys" && rest.length === 1 && rest[0] === "status")) throw new UsageError("Key commands: rotate, keys status. See: npm run keystep -- help");
+    const { databaseUrl, keys } = keySettings(io.env);
+    db = open(databaseUrl);
+    const rotated = rotate ? await rotateKeys(db, keys, { actor: "cli", progress: (n) => io.err(`rotate: ${n} TOTP secrets checked`) }) : null;
+    const status = await keyStatus(db, keys);
+    io.out(json ? JSON.stringify(rotated ? { rotated, status } : status, null, 2) : `${rotated ? rotateText(rotated) : ""}${statusText(status)}`);
+    if (rotated?.unreadable.length) {
+      io.err(`keystep: ${plural(rotated.unreadable.length, "TOTP secret")} could not be opened with any configured key: ${rotated.unreadable.join(", ")}`);
+      return EXIT.failed;
+    }
+    return EXIT.ok;
+  } catch (e) {
+    const fail = (status: number, error: string, message: string) => {
+      io.err(json ? JSON.stringify({ error, message }) : `keystep: ${message}`);
+      return status;
+    };
+    if (e instanceof UsageError) return fail(EXIT.usage, "usage", e.message);
+    if (e instanceof EnvError) return fail(EXIT.usage, "configuration", e.problems.join("; "));
+    if (e instanceof TypeError && String((e as NodeJS.ErrnoException).code).startsWith("ERR_PARSE_ARGS"))
+      return fail(EXIT.usage, "usage", `${e.message.replace(/\.?$/, ".")} See: npm run keystep -- help`);
+    return fail(EXIT.failed, "database_error", `Database error: ${describeError(e)}`);
+  } finally {
+    await db?.destroy().catch(() => {});
+  }
+}
+
+function rotateText(r: RotateSummary): string {
+  return `Re-encrypted ${plural(r.rotated, "TOTP secret")} under key ${r.keyId} (${r.current} already were${r.unreadable.length ? `, ${r.unreadable.length} unreadable` : ""}).\n\n`;
+}
+
+function statusText(s: KeyStatus): string {
+  const lines = [
+    `Current key: ${s.current}${s.previous.length ? `; previous: ${s.previous.join(", ")}` : ""}`,
+    "",
+    table(
+      ["stored", "key", "state", "rows"],
+      s.uses.map((u) => [u.what, u.keyId ?? "-", u.state, u.rows]),
+    ),
+    `Passkeys without a stored user handle: ${s.legacyPasskeys}`,
+    "",
+    ...Object.entries(s.stillNeeded.previous).map(([id, needed]) => {
+      if (!needed) return `Previous key ${id} is no longer needed: remove it from KEYSTEP_PREVIOUS_ENCRYPTION_KEYS.`;
+      const by = s.uses.filter((u) => u.keyId === id && u.rows > 0).map((u) => `${u.what} (${u.rows})`);
+      const totp = s.uses.some((u) => u.what === "TOTP secrets" && u.rows > 0 && (u.keyId === id || u.state === "legacy"));
+      return `Previous key ${id} is still needed${by.length ? ` by ${by.join(", ")}` : ""}: ${totp ? "run rotate for the TOTP secrets; " : ""}hashes are used, replaced or expire on their own.`;
+    }),
+    s.stillNeeded.legacySecret ? "Values from before key ids still need KEYSTEP_SECRET (or KEYSTEP_LEGACY_HASH_SECRET) as it was then." : "Nothing depends on the KEYSTEP_SECRET of before key ids.",
+  ];
+  return `${lines.join("\n")}\n`;
 }
 
 async function runAuth0(argv: string[], io: CliIo): Promise<number> {

@@ -77,9 +77,9 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
     const user = newUser();
     const otp = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.sealed-secret-ciphertext" }, 1_000);
     const phone = await insertAuthenticator(db, user, { factor: "phone", label: "Text message", destination: "+447700900123" }, 2_000);
-    await issueRecoveryCodes(db, env.secret, user);
-    await recordDeviceMfa(db, user, { tokenHash: deviceTokenHash(env.secret, `laptop-${user.sub}`), userAgent: "Firefox", rememberDays: 30 });
-    await recordDeviceMfa(db, user, { tokenHash: deviceTokenHash(env.secret, `phone-${user.sub}`), userAgent: "Safari" });
+    await issueRecoveryCodes(db, env.keys, user);
+    await recordDeviceMfa(db, user, { tokenHash: deviceTokenHash(env.keys, `laptop-${user.sub}`), userAgent: "Firefox", rememberDays: 30 });
+    await recordDeviceMfa(db, user, { tokenHash: deviceTokenHash(env.keys, `phone-${user.sub}`), userAgent: "Safari" });
     return { user, otp, phone };
   }
 
@@ -102,7 +102,7 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
       expect(r.value.devices.find((d) => d.userAgent === "Firefox")!.rememberedUntil).not.toBeNull();
       const json = JSON.stringify(r.value);
       expect(json).not.toContain("sealed-secret-ciphertext");
-      expect(json).not.toContain(deviceTokenHash(env.secret, `laptop-${user.sub}`));
+      expect(json).not.toContain(deviceTokenHash(env.keys, `laptop-${user.sub}`));
     });
 
     it("shows a disabled factor as disabled", async () => {

@@ -59,7 +59,7 @@ export const env = testEnv();
 export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.randomUUID()}`, now = Date.now()): Promise<FactorCtx> {
   const opened = await openFlow(
     db,
-    env.secret,
+    env.keys,
     {
       state: crypto.randomBytes(16).toString("base64url"),
       sessionToken: crypto.randomBytes(24).toString("base64url"),

@@ -54,10 +54,10 @@ describe.each(BACKENDS)("users keyed by tenant ($name)", (backend) => {
   });
 
   it("recovery codes issued while users were keyed by a domain still work after the move, once each", async () => {
-    const [code] = await issueRecoveryCodes(db, env.secret, CUSTOM);
+    const [code] = await issueRecoveryCodes(db, env.keys, CUSTOM);
     await rekeyUsersToTenants(db, env.tenants);
     expect(await remainingRecoveryCodes(db, TENANT)).toBe(10);
-    const opened = await openFlow(db, env.secret, {
+    const opened = await openFlow(db, env.keys, {
       state: crypto.randomBytes(16).toString("base64url"),
       sessionToken: crypto.randomBytes(24).toString("base64url"),
       context: { claims: { iss: "acme.eu.auth0.com", tenant: "acme", sub: TENANT.sub, iat: 0, exp: 0 }, ip: null, userAgent: null },

@@ -46,10 +46,10 @@ export async function GET(request: NextRequest): Promise<Response> {
     // new device from one that passed MFA before, and "Don't ask again" has something to bind to.
     const cookieToken = request.cookies.get(DEVICE_COOKIE)?.value;
     const deviceToken = cookieToken && /^[A-Za-z0-9_-]{43}$/.test(cookieToken) ? cookieToken : randomToken(32);
-    const deviceHash = deviceTokenHash(config.secret, deviceToken);
+    const deviceHash = deviceTokenHash(config.keys, deviceToken);
     const ip = claims.ip ?? null;
-    const policy = await decideAtEntry(db(), config.secret, { claims, ip, deviceHash: cookieToken === deviceToken ? deviceHash : null });
-    const opened = await openFlow(db(), config.secret, {
+    const policy = await decideAtEntry(db(), config.keys, { claims, ip, deviceToken: cookieToken === deviceToken ? deviceToken : null });
+    const opened = await openFlow(db(), config.keys, {
       state,
       // Verified above, so present. The token has no jti: it opens one flow, whatever the state.
       sessionToken: sessionToken!,

@@ -22,7 +22,7 @@ import { nextStep, stepPath } from "@/lib/flow/next-step";
  */
 export async function confirmMagicLink(token: unknown, form: unknown): Promise<void> {
   const now = Date.now();
-  const found = await findLink(db(), env().secret, String(token ?? ""), now);
+  const found = await findLink(db(), env().keys, String(token ?? ""), now);
   if (!found.ok) failPage(`link_${found.reason}`);
   const { link } = found;
   const mine = await currentFlow();

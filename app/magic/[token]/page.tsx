@@ -18,7 +18,7 @@ import { Text } from "@/components/Text";
  */
 export default async function MagicLinkConfirmPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
-  const found = await findLink(db(), env().secret, token, Date.now());
+  const found = await findLink(db(), env().keys, token, Date.now());
   if (!found.ok) failPage(`link_${found.reason}`);
   const flow = await findFlow(db(), found.link.flow_id);
   if (!flow || flow.status !== "active") failPage("link_used");

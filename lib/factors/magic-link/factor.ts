@@ -2,7 +2,8 @@ import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database, MagicLinksTable } from "@/lib/db/schema";
 import type { Env } from "@/lib/env";
-import { keyedHash, randomToken } from "@/lib/security/crypto";
+import { randomToken } from "@/lib/security/crypto";
+import type { KeyRing } from "@/lib/security/keys";
 import type { BudgetStore } from "@/lib/security/budgets";
 import { sendGuarded, type Delivered, type SendResult } from "../send";
 import type { Factor, FactorCtx } from "../types";
@@ -12,8 +13,6 @@ export type MagicLink = Selectable<MagicLinksTable>;
 
 /** Links live 10 minutes by default, never more than 15 (KEYSTEP_MAGIC_LINK_TTL_SECONDS). */
 export const MAGIC_LINK_TTL_MS = 10 * 60_000;
-
-const tokenHash = (key: Uint8Array, token: string) => keyedHash(key, "magic-link", token);
 
 /**
  * The link a user receives. The origin comes only from KEYSTEP_PUBLIC_URL, never from request
@@ -73,7 +72,7 @@ export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: 
             .values({
               id,
               flow_id: ctx.flow.id,
-              token_hash: tokenHash(ctx.env.secret, token),
+              token_hash: ctx.env.keys.hash("magic-link", token),
               number: crypto.randomInt(100, 1000),
               created_at: now,
               expires_at: now + ttlMs,
@@ -94,9 +93,9 @@ export async function sendMagicLink(ctx: FactorCtx, delivery: LinkDelivery, to: 
 export type LinkLookup = { ok: true; link: MagicLink } | { ok: false; reason: "unknown" | "used" | "expired" | "refused" };
 
 /** Finds a link by its token: unknown, used, expired and refused links say so. */
-export async function findLink(db: Kysely<Database>, key: Uint8Array, token: string, now: number): Promise<LinkLookup> {
+export async function findLink(db: Kysely<Database>, keys: KeyRing, token: string, now: number): Promise<LinkLookup> {
   if (!/^[A-Za-z0-9_-]{40,50}$/.test(token)) return { ok: false, reason: "unknown" };
-  const link = await db.selectFrom("magic_links").selectAll().where("token_hash", "=", tokenHash(key, token)).executeTakeFirst();
+  const link = await db.selectFrom("magic_links").selectAll().where("token_hash", "in", keys.hashCandidates("magic-link", token)).executeTakeFirst();
   if (!link) return { ok: false, reason: "unknown" };
   if (link.consumed_at || link.approved_at) return { ok: false, reason: "used" };
   if (link.refused_at) return { ok: false, reason: "refused" };

@@ -45,12 +45,12 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
 
   it("threat: parallel double-confirm — exactly one approval wins", async () => {
     const { token } = await sent();
-    const found = await findLink(db, env.secret, token, Date.now());
+    const found = await findLink(db, env.keys, token, Date.now());
     expect(found.ok).toBe(true);
     if (!found.ok) return;
     const results = await Promise.all(Array.from({ length: 20 }, () => approveLink(db, found.link.id, Date.now())));
     expect(results.filter(Boolean)).toHaveLength(1);
-    expect(await findLink(db, env.secret, token, Date.now())).toEqual({ ok: false, reason: "used" });
+    expect(await findLink(db, env.keys, token, Date.now())).toEqual({ ok: false, reason: "used" });
   });
 
   it("threat: cross-device approval by guessing the number", async () => {
@@ -61,11 +61,11 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
     // ends after MAX_FLOW_FAILURES.
     const wrong = (n: number) => String(n === 999 ? 100 : n + 1);
     const { ctx, token } = await sent();
-    const found = await findLink(db, env.secret, token, Date.now());
+    const found = await findLink(db, env.keys, token, Date.now());
     if (!found.ok) throw new Error("link not found");
     const { link } = found;
     expect(await approveFromOtherDevice(db, ctx.flow, link, wrong(link.number), Date.now())).toBe("refused");
-    expect(await findLink(db, env.secret, token, Date.now())).toEqual({ ok: false, reason: "refused" });
+    expect(await findLink(db, env.keys, token, Date.now())).toEqual({ ok: false, reason: "refused" });
     expect(await linkStatus(db, ctx.flow.id, Date.now())).toBe("refused");
     expect((await reload(ctx)).flow.failedAttempts).toBe(1);
     // The right number afterwards does not revive the link.
@@ -74,7 +74,7 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
 
     // Parallel guesses at one link: one decision, so one guess is tested, whatever the mix.
     const race = await sent(await reload(ctx, ctx.now + 31_000));
-    const raced = await findLink(db, env.secret, race.token, Date.now());
+    const raced = await findLink(db, env.keys, race.token, Date.now());
     if (!raced.ok) throw new Error("link not found");
     const guesses = Array.from({ length: 30 }, (_, i) => (i === 15 ? String(raced.link.number) : String(100 + ((raced.link.number - 100 + 1 + i) % 900))));
     const results = await Promise.all(guesses.map((g) => approveFromOtherDevice(db, ctx.flow, raced.link, g, Date.now())));
@@ -88,7 +88,7 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
     for (let i = failuresAfterRace; i < MAX_FLOW_FAILURES; i++) {
       if (current.flow.status !== "active") break;
       const next = await sent(current);
-      const l = await findLink(db, env.secret, next.token, Date.now());
+      const l = await findLink(db, env.keys, next.token, Date.now());
       if (!l.ok) throw new Error("link not found");
       last = await approveFromOtherDevice(db, current.flow, l.link, wrong(l.link.number), Date.now());
       current = await reload(current, current.now + 31_000);
@@ -102,7 +102,7 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
 
   it("another device that types the right number approves the link once", async () => {
     const { ctx, token } = await sent();
-    const found = await findLink(db, env.secret, token, Date.now());
+    const found = await findLink(db, env.keys, token, Date.now());
     if (!found.ok) throw new Error("link not found");
     // People type with spaces around; only the digits matter.
     expect(await approveFromOtherDevice(db, ctx.flow, found.link, ` ${found.link.number} `, Date.now())).toBe("approved");
@@ -113,13 +113,13 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
 
   it("threat: a forged or unknown token is refused", async () => {
     await sent();
-    expect(await findLink(db, env.secret, "A".repeat(43), Date.now())).toEqual({ ok: false, reason: "unknown" });
-    expect(await findLink(db, env.secret, "../../etc/passwd", Date.now())).toEqual({ ok: false, reason: "unknown" });
+    expect(await findLink(db, env.keys, "A".repeat(43), Date.now())).toEqual({ ok: false, reason: "unknown" });
+    expect(await findLink(db, env.keys, "../../etc/passwd", Date.now())).toEqual({ ok: false, reason: "unknown" });
   });
 
   it("an expired or replaced link is refused", async () => {
     const { ctx, token } = await sent();
-    expect(await findLink(db, env.secret, token, ctx.now + MAGIC_LINK_TTL_MS + 1)).toEqual({ ok: false, reason: "expired" });
+    expect(await findLink(db, env.keys, token, ctx.now + MAGIC_LINK_TTL_MS + 1)).toEqual({ ok: false, reason: "expired" });
   });
 
   it("only the flow that sent the link can finish, and only once it was approved", async () => {
@@ -127,7 +127,7 @@ describe.each(BACKENDS)("magic links on $name", (backend) => {
     const b = await sent();
     expect(await submitResponse(a.ctx, "magic-link", "challenge", "")).toEqual({ ok: false, error: "link_pending" });
     expect((await reload(a.ctx)).flow.failedAttempts).toBe(0);
-    const found = await findLink(db, env.secret, a.token, Date.now());
+    const found = await findLink(db, env.keys, a.token, Date.now());
     if (!found.ok) throw new Error("link not found");
     await approveLink(db, found.link.id, Date.now());
     expect(await linkStatus(db, a.ctx.flow.id, Date.now())).toBe("approved");

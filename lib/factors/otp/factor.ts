@@ -1,5 +1,4 @@
 import crypto from "node:crypto";
-import { decrypt, encrypt } from "@/lib/security/crypto";
 import { swapPending } from "@/lib/flow/repo";
 import { addAuthenticatorFailure, claimTotpStep, insertAuthenticator, listActive } from "../authenticators";
 import { matchTotp, newTotpSecret, toBase32, totpUri } from "./totp";
@@ -14,7 +13,6 @@ export interface OtpEnrollView {
 const SETUP_TTL_MS = 10 * 60 * 1000;
 
 const pendingAad = (flowId: string) => `flow:${flowId}:otp`;
-const authenticatorAad = (id: string) => `authenticator:${id}`;
 
 function label(ctx: FactorCtx): string {
   return ctx.flow.context.claims.email ?? ctx.flow.context.claims.sub;
@@ -23,8 +21,11 @@ function label(ctx: FactorCtx): string {
 async function pendingSecret(ctx: FactorCtx): Promise<Buffer | null> {
   const p = ctx.flow.pending.otp;
   if (!p || ctx.now - p.startedAt > SETUP_TTL_MS) return null;
-  return decrypt(ctx.env.encryptionKey, p.sealedSecret, pendingAad(ctx.flow.id));
+  return ctx.env.keys.open("totp", p.sealedSecret, pendingAad(ctx.flow.id));
 }
+
+/** The AAD of a stored TOTP secret: a secret copied onto another authenticator row does not open. */
+export const authenticatorAad = (id: string) => `authenticator:${id}`;
 
 /** Authenticator app (TOTP). The key is shown once, during setup, and never again. */
 export const otpFactor: EnrollFactor<OtpEnrollView> = {
@@ -34,7 +35,7 @@ export const otpFactor: EnrollFactor<OtpEnrollView> = {
     let secret = await pendingSecret(ctx);
     if (!secret) {
       secret = newTotpSecret();
-      const pending = { ...ctx.flow.pending, otp: { sealedSecret: encrypt(ctx.env.encryptionKey, secret, pendingAad(ctx.flow.id)), startedAt: ctx.now } };
+      const pending = { ...ctx.flow.pending, otp: { sealedSecret: ctx.env.keys.seal("totp", secret, pendingAad(ctx.flow.id)), startedAt: ctx.now } };
       // A concurrent tab may have started setup first; show the key that was stored.
       if (!(await swapPending(ctx.db, ctx.flow, pending))) throw new Error("flow changed during setup");
       ctx.flow = { ...ctx.flow, pending };
@@ -55,7 +56,7 @@ export const otpFactor: EnrollFactor<OtpEnrollView> = {
     await insertAuthenticator(
       ctx.db,
       { tenant: ctx.flow.tenant, sub: ctx.flow.sub },
-      { id, factor: "otp", label: "", secret: encrypt(ctx.env.encryptionKey, secret, authenticatorAad(id)), last_used_step: step },
+      { id, factor: "otp", label: "", secret: ctx.env.keys.seal("totp", secret, authenticatorAad(id)), last_used_step: step },
       ctx.now,
     );
     return { ok: true };
@@ -66,7 +67,7 @@ export const otpFactor: EnrollFactor<OtpEnrollView> = {
     const authenticators = await listActive(ctx.db, user, "otp");
     for (const a of authenticators) {
       if (!a.secret) continue;
-      const secret = decrypt(ctx.env.encryptionKey, a.secret, authenticatorAad(a.id));
+      const secret = ctx.env.keys.open("totp", a.secret, authenticatorAad(a.id));
       const step = matchTotp(secret, code, ctx.now);
       if (step === null) continue;
       return (await claimTotpStep(ctx.db, a.id, step, ctx.now)) ? { ok: true } : { ok: false, error: "code_reused" };

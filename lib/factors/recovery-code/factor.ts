@@ -2,7 +2,7 @@ import { keysOfUser } from "@/lib/auth0/domains";
 import crypto from "node:crypto";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
-import { keyedHash } from "@/lib/security/crypto";
+import type { KeyRing } from "@/lib/security/keys";
 import type { Factor } from "../types";
 import type { UserKey } from "../authenticators";
 
@@ -25,16 +25,16 @@ export function normalizeRecoveryCode(input: string): string {
   return input.toUpperCase().replace(/[\s-]/g, "");
 }
 
-const hash = (key: Uint8Array, user: UserKey, code: string) => keyedHash(key, `recovery:${user.tenant}|${user.sub}`, normalizeRecoveryCode(code));
+const purpose = (user: UserKey) => `recovery:${user.tenant}|${user.sub}`;
 
 /** Issues a fresh set of ten, invalidating any earlier set, and returns them in plain text once. */
-export async function issueRecoveryCodes(db: Kysely<Database>, key: Uint8Array, user: UserKey, now = Date.now()): Promise<string[]> {
+export async function issueRecoveryCodes(db: Kysely<Database>, keys: KeyRing, user: UserKey, now = Date.now()): Promise<string[]> {
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, newRecoveryCode);
   await db.transaction().execute(async (trx) => {
     await trx.deleteFrom("recovery_codes").where("tenant", "=", user.tenant).where("sub", "=", user.sub).execute();
     await trx
       .insertInto("recovery_codes")
-      .values(codes.map((c) => ({ id: crypto.randomUUID(), tenant: user.tenant, sub: user.sub, code_hash: hash(key, user, c), created_at: now, used_at: null })))
+      .values(codes.map((c) => ({ id: crypto.randomUUID(), tenant: user.tenant, sub: user.sub, code_hash: keys.hash(purpose(user), normalizeRecoveryCode(c)), created_at: now, used_at: null })))
       .execute();
   });
   return codes;
@@ -64,8 +64,9 @@ export const recoveryFactor: Factor<never> = {
     const normalized = normalizeRecoveryCode(code);
     if (!/^[2-9A-HJKMNP-TV-Z]{16}$/.test(normalized)) return { ok: false, error: "code_invalid" };
     const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
-    // Codes issued before users were keyed by tenant were hashed under a domain of the tenant.
-    const hashes = keysOfUser(ctx.env.tenants, user.tenant).map((key) => hash(ctx.env.secret, { tenant: key, sub: user.sub }, normalized));
+    // Codes issued before users were keyed by tenant were hashed under a domain of the tenant, and
+    // codes issued before a key rotation under an earlier key (or, before key ids, KEYSTEP_SECRET).
+    const hashes = keysOfUser(ctx.env.tenants, user.tenant).flatMap((key) => ctx.env.keys.hashCandidates(purpose({ tenant: key, sub: user.sub }), normalized));
     // Burn it atomically: of two parallel uses of one code, exactly one updates the row.
     const res = await ctx.db
       .updateTable("recovery_codes")

@@ -30,7 +30,7 @@ describe.each(BACKENDS)("recovery codes on $name", (backend) => {
   async function withCodes() {
     const ctx = await newFlowCtx(db);
     const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
-    const codes = await issueRecoveryCodes(db, env.secret, user);
+    const codes = await issueRecoveryCodes(db, env.keys, user);
     return { ctx, user, codes };
   }
 
@@ -67,7 +67,7 @@ describe.each(BACKENDS)("recovery codes on $name", (backend) => {
 
   it("regenerating invalidates the old set", async () => {
     const { user, codes } = await withCodes();
-    const fresh = await issueRecoveryCodes(db, env.secret, user);
+    const fresh = await issueRecoveryCodes(db, env.keys, user);
     const a = await newFlowCtx(db, user.sub);
     expect(await submitResponse(a, "recovery-code", "challenge", codes[1]!)).toMatchObject({ ok: false });
     const b = await newFlowCtx(db, user.sub);

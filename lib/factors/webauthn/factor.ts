@@ -1,5 +1,4 @@
 import { keysOfUser } from "@/lib/auth0/domains";
-import crypto from "node:crypto";
 import {
   generateAuthenticationOptions,
   generateRegistrationOptions,
@@ -40,16 +39,27 @@ export const WEBAUTHN_CHALLENGE_TTL_MS = 5 * 60_000;
  */
 const UV: Record<WebAuthnFactor, "required" | "preferred"> = { "webauthn-platform": "required", "webauthn-roaming": "preferred" };
 
-/** The WebAuthn user handle: stable and opaque (no email or sub leaks to the authenticator). */
-function userHandle(ctx: FactorCtx, key = ctx.flow.tenant): Uint8Array<ArrayBuffer> {
-  return new Uint8Array(crypto.createHmac("sha256", ctx.env.secret).update(`webauthn-user\0${key}|${ctx.flow.sub}`).digest());
+/**
+ * The WebAuthn user handle for a new credential: opaque (no email or sub leaks to the
+ * authenticator) and the same for all of a user's credentials, so an authenticator keeps one
+ * account per user. It is stored with each credential and compared as stored: a passkey holds it
+ * for life, whatever Keystep's keys become (docs/decisions/0010-key-rotation.md). The user's
+ * existing handle is reused; a user whose passkeys predate stored handles keeps the one
+ * KEYSTEP_SECRET derived; anyone else gets one from the current key.
+ */
+function userHandle(ctx: FactorCtx, existing: AuthenticatorRow[]): Uint8Array<ArrayBuffer> {
+  const stored = existing.find((a) => a.user_handle)?.user_handle;
+  if (stored) return new Uint8Array(Buffer.from(stored, "base64url"));
+  const account = `${ctx.flow.tenant}|${ctx.flow.sub}`;
+  const legacy = existing.some((a) => a.credential_id && !a.user_handle) ? ctx.env.keys.legacyWebauthnUserHandles(account)[0] : undefined;
+  return legacy ? new Uint8Array(Buffer.from(legacy, "base64url")) : ctx.env.keys.webauthnUserHandle(account);
 }
 
-/** This account's handles: its own, and those of passkeys made while users were keyed by a domain of the tenant. */
-const accountHandles = (ctx: FactorCtx) => keysOfUser(ctx.env.tenants, ctx.flow.tenant).map((key) => Buffer.from(userHandle(ctx, key)).toString("base64url"));
+/** The handles a credential stored before 0012 may hold: KEYSTEP_SECRET's, for the tenant or (older still) a domain of it. */
+const legacyHandles = (ctx: FactorCtx) => keysOfUser(ctx.env.tenants, ctx.flow.tenant).flatMap((key) => ctx.env.keys.legacyWebauthnUserHandles(`${key}|${ctx.flow.sub}`));
 
-async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge", challenge: string): Promise<void> {
-  const pending: Pending = { ...ctx.flow.pending, webauthn: { challenge, purpose, factor, expiresAt: ctx.now + WEBAUTHN_CHALLENGE_TTL_MS } };
+async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge", challenge: string, userHandle?: string): Promise<void> {
+  const pending: Pending = { ...ctx.flow.pending, webauthn: { challenge, purpose, factor, expiresAt: ctx.now + WEBAUTHN_CHALLENGE_TTL_MS, ...(userHandle ? { userHandle } : {}) } };
   if (!(await swapPending(ctx.db, ctx.flow, pending))) throw new Error("flow changed while preparing WebAuthn");
   ctx.flow = { ...ctx.flow, pending };
 }
@@ -58,13 +68,13 @@ async function storeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "
  * Takes the outstanding challenge off the flow before verifying (compare-and-set), so a
  * challenge is usable exactly once even by racing requests.
  */
-async function takeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge"): Promise<string | null> {
+async function takeChallenge(ctx: FactorCtx, factor: WebAuthnFactor, purpose: "enroll" | "challenge"): Promise<{ challenge: string; userHandle?: string } | null> {
   const w = ctx.flow.pending.webauthn;
   if (!w || w.factor !== factor || w.purpose !== purpose) return null;
   const { webauthn: _taken, ...rest } = ctx.flow.pending;
   if (!(await swapPending(ctx.db, ctx.flow, rest))) return null;
   ctx.flow = { ...ctx.flow, pending: rest };
-  return w.expiresAt > ctx.now ? w.challenge : null;
+  return w.expiresAt > ctx.now ? { challenge: w.challenge, ...(w.userHandle ? { userHandle: w.userHandle } : {}) } : null;
 }
 
 function parseJson<T>(raw: string): T | null {
@@ -95,12 +105,13 @@ export function webauthnFactor(
     async beginEnroll(ctx) {
       const existing = await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub });
       const claims = ctx.flow.context.claims;
+      const handle = userHandle(ctx, existing);
       const options = await generateRegistrationOptions({
         rpName: ctx.env.brand.name,
         rpID: ctx.env.rpId,
         userName: claims.email ?? claims.sub,
         userDisplayName: claims.name ?? claims.email ?? "",
-        userID: userHandle(ctx),
+        userID: handle,
         attestationType: "none",
         excludeCredentials: descriptors(existing),
         authenticatorSelection: platform
@@ -109,19 +120,19 @@ export function webauthnFactor(
         supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS,
         timeout: WEBAUTHN_CHALLENGE_TTL_MS,
       });
-      await storeChallenge(ctx, id, "enroll", options.challenge);
+      await storeChallenge(ctx, id, "enroll", options.challenge, Buffer.from(handle).toString("base64url"));
       return options;
     },
 
     async finishEnroll(ctx, raw) {
       const response = parseJson<RegistrationResponseJSON>(raw);
-      const challenge = await takeChallenge(ctx, id, "enroll");
-      if (!response || !challenge) return fail();
+      const taken = await takeChallenge(ctx, id, "enroll");
+      if (!response || !taken) return fail();
       let info;
       try {
         const r = await verifyRegistrationResponse({
           response,
-          expectedChallenge: challenge,
+          expectedChallenge: taken.challenge,
           ...expectation(ctx),
           requireUserVerification: UV[id] === "required",
           supportedAlgorithmIDs: WEBAUTHN_ALGORITHMS,
@@ -132,8 +143,8 @@ export function webauthnFactor(
         return fail();
       }
       if (Buffer.from(info.credential.id, "base64url").length > MAX_CREDENTIAL_ID_BYTES) return fail();
-      const taken = await ctx.db.selectFrom("authenticators").select("id").where("credential_id", "=", info.credential.id).executeTakeFirst();
-      if (taken) return fail();
+      const clash = await ctx.db.selectFrom("authenticators").select("id").where("credential_id", "=", info.credential.id).executeTakeFirst();
+      if (clash) return fail();
       await insertAuthenticator(
         ctx.db,
         { tenant: ctx.flow.tenant, sub: ctx.flow.sub },
@@ -148,6 +159,8 @@ export function webauthnFactor(
           backed_up: info.credentialBackedUp ? 1 : 0,
           backup_eligible: info.credentialDeviceType === "multiDevice" ? 1 : 0,
           user_verified: info.userVerified ? 1 : 0,
+          // The handle the options gave the authenticator; a ceremony begun before 0012 stored none.
+          user_handle: taken.userHandle ?? null,
         },
         ctx.now,
       );
@@ -168,20 +181,21 @@ export function webauthnFactor(
 
     async verify(ctx, raw) {
       const response = parseJson<AuthenticationResponseJSON>(raw);
-      const challenge = await takeChallenge(ctx, id, "challenge");
-      if (!response || typeof response.id !== "string" || !challenge) return fail();
+      const taken = await takeChallenge(ctx, id, "challenge");
+      if (!response || typeof response.id !== "string" || !taken) return fail();
       // Only this user's credentials of this kind: another user's credential never satisfies the flow.
       const [cred] = (await listActive(ctx.db, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, id)).filter((a) => a.credential_id === response.id);
       if (!cred?.credential_id || !cred.public_key) return fail();
       // WebAuthn §7.2 step 6: a user handle, when the authenticator returns one, must be the one
       // bound to the credential (this account's), or the assertion speaks for someone else.
+      // The stored handle is the credential's own; one stored before 0012 is checked as KEYSTEP_SECRET derived it.
       const handle = response.response?.userHandle;
-      if (handle !== undefined && handle !== null && !accountHandles(ctx).includes(handle)) return fail();
+      if (handle !== undefined && handle !== null && (cred.user_handle ? handle !== cred.user_handle : !legacyHandles(ctx).includes(handle))) return fail();
       let info;
       try {
         const r = await verifyAuthenticationResponse({
           response,
-          expectedChallenge: challenge,
+          expectedChallenge: taken.challenge,
           ...expectation(ctx),
           credential: {
             id: cred.credential_id,
@@ -212,7 +226,15 @@ export function webauthnFactor(
       // races. Every condition binds numbers: better-sqlite3 cannot bind booleans.
       const updated = await ctx.db
         .updateTable("authenticators")
-        .set({ counter: info.newCounter, last_used_at: ctx.now, backed_up: info.credentialBackedUp ? 1 : 0, backup_eligible: eligible, failure_count: 0 })
+        .set({
+          counter: info.newCounter,
+          last_used_at: ctx.now,
+          backed_up: info.credentialBackedUp ? 1 : 0,
+          backup_eligible: eligible,
+          failure_count: 0,
+          // A credential from before 0012 keeps, from now on, the handle it proved it holds: it no longer needs KEYSTEP_SECRET.
+          ...(!cred.user_handle && typeof handle === "string" ? { user_handle: handle } : {}),
+        })
         .where("id", "=", cred.id)
         .where((eb) => eb.or([eb("counter", "is", null), info.newCounter === 0 ? eb("counter", "=", 0) : eb("counter", "<", info.newCounter)]))
         .where((eb) => eb.or([eb("backup_eligible", "is", null), eb("backup_eligible", "=", eligible)]))

@@ -8,6 +8,7 @@ import type { Database } from "@/lib/db/schema";
 import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
 import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { handleAdminRequest } from "@/lib/support/api";
+import { KeyRing } from "@/lib/security/keys";
 import { TEST_SECRET, testEnv } from "@/lib/test/env";
 
 const TOKEN = "admin-token-for-tests-0123456789abcdef";
@@ -62,7 +63,7 @@ function call(method: "GET" | "POST" | "DELETE", p: string, headers: Record<stri
 async function enrolled(sub = `auth0|${crypto.randomUUID()}`) {
   const user = { tenant: HOST, sub };
   const otp = await insertAuthenticator(db, user, { factor: "otp", label: "Authenticator app", secret: "v1.sealed" });
-  await issueRecoveryCodes(db, new Uint8Array(32), user);
+  await issueRecoveryCodes(db, new KeyRing(new Uint8Array(32)), user);
   return { user, otp };
 }
 
