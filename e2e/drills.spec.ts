@@ -86,10 +86,9 @@ test("drill: kill -9 during an enrollment and right after a verification — the
       const pending = await pendingKey(state);
       // Whole or nothing: never a key cleared without its factor, nor a factor beside a pending key.
       expect({ factors: rows.length, pending }).toEqual(rows.length ? { factors: 1, pending: false } : { factors: 0, pending: true });
-      test.info().annotations.push({
-        type: "in-flight kill",
-        description: rows.length ? "landed after the commit" : `landed before the commit (${answered instanceof Error ? answered.message : answered.status})`,
-      });
+      const landed = rows.length ? "after the commit" : `before the commit (${answered instanceof Error ? answered.message : answered.status})`;
+      test.info().annotations.push({ type: "in-flight kill", description: landed });
+      console.log(`kill -9 drill: the in-flight kill landed ${landed}`);
       ks = await startKeystep(port, schema.url);
       if (rows.length === 0) {
         // Not committed: the same key, and the same code (never accepted) confirms it now.
@@ -263,6 +262,9 @@ test("drill: PostgreSQL restarts under load — every answer is a page or a clea
       expect(html).toMatchObject({ status: 307, location: "/error?reason=unavailable" });
       const react = await get(base, "/otp/setup", earlyLogin.cookie);
       expect(react).toMatchObject({ status: 307, location: "/error?reason=unavailable" });
+      // A React screen's server action posted without JavaScript (the setup's code form).
+      const action = await postCode(base, "/otp/setup", earlySetup.body, earlyLogin.cookie!, "000000", true);
+      expect(action).toMatchObject({ status: 303, location: "/error?reason=unavailable" });
       const errorPage = await get(base, "/error?reason=unavailable", earlyLogin.cookie, { "accept-language": "de" });
       expect(errorPage.status).toBe(503);
       expect(errorPage.body).toContain('data-reason="unavailable"');

@@ -34,6 +34,23 @@ export function reactScreen<P>(page: (props: P) => Promise<ReactNode>): (props: 
   };
 }
 
+/**
+ * The same harness for a React screen's server actions (every export of an app/…/actions.ts is
+ * `export const name = reactAction(async function name(…) { … })`): a failure mid-action sends the
+ * browser to the "unavailable" page instead of an error the screen cannot explain.
+ */
+export function reactAction<A extends unknown[], R>(action: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await action(...args);
+    } catch (e) {
+      unstable_rethrow(e);
+      log.error({ err: e }, "server action failed");
+      redirect(UNAVAILABLE_PATH);
+    }
+  };
+}
+
 /** What a React screen or server action knows about its flow: the context, the user, their factors, and the audit subject. */
 export interface FlowContext {
   ctx: FactorCtx;

@@ -10,7 +10,7 @@ import { isRedirectError } from "next/dist/client/components/redirect-error";
 import { redirect } from "next/navigation";
 import { describe, expect, it } from "vitest";
 import { UNAVAILABLE_PATH } from "@/lib/errors";
-import { reactScreen } from "./guard";
+import { reactAction, reactScreen } from "./guard";
 
 /** Next's redirect signal carries its destination in its digest: `NEXT_REDIRECT;<type>;<url>;<status>;`. */
 const destination = (e: unknown) => (isRedirectError(e) ? e.digest.split(";")[2] : `not a redirect: ${String(e)}`);
@@ -32,6 +32,37 @@ describe("React screens when a dependency fails", () => {
   it("renders the page when nothing fails", async () => {
     const page = reactScreen(async ({ n }: { n: number }) => `page ${n}`);
     expect(await page({ n: 1 })).toBe("page 1");
+  });
+
+  it("drill: the database throws mid-action — the server action redirects to the same page; its own redirects pass", async () => {
+    const failing = reactAction(async (_prev: unknown, _form: unknown) => {
+      throw new Error("Connection terminated unexpectedly");
+    });
+    expect(destination(await failing(null, null).catch((e: unknown) => e))).toBe(UNAVAILABLE_PATH);
+    const moving = reactAction(async () => redirect("/continue"));
+    expect(destination(await moving().catch((e: unknown) => e))).toBe("/continue");
+    expect(await reactAction(async (n: number) => ({ n }))(2)).toEqual({ n: 2 });
+  });
+
+  it("every server action goes through the harness", () => {
+    const files: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (e.name === "actions.ts") files.push(p);
+      }
+    };
+    walk("app");
+    const bare = files.flatMap((f) =>
+      fs
+        .readFileSync(f, "utf8")
+        .split("\n")
+        .filter((l) => l.startsWith("export ") && !/^export const (\w+) = reactAction\(async function \1\(/.test(l))
+        .map((l) => `${f}: ${l}`),
+    );
+    expect(files.length).toBeGreaterThan(5);
+    expect(bare).toEqual([]);
   });
 
   it("every React screen goes through the harness (the bench's framework floor excepted)", () => {
