@@ -15,7 +15,7 @@ import { SMTPServer } from "smtp-server";
 import { expect, test } from "@playwright/test";
 import {
   currentStep,
-  DRILL_PORT,
+  drillPort,
   enter,
   finish,
   freshSchema,
@@ -42,12 +42,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 test("drill: kill -9 during an enrollment and right after a verification — the user finishes, no half factor remains, no code is accepted twice", async () => {
   test.setTimeout(240_000);
   const schema = await freshSchema(SHARED_PG, `drill_kill_${rand()}`);
-  const port = DRILL_PORT;
+  const port = drillPort(test.info().parallelIndex);
   let ks: Keystep = await startKeystep(port, schema.url);
   const sub = `auth0|drill-kill-${rand()}`;
   const factorRows = () => schema.query<{ id: string; last_used_step: string | null; disabled_at: string | null }>("select id, last_used_step, disabled_at from authenticators where sub = $1", [sub]);
-  const pendingKey = async (cookieFlowState: string) =>
-    (await schema.query<{ pending: string | null }>("select pending from flows where state = $1", [cookieFlowState]))[0]?.pending?.includes('"otp"') ?? false;
+  /** Whether the flow still holds an unconfirmed authenticator-app key (pending.otp). */
+  const pendingKey = async (flowState: string) => {
+    const pending = (await schema.query<{ pending: string | null }>("select pending from flows where state = $1", [flowState]))[0]?.pending;
+    return pending ? "otp" in (JSON.parse(pending) as object) : false;
+  };
   try {
     // How the kill is timed: at request boundaries, where the database state is asserted, and once
     // while the verifying request is in flight (SIGKILL to the whole process group, no hook in
@@ -78,15 +81,17 @@ test("drill: kill -9 during an enrollment and right after a verification — the
     await test.step("kill -9 while the confirming code is in flight: the setup committed whole or not at all, and the user finishes either way", async () => {
       const page = await get(ks.base, "/otp/setup", cookie);
       const inFlight = postCode(ks.base, "/otp/setup", page.body, cookie, code, true).catch((e: Error) => e);
-      // Long enough for the request to reach the server and start its work, short enough to land inside it.
-      await sleep(25);
+      // Somewhere inside the request's work (it takes tens to hundreds of ms here): a different
+      // point each run, so runs land on both sides of the commit; the invariant holds for either.
+      const delay = Math.floor(Math.random() * 150);
+      await sleep(delay);
       await ks.kill9();
       const answered = await inFlight;
       const rows = await factorRows();
       const pending = await pendingKey(state);
       // Whole or nothing: never a key cleared without its factor, nor a factor beside a pending key.
       expect({ factors: rows.length, pending }).toEqual(rows.length ? { factors: 1, pending: false } : { factors: 0, pending: true });
-      const landed = rows.length ? "after the commit" : `before the commit (${answered instanceof Error ? answered.message : answered.status})`;
+      const landed = `${rows.length ? "after" : "before"} the commit (${delay} ms; the request: ${answered instanceof Error ? answered.message : answered.status})`;
       test.info().annotations.push({ type: "in-flight kill", description: landed });
       console.log(`kill -9 drill: the in-flight kill landed ${landed}`);
       ks = await startKeystep(port, schema.url);
@@ -97,15 +102,19 @@ test("drill: kill -9 during an enrollment and right after a verification — the
         const done = await postCode(ks.base, "/otp/setup", again.body, cookie, code, true);
         expect(done.status).toBe(303);
       } else {
-        // Committed: the screen is now the challenge; the code the setup used is refused…
-        const challenge = await get(ks.base, "/otp", cookie);
-        expect(challenge.status).toBe(200);
-        const replay = await postCode(ks.base, "/otp", challenge.body, cookie, code);
-        expect(replay.status).toBe(200);
-        expect(replay.body).toContain("That code is not right");
-        // …and the next one passes.
-        const next = await postCode(ks.base, "/otp", challenge.body, cookie, totpCode(key, currentStep() + 1));
-        expect(next.status).toBe(303);
+        // Committed. The setup screen now sends the flow on: to the challenge when the kill came
+        // before the flow recorded the proof, onwards when it came after.
+        const where = await get(ks.base, "/otp/setup", cookie);
+        expect(where.status).toBe(307);
+        if (where.location === "/otp") {
+          // The code the setup used is refused, the next one passes.
+          const challenge = await get(ks.base, "/otp", cookie);
+          const replay = await postCode(ks.base, "/otp", challenge.body, cookie, code);
+          expect(replay.status).toBe(200);
+          expect(replay.body).toContain("That code is not right");
+          const next = await postCode(ks.base, "/otp", challenge.body, cookie, totpCode(key, currentStep() + 1));
+          expect(next.status).toBe(303);
+        }
       }
       const result = await finish(ks.base, cookie, "/continue");
       expect(result.body).toContain('name="session_token"');
@@ -118,6 +127,10 @@ test("drill: kill -9 during an enrollment and right after a verification — the
       const again = await enter(ks.base, sub);
       expect(again.location).toBe("/otp");
       const challenge = await get(ks.base, "/otp", again.cookie);
+      // The code that confirmed the setup before the kill is refused in a new login.
+      const setupReplay = await postCode(ks.base, "/otp", challenge.body, again.cookie!, code);
+      expect(setupReplay.status).toBe(200);
+      expect(setupReplay.body).toContain("That code is not right");
       // A step this user has not used yet (the setup and the step above used up to now + 1).
       const used = Number((await factorRows())[0]!.last_used_step);
       // Keystep accepts T−1..T+1, each once: wait (under 30 s) until a step after the last used one is accepted.
@@ -156,11 +169,12 @@ test("drill: kill -9 during an enrollment and right after a verification — the
 
 test("drill: PostgreSQL restarts under load — every answer is a page or a clear 503, never a 500, and Keystep recovers without a restart", async () => {
   test.setTimeout(240_000);
-  const cluster = startCluster(DRILL_PORT + 5);
+  const port = drillPort(test.info().parallelIndex);
+  const cluster = startCluster(port + 5);
   let ks: Keystep | undefined;
   try {
     const schema = await freshSchema(cluster.url, "keystep");
-    ks = await startKeystep(DRILL_PORT + 1, schema.url);
+    ks = await startKeystep(port + 1, schema.url);
     const base = ks.base;
     const pid = ks.child.pid;
 
@@ -329,8 +343,9 @@ test("drill: PostgreSQL restarts under load — every answer is a page or a clea
 test("drill: the mail server is down — the user is told, with another method to try, and the flow goes on once it is back", async () => {
   test.setTimeout(120_000);
   const schema = await freshSchema(SHARED_PG, `drill_smtp_${rand()}`);
-  const smtpPort = DRILL_PORT + 6;
-  const ks = await startKeystep(DRILL_PORT + 2, schema.url, { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EMAIL_FROM: "Keystep drill <mfa@keystep.test>" });
+  const port = drillPort(test.info().parallelIndex);
+  const smtpPort = port + 6;
+  const ks = await startKeystep(port + 2, schema.url, { SMTP_URL: `smtp://127.0.0.1:${smtpPort}`, EMAIL_FROM: "Keystep drill <mfa@keystep.test>" });
   const inbox: string[] = [];
   const smtp = new SMTPServer({
     authOptional: true,

@@ -16,8 +16,11 @@ import { encrypt } from "../../lib/security/crypto";
 import { startCommand } from "../../scripts/start-command.mjs";
 
 const offset = Number(process.env.E2E_PORT_OFFSET ?? 0) || 0;
-/** Ten ports of the drills' own, shifted by E2E_PORT_OFFSET like the rest of the e2e stack. */
-export const DRILL_PORT = 5000 + 10 * offset;
+/**
+ * The first of the drills' own ports: 5000 + 10 × E2E_PORT_OFFSET (the offsets in use are 20
+ * apart), plus 50 per Playwright worker, so the same drill repeated on two workers never shares one.
+ */
+export const drillPort = (parallelIndex: number) => 5000 + 10 * offset + 50 * parallelIndex;
 
 export const ISS = "drill.auth0.test";
 export const SECRET = "drill-shared-secret-between-auth0-and-keystep-0123";
