@@ -677,8 +677,8 @@ async function soak(minutes: number) {
     `memory: start ${result.memory.startMb} MB, mid ${result.memory.midMb} MB, end ${result.memory.endMb} MB, peak ${result.memory.peakMb} MB; last-half slope ${result.memory.lastHalfSlopeMbPerMin} MB/min (bound ${SOAK_MAX_SLOPE_MB_PER_MIN})`,
   );
   console.log(
-    `rows at the end: ${Object.entries(rows)
-      .map(([t, n]) => `${t} ${n} (${perTrip[t]}/trip)`)
+    `rows at the end (${ok + warm} trips with the warm-up): ${Object.entries(rows)
+      .map(([t, n]) => `${t} ${n}${t in perTrip ? ` (${perTrip[t]}/trip)` : ""}`)
       .join(", ")}`,
   );
   console.log(

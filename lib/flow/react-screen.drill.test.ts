@@ -6,14 +6,16 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { isRedirectError } from "next/dist/client/components/redirect-error";
 import { redirect } from "next/navigation";
 import { describe, expect, it } from "vitest";
 import { UNAVAILABLE_PATH } from "@/lib/errors";
 import { reactAction, reactScreen } from "./guard";
 
 /** Next's redirect signal carries its destination in its digest: `NEXT_REDIRECT;<type>;<url>;<status>;`. */
-const destination = (e: unknown) => (isRedirectError(e) ? e.digest.split(";")[2] : `not a redirect: ${String(e)}`);
+const destination = (e: unknown) => {
+  const digest = (e as { digest?: unknown } | null)?.digest;
+  return typeof digest === "string" && digest.startsWith("NEXT_REDIRECT;") ? digest.split(";")[2] : `not a redirect: ${String(e)}`;
+};
 
 describe("React screens when a dependency fails", () => {
   it("drill: the database throws mid-render — the screen redirects to the error page's 'unavailable' reason", async () => {
