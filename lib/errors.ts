@@ -36,3 +36,11 @@ export function isErrorReason(v: unknown): v is ErrorReason {
 export function failPage(reason: ErrorReason): never {
   redirect(`/error?reason=${reason}`);
 }
+
+/**
+ * Where a screen sends the browser when a dependency (the database, mostly) failed while it
+ * answered: the error page's `unavailable` reason, a localised page with status 503 that says to
+ * try again. Both kinds of screen use it, each through its own harness: HTML-only screens
+ * (lib/pages/screen.ts `htmlOnlyScreen`) and React screens (lib/flow/guard.ts `reactScreen`).
+ */
+export const UNAVAILABLE_PATH = "/error?reason=unavailable";

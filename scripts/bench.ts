@@ -3,6 +3,10 @@
 // table and writes bench/results.json. BENCH_SMOKE=1 runs a quick version (under a minute; it
 // writes bench/results.smoke.json and is one of `npm test`'s runners). BENCH_PORT (default 3300)
 // and BENCH_PORT+1 are the ports it listens on; BENCH_DATABASES=sqlite|postgres runs one database.
+// `npm run bench -- --soak[=minutes]` (or BENCH_SOAK=<minutes>) runs the soak instead: 50 users
+// doing round trips for 10 minutes (by default) on one database (PostgreSQL unless BENCH_DATABASES
+// says sqlite), sampling Keystep's memory every 10 s, then checking the rows against the
+// retention; it writes bench/results.soak.json (docs/operations.md, "Failure drills").
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -16,6 +20,7 @@ import autocannon from "autocannon";
 import { sql } from "kysely";
 import { connect, migrateToLatest } from "../lib/db/connect";
 import { encrypt } from "../lib/security/crypto";
+import { purgeExpired } from "../lib/retention";
 import { startCommand } from "./start-command.mjs";
 
 const SMOKE = process.env.BENCH_SMOKE === "1";
@@ -45,6 +50,17 @@ const LIGHTHOUSE = process.env.BENCH_LIGHTHOUSE ? process.env.BENCH_LIGHTHOUSE =
 /** Lighthouse runs per page, the median reported (Lighthouse's advice on variability): BENCH_LIGHTHOUSE_RUNS, 5 by default, 1 in smoke runs. */
 const LIGHTHOUSE_RUNS = Math.max(1, Number(process.env.BENCH_LIGHTHOUSE_RUNS ?? (SMOKE ? 1 : 5)));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+/** Soak length in minutes (0: no soak): `--soak` alone is 10, `--soak=N` or BENCH_SOAK=N is N (fractions allowed). */
+const SOAK_MINUTES = (() => {
+  const arg = process.argv.slice(2).find((a) => a === "--soak" || a.startsWith("--soak="));
+  const raw = arg ? (arg.split("=")[1] ?? "10") : process.env.BENCH_SOAK;
+  const n = raw === undefined ? 0 : Number(raw);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`soak: "${raw}" is not a number of minutes`);
+  return n;
+})();
+const SOAK_CONCURRENCY = Number(process.env.BENCH_SOAK_USERS ?? 50);
+/** The soak's verdict on memory: RSS may rise by at most this many MB per minute over its last half (a least-squares slope). */
+const SOAK_MAX_SLOPE_MB_PER_MIN = 2;
 const STEPS = ["entry", "challenge page", "verify", "continue"] as const;
 
 type Backend = { name: "sqlite" | "postgres"; url(db: string): string; reset(): Promise<void>; prepare(db: string): Promise<void>; cleanup(): Promise<void> };
@@ -510,11 +526,180 @@ const backends: Backend[] = [
   })(),
 ];
 
+/**
+ * The soak: SOAK_CONCURRENCY users doing complete round trips for `minutes`, with no pause between
+ * trips, on one database. Every 10 s (or a sixth of a short run) it samples the server's RSS. At
+ * the end: no trip may have failed; RSS over the last half must be flat (slope at most
+ * SOAK_MAX_SLOPE_MB_PER_MIN); and the rows must be within the retention: none past its window now
+ * (a purge as of now deletes nothing), and every row the soak wrote has an end (a purge as of the
+ * day after the audit retention leaves no flow, code, link, spend, audit event or device).
+ */
+async function soak(minutes: number) {
+  const t0 = performance.now();
+  const only = process.env.BENCH_DATABASES?.split(",").map((d) => d.trim());
+  const b = backends.find((x) => x.name === (only?.[0] ?? "postgres"))!;
+  // Enough users that none runs out of TOTP steps (each logs in at most three times a window).
+  const userCount = Number(process.env.BENCH_SOAK_ACCOUNTS ?? 5000);
+  await b.reset();
+  await seedUsers(b.url("main"), 0, userCount);
+  await b.prepare("main");
+  const server = await startServer(b.url("main"), PORT);
+  const pid = server.child.pid!;
+  const users = userSet(0, userCount);
+  const durationMs = minutes * 60_000;
+  const sampleMs = Math.min(10_000, Math.max(1000, durationMs / 6));
+  let ok = 0;
+  let warm = 0;
+  let failed = 0;
+  const errors: string[] = [];
+  const times: number[][] = STEPS.map(() => []);
+  const samples: { s: number; rssMb: number; peakMb: number; trips: number }[] = [];
+  let measuredFrom = 0;
+  const drive = async (ms: number, measure: boolean) => {
+    const until = performance.now() + ms;
+    await Promise.all(
+      Array.from({ length: SOAK_CONCURRENCY }, async () => {
+        while (performance.now() < until) {
+          const login = nextLogin(users);
+          if (!login) {
+            await new Promise((r) => setTimeout(r, 250));
+            continue;
+          }
+          let done = false;
+          try {
+            done = await roundTrip(server.base, login.user, measure ? times : STEPS.map(() => []), login.step);
+          } catch (e) {
+            if (measure && errors.length < 10) errors.push((e as Error).message);
+          }
+          if (!measure) {
+            if (done) warm++;
+            continue;
+          }
+          if (done) ok++;
+          else {
+            failed++;
+            if (errors.length < 10) errors.push(`user ${login.user} step ${login.step}: the round trip did not reach the result`);
+          }
+        }
+      }),
+    );
+  };
+  let rows: Record<string, number> = {};
+  let purgedNow: Awaited<ReturnType<typeof purgeExpired>>;
+  let purgedLater: Awaited<ReturnType<typeof purgeExpired>>;
+  let rowsAfterPurge: Record<string, number> = {};
+  const tables = ["flows", "challenges", "magic_links", "attempts", "audit_events", "devices", "recovery_codes", "authenticators"] as const;
+  try {
+    console.log(`soak: ${SOAK_CONCURRENCY} users, ${minutes} min on ${b.name}, ${userCount} accounts; warming up 10 s`);
+    await drive(10_000, false);
+    measuredFrom = performance.now();
+    const sample = () => {
+      const m = memoryMb(pid);
+      const point = { s: Math.round((performance.now() - measuredFrom) / 1000), rssMb: Math.round(m.rss * 10) / 10, peakMb: Math.round(m.peak * 10) / 10, trips: ok };
+      samples.push(point);
+      console.log(`soak: ${point.s} s  RSS ${point.rssMb.toFixed(0)} MB  peak ${point.peakMb.toFixed(0)} MB  trips ${ok}  failed ${failed}`);
+    };
+    sample();
+    const timer = setInterval(sample, sampleMs);
+    await drive(durationMs, true);
+    clearInterval(timer);
+    sample();
+  } finally {
+    await stopServer(server);
+  }
+  const db = connect(b.url("main"));
+  try {
+    const count = async () =>
+      Object.fromEntries(await Promise.all(tables.map(async (t) => [t, Number((await db.selectFrom(t).select(db.fn.countAll().as("n")).executeTakeFirstOrThrow()).n)] as const)));
+    rows = await count();
+    // What the server's own purge (every 15 min) would delete now: nothing may be past its window.
+    purgedNow = await purgeExpired(db, { auditRetentionDays: 400 });
+    // Every row written has an end: the day after the default audit retention, only users' factors remain.
+    purgedLater = await purgeExpired(db, { auditRetentionDays: 400, now: Date.now() + 401 * 86_400_000 });
+    rowsAfterPurge = await count();
+  } finally {
+    await db.destroy();
+  }
+  await b.cleanup();
+
+  const seconds = samples.length ? samples.at(-1)!.s : 0;
+  const half = samples.filter((p) => p.s >= seconds / 2);
+  const slope = (() => {
+    if (half.length < 2) return 0;
+    const mx = half.reduce((a, p) => a + p.s, 0) / half.length;
+    const my = half.reduce((a, p) => a + p.rssMb, 0) / half.length;
+    const num = half.reduce((a, p) => a + (p.s - mx) * (p.rssMb - my), 0);
+    const den = half.reduce((a, p) => a + (p.s - mx) ** 2, 0);
+    return den ? (num / den) * 60 : 0; // MB per minute
+  })();
+  const leftover = (["flows", "challenges", "magic_links", "attempts", "audit_events", "devices"] as const).filter((t) => rowsAfterPurge[t] !== 0);
+  const pastWindow = Object.values(purgedNow!).reduce((a, n) => a + n, 0);
+  const verdict = {
+    noError: failed === 0 && errors.length === 0 && ok > 0,
+    memoryFlat: slope <= SOAK_MAX_SLOPE_MB_PER_MIN,
+    rowsWithinRetention: pastWindow === 0 && leftover.length === 0,
+  };
+  // Rows each round trip leaves (the warm-up's trips included; the seeded factors are not the trips').
+  const perTrip = Object.fromEntries(
+    Object.entries(rows)
+      .filter(([t]) => t !== "authenticators")
+      .map(([t, n]) => [t, ok + warm ? Math.round((n / (ok + warm)) * 100) / 100 : 0]),
+  );
+  const result = {
+    at: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    loadAverage: os.loadavg(),
+    backend: b.name,
+    minutes,
+    concurrency: SOAK_CONCURRENCY,
+    accounts: userCount,
+    nodeFlags: startCommand().filter((a) => a.startsWith("--")),
+    trips: { ok, warmUp: warm, failed, perSecond: seconds ? Math.round((ok / seconds) * 10) / 10 : 0, errors },
+    steps: Object.fromEntries(STEPS.map((st, i) => [st, { p50: Math.round(percentile(times[i]!, 50)), p99: Math.round(percentile(times[i]!, 99)) }])),
+    memory: {
+      samples,
+      startMb: samples[0]?.rssMb,
+      midMb: half[0]?.rssMb,
+      endMb: samples.at(-1)?.rssMb,
+      peakMb: samples.at(-1)?.peakMb,
+      lastHalfSlopeMbPerMin: Math.round(slope * 100) / 100,
+      boundMbPerMin: SOAK_MAX_SLOPE_MB_PER_MIN,
+    },
+    rows: { atEnd: rows, perTrip, purgedAsOfNow: purgedNow!, purgedAfterRetention: purgedLater!, leftAfterRetention: rowsAfterPurge },
+    verdict,
+    seconds: Math.round((performance.now() - t0) / 1000),
+  };
+  fs.mkdirSync("bench", { recursive: true });
+  fs.writeFileSync("bench/results.soak.json", `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nsoak on ${b.name}: ${ok} round trips in ${seconds} s (${result.trips.perSecond}/s), ${failed} failed${errors.length ? `; first errors: ${errors.slice(0, 3).join(" | ")}` : ""}`);
+  console.log(`step latency p50/p99 ms: ${STEPS.map((st) => `${st} ${result.steps[st]!.p50}/${result.steps[st]!.p99}`).join(", ")}`);
+  console.log(`memory RSS (MB) every ${Math.round(sampleMs / 1000)} s: ${samples.map((p) => p.rssMb.toFixed(0)).join(" ")}`);
+  console.log(
+    `memory: start ${result.memory.startMb} MB, mid ${result.memory.midMb} MB, end ${result.memory.endMb} MB, peak ${result.memory.peakMb} MB; last-half slope ${result.memory.lastHalfSlopeMbPerMin} MB/min (bound ${SOAK_MAX_SLOPE_MB_PER_MIN})`,
+  );
+  console.log(
+    `rows at the end (${ok + warm} trips with the warm-up): ${Object.entries(rows)
+      .map(([t, n]) => `${t} ${n}${t in perTrip ? ` (${perTrip[t]}/trip)` : ""}`)
+      .join(", ")}`,
+  );
+  console.log(
+    `retention: past their window now ${pastWindow}; after the retention ${leftover.length ? `still there: ${leftover.map((t) => `${t} ${rowsAfterPurge[t]}`).join(", ")}` : "none left but factors and recovery codes"}`,
+  );
+  console.log(`verdict: no error ${verdict.noError ? "yes" : "NO"}, memory flat ${verdict.memoryFlat ? "yes" : "NO"}, rows within retention ${verdict.rowsWithinRetention ? "yes" : "NO"}`);
+  console.log("wrote bench/results.soak.json");
+  if (!Object.values(verdict).every(Boolean)) process.exitCode = 1;
+}
+
 const signed = (n: number) => `${n >= 0 ? "+" : "−"}${Math.abs(n).toFixed(1)}`;
 const pct = (from: number, to: number) => `${to >= from ? "+" : ""}${(((to - from) / from) * 100).toFixed(0)}%`;
 
 async function main() {
   const t0 = performance.now();
+  if (SOAK_MINUTES > 0 && !SMOKE) {
+    if (!fs.existsSync(".next/BUILD_ID") || !fs.existsSync("public/assets/html-only.js")) throw new Error("soak: build first (npm run build)");
+    return soak(SOAK_MINUTES);
+  }
   if (!fs.existsSync(".next/BUILD_ID") || !fs.existsSync("public/assets/html-only.js")) {
     // `npm run build`: the browser assets (scripts/build-assets.mjs), then `next build`.
     const r = spawnSync("npm", ["run", "build"], { stdio: "inherit", env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1" } });

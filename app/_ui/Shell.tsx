@@ -1,7 +1,7 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { SessionTimer } from "@/components/SessionTimer";
 import { currentBranding } from "@/lib/flow/branding";
-import { currentFlow } from "@/lib/flow/context";
+import { frameFlow } from "@/lib/flow/context";
 import { frameData } from "@/lib/frame";
 import { chosenLocale } from "@/lib/i18n/choice";
 import type { Translate } from "@/lib/i18n/translate";
@@ -10,12 +10,12 @@ import { Frame } from "./Frame";
 
 /** The frame of a React screen (app/_ui/Frame.tsx), with its data and server actions. */
 export async function Shell({ title, intro, children, footer }: { title: string; intro?: React.ReactNode; children?: React.ReactNode; footer?: React.ReactNode }) {
-  const [t, negotiated, brand, chosen, flow] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale(), currentFlow()]);
+  const [t, negotiated, brand, chosen, flow] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale(), frameFlow()]);
   const timer =
-    flow.ok && flow.flow.status === "active" ? (
+    flow?.status === "active" ? (
       <SessionTimer
-        expiresAt={flow.flow.expiresAt}
-        leftMs={Math.max(0, flow.flow.expiresAt - Date.now())}
+        expiresAt={flow.expiresAt}
+        leftMs={Math.max(0, flow.expiresAt - Date.now())}
         action={extendSignIn}
         labels={{ warning: t("timeoutWarning", { time: "{time}" }), extend: t("extend") }}
       />

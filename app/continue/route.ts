@@ -27,6 +27,17 @@ export const dynamic = "force-dynamic";
  * page's `form-action 'self'` and the browser would block the POST.
  */
 export async function GET(request: Request): Promise<Response> {
+  try {
+    return await answer(request);
+  } catch (err) {
+    // The database went away mid-request: the clear, localised 503 page (the flow is kept; a
+    // reload retries), never a bare 500.
+    log.error({ err }, "continue failed");
+    return errorRedirect("unavailable");
+  }
+}
+
+async function answer(request: Request): Promise<Response> {
   const lookup = await currentFlow();
   if (!lookup.ok) return errorRedirect(lookup.reason);
   let { flow } = lookup;

@@ -102,6 +102,12 @@ export function connect(url: string, opts: ConnectOptions = {}): Kysely<Database
   });
   // An idle client error must not crash the process; the next query reports it.
   pool.on("error", () => {});
+  // pg-pool listens for a client's errors only while it is idle in the pool. A session PostgreSQL
+  // ends while the client is checked out (a restart, a failover) emitted 'error' with no listener:
+  // an uncaught exception. Every client gets a listener for its whole life; the statement in
+  // flight or the next one still fails (the screen answers "unavailable"), and the pool discards
+  // the broken client on release (lib/db/pg-restart.drill.test.ts, e2e/drills.spec.ts).
+  pool.on("connect", (client) => client.on("error", () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -1,9 +1,10 @@
 import { cache } from "react";
 import { brandingFor, type Branding } from "@/lib/config";
-import { currentFlow } from "./context";
+import { frameFlow } from "./context";
 
-/** The branding for this request's application (by the flow's client_id), read once per request. */
-export const currentBranding = cache(async (): Promise<Branding> => {
-  const flow = await currentFlow();
-  return brandingFor(flow.ok ? flow.flow.context.claims.client_id : undefined);
-});
+/**
+ * The branding for this request's application (by the flow's client_id), read once per request.
+ * The default branding when there is no flow or the database cannot say (the error page that
+ * reports the outage must still render).
+ */
+export const currentBranding = cache(async (): Promise<Branding> => brandingFor((await frameFlow())?.context.claims.client_id));

@@ -1,8 +1,9 @@
 import { getLocale } from "next-intl/server";
-import { redirect } from "next/navigation";
-import { cache } from "react";
+import { redirect, unstable_rethrow } from "next/navigation";
+import { cache, type ReactNode } from "react";
 import { auditWho } from "@/lib/audit";
-import { failPage } from "@/lib/errors";
+import { failPage, UNAVAILABLE_PATH } from "@/lib/errors";
+import { log } from "@/lib/log";
 import type { UserKey } from "@/lib/factors/authenticators";
 import type { FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
@@ -10,6 +11,45 @@ import { currentFlow } from "./context";
 import { nextStep, stepPath, type UserFactors } from "./next-step";
 import type { Step } from "./types";
 import { flowCtx, userFactors } from "./user-factors";
+
+/**
+ * The harness of every React screen (every `page.tsx` under app/ ends `export default reactScreen(Page)`),
+ * the counterpart of the HTML-only screens' `htmlOnlyScreen` (lib/pages/screen.ts). When the page
+ * fails (the database went away mid-request), the browser goes to the error page's `unavailable`
+ * reason, the same clear, localised 503 page an HTML-only screen gives, instead of Next's bare 500.
+ * Next's own control flow (redirect, notFound) passes through untouched (`unstable_rethrow`, the
+ * documented way to catch around it). The flow is not lost: Back, or the link again, retries.
+ * A page's work happens in the function it wraps; what the frame shows around it (branding, the
+ * session timer) never fails a page (`frameFlow`).
+ */
+export function reactScreen<P>(page: (props: P) => Promise<ReactNode>): (props: P) => Promise<ReactNode> {
+  return async (props) => {
+    try {
+      return await page(props);
+    } catch (e) {
+      unstable_rethrow(e);
+      log.error({ err: e }, "react screen failed");
+      redirect(UNAVAILABLE_PATH);
+    }
+  };
+}
+
+/**
+ * The same harness for a React screen's server actions (every export of an app/…/actions.ts is
+ * `export const name = reactAction(async function name(…) { … })`): a failure mid-action sends the
+ * browser to the "unavailable" page instead of an error the screen cannot explain.
+ */
+export function reactAction<A extends unknown[], R>(action: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  return async (...args) => {
+    try {
+      return await action(...args);
+    } catch (e) {
+      unstable_rethrow(e);
+      log.error({ err: e }, "server action failed");
+      redirect(UNAVAILABLE_PATH);
+    }
+  };
+}
 
 /** What a React screen or server action knows about its flow: the context, the user, their factors, and the audit subject. */
 export interface FlowContext {

@@ -1,3 +1,4 @@
+import { UNAVAILABLE_PATH } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { stepSeconds } from "@/lib/metrics";
 import type { IncomingMessage } from "node:http";
@@ -99,7 +100,7 @@ export function htmlOnlyScreen<V>(spec: ScreenSpec<V>): GetServerSideProps<Scree
       // The database (or another dependency) failed mid-request: a clear, localised page that
       // says so (503), never Next's bare 500. The flow is not lost: Back retries the screen.
       log.error({ err: e, screen: timing.screen }, "html-only screen failed");
-      return go("/error?reason=unavailable", gssp.req.method === "POST");
+      return go(UNAVAILABLE_PATH, gssp.req.method === "POST");
     } finally {
       end({ screen: timing.screen, method: gssp.req.method === "POST" ? "POST" : "GET" });
     }

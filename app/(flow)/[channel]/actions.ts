@@ -8,7 +8,7 @@ import { allowedCountries, parseDestination } from "@/lib/factors/channel";
 import { supersedeCodes } from "@/lib/factors/code";
 import { CHANNEL_IDS, descriptor, type ChannelId } from "@/lib/factors/registry";
 import { sendErrorMessage, sendFlowCode } from "@/lib/flow/channel-send";
-import { requireFlowForAction } from "@/lib/flow/guard";
+import { reactAction, requireFlowForAction } from "@/lib/flow/guard";
 import { userFactors } from "@/lib/flow/user-factors";
 import { nextStep, stepPath } from "@/lib/flow/next-step";
 import { handleCodeSubmission } from "@/lib/flow/submit";
@@ -27,20 +27,20 @@ async function channelStep(raw: unknown) {
 }
 
 /** Checks an email or SMS code. */
-export async function submitChannelCode(channel: unknown, _prev: unknown, form: unknown): Promise<CodeFormState> {
+export const submitChannelCode = reactAction(async function submitChannelCode(channel: unknown, _prev: unknown, form: unknown): Promise<CodeFormState> {
   return handleCodeSubmission(channelSchema.parse(channel), form);
-}
+});
 
 /** Sends a new code (resend), honouring the cool-down and budgets (lib/flow/forms.ts). */
-export async function resendChannelCode(channel: unknown, _prev: unknown, _form: unknown): Promise<SendState> {
+export const resendChannelCode = reactAction(async function resendChannelCode(channel: unknown, _prev: unknown, _form: unknown): Promise<SendState> {
   const { ctx, channel: c } = await channelStep(channel);
   return resendCode(ctx, c, await appTranslator("common.errors"));
-}
+});
 
 const destinationInput = z.object({ destination: z.string().max(254), country: z.string().max(2).optional() });
 
 /** Setup, first half: validate the address or number, then send it a code. */
-export async function startChannelSetup(channel: unknown, _prev: unknown, form: unknown): Promise<SendState> {
+export const startChannelSetup = reactAction(async function startChannelSetup(channel: unknown, _prev: unknown, form: unknown): Promise<SendState> {
   const { ctx, channel: c, purpose } = await channelStep(channel);
   const t = await getTranslations("common.errors");
   if (purpose !== "enroll") redirect(`/${c}`);
@@ -51,11 +51,11 @@ export async function startChannelSetup(channel: unknown, _prev: unknown, form: 
   const r = await sendFlowCode(ctx, c, "enroll", dest.value);
   if (!r.ok) return { error: sendErrorMessage(r, await appTranslator("common.errors")) };
   redirect(`/${c}/setup`);
-}
+});
 
 /** Setup: go back to entering a different address or number (retires the pending code). */
-export async function changeDestination(channel: unknown): Promise<void> {
+export const changeDestination = reactAction(async function changeDestination(channel: unknown): Promise<void> {
   const { ctx, channel: c } = await channelStep(channel);
   await supersedeCodes(ctx.db, ctx.flow.id, c, ctx.now);
   redirect(`/${c}/setup`);
-}
+});

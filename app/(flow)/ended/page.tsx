@@ -2,10 +2,10 @@ import { getTranslations } from "next-intl/server";
 import { Alert } from "@/components/Alert";
 import { ButtonLink } from "@/components/Button";
 import { Shell } from "@/app/_ui/Shell";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 
 /** A flow that ended without success: say why, then hand the `denied` result back to Auth0. */
-export default async function EndedPage() {
+async function EndedPage() {
   const { step } = await requireStep("ended");
   const t = await getTranslations("ended");
   return (
@@ -18,3 +18,5 @@ export default async function EndedPage() {
     </Shell>
   );
 }
+
+export default reactScreen(EndedPage);

@@ -8,13 +8,13 @@ import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { mask } from "@/lib/factors/channel";
 import { RESEND_COOLDOWN_MS } from "@/lib/factors/code";
 import { liveLink } from "@/lib/factors/magic-link/factor";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 import { challengeDestination } from "@/lib/factors/channel";
 import { finishMagicLink, resendMagicLink } from "./actions";
 import { Surface, Text } from "@/components/Text";
 
 /** The waiting tab: where the link went, the matching number, and automatic continuation. */
-export default async function MagicLinkPage() {
+async function MagicLinkPage() {
   const { ctx, factors } = await requireStep("challenge", "magic-link");
   const [t, ch] = await Promise.all([getTranslations("magic"), getTranslations("channel")]);
   // The link went out with whatever led here (lib/flow/arrive.ts): rendering never sends.
@@ -46,3 +46,5 @@ export default async function MagicLinkPage() {
     </Shell>
   );
 }
+
+export default reactScreen(MagicLinkPage);

@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { currentStep } from "@/lib/flow/guard";
+import { currentStep, reactAction } from "@/lib/flow/guard";
 import { forgetDevices, removeAuthenticator, renameAuthenticator } from "@/lib/flow/manage";
 import { stepPath } from "@/lib/flow/next-step";
 import { passStep } from "@/lib/flow/transition";
@@ -20,27 +20,27 @@ async function managing(): Promise<FactorCtx> {
 
 const fields = (form: unknown) => (form instanceof FormData ? Object.fromEntries(form) : {});
 
-export async function renameFactor(form: unknown): Promise<void> {
+export const renameFactor = reactAction(async function renameFactor(form: unknown): Promise<void> {
   const ctx = await managing();
   const parsed = idInput.extend({ name: z.string().max(500) }).safeParse(fields(form));
   const result = parsed.success ? await renameAuthenticator(ctx, parsed.data.id, parsed.data.name) : "name_invalid";
   redirect(`/manage?result=${result}`);
-}
+});
 
-export async function removeFactor(form: unknown): Promise<void> {
+export const removeFactor = reactAction(async function removeFactor(form: unknown): Promise<void> {
   const ctx = await managing();
   const parsed = idInput.safeParse(fields(form));
   redirect(`/manage?result=${parsed.success ? await removeAuthenticator(ctx, parsed.data.id) : "not_found"}`);
-}
+});
 
-export async function forgetAllDevices(): Promise<void> {
+export const forgetAllDevices = reactAction(async function forgetAllDevices(): Promise<void> {
   const ctx = await managing();
   redirect(`/manage?result=${await forgetDevices(ctx)}`);
-}
+});
 
 /** "Done": management ends; the flow completes with what was proved (and bound) in it, through nextStep. */
-export async function finishManaging(): Promise<void> {
+export const finishManaging = reactAction(async function finishManaging(): Promise<void> {
   const ctx = await managing();
   await audit(ctx.db, { event: "manage.done", ...auditWho(ctx.flow), outcome: "success" });
   redirect(stepPath(await passStep(ctx, { manageDone: true })));
-}
+});

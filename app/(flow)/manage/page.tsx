@@ -8,7 +8,7 @@ import { listActive } from "@/lib/factors/authenticators";
 import { factorLabels } from "@/lib/factors/labels";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { isFactorId } from "@/lib/factors/registry";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
 import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
 import { finishManaging, forgetAllDevices, removeFactor, renameFactor } from "./actions";
@@ -19,7 +19,7 @@ const RESULTS = ["renamed", "removed", "forgotten", "name_invalid", "last_factor
 const OK = new Set(["renamed", "removed", "forgotten"]);
 
 /** Self-service management (token `intent: "manage"`), after a fresh challenge. */
-export default async function ManagePage({ searchParams }: { searchParams: Promise<{ result?: string }> }) {
+async function ManagePage({ searchParams }: { searchParams: Promise<{ result?: string }> }) {
   const { ctx, factors } = await requireStep("manage");
   const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
   const [t, names, wa, format, query, rows, codes, devices] = await Promise.all([
@@ -139,3 +139,5 @@ function ActionSection({ id, title, status, action, button }: { id: string; titl
     </section>
   );
 }
+
+export default reactScreen(ManagePage);

@@ -4,7 +4,7 @@ import { Button } from "@/components/Button";
 import { RecoveryCodesView } from "@/components/RecoveryCodesView";
 import { Shell } from "@/app/_ui/Shell";
 import { RECOVERY_LOW_WATER, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 import { sealedCodes } from "@/lib/flow/recovery";
 import { confirmSaved, continueFromCodes } from "./actions";
 import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
@@ -14,7 +14,7 @@ import { regenerateRecoveryCodes } from "@/app/(flow)/_ui/recovery-actions";
  * the user says they saved them; or, after a recovery code was used, how many remain, with a new
  * set one tap away. Rendering changes nothing: codes are issued by the transition or the action.
  */
-export default async function RecoveryCodesPage() {
+async function RecoveryCodesPage() {
   const { ctx, step } = await requireStep("recovery-codes");
   const t = await getTranslations("recovery");
   const codes = sealedCodes(ctx);
@@ -56,3 +56,5 @@ export default async function RecoveryCodesPage() {
     </Shell>
   );
 }
+
+export default reactScreen(RecoveryCodesPage);

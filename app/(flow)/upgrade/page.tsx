@@ -3,11 +3,11 @@ import { Button } from "@/components/Button";
 import { PlatformOnly } from "@/components/PlatformOnly";
 import { Shell } from "@/app/_ui/Shell";
 import { WebAuthnButton } from "@/components/WebAuthnButton";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 import { dismissUpgrade, skipUpgrade } from "./actions";
 
 /** The passkey offer (nextStep's `offer-passkey`): "Sign in faster next time with a passkey", skippable. */
-export default async function UpgradePage() {
+async function UpgradePage() {
   await requireStep("offer-passkey");
   const [t, w] = await Promise.all([getTranslations("upgrade"), getTranslations("webauthn")]);
   return (
@@ -35,3 +35,5 @@ export default async function UpgradePage() {
     </Shell>
   );
 }
+
+export default reactScreen(UpgradePage);

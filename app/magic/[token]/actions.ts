@@ -1,5 +1,6 @@
 "use server";
 
+import { reactAction } from "@/lib/flow/guard";
 import { redirect } from "next/navigation";
 import { audit, auditWho } from "@/lib/audit";
 import { db } from "@/lib/db";
@@ -20,7 +21,7 @@ import { nextStep, stepPath } from "@/lib/flow/next-step";
  * shows, typed (1 in 900 to guess), so a password holder's link clicked by the victim cannot
  * approve the attacker's session blindly. A wrong number ends the link and counts on the flow.
  */
-export async function confirmMagicLink(token: unknown, form: unknown): Promise<void> {
+export const confirmMagicLink = reactAction(async function confirmMagicLink(token: unknown, form: unknown): Promise<void> {
   const now = Date.now();
   const found = await findLink(db(), env().keys, String(token ?? ""), now);
   if (!found.ok) failPage(`link_${found.reason}`);
@@ -48,4 +49,4 @@ export async function confirmMagicLink(token: unknown, form: unknown): Promise<v
   const r = await submitResponse(ctx, "magic-link", "challenge", "");
   if (!r.ok) redirect(r.error === "flow_ended" ? "/ended" : "/magic-link");
   redirect(await pathAfter(ctx, r));
-}
+});

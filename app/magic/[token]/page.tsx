@@ -1,3 +1,4 @@
+import { reactScreen } from "@/lib/flow/guard";
 import { getFormatter, getTranslations } from "next-intl/server";
 import { Button } from "@/components/Button";
 import { NumberMatchForm } from "@/components/NumberMatchForm";
@@ -16,7 +17,7 @@ import { Text } from "@/components/Text";
  * The page a sign-in link opens. A GET never approves anything (mail scanners and link previews
  * fetch links): it shows what is being approved and waits for a POST.
  */
-export default async function MagicLinkConfirmPage({ params }: { params: Promise<{ token: string }> }) {
+async function MagicLinkConfirmPage({ params }: { params: Promise<{ token: string }> }) {
   const { token } = await params;
   const found = await findLink(db(), env().keys, token, Date.now());
   if (!found.ok) failPage(`link_${found.reason}`);
@@ -63,3 +64,5 @@ export default async function MagicLinkConfirmPage({ params }: { params: Promise
     </Shell>
   );
 }
+
+export default reactScreen(MagicLinkConfirmPage);

@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import type { Kysely, Transaction } from "kysely";
+import type { Database } from "@/lib/db/schema";
 import { swapPending } from "@/lib/flow/repo";
 import { addAuthenticatorFailure, claimTotpStep, insertAuthenticator, listActive } from "../authenticators";
 import { matchTotp, newTotpSecret, toBase32, totpUri } from "./totp";
@@ -13,6 +15,11 @@ export interface OtpEnrollView {
 const SETUP_TTL_MS = 10 * 60 * 1000;
 
 const pendingAad = (flowId: string) => `flow:${flowId}:otp`;
+
+/** Runs `work` in a transaction, or in the caller's when `db` already is one. */
+function inTransaction<T>(db: Kysely<Database>, work: (trx: Kysely<Database>) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute((trx: Transaction<Database>) => work(trx));
+}
 
 function label(ctx: FactorCtx): string {
   return ctx.flow.context.claims.email ?? ctx.flow.context.claims.sub;
@@ -44,21 +51,29 @@ export const otpFactor: EnrollFactor<OtpEnrollView> = {
   },
 
   async finishEnroll(ctx, code) {
+    // The flow as this request read it: the compare-and-set below is against this version.
+    const flow = ctx.flow;
     const secret = await pendingSecret(ctx);
     if (!secret) return { ok: false, error: "setup_expired" };
     const step = matchTotp(secret, code, ctx.now);
     if (step === null) return { ok: false, error: "code_invalid" };
-    const { otp: _done, ...rest } = ctx.flow.pending;
-    // Clearing the pending key is the commit point: of two racing submissions only one saves.
-    if (!(await swapPending(ctx.db, ctx.flow, rest))) return { ok: false, error: "code_reused" };
-    ctx.flow = { ...ctx.flow, pending: rest };
+    const { otp: _done, ...rest } = flow.pending;
     const id = crypto.randomUUID();
-    await insertAuthenticator(
-      ctx.db,
-      { tenant: ctx.flow.tenant, sub: ctx.flow.sub },
-      { id, factor: "otp", label: "", secret: ctx.env.keys.seal("totp", secret, authenticatorAad(id)), last_used_step: step },
-      ctx.now,
-    );
+    // Clearing the pending key is the commit point: of two racing submissions only one saves. The
+    // clearing and the new authenticator commit together: a process killed between them must not
+    // lose the key the user already added to their app (e2e/drills.spec.ts, the kill -9 drill).
+    const saved = await inTransaction(ctx.db, async (trx) => {
+      if (!(await swapPending(trx, flow, rest))) return false;
+      await insertAuthenticator(
+        trx,
+        { tenant: flow.tenant, sub: flow.sub },
+        { id, factor: "otp", label: "", secret: ctx.env.keys.seal("totp", secret, authenticatorAad(id)), last_used_step: step },
+        ctx.now,
+      );
+      return true;
+    });
+    if (!saved) return { ok: false, error: "code_reused" };
+    ctx.flow = { ...flow, pending: rest };
     return { ok: true };
   },
 

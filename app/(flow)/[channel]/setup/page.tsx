@@ -11,7 +11,7 @@ import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { allowedCountries, channelFactor, type ChannelEnrollView } from "@/lib/factors/channel";
 import { factorLabels } from "@/lib/factors/labels";
 import { channelSpec, descriptor, isChannelId, STRONGER_THAN_SMS, type ChannelId, type FactorId } from "@/lib/factors/registry";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 import { options } from "@/lib/flow/next-step";
 import type { Env } from "@/lib/env";
 import { changeDestination, resendChannelCode, startChannelSetup, submitChannelCode } from "../actions";
@@ -58,7 +58,7 @@ async function SmsRisk({ channel, stronger }: { channel: ChannelId; stronger: Fa
 }
 
 /** Channel setup (email, SMS…): first the address or number, then the code sent to it. */
-export default async function ChannelSetupPage({ params }: { params: Promise<{ channel: string }> }) {
+async function ChannelSetupPage({ params }: { params: Promise<{ channel: string }> }) {
   const { channel: raw } = await params;
   if (!isChannelId(raw)) notFound();
   const channel = raw;
@@ -108,3 +108,5 @@ export default async function ChannelSetupPage({ params }: { params: Promise<{ c
     </Shell>
   );
 }
+
+export default reactScreen(ChannelSetupPage);

@@ -8,11 +8,11 @@ import { TryAnother } from "@/app/(flow)/_ui/TryAnother";
 import { SecretKey } from "@/components/SecretKey";
 import { otpFactor } from "@/lib/factors/otp/factor";
 import { groupBase32 } from "@/lib/factors/otp/totp";
-import { requireStep } from "@/lib/flow/guard";
+import { reactScreen, requireStep } from "@/lib/flow/guard";
 import { submitOtpCode } from "./actions";
 import { StepNumber, Text } from "@/components/Text";
 
-export default async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+async function OtpSetupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { ctx, factors } = await requireStep("enroll", "otp");
   const [t, common, view, query] = await Promise.all([getTranslations("otpSetup"), getTranslations("common"), otpFactor.beginEnroll(ctx), searchParams]);
   const account = ctx.flow.context.claims.email ?? ctx.flow.context.claims.name ?? ctx.flow.sub;
@@ -49,3 +49,5 @@ export default async function OtpSetupPage({ searchParams }: { searchParams: Pro
     </Shell>
   );
 }
+
+export default reactScreen(OtpSetupPage);

@@ -1,5 +1,9 @@
+import { reactScreen } from "@/lib/flow/guard";
 import { WebAuthnScreen } from "@/app/(flow)/_ui/WebAuthnScreen";
 
-export default function Page() {
-  return <WebAuthnScreen factor="webauthn-roaming" mode="enroll" />;
+async function Page() {
+  // Called, not rendered as an element, so its work (and any failure) happens inside the harness.
+  return WebAuthnScreen({ factor: "webauthn-roaming", mode: "enroll" });
 }
+
+export default reactScreen(Page);
