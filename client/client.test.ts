@@ -97,6 +97,13 @@ describe("WebAuthn ceremony", () => {
     }
   });
 
+  it("drill: the server answers 503 (a dependency failed) — the browser goes to the page it names", async () => {
+    // The 503's body names the "unavailable" page (app/api/webauthn/[factor]/route.ts).
+    const answers = [Response.json({ options: {} }), Response.json({ next: "/error?reason=unavailable" }, { status: 503 })];
+    const fetch = (async () => answers.shift()) as unknown as typeof globalThis.fetch;
+    expect(await runCeremony({ endpoint: "/e", mode: "challenge" }, deps(fetch))).toEqual({ next: "/error?reason=unavailable" });
+  });
+
   it("the server's localised error is shown as an alert", async () => {
     const { fetch } = api({ options: {} }, { error: "That passkey did not work." });
     const outcome = await runCeremony({ endpoint: "/e", mode: "challenge" }, deps(fetch));

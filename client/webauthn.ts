@@ -37,7 +37,8 @@ export const isCancel = (e: unknown): boolean => e instanceof Error && (e.name =
 export async function runCeremony({ endpoint, mode, remember = false }: { endpoint: string; mode: CeremonyMode; remember?: boolean }, deps: CeremonyDeps = browser()): Promise<CeremonyOutcome> {
   const call = async (body: object): Promise<Step> => {
     const r = await deps.fetch(endpoint, { method: "POST", credentials: "same-origin", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-    if (!r.ok) throw new Error(`HTTP ${r.status}`);
+    // 503: the server could not act (a dependency failed) and names the page that says so.
+    if (!r.ok && r.status !== 503) throw new Error(`HTTP ${r.status}`);
     return (await r.json()) as Step;
   };
   try {

@@ -1,5 +1,8 @@
+import { unstable_rethrow } from "next/navigation";
 import { env } from "@/lib/env";
+import { UNAVAILABLE_PATH } from "@/lib/errors";
 import { isWebAuthnFactor, webauthnFinish, webauthnOptions } from "@/lib/flow/webauthn-ceremony";
+import { log } from "@/lib/log";
 
 export const dynamic = "force-dynamic";
 
@@ -29,7 +32,15 @@ export async function POST(request: Request, { params }: { params: Promise<{ fac
     return json({ error: "bad_request" }, 400);
   }
   if (typeof body !== "object" || body === null) return json({ error: "bad_request" }, 400);
-  if (body.step === "options") return json(await webauthnOptions(factor));
-  if (body.step === "finish") return json(await webauthnFinish(factor, body.response, body.remember === true));
+  try {
+    if (body.step === "options") return json(await webauthnOptions(factor));
+    if (body.step === "finish") return json(await webauthnFinish(factor, body.response, body.remember === true));
+  } catch (e) {
+    // A dependency failed (the database went away mid-ceremony): 503, and the browser goes to the
+    // same "unavailable" page every screen gives (decision 0011), never a bare 500.
+    unstable_rethrow(e);
+    log.error({ err: e }, "webauthn ceremony failed");
+    return json({ next: UNAVAILABLE_PATH }, 503);
+  }
   return json({ error: "bad_request" }, 400);
 }
