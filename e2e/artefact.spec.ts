@@ -10,9 +10,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AuthenticatorApp, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { expect, newEmail, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
-import { freshDatabase, passEmailGateAt, REDIS_URL, start, stopAll, waitForOk } from "./support/processes";
+import { enrollAt, freshDatabase, REDIS_URL, start, stopAll, waitForOk } from "./support/processes";
 import { startCommand } from "../scripts/start-command.mjs";
 
 test.describe.configure({ mode: "serial" });
@@ -154,20 +154,7 @@ test("the server of the copy runs as nobody, is ready against PostgreSQL and Red
   expect(await ready.json()).toEqual({ status: "ok", checks: { database: "ok", migrations: "ok", redis: "ok" } });
 
   const email = newEmail("artefact");
-  await new SimApp(page).login(email, "", simUrl);
-  await expect(page).toHaveURL(`${keystepUrl}/choose`);
-  const before = Date.now();
-  await page.getByRole("button", { name: /authenticator app/i }).click();
-  await passEmailGateAt(page, keystepUrl, email, before);
-  await expect(page).toHaveURL(`${keystepUrl}/otp/setup`);
-  const otp = new OtpScreens(page);
-  const phone = new AuthenticatorApp(await otp.scanQr());
-  await otp.submit(phone.code());
-  await expect(page).toHaveURL(`${keystepUrl}/recovery-codes`);
-  await page.getByLabel("I have saved these codes").check();
-  await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${simUrl.replace(/[.]/g, "\\.")}/callback`));
-  await expect(page.getByTestId("result")).toHaveText("logged-in");
+  await enrollAt(page, { keystepUrl, simUrl, email });
   const sub = (await page.getByTestId("sub").textContent())?.trim() ?? "";
 
   // The support CLI of the copy sees the factor the login set up.

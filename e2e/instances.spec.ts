@@ -10,9 +10,9 @@ import crypto from "node:crypto";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { AuthenticatorApp, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { expect, newEmail, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
-import { freshDatabase, passEmailGateAt, start, stopAll, waitForOk, type Started } from "./support/processes";
+import { enrollAt, freshDatabase, start, stopAll, waitForOk, type Started } from "./support/processes";
 import { startCommand } from "../scripts/start-command.mjs";
 
 test.describe.configure({ mode: "serial" });
@@ -135,20 +135,7 @@ test("a login begun on instance A is finished on instance B, behind nginx, with 
   });
 
   const email = newEmail("instances");
-  await new SimApp(page).login(email, "", simUrl);
-  await expect(page).toHaveURL(`${publicUrl}/choose`);
-  const before = Date.now();
-  await page.getByRole("button", { name: /authenticator app/i }).click();
-  await passEmailGateAt(page, publicUrl, email, before);
-  await expect(page).toHaveURL(`${publicUrl}/otp/setup`);
-  const otp = new OtpScreens(page);
-  const phone = new AuthenticatorApp(await otp.scanQr());
-  await otp.submit(phone.code());
-  await expect(page).toHaveURL(`${publicUrl}/recovery-codes`);
-  await page.getByLabel("I have saved these codes").check();
-  await page.getByRole("button", { name: "Continue" }).click();
-  await expect(page).toHaveURL(new RegExp(`^${simUrl.replace(/[.]/g, "\\.")}/callback`));
-  await expect(page.getByTestId("result")).toHaveText("logged-in");
+  await enrollAt(page, { keystepUrl: publicUrl, simUrl, email });
 
   console.log(`one login through nginx (${publicUrl}):\n  ${served.join("\n  ")}`);
   const gets = served.filter((s) => s.startsWith("GET "));

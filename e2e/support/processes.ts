@@ -4,7 +4,7 @@ import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process"
 import crypto from "node:crypto";
 import pg from "pg";
 import { expect, type Page } from "@playwright/test";
-import { latestCode } from "./fixtures";
+import { AuthenticatorApp, latestCode, OtpScreens, SimApp } from "./fixtures";
 
 /** PostgreSQL for journeys (the same server the integration tests use). */
 export const PG_ADMIN_URL = process.env.TEST_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
@@ -81,6 +81,28 @@ export async function freshDatabase(prefix: string): Promise<{ url: string; drop
       await c.end();
     },
   };
+}
+
+/**
+ * A new user's first login through the simulator at `simUrl` to the Keystep at `keystepUrl` (the
+ * copied artefact, or nginx before two instances): authenticator app, recovery codes, back in the app.
+ */
+export async function enrollAt(page: Page, o: { keystepUrl: string; simUrl: string; email: string }): Promise<AuthenticatorApp> {
+  await new SimApp(page).login(o.email, "", o.simUrl);
+  await expect(page).toHaveURL(`${o.keystepUrl}/choose`);
+  const before = Date.now();
+  await page.getByRole("button", { name: /authenticator app/i }).click();
+  await passEmailGateAt(page, o.keystepUrl, o.email, before);
+  await expect(page).toHaveURL(`${o.keystepUrl}/otp/setup`);
+  const otp = new OtpScreens(page);
+  const phone = new AuthenticatorApp(await otp.scanQr());
+  await otp.submit(phone.code());
+  await expect(page).toHaveURL(`${o.keystepUrl}/recovery-codes`);
+  await page.getByLabel("I have saved these codes").check();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(new RegExp(`^${o.simUrl.replace(/[.]/g, "\\.")}/callback`));
+  await expect(page.getByTestId("result")).toHaveText("logged-in");
+  return phone;
 }
 
 /** Enters the emailed code that guards a first setup, on any Keystep origin. */
