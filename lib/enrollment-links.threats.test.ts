@@ -1,3 +1,13 @@
+/**
+ * Threats: a forged enrollment-link token (or a claim cookie passed off as one); a link reused,
+ * claimed twice, or used twice by two racing sign-ins; a link claimed in a browser where another
+ * user signs in; a link that lets a password holder bind a factor without proving one; an expired
+ * or revoked link; a token leaking into the audit trail or the table.
+ * Defences: 256-bit tokens and claim values stored only as keyed hashes; claim and use are each one
+ * conditional UPDATE; a sign-in takes a link only for the user it was issued to (tenant and sub);
+ * the link's setup is a binding step, after a fresh proof of the user's tier; expiry and
+ * revocation are checked at every step; the URL is returned once and audited by id.
+ */
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { recentAuditEvents } from "@/lib/audit";

@@ -1,0 +1,128 @@
+import type { Page } from "@playwright/test";
+import { expectAccessible } from "./support/axe";
+import { type AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { keystepCli } from "./support/keystep-cli";
+import { E2E } from "./support/ports";
+import { VirtualAuthenticator } from "./support/webauthn";
+
+/** The signed-in user's Auth0 user_id, as the simulated app shows it. */
+async function signedInSub(page: Page): Promise<string> {
+  const sub = (await page.getByTestId("sub").textContent())!.trim();
+  expect(sub).toMatch(/^auth0\|/);
+  return sub;
+}
+
+/** Support issues a link with the CLI, as an operator would; returns its URL and id. */
+async function issueLink(sub: string, ...options: string[]): Promise<{ url: string; id: string }> {
+  const r = await keystepCli("enroll-link", sub, "--tenant", "sim", ...options, "--json");
+  expect(r.status, r.stderr).toBe(0);
+  const link = JSON.parse(r.stdout) as { url: string; id: string };
+  expect(link.url).toMatch(new RegExp(`^${E2E.keystepUrl}/enroll/[A-Za-z0-9_-]{43}$`));
+  return link;
+}
+
+/** The user's audit trail (newest first), as support sees it. */
+async function events(sub: string): Promise<Array<{ event: string; outcome: string | null; detail: Record<string, unknown> | null }>> {
+  const shown = await keystepCli("show", sub, "--tenant", "sim", "--json");
+  expect(shown.status, shown.stderr).toBe(0);
+  return JSON.parse(shown.stdout).events;
+}
+
+test("an enrollment link used once, then refused", async ({ page, app, otp, browser }) => {
+  const email = newEmail("enroll-link");
+  let sub = "";
+  let link!: { url: string; id: string };
+  let phone!: AuthenticatorApp;
+
+  await test.step("a user with an authenticator app; support issues a security-key link for them", async () => {
+    phone = await enrollNewUser(page, app, otp, email);
+    sub = await signedInSub(page);
+    link = await issueLink(sub, "--factor", "webauthn-roaming", "--expires", "3d", "--return-to", `${E2E.simUrl}/`);
+  });
+
+  // The user opens the link in their own browser, which has no session anywhere.
+  const context = await browser.newContext();
+  const user = await context.newPage();
+  await VirtualAuthenticator.attach(user, "security-key");
+
+  await test.step("opening the link changes nothing: it says what it does and offers one button", async () => {
+    const res = await user.goto(link.url);
+    expect(res?.status()).toBe(200);
+    await expect(user.getByRole("heading", { level: 1 })).toHaveText("Set up a sign-in method");
+    await expect(user.getByTestId("enroll-link-what")).toContainText("Security key");
+    await expectAccessible(user, "enrollment link page");
+    // A second GET (a mail scanner's prefetch, a reload) still shows it: nothing was claimed.
+    expect((await user.goto(link.url))?.status()).toBe(200);
+    expect((await events(sub)).map((e) => e.event)).not.toContain("enroll_link.claimed");
+  });
+
+  await test.step("the button claims it for this browser and says to sign in to the app", async () => {
+    await user.getByRole("button", { name: "Continue" }).click();
+    await expect(user.getByRole("heading", { level: 1 })).toHaveText("Now sign in");
+    const cookie = (await context.cookies()).find((c) => c.name === "__Host-keystep_enroll_link");
+    expect(cookie).toMatchObject({ httpOnly: true, secure: true, sameSite: "Lax", path: "/" });
+    expect(link.url).not.toContain(cookie!.value);
+    await expectAccessible(user, "enrollment link claimed");
+    await user.getByRole("link", { name: /^Sign in to / }).click();
+    await expect(user).toHaveURL(new RegExp(`^${E2E.simUrl}/`));
+  });
+
+  await test.step("the next sign-in asks for the app first, then goes straight to the security key, and back to the app", async () => {
+    await new SimApp(user).login(email);
+    await expect(user).toHaveURL(`${E2E.keystepUrl}/otp`);
+    await new OtpScreens(user).submit(phone.code());
+    await expect(user).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
+    await user.getByRole("button", { name: "Use a security key" }).click();
+    await new SimApp(user).expectLoggedIn();
+    expect(await signedInSub(user)).toBe(sub);
+  });
+
+  await test.step("the link is used up: opening it again shows the refusal, and the trail has every step", async () => {
+    const again = await user.goto(link.url);
+    expect(again?.status()).toBe(404);
+    await expect(user.getByRole("alert")).toContainText("not valid, has expired, or was already used");
+    await expectAccessible(user, "enrollment link refused");
+    const trail = (await events(sub)).map((e) => `${e.event}:${e.outcome}`);
+    for (const step of ["enroll_link.issued:success", "enroll_link.claimed:success", "enroll_link.taken:success", "enroll_link.used:success"]) expect(trail).toContain(step);
+    const shown = await keystepCli("show", sub, "--tenant", "sim", "--json");
+    expect(
+      JSON.parse(shown.stdout)
+        .factors.map((f: { factor: string }) => f.factor)
+        .sort(),
+    ).toEqual(["otp", "webauthn-roaming"]);
+  });
+
+  await test.step("the next sign-in in that browser is an ordinary one", async () => {
+    await user.goto(`${E2E.simUrl}/logout`);
+    await new SimApp(user).login(email);
+    await expect(user).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming`);
+  });
+  await context.close();
+});
+
+test("a link for another user does nothing", async ({ page, app, otp, browser }) => {
+  const owner = newEmail("link-owner");
+  const other = newEmail("link-other");
+  await enrollNewUser(page, app, otp, owner);
+  const ownerSub = await signedInSub(page);
+  const link = await issueLink(ownerSub, "--factor", "webauthn-roaming");
+
+  // Another person, with an app of their own, signs in in the browser that claimed the owner's link.
+  const context = await browser.newContext();
+  const shared = await context.newPage();
+  const otherPhone = await enrollNewUser(shared, new SimApp(shared), new OtpScreens(shared), other);
+  await shared.goto(`${E2E.simUrl}/logout`);
+  await shared.goto(link.url);
+  await shared.getByRole("button", { name: "Continue" }).click();
+  await expect(shared.getByRole("heading", { level: 1 })).toHaveText("Now sign in");
+
+  await new SimApp(shared).login(other);
+  await expect(shared).toHaveURL(`${E2E.keystepUrl}/otp`);
+  await new OtpScreens(shared).submit(otherPhone.code());
+  // Straight back to the app: no security-key setup for someone the link is not for.
+  await new SimApp(shared).expectLoggedIn();
+  const trail = await events(ownerSub);
+  expect(trail.map((e) => `${e.event}:${e.outcome}`)).toContain("enroll_link.other_user:ignored");
+  expect(trail.map((e) => e.event)).not.toContain("enroll_link.used");
+  await context.close();
+});
