@@ -29,6 +29,8 @@ async function events(sub: string): Promise<Array<{ event: string; outcome: stri
 }
 
 test("an enrollment link used once, then refused", async ({ page, app, otp, browser }) => {
+  // Two sign-ins, a setup each, two browsers and three accessibility checks.
+  test.setTimeout(150_000);
   const email = newEmail("enroll-link");
   let sub = "";
   let link!: { url: string; id: string };
@@ -70,7 +72,7 @@ test("an enrollment link used once, then refused", async ({ page, app, otp, brow
   await test.step("the next sign-in asks for the app first, then goes straight to the security key, and back to the app", async () => {
     await new SimApp(user).login(email);
     await expect(user).toHaveURL(`${E2E.keystepUrl}/otp`);
-    await new OtpScreens(user).submit(phone.code());
+    await new OtpScreens(user).submit(phone.code(1)); // the enrollment just used this period's code
     await expect(user).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
     await user.getByRole("button", { name: "Use a security key" }).click();
     await new SimApp(user).expectLoggedIn();
@@ -101,6 +103,8 @@ test("an enrollment link used once, then refused", async ({ page, app, otp, brow
 });
 
 test("a link for another user does nothing", async ({ page, app, otp, browser }) => {
+  // Two users set up an app, then one more sign-in.
+  test.setTimeout(150_000);
   const owner = newEmail("link-owner");
   const other = newEmail("link-other");
   await enrollNewUser(page, app, otp, owner);
@@ -118,7 +122,7 @@ test("a link for another user does nothing", async ({ page, app, otp, browser })
 
   await new SimApp(shared).login(other);
   await expect(shared).toHaveURL(`${E2E.keystepUrl}/otp`);
-  await new OtpScreens(shared).submit(otherPhone.code());
+  await new OtpScreens(shared).submit(otherPhone.code(1)); // the enrollment just used this period's code
   // Straight back to the app: no security-key setup for someone the link is not for.
   await new SimApp(shared).expectLoggedIn();
   const trail = await events(ownerSub);
