@@ -130,3 +130,31 @@ test("a link for another user does nothing", async ({ page, app, otp, browser })
   expect(trail.map((e) => e.event)).not.toContain("enroll_link.used");
   await context.close();
 });
+
+test("the link page works without JavaScript, in the reader's language, and a forged link gets the same refusal", async ({ browser }) => {
+  // A user Keystep has not seen yet (onboarding): the link needs no prior record.
+  const link = await issueLink(`auth0|onboarding-${Date.now()}`);
+  const context = await browser.newContext({ javaScriptEnabled: false, locale: "de-DE" });
+  const page = await context.newPage();
+  const res = await page.goto(link.url);
+  expect(res?.status()).toBe(200);
+  await expect(page.locator("html")).toHaveAttribute("lang", "de");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Anmeldemethode einrichten");
+  await expect(page.getByTestId("enroll-link-what")).toContainText("eine Methode, die Sie noch nicht haben");
+  await page.getByRole("button", { name: "Weiter" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Melden Sie sich jetzt an");
+  expect((await context.cookies()).map((c) => c.name)).toContain("__Host-keystep_enroll_link");
+
+  // Claimed, forged and malformed links: one page, one status, nothing that tells them apart.
+  const forged = `${E2E.keystepUrl}/enroll/${"A".repeat(43)}`;
+  const texts = new Set<string>();
+  for (const url of [link.url, forged, `${E2E.keystepUrl}/enroll/x`]) {
+    for (const method of ["GET", "POST"] as const) {
+      const r = method === "GET" ? await page.goto(url) : await page.request.post(url, { headers: { Origin: E2E.keystepUrl, "Accept-Language": "de" } });
+      expect(r?.status(), `${method} ${url}`).toBe(404);
+      if (method === "GET") texts.add((await page.getByRole("alert").textContent()) ?? "");
+    }
+  }
+  expect([...texts]).toEqual(["Dieser Einrichtungslink ist ungültig, abgelaufen oder wurde bereits verwendet. Bitten Sie Ihr Support-Team um einen neuen."]);
+  await context.close();
+});
