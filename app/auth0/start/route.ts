@@ -59,8 +59,10 @@ export async function GET(request: NextRequest): Promise<Response> {
       Date.now(),
     );
     const decided = await decideAtEntry(db(), config.keys, { claims, ip, deviceToken: cookieToken === deviceToken ? deviceToken : null });
-    // Support asked for a setup: a rule that would let the user through (a remembered device) still asks; a denial stays one.
-    const policy = enroll.link && decided.outcome === "ALLOW" ? { ...decided, outcome: "CHALLENGE" as const } : decided;
+    // Support asked for a setup: a rule that would let the user through (a remembered device) still
+    // asks; a denial stays one, and leaves the link for a later sign-in.
+    const link = decided.outcome === "DENY" ? null : enroll.link;
+    const policy = link && decided.outcome === "ALLOW" ? { ...decided, outcome: "CHALLENGE" as const } : decided;
     const opened = await openFlow(db(), config.keys, {
       state,
       // Verified above, so present. The token has no jti: it opens one flow, whatever the state.
@@ -72,7 +74,7 @@ export async function GET(request: NextRequest): Promise<Response> {
         policy,
         deviceHash,
         ...(request.cookies.has(UPGRADE_LATER_COOKIE) ? { offerSnoozed: true } : {}),
-        ...(enroll.link ? { enrollLink: enroll.link } : {}),
+        ...(link ? { enrollLink: link } : {}),
       },
       ttlSeconds: config.flowTtlSeconds,
     });
