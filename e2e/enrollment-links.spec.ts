@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { expectAccessible } from "./support/axe";
-import { type AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { AuthenticatorApp, Chooser, enrollNewUser, expect, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
 import { keystepCli } from "./support/keystep-cli";
 import { E2E } from "./support/ports";
 import { VirtualAuthenticator } from "./support/webauthn";
@@ -157,4 +157,42 @@ test("the link page works without JavaScript, in the reader's language, and a fo
   }
   expect([...texts]).toEqual(["Dieser Einrichtungslink ist ungültig, abgelaufen oder wurde bereits verwendet. Bitten Sie Ihr Support-Team um einen neuen."]);
   await context.close();
+});
+
+test("a device remembered with 'Don't ask again' still gets the link's setup, after a proof", async ({ page, app, otp }) => {
+  test.setTimeout(150_000);
+  const email = newEmail("link-remembered");
+  await app.login(email);
+  await new Chooser(page).pick(/authenticator app/i);
+  const phone = new AuthenticatorApp(await otp.scanQr());
+  await otp.submit(phone.code());
+  const codes = await new RecoveryScreen(page).save();
+  await app.expectLoggedIn();
+  const sub = await signedInSub(page);
+
+  await page.goto(`${E2E.simUrl}/logout`);
+  await app.login(email);
+  await page.getByLabel("Don't ask again on this device for 30 days").check();
+  await otp.submit(phone.code(1)); // the enrollment just used this period's code
+  await app.expectLoggedIn();
+
+  const link = await issueLink(sub, "--factor", "webauthn-roaming");
+  await VirtualAuthenticator.attach(page, "security-key");
+  await page.goto(link.url);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Now sign in");
+
+  await page.goto(`${E2E.simUrl}/logout`);
+  await app.login(email);
+  // Not skipped: the user proves a factor (the app's codes up to the next period are used, so a recovery code), then sets up the key.
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
+  await page.getByRole("button", { name: "Use a recovery code" }).click();
+  await otp.submit(codes[0]!);
+  await expect(page).toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
+  await page.getByRole("button", { name: "Use a security key" }).click();
+  await expect(page).not.toHaveURL(`${E2E.keystepUrl}/webauthn-roaming/setup`);
+  if (page.url() === `${E2E.keystepUrl}/recovery-codes`) await page.getByRole("button", { name: "Continue" }).click();
+  await app.expectLoggedIn();
+  await expect(page.getByTestId("claims")).not.toContainText("skipped");
+  expect((await events(sub)).map((e) => `${e.event}:${e.outcome}`)).toContain("enroll_link.used:success");
 });
