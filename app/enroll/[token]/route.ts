@@ -7,7 +7,7 @@ import { env } from "@/lib/env";
 import { isFactorId } from "@/lib/factors/registry";
 import { currentBranding } from "@/lib/flow/branding";
 import { documentResponse } from "@/lib/html";
-import { escapeHtml } from "@/lib/http";
+import { errorRedirect, escapeHtml } from "@/lib/http";
 import { chosenLocale } from "@/lib/i18n/choice";
 import { negotiateLocale } from "@/lib/i18n/locales";
 import { log } from "@/lib/log";
@@ -80,14 +80,8 @@ async function answer(request: NextRequest, params: Promise<{ token: string }>, 
     response.headers.append("Set-Cookie", `${ENROLL_LINK_COOKIE}=${claim}; Path=/; Max-Age=${maxAge}; HttpOnly; Secure; SameSite=Lax`);
     return response;
   } catch (err) {
+    // A failed dependency is the unavailable page, as on every other screen.
     log.error({ err }, "enrollment link page failed");
-    return documentResponse({
-      locale,
-      status: 503,
-      title: t("refusedTitle"),
-      brand: common("brand"),
-      https,
-      body: `<h1>${escapeHtml(t("refusedTitle"))}</h1>\n<div class="alert" role="alert">${escapeHtml(t("unavailable"))}</div>`,
-    });
+    return errorRedirect("unavailable");
   }
 }
