@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { purgeExpiredFlows } from "@/lib/flow/repo";
+import { purgeOldLinks } from "@/lib/enrollment-links";
 
 const DAY = 86_400_000;
 /** The longest window any budget or failure count uses (a daily send cap): older spends never count again. */
@@ -13,6 +14,7 @@ export interface Purged {
   attempts: number;
   auditEvents: number;
   devices: number;
+  enrollmentLinks: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export interface Purged {
  * - budget and failure-count spends once older than twice the longest window (a bucket that is
  *   never used again is not pruned by its own spends);
  * - audit events older than `auditRetentionDays` (0 keeps them);
+ * - enrollment links 30 days after they expired, were used or were revoked;
  * - devices revoked more than 30 days ago, and devices that have not passed MFA within
  *   `auditRetentionDays` and are not remembered.
  */
@@ -58,5 +61,6 @@ export async function purgeExpired(db: Kysely<Database>, opts: { auditRetentionD
       ).numDeletedRows,
     );
   }
-  return { flows, attempts, auditEvents, devices };
+  const enrollmentLinks = await purgeOldLinks(db, now, REVOKED_DEVICE_KEEP_MS);
+  return { flows, attempts, auditEvents, devices, enrollmentLinks };
 }

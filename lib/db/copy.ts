@@ -11,6 +11,7 @@ const TABLES = [
   ["recovery_codes", "id"],
   ["devices", "id"],
   ["user_signals", "sub"],
+  ["enrollment_links", "id"],
   ["attempts", "id"],
   ["audit_events", "id"],
 ] as const satisfies ReadonlyArray<readonly [keyof Database, string]>;

@@ -237,4 +237,30 @@ export const migrations: Record<string, Migration> = {
       await db.schema.alterTable("authenticators").addColumn("user_handle", "text").execute();
     },
   },
+  "0013_enrollment_links": {
+    async up(db: Kysely<any>) {
+      // Enrollment links (docs/decisions/0012-enrollment-links.md): support issues one for a user;
+      // the token and the browser's claim are stored as keyed hashes only. `factor` NULL means any
+      // factor the deployment offers. A link is claimed once (claimed_at, claim_hash) and used once
+      // (used_at), each by a conditional UPDATE.
+      await db.schema
+        .createTable("enrollment_links")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("tenant", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("factor", "text")
+        .addColumn("token_hash", "text", (c) => c.notNull().unique())
+        .addColumn("return_to", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .addColumn("created_by", "text", (c) => c.notNull())
+        .addColumn("claim_hash", "text", (c) => c.unique())
+        .addColumn("claimed_at", "bigint")
+        .addColumn("used_at", "bigint")
+        .addColumn("revoked_at", "bigint")
+        .execute();
+      await db.schema.createIndex("enrollment_links_user_idx").on("enrollment_links").columns(["tenant", "sub"]).execute();
+      await db.schema.createIndex("enrollment_links_expires_idx").on("enrollment_links").column("expires_at").execute();
+    },
+  },
 };

@@ -117,6 +117,27 @@ export interface DevicesTable {
   revoked_at: number | null;
 }
 
+/** A support-issued enrollment link (lib/enrollment-links.ts); token and claim are keyed hashes. */
+export interface EnrollmentLinksTable {
+  id: string;
+  tenant: string;
+  sub: string;
+  /** The factor to set up; null: any factor the deployment offers. */
+  factor: string | null;
+  token_hash: string;
+  /** The application's sign-in URL the link page points to, when support gave one. */
+  return_to: string | null;
+  created_at: number;
+  expires_at: number;
+  /** Who issued it: "cli", "api" (the Actor kind). */
+  created_by: string;
+  /** Keyed hash of the claiming browser's cookie value. */
+  claim_hash: string | null;
+  claimed_at: number | null;
+  used_at: number | null;
+  revoked_at: number | null;
+}
+
 export interface UserSignalsTable {
   tenant: string;
   sub: string;
@@ -134,6 +155,7 @@ export interface Database {
   magic_links: MagicLinksTable;
   devices: DevicesTable;
   user_signals: UserSignalsTable;
+  enrollment_links: EnrollmentLinksTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;

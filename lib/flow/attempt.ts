@@ -5,6 +5,7 @@ import { descriptor, tierRank, type FactorId } from "@/lib/factors/registry";
 import type { CheckError, CheckResult, FactorCtx } from "@/lib/factors/types";
 import { USER_OTP_FAILURES, withFailureBudget } from "@/lib/security/attempts";
 import { notifyUser } from "@/lib/delivery/wiring";
+import { consumeLinkAfterSetup } from "@/lib/enrollment-links";
 import { issueSealedCodes } from "./recovery";
 import { completeIfDone, countFailure } from "./transition";
 import { MAX_FLOW_FAILURES } from "./limits";
@@ -91,6 +92,8 @@ export async function runAttempt(ctx: FactorCtx, factorId: FactorId, mode: "enro
     if (mode === "enroll") {
       await audit(db, { ...who, event: "factor.added", outcome: "success" });
       await notifyUser(ctx, "factorAdded");
+      // The setup an enrollment link asked for uses the link up (once, whatever races it).
+      await consumeLinkAfterSetup(db, flow, factorId, ctx.now);
     }
     if (mode === "challenge") await (await factor(factorId)).onSuccess?.(ctx);
     return outcome === "continued" ? { ok: true, continued: true } : { ok: true };

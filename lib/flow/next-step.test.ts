@@ -358,3 +358,38 @@ describe("nextStep over the whole state space", () => {
     expect([...seen].sort()).toEqual(["challenge", "choose", "complete", "continue", "ended", "enroll", "manage", "offer-passkey", "recovery-codes"]);
   });
 });
+
+describe("nextStep under an enrollment link (FlowContext.enrollLink)", () => {
+  const linked = (factor: FactorId | null, o: Parameters<typeof flow>[0] = {}): Flow => {
+    const f = flow(o);
+    return { ...f, context: { ...f.context, enrollLink: { id: "l", factor } } };
+  };
+  it.each<[string, Flow, UserFactors, Step]>([
+    ["a user with a factor proves it first", linked("webauthn-roaming"), user(["otp"]), { kind: "challenge", factor: "otp" }],
+    ["then sets up the factor the link names", linked("webauthn-roaming", { pending: verified }), user(["otp"]), { kind: "enroll", factor: "webauthn-roaming" }],
+    ["a new user goes straight to that setup", linked("webauthn-roaming"), user([]), { kind: "enroll", factor: "webauthn-roaming" }],
+    ["a link naming no factor offers every one the user lacks", linked(null, { pending: verified }), user(["otp"]), { kind: "choose" }],
+    [
+      "once set up in this flow, the flow completes",
+      linked("webauthn-roaming", { pending: { ...verified, enrolled: ["webauthn-roaming"], offerDone: true } }),
+      user(["otp", "webauthn-roaming"]),
+      { kind: "complete" },
+    ],
+    ["a link naming no factor is done after any one setup", linked(null, { pending: { ...verified, enrolled: ["phone"], offerDone: true } }), user(["otp", "phone"]), { kind: "complete" }],
+    ["a factor the user already has leaves nothing to do", linked("otp", { pending: { ...verified, offerDone: true } }), user(["otp"]), { kind: "complete" }],
+    [
+      "a factor the deployment stopped offering leaves nothing to do",
+      linked("webauthn-roaming", { pending: { ...verified, offerDone: true } }),
+      user(["otp"], { available: ["otp"] }),
+      { kind: "complete" },
+    ],
+    ["a management sign-in ignores it", linked("webauthn-roaming", { intent: "manage", pending: verified }), user(["otp"]), { kind: "manage" }],
+  ])("%s", (_name, f, u, step) => expect(nextStep(f, u)).toEqual(step));
+
+  it("waits for a setup the policy requires, then asks for its own", () => {
+    const f = linked("webauthn-roaming", { pending: verified, commands: [{ command: "enrollWith", factors: ["phone"] }] });
+    expect(nextStep(f, user(["otp"]))).toEqual({ kind: "enroll", factor: "phone" });
+    const after = { ...f, pending: { ...verified, proofs: [...(verified.proofs ?? []), { factor: "phone" as const, mode: "enroll" as const }], enrolled: ["phone" as const] } };
+    expect(nextStep(after, user(["otp", "phone"]))).toEqual({ kind: "enroll", factor: "webauthn-roaming" });
+  });
+});

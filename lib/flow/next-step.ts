@@ -85,6 +85,20 @@ function standingProof(flow: Flow, f: UserFactors): Pending["verified"] {
 }
 
 /**
+ * What the flow's enrollment link (FlowContext.enrollLink) still asks to set up: its factor if the
+ * user lacks it and the deployment offers it; with no factor named, every offered factor the user
+ * lacks, until one was set up in this flow. Empty: the link has nothing (left) to do.
+ */
+export function linkSetup(flow: Flow, f: UserFactors): FactorId[] {
+  const link = flow.context.enrollLink;
+  if (!link || flow.context.claims.intent === "manage") return [];
+  const done = flow.pending.enrolled ?? [];
+  if (link.factor !== null) return done.includes(link.factor) || f.enrolled.includes(link.factor) || !f.available.includes(link.factor) ? [] : [link.factor];
+  if (done.some((id) => id !== "recovery-code")) return [];
+  return PREFERENCE.filter((id) => f.available.includes(id) && !f.enrolled.includes(id) && !f.implicit.includes(id));
+}
+
+/**
  * The limits this flow runs under: the policy rule that matched at entry, or the command of that
  * rule's sequence that is running (Auth0's `challengeWith` … `enrollWithAny`, see {@link commandAt}).
  * The schema keeps `commands` and `factors` apart, so a rule sets one or the other.
@@ -121,6 +135,15 @@ export function constraints(flow: Flow, f: UserFactors) {
     const first = command.factors[0];
     defaultEnroll = command.command === "enrollWith" && first && remaining.includes(first) ? first : undefined;
     if (remaining.length > 0) mustSetup = defaultEnroll ? [defaultEnroll, ...remaining.filter((id) => id !== defaultEnroll)] : remaining;
+  }
+  // An enrollment link support issued: once the policy's own setups are done, its factor (or,
+  // when it names none, one more offered factor) must be set up before the flow completes.
+  const linked = mustSetup.length === 0 ? linkSetup(flow, f) : [];
+  if (linked.length > 0) {
+    mustSetup = linked;
+    setup = linked;
+    // A link that names its factor goes straight to that setup, as enrollWith does.
+    if (flow.context.enrollLink?.factor) defaultEnroll = linked[0];
   }
   // Every command is done: the last enroll command still bounds what setup may offer (the passkey offer).
   if (at.done && at.command && !isChallenge(at.command)) setup = at.command.factors;

@@ -56,6 +56,11 @@ export interface FlowContext {
   deviceHash?: string;
   /** This browser said "not now" to the passkey offer within the last 30 days (cookie at entry). */
   offerSnoozed?: boolean;
+  /**
+   * The enrollment link this browser claimed for this user (lib/enrollment-links.ts): the flow must
+   * set up its factor (null: any offered factor) before it completes; the setup uses the link up.
+   */
+  enrollLink?: { id: string; factor: FactorId | null };
 }
 
 /**

@@ -1,11 +1,26 @@
 import type { Kysely } from "kysely";
+import { z } from "zod";
 import { db } from "@/lib/db";
 import type { Database } from "@/lib/db/schema";
 import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { bearer, tokenMatches } from "@/lib/security/bearer";
 import { securityHeaders } from "@/lib/security/headers";
-import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, type Actor, type OpsError, type OpsResult } from "./ops";
+import { offeredFactors } from "@/lib/enrollment-links";
+import {
+  issueEnrollmentLink,
+  parseLifetime,
+  parseUserKey,
+  resetUser,
+  resolveTenant,
+  revokeEnrollmentLinks,
+  setFactorEnabled,
+  showUser,
+  type Actor,
+  type LinkSettings,
+  type OpsError,
+  type OpsResult,
+} from "./ops";
 
 /**
  * The admin API under /api/admin: the support operations over HTTP for a help desk or an
@@ -15,6 +30,9 @@ import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, typ
  *   POST /api/admin/users/{user_id}/reset
  *   POST /api/admin/users/{user_id}/authenticators/{id}/disable
  *   POST /api/admin/users/{user_id}/authenticators/{id}/enable
+ *   POST /api/admin/users/{user_id}/enrollment-links         {"factor"?, "expires"?, "returnTo"?}
+ *   POST /api/admin/users/{user_id}/enrollment-links/revoke  every unused link of the user
+ *   POST /api/admin/users/{user_id}/enrollment-links/{id}/revoke
  *
  * `?tenant=<id or domain>` picks the Auth0 tenant when several are configured.
  */
@@ -35,6 +53,11 @@ const problem = (status: number, error: string, message: string, extra: Record<s
 const STATUS: Record<OpsError, number> = {
   invalid_user_id: 400,
   invalid_authenticator_id: 400,
+  invalid_factor: 400,
+  invalid_lifetime: 400,
+  invalid_return_to: 400,
+  invalid_link_id: 400,
+  link_not_found: 404,
   tenant_required: 400,
   tenant_unknown: 400,
   user_not_found: 404,
@@ -54,7 +77,29 @@ function actor(request: Request): Actor {
 type Method = "GET" | "POST";
 interface Route {
   method: Method;
-  run(deps: AdminDeps, tenant: string, who: Actor): Promise<Response>;
+  run(deps: AdminDeps, tenant: string, who: Actor, request: Request): Promise<Response>;
+}
+
+const linkBody = z.object({ factor: z.string().max(64).nullish(), expires: z.string().max(16).nullish(), returnTo: z.string().max(2000).nullish() }).strict();
+
+/** POST …/enrollment-links: the body (JSON, optional) names the factor, the lifetime ("7d") and the app's sign-in URL. */
+async function issueLink({ db, links }: AdminDeps, tenant: string, sub: string, who: Actor, request: Request): Promise<Response> {
+  const u = parseUserKey(tenant, sub);
+  if (!u.ok) return answer(u);
+  const text = await request.text();
+  let raw: unknown = {};
+  try {
+    raw = text.trim() ? JSON.parse(text) : {};
+  } catch {
+    return problem(400, "invalid_request", 'The body must be JSON: {"factor"?: "webauthn-roaming", "expires"?: "7d", "returnTo"?: "https://app.example/login"}.');
+  }
+  const body = linkBody.safeParse(raw);
+  if (!body.success) return problem(400, "invalid_request", "The body takes factor, expires and returnTo, each a string (or absent).");
+  const ttl = body.data.expires ? parseLifetime(body.data.expires) : null;
+  if (ttl && !ttl.ok) return answer(ttl);
+  if (!links) throw new Error("enrollment links need the server's keys and public URL");
+  const r = await issueEnrollmentLink(db, u.value, { factor: body.data.factor ?? null, ttlMs: ttl?.value, returnTo: body.data.returnTo ?? null }, who, Date.now(), links);
+  return r.ok ? json(201, r.value) : answer(r);
 }
 
 /** The operation for a path below /api/admin (segments already decoded), or null. */
@@ -86,16 +131,32 @@ function route(segments: string[]): Route | null {
         return answer(u.ok ? await setFactorEnabled(db, u.value, id, verb === "enable", who, Date.now(), env.tenants) : u);
       },
     };
+  if (action === "enrollment-links" && id === undefined && verb === undefined) return { method: "POST", run: (deps, tenant, who, request) => issueLink(deps, tenant, sub, who, request) };
+  if (action === "enrollment-links" && ((id === "revoke" && verb === undefined) || (id !== undefined && verb === "revoke")))
+    return {
+      method: "POST",
+      run: async ({ db }, tenant, who) => {
+        const u = user(tenant);
+        return answer(u.ok ? await revokeEnrollmentLinks(db, u.value, who, Date.now(), id === "revoke" ? undefined : id) : u);
+      },
+    };
   return null;
 }
 
 export interface AdminDeps {
   db: Kysely<Database>;
   env: Pick<Env, "adminToken" | "tenants">;
+  /** What issuing an enrollment link needs (the server's keys, public URL and offered factors). */
+  links?: LinkSettings;
 }
 
+const serverDeps = (): AdminDeps => {
+  const config = env();
+  return { db: db(), env: config, links: { keys: config.keys, publicUrl: config.publicUrl, offered: offeredFactors(config) } };
+};
+
 /** Handles any request below /api/admin. Never throws and never answers with anything but JSON. */
-export async function handleAdminRequest(request: Request, deps: () => AdminDeps = () => ({ db: db(), env: env() })): Promise<Response> {
+export async function handleAdminRequest(request: Request, deps: () => AdminDeps = serverDeps): Promise<Response> {
   try {
     const d = deps();
     // Off unless configured: indistinguishable from a path that does not exist.
@@ -126,7 +187,7 @@ export async function handleAdminRequest(request: Request, deps: () => AdminDeps
 
     const tenant = resolveTenant(d.env.tenants, url.searchParams.get("tenant"), "?tenant=<id or domain>");
     if (!tenant.ok) return answer(tenant);
-    return await r.run(d, tenant.value, actor(request));
+    return await r.run(d, tenant.value, actor(request), request);
   } catch (err) {
     log.error({ err }, "admin api failed");
     return problem(500, "internal_error", "The request failed; the server log has the details.");

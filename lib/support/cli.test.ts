@@ -185,4 +185,42 @@ describe("keystep CLI", () => {
       await admin.end();
     }
   });
+
+  it("enroll-link prints a link once, refuses a factor the deployment does not offer, and revokes by id", async () => {
+    const key = "1".repeat(64);
+    const server = { KEYSTEP_ENCRYPTION_KEY: key, KEYSTEP_PUBLIC_URL: "https://mfa.example.com" };
+    const { user } = await enrolled();
+    const issued = await cli(["enroll-link", user.sub, "--factor", "webauthn-roaming", "--expires", "2d", "--return-to", "https://app.example.com/login", "--json"], server);
+    expect(issued.status, issued.err).toBe(EXIT.ok);
+    const link = JSON.parse(issued.out);
+    expect(link).toMatchObject({ tenant: HOST, sub: user.sub, factor: "webauthn-roaming", returnTo: "https://app.example.com/login" });
+    expect(link.url).toMatch(/^https:\/\/mfa\.example\.com\/enroll\/[A-Za-z0-9_-]{43}$/);
+    expect(Date.parse(link.expiresAt) - Date.now()).toBeGreaterThan(2 * 86_400_000 - 60_000);
+    // The token is stored as the server's keyed hash: the server's key ring finds it.
+    const { KeyRing } = await import("@/lib/security/keys");
+    const { openableLink } = await import("@/lib/enrollment-links");
+    const token = link.url.split("/").pop();
+    expect(await openableLink(db, new KeyRing(Buffer.from(key, "hex")), token, Date.now())).toMatchObject({ id: link.id });
+    expect(await openableLink(db, new KeyRing(Buffer.from("2".repeat(64), "hex")), token, Date.now())).toBeNull();
+
+    const text = await cli(["enroll-link", user.sub], server);
+    expect(text.status, text.err).toBe(EXIT.ok);
+    expect(text.out).toContain(`Enrollment link for ${user.sub}`);
+    expect(text.out).toContain("a factor they do not have yet");
+
+    expect(await cli(["enroll-link", user.sub, "--factor", "whatsapp"], server)).toMatchObject({ status: EXIT.usage, err: expect.stringContaining('does not offer "whatsapp"') });
+    expect(await cli(["enroll-link", user.sub, "--expires", "31d"], server)).toMatchObject({ status: EXIT.usage, err: expect.stringContaining("30 days") });
+    expect(await cli(["enroll-link", user.sub, "--expires", "soon"], server)).toMatchObject({ status: EXIT.usage, err: expect.stringContaining("is not a lifetime") });
+    expect(await cli(["enroll-link", user.sub])).toMatchObject({ status: EXIT.usage, err: expect.stringContaining("KEYSTEP_ENCRYPTION_KEY") });
+    expect(await cli(["show", user.sub, "--factor", "otp"])).toMatchObject({ status: EXIT.usage, err: expect.stringContaining("belong to enroll-link") });
+
+    const revoked = await cli(["enroll-link", user.sub, "--revoke", link.id]);
+    expect(revoked).toMatchObject({ status: EXIT.ok, out: expect.stringContaining("Revoked 1 enrollment link") });
+    expect(await cli(["enroll-link", user.sub, "--revoke", link.id])).toMatchObject({ status: EXIT.failed, err: expect.stringContaining("no unused, unrevoked enrollment link") });
+    expect(await cli(["enroll-link", user.sub, "--revoke", "all"])).toMatchObject({ status: EXIT.ok, out: expect.stringContaining("Revoked 1 enrollment link") });
+    const shown = await cli(["show", user.sub]);
+    expect(shown.out).toMatch(/enroll_link\.issued/);
+    expect(shown.out).toMatch(/enroll_link\.revoked/);
+    expect(shown.out).not.toContain(token);
+  });
 });

@@ -11,7 +11,25 @@ import { EnvError, loadEnv, parseAuth0Domain, type Auth0Domain, type Tenant } fr
 import type { UserKey } from "@/lib/factors/authenticators";
 import { ACTION_RUNTIME, ACTION_TRIGGER, DEFAULT_ACTION_NAME, FINGERPRINT_PREFIX, InstallError, installAction, installText, REQUIRED_SECRETS } from "./auth0-install";
 import { describeManagementError, managementClient, parseTenantDomain } from "@/lib/auth0/management";
-import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor, type FactorChange, type OpsResult, type ResetSummary, type UserView } from "./ops";
+import { offeredFactors } from "@/lib/enrollment-links";
+import {
+  issueEnrollmentLink,
+  parseLifetime,
+  parseUserKey,
+  resetUser,
+  resolveTenant,
+  RECENT_EVENTS,
+  revokeEnrollmentLinks,
+  setFactorEnabled,
+  showUser,
+  type Actor,
+  type FactorChange,
+  type IssuedLink,
+  type LinkSettings,
+  type OpsResult,
+  type ResetSummary,
+  type UserView,
+} from "./ops";
 
 /** Exit statuses, as the help text states them. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -27,6 +45,10 @@ Commands:
                                          devices: the next login sets up a factor again
   disable <user_id> <authenticator_id>   Stop one factor being offered or accepted
   enable <user_id> <authenticator_id>    Allow it again (also clears its failure count)
+  enroll-link <user_id>                  Issue a single-use link that makes the user's next
+                                         sign-in set up a factor (printed once; see options)
+  enroll-link <user_id> --revoke <id|all>
+                                         Revoke one unused link (its id), or all of the user's
   auth0 install                          Install or upgrade Keystep's Action in an Auth0 tenant
                                          (post-login ${ACTION_TRIGGER.version}, ${ACTION_RUNTIME}, bound last) and warn
                                          about tenant settings that skip or double MFA
@@ -44,6 +66,12 @@ Options:
                     only tenant; required when KEYSTEP_TENANTS lists several)
   --json            Machine-readable output (use npm run --silent to keep npm's lines out)
   -h, --help        Show this text
+
+enroll-link options (reads KEYSTEP_PUBLIC_URL and KEYSTEP_ENCRYPTION_KEY as the server does):
+  --factor <id>       the factor to set up, e.g. webauthn-roaming (security key), webauthn-platform
+                      (passkey), otp; default: any factor the deployment offers that the user lacks
+  --expires <n>m|h|d  how long the link lives (default 7d, at most 30d)
+  --return-to <url>   the application's sign-in URL, shown on the link page after claiming
 
 auth0 install options (each also read from the variable named after it):
   --domain <host>          Auth0 tenant domain                       AUTH0_DOMAIN
@@ -76,7 +104,14 @@ export interface CliIo {
   err(text: string): void;
 }
 
-type Command = { name: "show" | "reset"; sub: string } | { name: "disable" | "enable"; sub: string; authenticatorId: string };
+type Command = { name: "show" | "reset" | "enroll-link"; sub: string } | { name: "disable" | "enable"; sub: string; authenticatorId: string };
+
+interface LinkOptions {
+  factor?: string;
+  expires?: string;
+  returnTo?: string;
+  revoke?: string;
+}
 
 class UsageError extends Error {}
 
@@ -91,6 +126,7 @@ function parseCommand(positionals: string[]): Command | "help" {
       return "help";
     case "show":
     case "reset":
+    case "enroll-link":
       arity(1, "<user_id>");
       return { name, sub: args[0] ?? "" };
     case "disable":
@@ -98,7 +134,7 @@ function parseCommand(positionals: string[]): Command | "help" {
       arity(2, "<user_id> <authenticator_id>");
       return { name, sub: args[0] ?? "", authenticatorId: args[1] ?? "" };
     default:
-      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, rotate, keys status, auth0 install, copy-db, help.`);
+      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, enroll-link, rotate, keys status, auth0 install, copy-db, help.`);
   }
 }
 
@@ -148,7 +184,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { tenant: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: {
+        tenant: { type: "string" },
+        json: { type: "boolean" },
+        help: { type: "boolean", short: "h" },
+        factor: { type: "string" },
+        expires: { type: "string" },
+        "return-to": { type: "string" },
+        revoke: { type: "string" },
+      },
     });
     json = values.json ?? false;
     const command = values.help ? "help" : parseCommand(positionals);
@@ -156,13 +200,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.out(HELP);
       return positionals.length === 0 && !values.help ? EXIT.usage : EXIT.ok;
     }
+    const link: LinkOptions = { factor: values.factor, expires: values.expires, returnTo: values["return-to"], revoke: values.revoke };
+    if (command.name !== "enroll-link" && Object.values(link).some((v) => v !== undefined))
+      throw new UsageError("--factor, --expires, --return-to and --revoke belong to enroll-link. See: npm run keystep -- help");
+    if (link.revoke !== undefined && (link.factor ?? link.expires ?? link.returnTo) !== undefined) throw new UsageError("--revoke takes no --factor, --expires or --return-to.");
     const { databaseUrl, tenants } = settings(io.env);
+    const linkSettings = command.name === "enroll-link" && link.revoke === undefined ? serverLinkSettings(io.env) : null;
     const tenant = resolveTenant(tenants, values.tenant, "--tenant <id or domain>");
     if (!tenant.ok) return failWith(EXIT.usage, tenant.error, tenant.message);
     const user = parseUserKey(tenant.value, command.sub);
     if (!user.ok) return failWith(EXIT.usage, user.error, user.message);
     db = open(databaseUrl);
-    const result = await run(db, command, user.value, tenants);
+    const result = await run(db, command, user.value, tenants, link, linkSettings);
     if (!result.ok) return failWith(result.error.startsWith("invalid_") ? EXIT.usage : EXIT.failed, result.error, result.message);
     io.out(json ? JSON.stringify(result.value, null, 2) : result.text);
     return EXIT.ok;
@@ -180,10 +229,41 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 const CLI: Actor = { kind: "cli" };
 
-type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange; text: string } | Extract<OpsResult<never>, { ok: false }>;
+type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange | IssuedLink | { revoked: number }; text: string } | Extract<OpsResult<never>, { ok: false }>;
 
-async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[]): Promise<Outcome> {
+/**
+ * What issuing a link needs from the server's settings: its key ring (the token's hash must be the
+ * one the server computes), its public URL (the link's origin) and the factors it offers. Read from
+ * the same variables as the server; none is stood in for.
+ */
+function serverLinkSettings(source: CliIo["env"]): LinkSettings {
+  if (!source.KEYSTEP_ENCRYPTION_KEY && !source.KEYSTEP_ENCRYPTION_KEY_FILE)
+    throw new UsageError("enroll-link needs KEYSTEP_ENCRYPTION_KEY (or _FILE) as the server has it, or the link would not open.");
+  if (!source.KEYSTEP_PUBLIC_URL) throw new UsageError("enroll-link needs KEYSTEP_PUBLIC_URL, the server's public URL (the link's origin).");
+  const configured = Boolean(source.KEYSTEP_AUTH0_DOMAINS?.trim() || source.KEYSTEP_TENANTS?.trim());
+  const given = Object.fromEntries(Object.entries(source).filter(([, v]) => v));
+  const env = loadEnv({
+    ...(source.KEYSTEP_SECRET || source.KEYSTEP_SECRET_FILE ? {} : { KEYSTEP_SECRET: "x".repeat(32) }),
+    ...(configured ? {} : { KEYSTEP_AUTH0_DOMAINS: "unused.example" }),
+    ...given,
+    NODE_ENV: "development",
+  });
+  return { keys: env.keys, publicUrl: env.publicUrl, offered: offeredFactors(env) };
+}
+
+async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[], link: LinkOptions = {}, links: LinkSettings | null = null): Promise<Outcome> {
   switch (command.name) {
+    case "enroll-link": {
+      if (link.revoke !== undefined) {
+        const r = await revokeEnrollmentLinks(db, user, CLI, Date.now(), link.revoke === "all" ? undefined : link.revoke);
+        return r.ok ? { ok: true, value: r.value, text: `Revoked ${plural(r.value.revoked, "enrollment link")} of ${user.sub}.\n` } : r;
+      }
+      const ttl = link.expires !== undefined ? parseLifetime(link.expires) : null;
+      if (ttl && !ttl.ok) return ttl;
+      if (!links) throw new Error("enroll-link without the server's settings");
+      const r = await issueEnrollmentLink(db, user, { factor: link.factor ?? null, ttlMs: ttl?.value, returnTo: link.returnTo ?? null }, CLI, Date.now(), links);
+      return r.ok ? { ok: true, value: r.value, text: linkText(r.value) } : r;
+    }
     case "show": {
       const r = await showUser(db, user, CLI);
       return r.ok ? { ok: true, value: r.value, text: showText(r.value) } : r;
@@ -259,6 +339,19 @@ function showText(v: UserView): string {
       v.events.map((e) => [when(e.at), e.event, e.factor, e.outcome, e.ip, detail(e.detail)]),
       96,
     ),
+    "",
+  ].join("\n");
+}
+
+function linkText(l: IssuedLink): string {
+  return [
+    `Enrollment link for ${l.sub} on ${l.tenant} (id ${l.id}):`,
+    "",
+    `  ${l.url}`,
+    "",
+    `It works once, until ${when(l.expiresAt)}. Their next sign-in in the browser that claims it sets up ${l.factor ?? "a factor they do not have yet"}.`,
+    "Send it to the user only: it is shown this once and never stored.",
+    `Revoke it with: npm run keystep -- enroll-link '${l.sub}' --revoke ${l.id}`,
     "",
   ].join("\n");
 }

@@ -14,6 +14,7 @@ import { encrypt } from "@/lib/security/crypto";
 import { storedKeyId } from "@/lib/security/keys";
 import { BACKENDS } from "@/lib/test/databases";
 import { TEST_SECRET, testEnv } from "@/lib/test/env";
+import { claimLink, createLink } from "@/lib/enrollment-links";
 import { EXIT, runCli } from "./cli";
 import { keyStatus, rotateKeys } from "./keys";
 
@@ -100,6 +101,12 @@ describe.each(BACKENDS)("rotate and keys status on $name", (backend) => {
     expect(status.uses).toContainEqual({ what: "recovery codes (unused)", keyId: envA.keys.current.id, state: "previous", rows: 10 });
     expect(status.uses).toContainEqual({ what: "devices (not revoked)", keyId: envB.keys.current.id, state: "current", rows: 1 });
     expect(status.stillNeeded).toEqual({ previous: { [envA.keys.current.id]: true }, legacySecret: false });
+    // An open enrollment link issued under the previous key, claimed under the current one.
+    const link = await createLink(db, envA.keys, { user, factor: null, ttlMs: 86_400_000, returnTo: null, createdBy: "cli" }, Date.now());
+    expect(await claimLink(db, envB.keys, link.id, Date.now())).toEqual(expect.any(String));
+    const linked = await keyStatus(db, envB.keys);
+    expect(linked.uses).toContainEqual({ what: "enrollment links (open)", keyId: envA.keys.current.id, state: "previous", rows: 1 });
+    expect(linked.uses).toContainEqual({ what: "enrollment link claims (open)", keyId: envB.keys.current.id, state: "current", rows: 1 });
     // A device remembered before key ids (HMAC under KEYSTEP_SECRET), and a passkey without a stored handle, need the legacy secret.
     await recordDeviceMfa(db, user, { tokenHash: crypto.createHmac("sha256", TEST_SECRET).update("device-cookie\0c2").digest("base64url") });
     await insertAuthenticator(db, user, { factor: "webauthn-platform", label: "", credential_id: crypto.randomBytes(16).toString("base64url"), public_key: "pk" });

@@ -96,7 +96,7 @@ export interface KeyStatus {
 
 /**
  * What depends on which key: long-lived values (TOTP secrets, unused recovery codes, devices not
- * revoked) and flows that have not expired yet (their ids, codes and links live as long as they do).
+ * revoked, open enrollment links) and flows that have not expired yet (their ids, codes and links live as long as they do).
  */
 export async function keyStatus(db: Kysely<Database>, keys: KeyRing, now = Date.now()): Promise<KeyStatus> {
   const kid = (column: string) => sql<string | null>`case when substr(${sql.ref(column)}, 9, 1) = '$' then substr(${sql.ref(column)}, 1, 8) else null end`;
@@ -139,6 +139,30 @@ export async function keyStatus(db: Kysely<Database>, keys: KeyRing, now = Date.
         .where("revoked_at", "is", null)
         .where("app_device_hash", "is not", null)
         .groupBy(kid("app_device_hash"))
+        .execute(),
+    )),
+    // An open enrollment link is found by its token's hash, a claimed one also by its claim's (lib/enrollment-links.ts).
+    ...(await counted(
+      "enrollment links (open)",
+      db
+        .selectFrom("enrollment_links")
+        .select([kid("token_hash").as("kid"), count.as("n")])
+        .where("used_at", "is", null)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", now)
+        .groupBy(kid("token_hash"))
+        .execute(),
+    )),
+    ...(await counted(
+      "enrollment link claims (open)",
+      db
+        .selectFrom("enrollment_links")
+        .select([kid("claim_hash").as("kid"), count.as("n")])
+        .where("claim_hash", "is not", null)
+        .where("used_at", "is", null)
+        .where("revoked_at", "is", null)
+        .where("expires_at", ">", now)
+        .groupBy(kid("claim_hash"))
         .execute(),
     )),
     ...(await counted(

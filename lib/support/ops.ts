@@ -6,6 +6,9 @@ import { listDevices, revokeDevices } from "@/lib/devices/repo";
 import { parseAuth0Domain, type Tenant } from "@/lib/env";
 import type { UserKey } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
+import { createLink, ENROLL_LINK_DEFAULT_TTL_MS, ENROLL_LINK_MAX_TTL_MS, enrollLinkUrl, revokeLinks } from "@/lib/enrollment-links";
+import { isFactorId, type FactorId } from "@/lib/factors/registry";
+import type { KeyRing } from "@/lib/security/keys";
 
 /**
  * Support operations shared by the CLI (scripts/keystep.ts) and the admin API (/api/admin).
@@ -19,7 +22,18 @@ export interface Actor {
   userAgent?: string | null;
 }
 
-export type OpsError = "invalid_user_id" | "invalid_authenticator_id" | "tenant_required" | "tenant_unknown" | "user_not_found" | "authenticator_not_found";
+export type OpsError =
+  | "invalid_user_id"
+  | "invalid_authenticator_id"
+  | "invalid_factor"
+  | "invalid_lifetime"
+  | "invalid_return_to"
+  | "invalid_link_id"
+  | "tenant_required"
+  | "tenant_unknown"
+  | "user_not_found"
+  | "authenticator_not_found"
+  | "link_not_found";
 
 export type OpsResult<T> = { ok: true; value: T } | { ok: false; error: OpsError; message: string };
 
@@ -257,4 +271,104 @@ export async function setFactorEnabled(
   });
   const auth0Revoked = !enabled && changed ? await revokeAtAuth0(db, { tenants }, user, "factor_disabled", { now }) : [];
   return { ok: true, value: { authenticator: factorView(after), changed, auth0Revoked } };
+}
+
+export interface IssuedLink {
+  id: string;
+  tenant: string;
+  sub: string;
+  /** The factor to set up; null: any factor the deployment offers that the user lacks. */
+  factor: FactorId | null;
+  /** The link, shown once: only its keyed hash is stored. */
+  url: string;
+  expiresAt: string;
+  returnTo: string | null;
+}
+
+export interface LinkSettings {
+  keys: KeyRing;
+  publicUrl: URL;
+  /** The factors this deployment can set up (lib/enrollment-links.ts offeredFactors). */
+  offered: readonly FactorId[];
+}
+
+/** A link's lifetime as support writes it: a number and a unit, m(inutes), h(ours) or d(ays): "7d", "12h", "90m". */
+export function parseLifetime(raw: string): OpsResult<number> {
+  const m = /^\s*(\d{1,6})\s*([mhd])\s*$/.exec(raw);
+  if (!m) return fail("invalid_lifetime", `"${raw}" is not a lifetime: write a number and m, h or d, such as 7d, 12h or 90m (at most 30d).`);
+  return { ok: true, value: Number(m[1]) * { m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "m" | "h" | "d"] };
+}
+
+/** The application's sign-in URL a link page points to: absolute https (http only for a local address). */
+function checkReturnTo(raw: string): OpsResult<string> {
+  try {
+    const url = new URL(raw);
+    const local = /^(localhost|127\.0\.0\.1|\[::1\])$/.test(url.hostname);
+    if ((url.protocol === "https:" || (url.protocol === "http:" && local)) && !url.username && !url.password && raw.length <= 2000) return { ok: true, value: url.toString() };
+  } catch {
+    // refused below
+  }
+  return fail("invalid_return_to", "The return-to URL must be the application's absolute https sign-in URL (http only for localhost), at most 2000 characters.");
+}
+
+/**
+ * Issues an enrollment link for a user (docs/decisions/0012-enrollment-links.md): single use,
+ * expiring (default 7 days, at most 30), optionally naming the factor to set up. The user need not
+ * be known to Keystep yet (onboarding). The URL is returned once and never stored or audited.
+ */
+export async function issueEnrollmentLink(
+  db: Kysely<Database>,
+  user: UserKey,
+  opts: { factor?: string | null; ttlMs?: number; returnTo?: string | null },
+  actor: Actor,
+  now: number,
+  settings: LinkSettings,
+): Promise<OpsResult<IssuedLink>> {
+  let factor: FactorId | null = null;
+  if (opts.factor !== undefined && opts.factor !== null) {
+    if (!isFactorId(opts.factor) || !settings.offered.includes(opts.factor))
+      return fail("invalid_factor", `This deployment does not offer "${opts.factor}" for setup; it offers ${settings.offered.join(", ") || "no factor"}. Leave the factor out for any of them.`);
+    factor = opts.factor;
+  }
+  const ttlMs = opts.ttlMs ?? ENROLL_LINK_DEFAULT_TTL_MS;
+  if (!Number.isFinite(ttlMs) || ttlMs < 60_000 || ttlMs > ENROLL_LINK_MAX_TTL_MS) return fail("invalid_lifetime", "A link lives between 1 minute and 30 days (default 7 days).");
+  let returnTo: string | null = null;
+  if (opts.returnTo !== undefined && opts.returnTo !== null) {
+    const checked = checkReturnTo(opts.returnTo);
+    if (!checked.ok) return checked;
+    returnTo = checked.value;
+  }
+  const link = await createLink(db, settings.keys, { user, factor, ttlMs, returnTo, createdBy: actor.kind }, now);
+  await audit(db, {
+    event: "enroll_link.issued",
+    tenant: user.tenant,
+    sub: user.sub,
+    factor,
+    outcome: "success",
+    ...actorFields(actor),
+    detail: { actor: actor.kind, linkId: link.id, expiresAt: iso(link.expiresAt), ...(returnTo ? { returnTo } : {}) },
+  });
+  return { ok: true, value: { id: link.id, tenant: user.tenant, sub: user.sub, factor, url: enrollLinkUrl(settings, link.token), expiresAt: iso(link.expiresAt), returnTo } };
+}
+
+/** Revokes a user's unused enrollment links, or the one `linkId` names. A reset keeps links: support issues one after a reset. */
+export async function revokeEnrollmentLinks(
+  db: Kysely<Database>,
+  user: UserKey,
+  actor: Actor,
+  now = Date.now(),
+  linkId?: string,
+): Promise<OpsResult<{ tenant: string; sub: string; revoked: number }>> {
+  if (linkId !== undefined && !/^[0-9a-f-]{36}$/.test(linkId)) return fail("invalid_link_id", "The link id must be the id `enroll-link` printed (a UUID).");
+  const revoked = await revokeLinks(db, user, now, linkId);
+  if (linkId !== undefined && revoked === 0) return fail("link_not_found", `User ${user.sub} has no unused, unrevoked enrollment link ${linkId}.`);
+  await audit(db, {
+    event: "enroll_link.revoked",
+    tenant: user.tenant,
+    sub: user.sub,
+    outcome: revoked > 0 ? "success" : "unchanged",
+    ...actorFields(actor),
+    detail: { actor: actor.kind, revoked, ...(linkId ? { linkId } : {}) },
+  });
+  return { ok: true, value: { tenant: user.tenant, sub: user.sub, revoked } };
 }

@@ -192,6 +192,33 @@ describe("admin API operations", () => {
     expect(await listActive(db, user)).toHaveLength(1);
   });
 
+  it("issues an enrollment link (201, URL once), refuses bad bodies and unoffered factors, and revokes", async () => {
+    const { user } = await enrolled();
+    const post = (p: string, body?: string) =>
+      routes.POST(new Request(url(p), { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, ...(body !== undefined ? { body } : {}) }));
+    const res = await post(`/users/${enc(user.sub)}/enrollment-links`, JSON.stringify({ factor: "otp", expires: "3d", returnTo: "https://app.example.com/login" }));
+    expect(res.status).toBe(201);
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const link = (await res.json()) as { id: string; url: string; factor: string; returnTo: string };
+    expect(link).toMatchObject({ factor: "otp", returnTo: "https://app.example.com/login" });
+    expect(link.url).toMatch(/^http:\/\/localhost:3000\/enroll\/[A-Za-z0-9_-]{43}$/);
+    // No body: any factor, 7 days.
+    expect((await post(`/users/${enc(user.sub)}/enrollment-links`)).status).toBe(201);
+    await expectProblem(await post(`/users/${enc(user.sub)}/enrollment-links`, "{not json"), 400, "invalid_request");
+    await expectProblem(await post(`/users/${enc(user.sub)}/enrollment-links`, JSON.stringify({ factor: "otp", token: "x" })), 400, "invalid_request");
+    await expectProblem(await post(`/users/${enc(user.sub)}/enrollment-links`, JSON.stringify({ factor: "whatsapp" })), 400, "invalid_factor");
+    await expectProblem(await post(`/users/${enc(user.sub)}/enrollment-links`, JSON.stringify({ expires: "90d" })), 400, "invalid_lifetime");
+    await expectProblem(await post(`/users/${enc(user.sub)}/enrollment-links`, JSON.stringify({ returnTo: "ftp://x" })), 400, "invalid_return_to");
+    await expectProblem(await call("GET", `/users/${enc(user.sub)}/enrollment-links`), 405, "method_not_allowed");
+    const one = await post(`/users/${enc(user.sub)}/enrollment-links/${link.id}/revoke`);
+    expect(await one.json()).toMatchObject({ revoked: 1 });
+    await expectProblem(await post(`/users/${enc(user.sub)}/enrollment-links/${link.id}/revoke`), 404, "link_not_found");
+    expect(await (await post(`/users/${enc(user.sub)}/enrollment-links/revoke`)).json()).toMatchObject({ revoked: 1 });
+    const events = await db.selectFrom("audit_events").select(["event", "detail"]).where("sub", "=", user.sub).execute();
+    expect(events.filter((e) => e.event === "enroll_link.issued")).toHaveLength(2);
+    expect(JSON.stringify(events)).not.toContain(link.url.split("/").pop());
+  });
+
   it("needs ?tenant= when several tenants are configured", async () => {
     const { user } = await enrolled();
     const several = await load({
