@@ -25,7 +25,11 @@ async function challengedUser(browser: Browser, page: Page, tag: string, before?
 /** Every framework chunk the page asks for while `run` goes on. */
 async function chunksDuring(page: Page, run: () => Promise<void>): Promise<string[]> {
   const chunks: string[] = [];
-  const seen = (r: Request) => void (r.url().includes("/_next/static/") && r.url().endsWith(".js") && chunks.push(r.url()));
+  // By path: the URL carries the release's deployment id as a query (`?dpl=…`, next.config.mjs).
+  const seen = (r: Request) => {
+    const { pathname } = new URL(r.url());
+    if (pathname.startsWith("/_next/static/") && pathname.endsWith(".js")) chunks.push(r.url());
+  };
   page.on("request", seen);
   try {
     await run();
