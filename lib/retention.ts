@@ -1,6 +1,7 @@
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { purgeExpiredFlows } from "@/lib/flow/repo";
+import { purgeRecoveryRequests } from "@/lib/recovery/requests";
 
 const DAY = 86_400_000;
 /** The longest window any budget or failure count uses (a daily send cap): older spends never count again. */
@@ -13,6 +14,7 @@ export interface Purged {
   attempts: number;
   auditEvents: number;
   devices: number;
+  recoveryRequests: number;
 }
 
 /**
@@ -23,7 +25,9 @@ export interface Purged {
  *   never used again is not pruned by its own spends);
  * - audit events older than `auditRetentionDays` (0 keeps them);
  * - devices revoked more than 30 days ago, and devices that have not passed MFA within
- *   `auditRetentionDays` and are not remembered.
+ *   `auditRetentionDays` and are not remembered;
+ * - recovery requests closed more than 90 days ago and past their restore window; a ripe request
+ *   left unfinished for 7 days expires (lib/recovery/requests.ts).
  */
 export async function purgeExpired(db: Kysely<Database>, opts: { auditRetentionDays: number; now?: number }): Promise<Purged> {
   const now = opts.now ?? Date.now();
@@ -58,5 +62,6 @@ export async function purgeExpired(db: Kysely<Database>, opts: { auditRetentionD
       ).numDeletedRows,
     );
   }
-  return { flows, attempts, auditEvents, devices };
+  const recoveryRequests = await purgeRecoveryRequests(db, now);
+  return { flows, attempts, auditEvents, devices, recoveryRequests };
 }

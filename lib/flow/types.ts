@@ -43,6 +43,8 @@ export interface FlowPolicy {
   rememberDays: number;
   /** "verify-email": a user with no factor proves their verified email before the first setup. */
   firstEnrollment: "verify-email" | "none";
+  /** Self-service recovery (lib/recovery): absent on flows opened before it existed, which use the defaults. */
+  recovery?: { selfService: boolean; waitHours: number };
 }
 
 /** What Keystep learnt at entry; fixed for the flow's life. */
