@@ -69,7 +69,8 @@ export interface ChallengesTable {
   id: string;
   flow_id: string;
   factor: string;
-  purpose: "enroll" | "challenge";
+  /** `recovery`: the email proof of a self-service recovery request (lib/recovery), never a sign-in proof. */
+  purpose: "enroll" | "challenge" | "recovery";
   destination: string;
   code_hash: string;
   attempts: number;

@@ -104,7 +104,7 @@ export interface FlowResult {
 }
 
 /** Why a flow ended without success; each maps to a message in the `ended` namespace. */
-export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required";
+export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required" | "recovery_pending";
 
 export interface Flow {
   id: string;
