@@ -2,7 +2,9 @@ import { revokeAtAuth0 } from "@/lib/auth0/revoke";
 import { db } from "@/lib/db";
 import { budgets, emailSender, smsSender } from "@/lib/delivery/wiring";
 import { renderNoticeEmail } from "@/lib/delivery/notice";
-import { env } from "@/lib/env";
+import type { Kysely } from "kysely";
+import type { Database } from "@/lib/db/schema";
+import { env, type Env } from "@/lib/env";
 import { listActive } from "@/lib/factors/authenticators";
 import { isLocale, DEFAULT_LOCALE } from "@/lib/i18n/locales";
 import { translatorFor } from "@/lib/i18n/translator";
@@ -20,9 +22,9 @@ export function formatReadyAt(readyAt: number, locale: string): string {
  * sign-in page tells the user too).
  */
 async function notify(n: RecoveryNotice): Promise<void> {
-  const config = env();
   const locale = n.locale && isLocale(n.locale) ? n.locale : DEFAULT_LOCALE;
   try {
+    const config = env();
     const t = await translatorFor(locale, `selfRecovery.notices.${n.kind}`);
     const common = await translatorFor(locale, "selfRecovery.notices");
     const brand = { name: config.brand.name, color: config.brand.color, logoUrl: config.brand.logoUrl ? new URL(config.brand.logoUrl, config.publicUrl).toString() : null };
@@ -48,15 +50,18 @@ async function notify(n: RecoveryNotice): Promise<void> {
   }
 }
 
-/** The production dependencies of lib/recovery/requests.ts. */
-export function recoveryDeps(): RecoveryDeps {
-  const config = env();
+/** The production dependencies of lib/recovery/requests.ts; a flow's database and settings when given. */
+export function recoveryDeps(given?: { db: Kysely<Database>; env: Env }): RecoveryDeps {
+  const database = given?.db ?? db();
+  const config = given?.env ?? env();
   return {
-    db: db(),
+    db: database,
     keys: config.keys,
     publicUrl: config.publicUrl.toString(),
-    budgets: budgets(),
+    get budgets() {
+      return budgets();
+    },
     notify,
-    revoke: (user, cause, now) => revokeAtAuth0(db(), config, user, cause, { now }),
+    revoke: (user, cause, now) => revokeAtAuth0(database, config, user, cause, { now }),
   };
 }
