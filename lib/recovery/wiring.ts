@@ -21,7 +21,7 @@ export function formatReadyAt(readyAt: number, locale: string): string {
  * Best effort: a failed send is logged, never thrown (the request stands either way, and the
  * sign-in page tells the user too).
  */
-async function notify(n: RecoveryNotice): Promise<void> {
+export async function notify(n: RecoveryNotice): Promise<void> {
   const locale = n.locale && isLocale(n.locale) ? n.locale : DEFAULT_LOCALE;
   try {
     const config = env();

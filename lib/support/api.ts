@@ -5,7 +5,8 @@ import { env, type Env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { bearer, tokenMatches } from "@/lib/security/bearer";
 import { securityHeaders } from "@/lib/security/headers";
-import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, type Actor, type OpsError, type OpsResult } from "./ops";
+import { notify } from "@/lib/recovery/wiring";
+import { approveRecovery, cancelRecovery, parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, type Actor, type OpsError, type OpsResult } from "./ops";
 
 /**
  * The admin API under /api/admin: the support operations over HTTP for a help desk or an
@@ -15,6 +16,8 @@ import { parseUserKey, resetUser, resolveTenant, setFactorEnabled, showUser, typ
  *   POST /api/admin/users/{user_id}/reset
  *   POST /api/admin/users/{user_id}/authenticators/{id}/disable
  *   POST /api/admin/users/{user_id}/authenticators/{id}/enable
+ *   POST /api/admin/users/{user_id}/recovery/approve   {"reason": "…"}
+ *   POST /api/admin/users/{user_id}/recovery/cancel    {"reason": "…"}
  *
  * `?tenant=<id or domain>` picks the Auth0 tenant when several are configured.
  */
@@ -39,6 +42,8 @@ const STATUS: Record<OpsError, number> = {
   tenant_unknown: 400,
   user_not_found: 404,
   authenticator_not_found: 404,
+  reason_required: 400,
+  no_recovery_request: 404,
 };
 
 function answer<T>(r: OpsResult<T>): Response {
@@ -54,7 +59,7 @@ function actor(request: Request): Actor {
 type Method = "GET" | "POST";
 interface Route {
   method: Method;
-  run(deps: AdminDeps, tenant: string, who: Actor): Promise<Response>;
+  run(deps: AdminDeps, tenant: string, who: Actor, request: Request): Promise<Response>;
 }
 
 /** The operation for a path below /api/admin (segments already decoded), or null. */
@@ -86,7 +91,28 @@ function route(segments: string[]): Route | null {
         return answer(u.ok ? await setFactorEnabled(db, u.value, id, verb === "enable", who, Date.now(), env.tenants) : u);
       },
     };
+  if (action === "recovery" && (id === "approve" || id === "cancel") && verb === undefined)
+    return {
+      method: "POST",
+      run: async ({ db, env }, tenant, who, request) => {
+        const u = user(tenant);
+        if (!u.ok) return answer(u);
+        const reason = await reasonOf(request);
+        const op = id === "approve" ? approveRecovery : cancelRecovery;
+        return answer(await op(db, u.value, who, reason, { notify }, Date.now(), env.tenants));
+      },
+    };
   return null;
+}
+
+/** The `reason` of a JSON body ({"reason": "…"}); anything else is no reason (the op says it is required). */
+async function reasonOf(request: Request): Promise<string | null> {
+  try {
+    const body = (await request.json()) as unknown;
+    return body && typeof body === "object" && "reason" in body && typeof body.reason === "string" ? body.reason : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface AdminDeps {
@@ -126,7 +152,7 @@ export async function handleAdminRequest(request: Request, deps: () => AdminDeps
 
     const tenant = resolveTenant(d.env.tenants, url.searchParams.get("tenant"), "?tenant=<id or domain>");
     if (!tenant.ok) return answer(tenant);
-    return await r.run(d, tenant.value, actor(request));
+    return await r.run(d, tenant.value, actor(request), request);
   } catch (err) {
     log.error({ err }, "admin api failed");
     return problem(500, "internal_error", "The request failed; the server log has the details.");

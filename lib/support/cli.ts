@@ -11,7 +11,22 @@ import { EnvError, loadEnv, parseAuth0Domain, type Auth0Domain, type Tenant } fr
 import type { UserKey } from "@/lib/factors/authenticators";
 import { ACTION_RUNTIME, ACTION_TRIGGER, DEFAULT_ACTION_NAME, FINGERPRINT_PREFIX, InstallError, installAction, installText, REQUIRED_SECRETS } from "./auth0-install";
 import { describeManagementError, managementClient, parseTenantDomain } from "@/lib/auth0/management";
-import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor, type FactorChange, type OpsResult, type ResetSummary, type UserView } from "./ops";
+import {
+  approveRecovery,
+  cancelRecovery,
+  parseUserKey,
+  resetUser,
+  resolveTenant,
+  RECENT_EVENTS,
+  setFactorEnabled,
+  showUser,
+  type Actor,
+  type FactorChange,
+  type OpsResult,
+  type RecoveryView,
+  type ResetSummary,
+  type UserView,
+} from "./ops";
 
 /** Exit statuses, as the help text states them. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -27,6 +42,11 @@ Commands:
                                          devices: the next login sets up a factor again
   disable <user_id> <authenticator_id>   Stop one factor being offered or accepted
   enable <user_id> <authenticator_id>    Allow it again (also clears its failure count)
+  recovery approve <user_id> --reason <text>
+                                         Shorten the wait of the user's open self-service
+                                         recovery request: ready now (same browser only)
+  recovery cancel <user_id> --reason <text>
+                                         Cancel the user's open recovery request
   auth0 install                          Install or upgrade Keystep's Action in an Auth0 tenant
                                          (post-login ${ACTION_TRIGGER.version}, ${ACTION_RUNTIME}, bound last) and warn
                                          about tenant settings that skip or double MFA
@@ -42,6 +62,7 @@ Commands:
 Options:
   --tenant <id>     The user's Auth0 tenant, by its id or any of its domains (default: the
                     only tenant; required when KEYSTEP_TENANTS lists several)
+  --reason <text>   Why (recovery approve/cancel): written to the audit trail
   --json            Machine-readable output (use npm run --silent to keep npm's lines out)
   -h, --help        Show this text
 
@@ -76,7 +97,7 @@ export interface CliIo {
   err(text: string): void;
 }
 
-type Command = { name: "show" | "reset"; sub: string } | { name: "disable" | "enable"; sub: string; authenticatorId: string };
+type Command = { name: "show" | "reset"; sub: string } | { name: "disable" | "enable"; sub: string; authenticatorId: string } | { name: "recovery"; verb: "approve" | "cancel"; sub: string };
 
 class UsageError extends Error {}
 
@@ -97,8 +118,14 @@ function parseCommand(positionals: string[]): Command | "help" {
     case "enable":
       arity(2, "<user_id> <authenticator_id>");
       return { name, sub: args[0] ?? "", authenticatorId: args[1] ?? "" };
+    case "recovery": {
+      const [verb, sub, ...extra] = args;
+      if ((verb !== "approve" && verb !== "cancel") || sub === undefined || extra.length > 0)
+        throw new UsageError("recovery takes approve|cancel <user_id> --reason <text>. See: npm run keystep -- help");
+      return { name, verb, sub };
+    }
     default:
-      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, rotate, keys status, auth0 install, copy-db, help.`);
+      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, recovery, rotate, keys status, auth0 install, copy-db, help.`);
   }
 }
 
@@ -148,7 +175,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       args: argv,
       allowPositionals: true,
       strict: true,
-      options: { tenant: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+      options: { tenant: { type: "string" }, reason: { type: "string" }, json: { type: "boolean" }, help: { type: "boolean", short: "h" } },
     });
     json = values.json ?? false;
     const command = values.help ? "help" : parseCommand(positionals);
@@ -162,8 +189,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const user = parseUserKey(tenant.value, command.sub);
     if (!user.ok) return failWith(EXIT.usage, user.error, user.message);
     db = open(databaseUrl);
-    const result = await run(db, command, user.value, tenants);
-    if (!result.ok) return failWith(result.error.startsWith("invalid_") ? EXIT.usage : EXIT.failed, result.error, result.message);
+    const result = await run(db, command, user.value, tenants, values.reason ?? null);
+    if (!result.ok) return failWith(result.error.startsWith("invalid_") || result.error === "reason_required" ? EXIT.usage : EXIT.failed, result.error, result.message);
     io.out(json ? JSON.stringify(result.value, null, 2) : result.text);
     return EXIT.ok;
   } catch (e) {
@@ -180,9 +207,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 const CLI: Actor = { kind: "cli" };
 
-type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange; text: string } | Extract<OpsResult<never>, { ok: false }>;
+type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange | RecoveryView; text: string } | Extract<OpsResult<never>, { ok: false }>;
 
-async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[]): Promise<Outcome> {
+async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[], reason: string | null): Promise<Outcome> {
   switch (command.name) {
     case "show": {
       const r = await showUser(db, user, CLI);
@@ -196,6 +223,18 @@ async function run(db: Kysely<Database>, command: Command, user: UserKey, tenant
     case "enable": {
       const r = await setFactorEnabled(db, user, command.authenticatorId, command.name === "enable", CLI, Date.now(), tenants);
       return r.ok ? { ok: true, value: r.value, text: changeText(command.name, user, r.value) } : r;
+    }
+    case "recovery": {
+      // The CLI has no mail or SMS sender: it sends no notice; the audit trail records who and why.
+      const op = command.verb === "approve" ? approveRecovery : cancelRecovery;
+      const r = await op(db, user, CLI, reason, {}, Date.now(), tenants);
+      return r.ok
+        ? {
+            ok: true,
+            value: r.value,
+            text: command.verb === "approve" ? `Approved the recovery request of ${user.sub}: ready now, from the browser it came from.` : `Cancelled the recovery request of ${user.sub}.`,
+          }
+        : r;
     }
     default: {
       const never: never = command;
