@@ -11,7 +11,8 @@ import { stepPath } from "@/lib/flow/next-step";
 import { htmlOnlyScreen } from "@/lib/pages/screen";
 import { recoveryEmail, recoveryForm, recoveryHere, recoverySettings } from "@/lib/recovery/flow";
 import { standing } from "@/lib/recovery/requests";
-import { formatReadyAt, recoveryDeps } from "@/lib/recovery/wiring";
+import { formatReadyAt } from "@/lib/recovery/format";
+import { recoveryDeps } from "@/lib/recovery/wiring";
 
 /** HTML-only screen (decision 0007): no framework JavaScript. */
 export const config = { runtime: "nodejs", unstable_runtimeJS: false };

@@ -9,12 +9,8 @@ import { listActive } from "@/lib/factors/authenticators";
 import { isLocale, DEFAULT_LOCALE } from "@/lib/i18n/locales";
 import { translatorFor } from "@/lib/i18n/translator";
 import { log } from "@/lib/log";
+import { formatReadyAt } from "./format";
 import type { RecoveryDeps, RecoveryNotice } from "./requests";
-
-/** When a request's wait ends, as a notice says it: a UTC date and time in the user's language. */
-export function formatReadyAt(readyAt: number, locale: string): string {
-  return new Intl.DateTimeFormat(locale, { dateStyle: "long", timeStyle: "short", timeZone: "UTC", timeZoneName: "short" }).format(new Date(readyAt));
-}
 
 /**
  * Tells every channel the user has: the request's email, and each phone they enrolled by SMS.
