@@ -35,4 +35,17 @@ export async function boot(): Promise<void> {
   const purge = () => purgeExpired(db(), { auditRetentionDays: env().auditRetentionDays }).catch((e: Error) => console.warn(`[keystep] purge failed: ${e.message}`));
   setInterval(purge, 15 * 60_000).unref();
   void purge();
+  // The "recovery ends soon" notices (lib/recovery/requests.ts sendReminders): once per request,
+  // a day before its wait ends; each instance may run it, the conditional UPDATE sends each once.
+  const remind = async () => {
+    try {
+      const { sendReminders } = await import("@/lib/recovery/requests");
+      const { recoveryDeps } = await import("@/lib/recovery/wiring");
+      await sendReminders(recoveryDeps(), Date.now());
+    } catch (e) {
+      console.warn(`[keystep] recovery reminders failed: ${(e as Error).message}`);
+    }
+  };
+  setInterval(remind, 15 * 60_000).unref();
+  void remind();
 }

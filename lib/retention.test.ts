@@ -53,13 +53,13 @@ describe.each(BACKENDS)("retention ($name)", (backend) => {
       await device(db, "known", { lastMfaAt: NOW - 10 * DAY });
       const expired = await newFlowCtx(db, undefined, NOW - 2 * DAY);
 
-      expect(await purgeExpired(db, { auditRetentionDays: 400, now: NOW })).toEqual({ flows: 1, attempts: 1, auditEvents: 1, devices: 2, enrollmentLinks: 0 });
+      expect(await purgeExpired(db, { auditRetentionDays: 400, now: NOW })).toEqual({ flows: 1, attempts: 1, auditEvents: 1, devices: 2, enrollmentLinks: 0, recoveryRequests: 0 });
       expect((await db.selectFrom("attempts").select("bucket").execute()).map((r) => r.bucket)).toEqual(["sms:day:global"]);
       expect((await db.selectFrom("audit_events").select("event").execute()).map((r) => r.event)).toEqual(["recent"]);
       expect((await db.selectFrom("devices").select("id").orderBy("id").execute()).map((r) => r.id)).toEqual(["known", "revoked-lately", "still-remembered"]);
       expect(await db.selectFrom("flows").select("id").where("id", "=", expired.flow.id).executeTakeFirst()).toBeUndefined();
       // A second run finds nothing.
-      expect(await purgeExpired(db, { auditRetentionDays: 400, now: NOW })).toEqual({ flows: 0, attempts: 0, auditEvents: 0, devices: 0, enrollmentLinks: 0 });
+      expect(await purgeExpired(db, { auditRetentionDays: 400, now: NOW })).toEqual({ flows: 0, attempts: 0, auditEvents: 0, devices: 0, enrollmentLinks: 0, recoveryRequests: 0 });
     } finally {
       await close();
     }

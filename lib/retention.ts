@@ -2,6 +2,7 @@ import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
 import { purgeExpiredFlows } from "@/lib/flow/repo";
 import { purgeOldLinks } from "@/lib/enrollment-links";
+import { purgeRecoveryRequests } from "@/lib/recovery/requests";
 
 const DAY = 86_400_000;
 /** The longest window any budget or failure count uses (a daily send cap): older spends never count again. */
@@ -15,6 +16,7 @@ export interface Purged {
   auditEvents: number;
   devices: number;
   enrollmentLinks: number;
+  recoveryRequests: number;
 }
 
 /**
@@ -26,7 +28,9 @@ export interface Purged {
  * - audit events older than `auditRetentionDays` (0 keeps them);
  * - enrollment links 30 days after they expired, were used or were revoked;
  * - devices revoked more than 30 days ago, and devices that have not passed MFA within
- *   `auditRetentionDays` and are not remembered.
+ *   `auditRetentionDays` and are not remembered;
+ * - recovery requests closed more than 90 days ago and past their restore window; a ripe request
+ *   left unfinished for 7 days expires (lib/recovery/requests.ts).
  */
 export async function purgeExpired(db: Kysely<Database>, opts: { auditRetentionDays: number; now?: number }): Promise<Purged> {
   const now = opts.now ?? Date.now();
@@ -62,5 +66,6 @@ export async function purgeExpired(db: Kysely<Database>, opts: { auditRetentionD
     );
   }
   const enrollmentLinks = await purgeOldLinks(db, now, REVOKED_DEVICE_KEEP_MS);
-  return { flows, attempts, auditEvents, devices, enrollmentLinks };
+  const recoveryRequests = await purgeRecoveryRequests(db, now);
+  return { flows, attempts, auditEvents, devices, enrollmentLinks, recoveryRequests };
 }

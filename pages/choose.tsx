@@ -7,7 +7,8 @@ import { type FactorId, isChannelId } from "@/lib/factors/registry";
 import { chooseMethod } from "@/lib/flow/forms";
 import { options } from "@/lib/flow/next-step";
 import { htmlOnlyScreen } from "@/lib/pages/screen";
-import { Badge, ChoiceButton, Text } from "@/components/Text";
+import { Badge, ChoiceButton, INLINE_LINK, Text } from "@/components/Text";
+import { offersRecovery } from "@/lib/recovery/offer";
 
 /** HTML-only screen (decision 0007): no framework JavaScript. */
 export const config = { runtime: "nodejs", unstable_runtimeJS: false };
@@ -47,6 +48,8 @@ export const getServerSideProps = htmlOnlyScreen({
       recommended: o.enroll[0] ?? null,
       recommendedLabel: t("recommended"),
       cancel: s.t("common")("cancel"),
+      // Self-service recovery, below the methods the user can challenge with (docs/recovery.md).
+      lost: !setup && offersRecovery(s.ctx.flow, s.factors) ? s.t("selfRecovery")("lost") : null,
       rows,
     };
   },
@@ -76,6 +79,13 @@ export default function Choose(props: InferGetServerSidePropsType<typeof getServ
           </li>
         ))}
       </ul>
+      {view.lost ? (
+        <p className="mt-4 text-center">
+          <a href="/recovery" className={INLINE_LINK}>
+            {view.lost}
+          </a>
+        </p>
+      ) : null}
     </HtmlOnlyScreen>
   );
 }

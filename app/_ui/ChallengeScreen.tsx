@@ -9,9 +9,11 @@ export function ChallengeFooterHere({ path, parts }: { path: string; parts: Chal
   return <ChallengeFooterView why={parts.footer.why} notMe={{ label: parts.footer.notMe, action: path }} cancel={{ label: parts.footer.cancel, action: path }} />;
 }
 
-/** "Try another method": a link to the picker, and the recovery code posted to it. */
+/** "Try another method": a link to the picker, the recovery code posted to it, and "I can't use any of my methods". */
 export function TryAnotherHere({ parts }: { parts: ChallengeParts }) {
-  return parts.tryAnother ? <TryAnotherView label={parts.tryAnother.label} recovery={parts.tryAnother.recovery ? { label: parts.tryAnother.recovery, action: "/choose" } : null} /> : null;
+  return parts.tryAnother || parts.lost ? (
+    <TryAnotherView label={parts.tryAnother?.label ?? null} recovery={parts.tryAnother?.recovery ? { label: parts.tryAnother.recovery, action: "/choose" } : null} lost={parts.lost} />
+  ) : null;
 }
 
 /** An HTML-only "enter your code" challenge: the frame, the code form posting here, and the challenge's extras. */

@@ -12,9 +12,10 @@ import { describeManagementError, managementClient } from "./management";
  * `reported` ("This wasn't me"), a support reset and a disabled factor end every session and
  * refresh token; a factor the user removed themself, inside a login that is about to complete,
  * ends the refresh tokens and makes every other session pass Keystep again, but leaves the
- * sessions alone so that login can finish.
+ * sessions alone so that login can finish. A completed self-service recovery (lib/recovery) disabled
+ * every old factor: it ends everything, like a support reset.
  */
-export type RevocationCause = "reported" | "support_reset" | "factor_disabled" | "factor_removed";
+export type RevocationCause = "reported" | "support_reset" | "factor_disabled" | "factor_removed" | "recovery_completed";
 
 /** The app_metadata key the Action reads: a Keystep record in an SSO session from before it is not reused (auth0/action.js). */
 export const REVOKED_AT_KEY = "keystep_revoked_at";

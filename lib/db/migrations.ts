@@ -1,4 +1,4 @@
-import { PostgresAdapter, type ColumnDefinitionBuilder, type Kysely, type Migration } from "kysely";
+import { PostgresAdapter, sql, type ColumnDefinitionBuilder, type Kysely, type Migration } from "kysely";
 
 /**
  * Migrations as code so the bundle carries them. Names sort in order; never edit a shipped one.
@@ -261,6 +261,46 @@ export const migrations: Record<string, Migration> = {
         .execute();
       await db.schema.createIndex("enrollment_links_user_idx").on("enrollment_links").columns(["tenant", "sub"]).execute();
       await db.schema.createIndex("enrollment_links_expires_idx").on("enrollment_links").column("expires_at").execute();
+    },
+  },
+  "0014_recovery_requests": {
+    async up(db: Kysely<any>) {
+      // Self-service recovery with a waiting period (#17, docs/decisions/0013-self-service-recovery.md).
+      // Tokens (cancel links, the restore link) are stored as keyed hashes only.
+      await db.schema
+        .createTable("recovery_requests")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("tenant", "text", (c) => c.notNull())
+        .addColumn("sub", "text", (c) => c.notNull())
+        .addColumn("status", "text", (c) => c.notNull())
+        .addColumn("device_hash", "text", (c) => c.notNull())
+        .addColumn("user_agent", "text")
+        .addColumn("ip", "text")
+        .addColumn("email", "text", (c) => c.notNull())
+        .addColumn("locale", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("ready_at", "bigint", (c) => c.notNull())
+        .addColumn("reminded_at", "bigint")
+        .addColumn("completed_at", "bigint")
+        .addColumn("cancelled_at", "bigint")
+        .addColumn("cancel_reason", "text")
+        .addColumn("cancel_token_hash", "text", (c) => c.notNull())
+        .addColumn("reminder_cancel_token_hash", "text")
+        .addColumn("approved_by", "text")
+        .addColumn("approve_reason", "text")
+        .addColumn("disabled_factors", "text")
+        .addColumn("restore_token_hash", "text")
+        .addColumn("restore_until", "bigint")
+        .addColumn("restored_at", "bigint")
+        .addColumn("seen_at", "bigint")
+        .execute();
+      // One open request per user, in the database: a partial unique index (SQLite and PostgreSQL alike).
+      await sql`create unique index recovery_requests_open_idx on recovery_requests (tenant, sub) where status in ('pending', 'ready')`.execute(db);
+      await db.schema.createIndex("recovery_requests_user_idx").on("recovery_requests").columns(["tenant", "sub", "created_at"]).execute();
+      await db.schema.createIndex("recovery_requests_cancel_idx").on("recovery_requests").column("cancel_token_hash").execute();
+      await db.schema.createIndex("recovery_requests_reminder_cancel_idx").on("recovery_requests").column("reminder_cancel_token_hash").execute();
+      await db.schema.createIndex("recovery_requests_restore_idx").on("recovery_requests").column("restore_token_hash").execute();
+      await db.schema.createIndex("recovery_requests_ready_idx").on("recovery_requests").columns(["status", "ready_at"]).execute();
     },
   },
 };

@@ -69,7 +69,8 @@ export interface ChallengesTable {
   id: string;
   flow_id: string;
   factor: string;
-  purpose: "enroll" | "challenge";
+  /** `recovery`: the email proof of a self-service recovery request (lib/recovery), never a sign-in proof. */
+  purpose: "enroll" | "challenge" | "recovery";
   destination: string;
   code_hash: string;
   attempts: number;
@@ -145,6 +146,38 @@ export interface UserSignalsTable {
   last_wasnt_me_at: number | null;
 }
 
+export type RecoveryRequestStatus = "pending" | "ready" | "cancelled" | "completed" | "expired";
+
+/** A self-service recovery request (lib/recovery/requests.ts): open while `pending` or `ready`; tokens stored as keyed hashes. */
+export interface RecoveryRequestsTable {
+  id: string;
+  tenant: string;
+  sub: string;
+  status: RecoveryRequestStatus;
+  device_hash: string;
+  user_agent: string | null;
+  ip: string | null;
+  email: string;
+  locale: string | null;
+  created_at: number;
+  ready_at: number;
+  reminded_at: number | null;
+  completed_at: number | null;
+  cancelled_at: number | null;
+  cancel_reason: string | null;
+  cancel_token_hash: string;
+  reminder_cancel_token_hash: string | null;
+  approved_by: string | null;
+  approve_reason: string | null;
+  /** JSON: the authenticator and recovery-code ids disabled at completion, for the restore link. */
+  disabled_factors: string | null;
+  restore_token_hash: string | null;
+  restore_until: number | null;
+  restored_at: number | null;
+  /** When the sign-in page last showed the "a recovery was requested" banner. */
+  seen_at: number | null;
+}
+
 export interface Database {
   flows: FlowsTable;
   authenticators: AuthenticatorsTable;
@@ -156,6 +189,7 @@ export interface Database {
   devices: DevicesTable;
   user_signals: UserSignalsTable;
   enrollment_links: EnrollmentLinksTable;
+  recovery_requests: RecoveryRequestsTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;
@@ -164,3 +198,4 @@ export type NewAuthenticator = Insertable<AuthenticatorsTable>;
 
 export type ChallengeRow = Selectable<ChallengesTable>;
 export type DeviceRow = Selectable<DevicesTable>;
+export type RecoveryRequestRow = Selectable<RecoveryRequestsTable>;

@@ -50,7 +50,7 @@ export async function resendAt(db: Kysely<Database>, flowId: string, channel: Ch
  * Sends a fresh code through the shared send routine (cool-down, budgets, delivery). A new code
  * retires the previous one; failures stay counted on the flow, so a resend never buys more guesses.
  */
-export async function sendCode(ctx: FactorCtx, delivery: CodeDelivery, channel: ChannelId, purpose: "enroll" | "challenge", destination: string): Promise<SendResult> {
+export async function sendCode(ctx: FactorCtx, delivery: CodeDelivery, channel: ChannelId, purpose: "enroll" | "challenge" | "recovery", destination: string): Promise<SendResult> {
   const { db, now } = ctx;
   const id = crypto.randomUUID();
   const code = newCode();
@@ -104,7 +104,7 @@ export type CodeCheck = (CheckResult & { destination?: string }) | { ok: false; 
  * cannot exceed MAX_CODE_ATTEMPTS; consumes on success with a conditional UPDATE, so of fifty
  * parallel submissions of the right code exactly one wins.
  */
-export async function checkCode(ctx: FactorCtx, channel: ChannelId, purpose: "enroll" | "challenge", code: string): Promise<CodeCheck> {
+export async function checkCode(ctx: FactorCtx, channel: ChannelId, purpose: "enroll" | "challenge" | "recovery", code: string): Promise<CodeCheck> {
   const { db, now } = ctx;
   const live = await activeChallenge(db, ctx.flow.id, channel, now);
   if (!live || live.purpose !== purpose) return { ok: false, error: "code_expired" };

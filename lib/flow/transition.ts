@@ -1,4 +1,6 @@
 import { flowSeconds } from "@/lib/metrics";
+import { cancelForUser } from "@/lib/recovery/requests";
+import { recoveryDeps } from "@/lib/recovery/wiring";
 import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
 import type { FactorCtx } from "@/lib/factors/types";
@@ -26,6 +28,8 @@ export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boole
   if (won) {
     await audit(ctx.db, { event: "flow.completed", ...auditWho(flow, proof.factor), outcome: "success", detail: { amr: proof.amr } });
     flowSeconds.observe(Math.max(0, ctx.now - flow.createdAt) / 1000);
+    // A sign-in with an existing factor cancels any open self-service recovery request (#17).
+    await cancelForUser(recoveryDeps(ctx), { tenant: flow.tenant, sub: flow.sub }, "signed_in", ctx.now);
     await rememberDevice(ctx, { remember: flow.pending.remember === true });
   }
   return { completed: won, step: won ? { kind: "continue" } : step };

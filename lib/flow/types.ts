@@ -43,6 +43,8 @@ export interface FlowPolicy {
   rememberDays: number;
   /** "verify-email": a user with no factor proves their verified email before the first setup. */
   firstEnrollment: "verify-email" | "none";
+  /** Self-service recovery (lib/recovery): absent on flows opened before it existed, which use the defaults. */
+  recovery?: { selfService: boolean; waitHours: number };
 }
 
 /** What Keystep learnt at entry; fixed for the flow's life. */
@@ -107,7 +109,7 @@ export interface FlowResult {
 }
 
 /** Why a flow ended without success; each maps to a message in the `ended` namespace. */
-export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required";
+export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required" | "recovery_pending";
 
 export interface Flow {
   id: string;

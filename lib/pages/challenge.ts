@@ -1,6 +1,7 @@
 import type { FactorId } from "@/lib/factors/registry";
 import { options } from "@/lib/flow/next-step";
 import { flowTexts } from "@/lib/flow/texts";
+import { offersRecovery } from "@/lib/recovery/offer";
 import type { Screen } from "./screen";
 
 /** What every HTML-only challenge screen shows around its own part, already translated. */
@@ -10,6 +11,8 @@ export interface ChallengeParts {
   remember: string | null;
   /** "Try another method" (when there is another), and the recovery code where the user has one. */
   tryAnother: { label: string; recovery: string | null } | null;
+  /** "I can't use any of my methods" (self-service recovery), unless policy turns it off. */
+  lost: string | null;
   code: { label: string; submit: string; pending: string };
 }
 
@@ -25,6 +28,7 @@ export function challengeParts(s: Screen, current?: FactorId): ChallengeParts {
       o.challenge.length + o.enroll.length >= 2
         ? { label: common("tryAnother"), recovery: o.challenge.includes("recovery-code") && current !== "recovery-code" ? s.t("recovery")("use") : null }
         : null,
+    lost: offersRecovery(s.ctx.flow, s.factors) ? s.t("selfRecovery")("lost") : null,
     code: { label: common("codeLabel"), submit: common("verify"), pending: common("verifying") },
   };
 }

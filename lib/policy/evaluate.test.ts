@@ -191,7 +191,7 @@ describe("policy conditions", () => {
 
 describe("policy outcomes", () => {
   it("without a policy, or with no matching rule, challenges with every factor", () => {
-    const expected = { outcome: "CHALLENGE", rule: null, reason: "new_device", factors: {}, canRemember: true, rememberDays: 30 };
+    const expected = { outcome: "CHALLENGE", rule: null, reason: "new_device", factors: {}, canRemember: true, rememberDays: 30, recovery: { selfService: true, waitHours: 72 } };
     expect(evaluatePolicy(undefined, input())).toEqual(expected);
     expect(evaluatePolicy(policy({}), input())).toEqual(expected);
     expect(evaluatePolicy(policy({ rules: [{ name: "admins", when: { roles: ["admin"] }, outcome: "DENY" }] }), input())).toEqual(expected);
@@ -301,8 +301,23 @@ describe("step-up", () => {
       factors: { allow: ["webauthn-platform"] },
       canRemember: false,
       rememberDays: 30,
+      recovery: { selfService: true, waitHours: 72 },
     });
     expect(evaluatePolicy(p, input({ ip: "10.0.0.1" })).outcome).toBe("ALLOW");
+  });
+
+  it("self-service recovery: on with a 72-hour wait by default; the policy, then the matched rule, may change either", () => {
+    expect(evaluatePolicy(undefined, input()).recovery).toEqual({ selfService: true, waitHours: 72 });
+    const p = policy({
+      recovery: { waitHours: 96 },
+      rules: [
+        { name: "admins", when: { roles: ["admin"] }, outcome: "CHALLENGE", recovery: { selfService: false } },
+        { name: "staff", when: { roles: ["staff"] }, outcome: "CHALLENGE", recovery: { waitHours: 168 } },
+      ],
+    });
+    expect(evaluatePolicy(p, input()).recovery).toEqual({ selfService: true, waitHours: 96 });
+    expect(evaluatePolicy(p, input({ claims: { ...input().claims, roles: ["admin"] } })).recovery).toEqual({ selfService: false, waitHours: 96 });
+    expect(evaluatePolicy(p, input({ claims: { ...input().claims, roles: ["staff"] } })).recovery).toEqual({ selfService: true, waitHours: 168 });
   });
 
   it("step-up leaves DENY as DENY", () => {

@@ -3,7 +3,7 @@ import type { SessionClaims } from "@/lib/auth0/inbound";
 import type { DeviceStatus } from "@/lib/devices/repo";
 import type { FactorId } from "@/lib/factors/registry";
 import type { MfaCommand } from "@/lib/flow/types";
-import { parseCidr, type EXPLAIN_REASONS, type OUTCOMES, type Policy, type PolicyCommand, type PolicyConditions, type PolicyRule } from "./schema";
+import { DEFAULT_RECOVERY_WAIT_HOURS, parseCidr, type EXPLAIN_REASONS, type OUTCOMES, type Policy, type PolicyCommand, type PolicyConditions, type PolicyRule } from "./schema";
 
 export type Outcome = (typeof OUTCOMES)[number];
 export type ExplainReason = (typeof EXPLAIN_REASONS)[number];
@@ -34,6 +34,14 @@ export interface PolicyDecision {
   canRemember: boolean;
   /** 0 when remembering is off. */
   rememberDays: number;
+  /** Self-service recovery for this user (the matched rule's, then the policy's, then the defaults). */
+  recovery: RecoverySettings;
+}
+
+/** Whether "I can't use any of my methods" is offered, and how long a request waits. */
+export interface RecoverySettings {
+  selfService: boolean;
+  waitHours: number;
 }
 
 export const REMEMBERED_DEVICE_RULE = "remembered device";
@@ -182,12 +190,16 @@ export function evaluatePolicy(policy: Policy | undefined, input: PolicyInput): 
   const rule: string | null = match?.rule.name ?? null;
   const factors: FactorRules = match?.rule.factors ?? {};
   const ruleRemembers = match?.rule.rememberDevice !== false;
+  const recovery: RecoverySettings = {
+    selfService: match?.rule.recovery?.selfService ?? policy?.recovery?.selfService ?? true,
+    waitHours: match?.rule.recovery?.waitHours ?? policy?.recovery?.waitHours ?? DEFAULT_RECOVERY_WAIT_HOURS,
+  };
   let reason: ExplainReason | null;
   if (match) reason = match.rule.explain === undefined ? match.reason : match.rule.explain || null;
   else reason = stepUp ? "step_up" : device.known ? null : "new_device";
 
   if (outcome === "CHALLENGE" && rememberOn && ruleRemembers && device.remembered) {
-    return { outcome: "ALLOW", rule: REMEMBERED_DEVICE_RULE, reason: settings.explain ? "remembered_device" : null, factors: {}, canRemember: false, rememberDays: settings.rememberDays };
+    return { outcome: "ALLOW", rule: REMEMBERED_DEVICE_RULE, reason: settings.explain ? "remembered_device" : null, factors: {}, canRemember: false, rememberDays: settings.rememberDays, recovery };
   }
   if (stepUp && outcome === "ALLOW") {
     outcome = "CHALLENGE";
@@ -202,5 +214,6 @@ export function evaluatePolicy(policy: Policy | undefined, input: PolicyInput): 
     ...(commands ? { commands } : {}),
     canRemember: rememberOn && outcome === "CHALLENGE" && ruleRemembers && !stepUp,
     rememberDays: settings.rememberDays,
+    recovery,
   };
 }

@@ -145,6 +145,13 @@ describe("policy schema", () => {
     expect(problem({ rememberDevice: { days: 7, hours: 1 } })).toMatch(/policy\.rememberDevice/);
   });
 
+  it("recovery: selfService and waitHours (1 to 720) per rule and for the policy; anything else is refused with its path", () => {
+    expect(loadConfig(write({ policy: { recovery: { waitHours: 96 }, rules: [rule({ recovery: { selfService: false } })] } })).policy?.rules?.[0]?.recovery).toEqual({ selfService: false });
+    expect(problem({ rules: [rule({ recovery: { waitHours: 0 } })] })).toMatch(/policy\.rules\.0\.recovery\.waitHours/);
+    expect(problem({ recovery: { waitHours: 721 } })).toMatch(/policy\.recovery\.waitHours/);
+    expect(problem({ recovery: { wait: 72 } })).toMatch(/policy\.recovery: Unrecognized key: "wait"/);
+  });
+
   it.each([
     [{ rules: [{ outcome: "ALLOW" }] }, /policy\.rules\.0\.name/],
     [{ rules: [rule({ name: "" })] }, /policy\.rules\.0\.name/],

@@ -148,6 +148,22 @@ export const conditionsSchema: z.ZodType<PolicyConditions> = z
   )
   .meta({ id: "PolicyConditions", description: "Every condition present must match (AND); none present always matches." });
 
+/** Default waiting period of a self-service recovery request (#17). */
+export const DEFAULT_RECOVERY_WAIT_HOURS = 72;
+
+/** Self-service recovery for the users a rule matches ("I can't use any of my methods", docs/recovery.md). */
+export const recoverySchema = z
+  .strictObject({
+    selfService: z.boolean().optional().meta({ description: 'false: no "I can\'t use any of my methods" for these users; support recovers them. Default true.' }),
+    waitHours: z
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .optional()
+      .meta({ description: `Hours between a verified recovery request and when it may be completed (1 to 720). Default ${DEFAULT_RECOVERY_WAIT_HOURS}.` }),
+  })
+  .meta({ id: "PolicyRecovery", description: "Self-service recovery with a waiting period for the users this rule matches." });
+
 export const ruleSchema = z
   .strictObject({
     name: z.string().min(1).max(80).meta({ description: "Unique; reported as the matched rule in the audit trail." }),
@@ -165,6 +181,7 @@ export const ruleSchema = z
       .optional()
       .meta({ description: 'The "why am I asked?" reason, or false for none. Default: derived from the conditions.' }),
     rememberDevice: z.boolean().optional().meta({ description: 'false: a remembered device does not skip this rule, and "don\'t ask again" is hidden.' }),
+    recovery: recoverySchema.optional(),
   })
   .superRefine((r, ctx) => {
     if (!r.commands) return;
@@ -193,6 +210,7 @@ export const policySchema = z.strictObject({
     .meta({ description: '"Don\'t ask again on this device": { days } or false to turn it off. Default { days: 30 }.' }),
   explain: z.boolean().optional().meta({ description: 'Show the "why am I asked?" line on challenge screens. Default true.' }),
   firstEnrollment: z.enum(["verify-email", "none"]).optional().meta({ description: "How a user with no factor yet starts their first setup. Default verify-email." }),
+  recovery: recoverySchema.optional().meta({ description: "Self-service recovery for every login; a matched rule's own `recovery` overrides it field by field." }),
 });
 
 export type Policy = z.infer<typeof policySchema>;

@@ -7,7 +7,10 @@ import { log } from "@/lib/log";
 import { bearer, tokenMatches } from "@/lib/security/bearer";
 import { securityHeaders } from "@/lib/security/headers";
 import { offeredFactors } from "@/lib/enrollment-links";
+import { notify } from "@/lib/recovery/wiring";
 import {
+  approveRecovery,
+  cancelRecovery,
   issueEnrollmentLink,
   parseLifetime,
   parseUserKey,
@@ -33,6 +36,8 @@ import {
  *   POST /api/admin/users/{user_id}/enrollment-links         {"factor"?, "expires"?, "returnTo"?}
  *   POST /api/admin/users/{user_id}/enrollment-links/revoke  every unused link of the user
  *   POST /api/admin/users/{user_id}/enrollment-links/{id}/revoke
+ *   POST /api/admin/users/{user_id}/recovery/approve   {"reason": "…"}
+ *   POST /api/admin/users/{user_id}/recovery/cancel    {"reason": "…"}
  *
  * `?tenant=<id or domain>` picks the Auth0 tenant when several are configured.
  */
@@ -62,6 +67,8 @@ const STATUS: Record<OpsError, number> = {
   tenant_unknown: 400,
   user_not_found: 404,
   authenticator_not_found: 404,
+  reason_required: 400,
+  no_recovery_request: 404,
 };
 
 function answer<T>(r: OpsResult<T>): Response {
@@ -140,7 +147,28 @@ function route(segments: string[]): Route | null {
         return answer(u.ok ? await revokeEnrollmentLinks(db, u.value, who, Date.now(), id === "revoke" ? undefined : id) : u);
       },
     };
+  if (action === "recovery" && (id === "approve" || id === "cancel") && verb === undefined)
+    return {
+      method: "POST",
+      run: async ({ db, env }, tenant, who, request) => {
+        const u = user(tenant);
+        if (!u.ok) return answer(u);
+        const reason = await reasonOf(request);
+        const op = id === "approve" ? approveRecovery : cancelRecovery;
+        return answer(await op(db, u.value, who, reason, { notify }, Date.now(), env.tenants));
+      },
+    };
   return null;
+}
+
+/** The `reason` of a JSON body ({"reason": "…"}); anything else is no reason (the op says it is required). */
+async function reasonOf(request: Request): Promise<string | null> {
+  try {
+    const body = (await request.json()) as unknown;
+    return body && typeof body === "object" && "reason" in body && typeof body.reason === "string" ? body.reason : null;
+  } catch {
+    return null;
+  }
 }
 
 export interface AdminDeps {

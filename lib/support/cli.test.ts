@@ -9,6 +9,7 @@ import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
 import { issueRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import pg from "pg";
 import { env, PG_URL } from "@/lib/test/databases";
+import { requestRecovery } from "@/lib/recovery/requests";
 import { EXIT, runCli } from "./cli";
 
 const HOST = "127.0.0.1:4010";
@@ -222,5 +223,48 @@ describe("keystep CLI", () => {
     expect(shown.out).toMatch(/enroll_link\.issued/);
     expect(shown.out).toMatch(/enroll_link\.revoked/);
     expect(shown.out).not.toContain(token);
+  });
+});
+
+describe("recovery approve / cancel", () => {
+  const open = async (sub: string) => {
+    const deps = {
+      db,
+      keys: env.keys,
+      publicUrl: "https://mfa.example.com",
+      budgets: { take: async () => ({ ok: true }) as const, ping: async () => true },
+      notify: async () => {},
+      revoke: async () => {},
+    };
+    const r = await requestRecovery(
+      deps,
+      { user: { tenant: HOST, sub }, email: "ada@example.com", deviceHash: "d", userAgent: null, ip: null, locale: "en", selfService: true, waitHours: 72 },
+      Date.now(),
+    );
+    expect(r.ok).toBe(true);
+  };
+
+  it("approve makes the open request ready now, with the reason audited; without a reason it is refused", async () => {
+    const sub = `auth0|${crypto.randomUUID()}`;
+    await open(sub);
+    const refused = await cli(["recovery", "approve", sub]);
+    expect(refused.status).toBe(EXIT.usage);
+    expect(refused.err).toMatch(/Give a reason/);
+    const done = await cli(["recovery", "approve", sub, "--reason", "ID checked on a video call", "--json"]);
+    expect(done.status).toBe(EXIT.ok);
+    expect(JSON.parse(done.out)).toMatchObject({ status: "ready", approvedBy: "cli" });
+    const events = await db.selectFrom("audit_events").select(["event", "detail"]).where("sub", "=", sub).where("event", "=", "admin.recovery_approved").execute();
+    expect(JSON.parse(events[0]?.detail ?? "{}")).toMatchObject({ actor: "cli", reason: "ID checked on a video call" });
+  });
+
+  it("cancel closes the open request; a user with none gets a clear message", async () => {
+    const sub = `auth0|${crypto.randomUUID()}`;
+    await open(sub);
+    expect((await cli(["recovery", "cancel", sub, "--reason", "user called: not them"])).status).toBe(EXIT.ok);
+    expect((await db.selectFrom("recovery_requests").select("status").where("sub", "=", sub).executeTakeFirstOrThrow()).status).toBe("cancelled");
+    const again = await cli(["recovery", "cancel", sub, "--reason", "again"]);
+    expect(again.status).toBe(EXIT.failed);
+    expect(again.err).toMatch(/has no open recovery request/);
+    expect((await cli(["recovery", "revoke", sub])).status).toBe(EXIT.usage);
   });
 });

@@ -13,6 +13,8 @@ import { ACTION_RUNTIME, ACTION_TRIGGER, DEFAULT_ACTION_NAME, FINGERPRINT_PREFIX
 import { describeManagementError, managementClient, parseTenantDomain } from "@/lib/auth0/management";
 import { offeredFactors } from "@/lib/enrollment-links";
 import {
+  approveRecovery,
+  cancelRecovery,
   issueEnrollmentLink,
   parseLifetime,
   parseUserKey,
@@ -27,6 +29,7 @@ import {
   type IssuedLink,
   type LinkSettings,
   type OpsResult,
+  type RecoveryView,
   type ResetSummary,
   type UserView,
 } from "./ops";
@@ -49,6 +52,11 @@ Commands:
                                          sign-in set up a factor (printed once; see options)
   enroll-link <user_id> --revoke <id|all>
                                          Revoke one unused link (its id), or all of the user's
+  recovery approve <user_id> --reason <text>
+                                         Shorten the wait of the user's open self-service
+                                         recovery request: ready now (same browser only)
+  recovery cancel <user_id> --reason <text>
+                                         Cancel the user's open recovery request
   auth0 install                          Install or upgrade Keystep's Action in an Auth0 tenant
                                          (post-login ${ACTION_TRIGGER.version}, ${ACTION_RUNTIME}, bound last) and warn
                                          about tenant settings that skip or double MFA
@@ -64,6 +72,7 @@ Commands:
 Options:
   --tenant <id>     The user's Auth0 tenant, by its id or any of its domains (default: the
                     only tenant; required when KEYSTEP_TENANTS lists several)
+  --reason <text>   Why (recovery approve/cancel): written to the audit trail
   --json            Machine-readable output (use npm run --silent to keep npm's lines out)
   -h, --help        Show this text
 
@@ -104,7 +113,10 @@ export interface CliIo {
   err(text: string): void;
 }
 
-type Command = { name: "show" | "reset" | "enroll-link"; sub: string } | { name: "disable" | "enable"; sub: string; authenticatorId: string };
+type Command =
+  | { name: "show" | "reset" | "enroll-link"; sub: string }
+  | { name: "disable" | "enable"; sub: string; authenticatorId: string }
+  | { name: "recovery"; verb: "approve" | "cancel"; sub: string };
 
 interface LinkOptions {
   factor?: string;
@@ -133,8 +145,14 @@ function parseCommand(positionals: string[]): Command | "help" {
     case "enable":
       arity(2, "<user_id> <authenticator_id>");
       return { name, sub: args[0] ?? "", authenticatorId: args[1] ?? "" };
+    case "recovery": {
+      const [verb, sub, ...extra] = args;
+      if ((verb !== "approve" && verb !== "cancel") || sub === undefined || extra.length > 0)
+        throw new UsageError("recovery takes approve|cancel <user_id> --reason <text>. See: npm run keystep -- help");
+      return { name, verb, sub };
+    }
     default:
-      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, enroll-link, rotate, keys status, auth0 install, copy-db, help.`);
+      throw new UsageError(`Unknown command "${name}". Commands: show, reset, disable, enable, enroll-link, recovery, rotate, keys status, auth0 install, copy-db, help.`);
   }
 }
 
@@ -192,6 +210,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
         expires: { type: "string" },
         "return-to": { type: "string" },
         revoke: { type: "string" },
+        reason: { type: "string" },
       },
     });
     json = values.json ?? false;
@@ -211,8 +230,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const user = parseUserKey(tenant.value, command.sub);
     if (!user.ok) return failWith(EXIT.usage, user.error, user.message);
     db = open(databaseUrl);
-    const result = await run(db, command, user.value, tenants, link, linkSettings);
-    if (!result.ok) return failWith(result.error.startsWith("invalid_") ? EXIT.usage : EXIT.failed, result.error, result.message);
+    const result = await run(db, command, user.value, tenants, { link, links: linkSettings, reason: values.reason ?? null });
+    if (!result.ok) return failWith(result.error.startsWith("invalid_") || result.error === "reason_required" ? EXIT.usage : EXIT.failed, result.error, result.message);
     io.out(json ? JSON.stringify(result.value, null, 2) : result.text);
     return EXIT.ok;
   } catch (e) {
@@ -229,7 +248,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
 const CLI: Actor = { kind: "cli" };
 
-type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange | IssuedLink | { revoked: number }; text: string } | Extract<OpsResult<never>, { ok: false }>;
+type Outcome = { ok: true; value: UserView | ResetSummary | FactorChange | IssuedLink | { revoked: number } | RecoveryView; text: string } | Extract<OpsResult<never>, { ok: false }>;
 
 /**
  * What issuing a link needs from the server's settings: its key ring (the token's hash must be the
@@ -251,7 +270,14 @@ function serverLinkSettings(source: CliIo["env"]): LinkSettings {
   return { keys: env.keys, publicUrl: env.publicUrl, offered: offeredFactors(env) };
 }
 
-async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[], link: LinkOptions = {}, links: LinkSettings | null = null): Promise<Outcome> {
+/** What a command brings besides the user: enroll-link's options and the server's settings, a recovery decision's reason. */
+interface RunOptions {
+  link?: LinkOptions;
+  links?: LinkSettings | null;
+  reason?: string | null;
+}
+
+async function run(db: Kysely<Database>, command: Command, user: UserKey, tenants: readonly Tenant[], { link = {}, links = null, reason = null }: RunOptions = {}): Promise<Outcome> {
   switch (command.name) {
     case "enroll-link": {
       if (link.revoke !== undefined) {
@@ -276,6 +302,18 @@ async function run(db: Kysely<Database>, command: Command, user: UserKey, tenant
     case "enable": {
       const r = await setFactorEnabled(db, user, command.authenticatorId, command.name === "enable", CLI, Date.now(), tenants);
       return r.ok ? { ok: true, value: r.value, text: changeText(command.name, user, r.value) } : r;
+    }
+    case "recovery": {
+      // The CLI has no mail or SMS sender: it sends no notice; the audit trail records who and why.
+      const op = command.verb === "approve" ? approveRecovery : cancelRecovery;
+      const r = await op(db, user, CLI, reason, {}, Date.now(), tenants);
+      return r.ok
+        ? {
+            ok: true,
+            value: r.value,
+            text: command.verb === "approve" ? `Approved the recovery request of ${user.sub}: ready now, from the browser it came from.` : `Cancelled the recovery request of ${user.sub}.`,
+          }
+        : r;
     }
     default: {
       const never: never = command;

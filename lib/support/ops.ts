@@ -8,6 +8,7 @@ import type { UserKey } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { createLink, ENROLL_LINK_DEFAULT_TTL_MS, ENROLL_LINK_MAX_TTL_MS, enrollLinkUrl, revokeLinks } from "@/lib/enrollment-links";
 import { isFactorId, type FactorId } from "@/lib/factors/registry";
+import { approveRequest, cancelForUser, openRequest, type RecoveryNotice } from "@/lib/recovery/requests";
 import type { KeyRing } from "@/lib/security/keys";
 
 /**
@@ -33,7 +34,9 @@ export type OpsError =
   | "tenant_unknown"
   | "user_not_found"
   | "authenticator_not_found"
-  | "link_not_found";
+  | "link_not_found"
+  | "reason_required"
+  | "no_recovery_request";
 
 export type OpsResult<T> = { ok: true; value: T } | { ok: false; error: OpsError; message: string };
 
@@ -371,4 +374,101 @@ export async function revokeEnrollmentLinks(
     detail: { actor: actor.kind, revoked, ...(linkId ? { linkId } : {}) },
   });
   return { ok: true, value: { tenant: user.tenant, sub: user.sub, revoked } };
+}
+
+/** A self-service recovery request as support sees it (docs/recovery.md); hashes and tokens stay out. */
+export interface RecoveryView {
+  id: string;
+  status: string;
+  createdAt: string;
+  readyAt: string;
+  approvedBy: string | null;
+  userAgent: string | null;
+  ip: string | null;
+}
+
+const REASON_MAX = 500;
+
+function checkReason(reason: string | null | undefined): OpsResult<string> {
+  const r = (reason ?? "").replace(/[\u0000-\u001f\u007f]/g, " ").trim();
+  return r.length > 0 && r.length <= REASON_MAX ? { ok: true, value: r } : fail("reason_required", `Give a reason (1–${REASON_MAX} characters): it goes to the audit trail.`);
+}
+
+const noRequest = (user: UserKey) => fail("no_recovery_request", `User ${user.sub} on ${user.tenant} has no open recovery request.`);
+
+/** What the ops need to act on a recovery request: the key ring, and a notifier where one is wired (the server; the CLI has none). */
+export interface RecoveryOpsDeps {
+  keys?: KeyRing;
+  publicUrl?: string;
+  notify?: (n: RecoveryNotice) => Promise<void>;
+}
+
+function recoveryDepsOf(db: Kysely<Database>, d: RecoveryOpsDeps, tenants: readonly Tenant[]) {
+  return {
+    db,
+    // Approving and cancelling look requests up by user, never by token.
+    keys: d.keys as KeyRing,
+    publicUrl: d.publicUrl ?? "http://localhost",
+    // Support never opens a request, so no budget is spent here.
+    budgets: { take: async () => ({ ok: true }) as const, ping: async () => true },
+    notify: d.notify ?? (async () => {}),
+    revoke: (user: UserKey, cause: Parameters<typeof revokeAtAuth0>[3], now: number) => revokeAtAuth0(db, { tenants }, user, cause, { now }),
+  };
+}
+
+/**
+ * Support shortens the wait of the user's open recovery request, with a reason: it is ready now,
+ * still only from the browser it came from. Audited `recovery.approved` with the actor and reason.
+ */
+export async function approveRecovery(
+  db: Kysely<Database>,
+  user: UserKey,
+  actor: Actor,
+  reason: string | null | undefined,
+  d: RecoveryOpsDeps,
+  now = Date.now(),
+  tenants: readonly Tenant[] = [],
+): Promise<OpsResult<RecoveryView>> {
+  const why = checkReason(reason);
+  if (!why.ok) return why;
+  const row = await approveRequest(recoveryDepsOf(db, d, tenants), user, actor.kind, why.value, now);
+  if (!row) return noRequest(user);
+  await audit(db, {
+    event: "admin.recovery_approved",
+    tenant: user.tenant,
+    sub: user.sub,
+    outcome: "success",
+    ...actorFields(actor),
+    detail: { actor: actor.kind, requestId: row.id, reason: why.value },
+  });
+  return { ok: true, value: recoveryView(row) };
+}
+
+/** Support cancels the user's open recovery request, with a reason. Audited `recovery.cancelled` and `admin.recovery_cancelled`. */
+export async function cancelRecovery(
+  db: Kysely<Database>,
+  user: UserKey,
+  actor: Actor,
+  reason: string | null | undefined,
+  d: RecoveryOpsDeps,
+  now = Date.now(),
+  tenants: readonly Tenant[] = [],
+): Promise<OpsResult<RecoveryView>> {
+  const why = checkReason(reason);
+  if (!why.ok) return why;
+  const row = await openRequest(db, user, now);
+  if (!row || !(await cancelForUser(recoveryDepsOf(db, d, tenants), user, "support", now, { actor: actor.kind, note: why.value }))) return noRequest(user);
+  await audit(db, {
+    event: "admin.recovery_cancelled",
+    tenant: user.tenant,
+    sub: user.sub,
+    outcome: "success",
+    ...actorFields(actor),
+    detail: { actor: actor.kind, requestId: row.id, reason: why.value },
+  });
+  return { ok: true, value: { ...recoveryView(row), status: "cancelled" } };
+}
+
+function recoveryView(r: { id: string; status: string; created_at: number; ready_at: number; approved_by: string | null; user_agent: string | null; ip: string | null }): RecoveryView {
+  return { id: r.id, status: r.status, createdAt: iso(r.created_at), readyAt: iso(r.ready_at), approvedBy: r.approved_by, userAgent: r.user_agent, ip: r.ip };
 }

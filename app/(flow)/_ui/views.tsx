@@ -58,12 +58,14 @@ export function GateNoticeView({ text }: { text: string }) {
 const LINK = `text-center ${INLINE_LINK}`;
 
 /** "Try another method", and the recovery code one step away from every challenge. */
-export function TryAnotherView({ label, recovery }: { label: string; recovery: { label: string; action: FormAction } | null }) {
+export function TryAnotherView({ label, recovery, lost = null }: { label: string | null; recovery: { label: string; action: FormAction } | null; lost?: string | null }) {
   return (
     <div className="flex flex-col items-center gap-2">
-      <a href="/choose" className={LINK}>
-        {label}
-      </a>
+      {label ? (
+        <a href="/choose" className={LINK}>
+          {label}
+        </a>
+      ) : null}
       {recovery ? (
         // Always one step away from every challenge: the way in when the device is lost.
         <form action={recovery.action} method="post">
@@ -73,6 +75,12 @@ export function TryAnotherView({ label, recovery }: { label: string; recovery: {
             {recovery.label}
           </button>
         </form>
+      ) : null}
+      {lost ? (
+        // Self-service recovery with a waiting period (docs/recovery.md): always one step away too.
+        <a href="/recovery" className={LINK}>
+          {lost}
+        </a>
       ) : null}
     </div>
   );

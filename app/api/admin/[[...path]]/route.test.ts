@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { Database } from "@/lib/db/schema";
 import { insertAuthenticator, listActive } from "@/lib/factors/authenticators";
 import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
+import { requestRecovery } from "@/lib/recovery/requests";
 import { handleAdminRequest } from "@/lib/support/api";
 import { KeyRing } from "@/lib/security/keys";
 import { TEST_SECRET, testEnv } from "@/lib/test/env";
@@ -241,5 +242,29 @@ describe("admin API operations", () => {
     const broken = () => ({ db: {} as Kysely<Database>, env: { adminToken: TOKEN, tenants: testEnv({ KEYSTEP_AUTH0_DOMAINS: `http://${HOST}` }).tenants } });
     const res = await handleAdminRequest(new Request(url("/users/auth0%7C1"), { headers: { authorization: `Bearer ${TOKEN}` } }), broken);
     await expectProblem(res, 500, "internal_error");
+  });
+});
+
+describe("admin API: recovery requests", () => {
+  it("approves and cancels a user's open request with a JSON reason; no reason or no request is a clear problem", async () => {
+    const { user } = await enrolled();
+    const deps = {
+      db,
+      keys: new KeyRing(new Uint8Array(32)),
+      publicUrl: "http://localhost:3000",
+      budgets: { take: async () => ({ ok: true }) as const, ping: async () => true },
+      notify: async () => {},
+      revoke: async () => {},
+    };
+    const input = { user, email: "ada@example.com", deviceHash: "d", userAgent: null, ip: null, locale: "en", selfService: true, waitHours: 72 };
+    expect((await requestRecovery(deps, input, Date.now())).ok).toBe(true);
+    const post = (verb: string, body: string) =>
+      routes.POST(new Request(url(`/users/${enc(user.sub)}/recovery/${verb}`), { method: "POST", headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" }, body }));
+    await expectProblem(await post("approve", "{}"), 400, "reason_required");
+    const approved = await post("approve", JSON.stringify({ reason: "verified by phone" }));
+    expect(approved.status).toBe(200);
+    expect(await approved.json()).toMatchObject({ status: "ready", approvedBy: "api" });
+    expect((await post("cancel", JSON.stringify({ reason: "user asked" }))).status).toBe(200);
+    await expectProblem(await post("cancel", JSON.stringify({ reason: "again" })), 404, "no_recovery_request");
   });
 });
