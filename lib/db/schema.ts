@@ -124,6 +124,18 @@ export interface UserSignalsTable {
   last_wasnt_me_at: number | null;
 }
 
+/** A support console sign-in (docs/console.md); `id` is the keyed hash of the cookie value. */
+export interface ConsoleSessionsTable {
+  id: string;
+  operator_sub: string;
+  operator_email: string | null;
+  operator_name: string | null;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute end (sign-in + 8 hours); the idle limit is counted from last_seen_at. */
+  expires_at: number;
+}
+
 export interface Database {
   flows: FlowsTable;
   authenticators: AuthenticatorsTable;
@@ -134,6 +146,7 @@ export interface Database {
   magic_links: MagicLinksTable;
   devices: DevicesTable;
   user_signals: UserSignalsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;
