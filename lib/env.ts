@@ -77,6 +77,8 @@ export interface Env {
   metricsToken: string | null;
   /** The support console (/console, docs/console.md); null keeps it off. */
   console: ConsoleSettings | null;
+  /** Estimated price of one text message per country of the number (ISO code, `*` for the rest), for the console's charts. */
+  smsPrices: { currency: string; perCountry: Record<string, number> };
 }
 
 /** The support console's OpenID Connect sign-in against the deploying team's Auth0 tenant. */
@@ -497,6 +499,7 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   if (adminToken !== null && adminToken === metricsToken) problems.push("KEYSTEP_METRICS_TOKEN must differ from KEYSTEP_ADMIN_TOKEN: the metrics scraper must not hold the support API's key");
 
   const consoleSettings = publicUrl ? parseConsole(source, publicUrl, tenants, problems) : null;
+  const smsPrices = parseSmsPrices(source, problems);
 
   // A missing or bad KEYSTEP_PUBLIC_URL has already added its problem above.
   if (problems.length > 0 || !publicUrl) throw new EnvError(problems);
@@ -532,7 +535,32 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     adminToken,
     metricsToken,
     console: consoleSettings,
+    smsPrices,
   };
+}
+
+/** KEYSTEP_SMS_PRICES: a JSON object of country code (or `*`) → price of one message; KEYSTEP_SMS_PRICE_CURRENCY its currency. */
+function parseSmsPrices(source: Record<string, string | undefined>, problems: string[]): Env["smsPrices"] {
+  const currency = source.KEYSTEP_SMS_PRICE_CURRENCY?.trim().toUpperCase() || "USD";
+  if (!/^[A-Z]{3}$/.test(currency)) problems.push("KEYSTEP_SMS_PRICE_CURRENCY must be an ISO 4217 code (e.g. USD, EUR)");
+  const raw = source.KEYSTEP_SMS_PRICES?.trim();
+  if (!raw) return { currency, perCountry: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = null;
+  }
+  const ok =
+    parsed !== null &&
+    typeof parsed === "object" &&
+    !Array.isArray(parsed) &&
+    Object.entries(parsed).every(([k, v]) => (k === "*" || /^[A-Z]{2}$/.test(k)) && typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 100);
+  if (!ok) {
+    problems.push('KEYSTEP_SMS_PRICES must be a JSON object of ISO 3166 country codes (or "*") to the price of one message, e.g. {"GB":0.04,"US":0.008,"*":0.1}');
+    return { currency, perCountry: {} };
+  }
+  return { currency, perCountry: parsed as Record<string, number> };
 }
 
 /** The console's settings: KEYSTEP_CONSOLE_ISSUER, _CLIENT_ID and _CLIENT_SECRET (or _FILE) all or none. */
