@@ -4,14 +4,15 @@
  * Keystep's MFA. The simulator gives the role `keystep-support` to `operator-…@` addresses.
  */
 import type { Browser, Page } from "@playwright/test";
+import { expectAccessible } from "./support/axe";
 import { type AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 
 const CONSOLE = `${E2E.keystepUrl}/console`;
 
 /** A fresh browser whose user has enrolled an authenticator app through the demo app. */
-async function enrolledBrowser(browser: Browser, email: string) {
-  const context = await browser.newContext();
+async function enrolledBrowser(browser: Browser, email: string, options: Parameters<Browser["newContext"]>[0] = {}) {
+  const context = await browser.newContext(options);
   const page = await context.newPage();
   const phone = await enrollNewUser(page, new SimApp(page), new OtpScreens(page), email);
   return { page, phone, close: () => context.close() };
@@ -69,11 +70,13 @@ test("a refused non-operator", async ({ browser }) => {
 });
 
 test("a console reset", async ({ browser }) => {
+  test.setTimeout(120_000); // two users set up, the reset, the charts and two axe runs
   const target = newEmail("customer");
   const customer = await enrolledBrowser(browser, target);
   await customer.close();
   const operatorEmail = newEmail("operator");
-  const op = await enrolledBrowser(browser, operatorEmail);
+  // At phone size: the console works there too.
+  const op = await enrolledBrowser(browser, operatorEmail, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   await consoleSignIn(op.page, op.phone);
   const page = op.page;
 
@@ -87,6 +90,9 @@ test("a console reset", async ({ browser }) => {
   await test.step("reset asks for a confirmation and a reason", async () => {
     await page.getByRole("link", { name: "Reset the user" }).click();
     await expect(page.getByRole("heading", { name: /Reset: remove every factor/ })).toBeVisible();
+    await expectAccessible(page, "console user view with a confirmation");
+    // Nothing wider than the phone's screen.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     await page.getByLabel("Reason (kept in the audit trail)").fill("Lost phone, identity checked on a call");
     await page.getByLabel("I have checked who I am helping").check();
     await page.getByRole("button", { name: "Reset the user" }).click();
@@ -95,6 +101,17 @@ test("a console reset", async ({ browser }) => {
     await expect(page.getByRole("status")).toContainText("The user was reset");
     await expect(page.getByTestId("console-factors").locator("li")).toHaveCount(0);
     await expect(page.getByTestId("console-audit")).toContainText(`admin.reset · success · ${operatorEmail} · “Lost phone, identity checked on a call”`);
+  });
+  await test.step("the charts show the deployment, each with its data as a table, axe-clean", async () => {
+    await page.getByRole("link", { name: "Charts" }).click();
+    await expect(page.getByRole("heading", { level: 1 })).toHaveText("Deployment charts");
+    // Every enrolled journey user has an authenticator app; the operator's counts at least.
+    await expect(page.getByTestId("chart-mix").getByRole("table")).toContainText("otp");
+    await expect(page.getByTestId("chart-mix").getByRole("img", { name: /Factor mix/ })).toBeVisible();
+    await expect(page.getByTestId("chart-rates").getByRole("table")).toContainText("otp");
+    await expect(page.getByTestId("chart-policy").getByRole("table")).toContainText("CHALLENGE");
+    await expectAccessible(page, "console charts");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
   await test.step("the user's next login starts with setting up a factor", async () => {
     const context = await browser.newContext();

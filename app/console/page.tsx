@@ -201,7 +201,6 @@ export default async function ConsolePage({ searchParams }: { searchParams: Prom
             <ol className="mt-2 flex flex-col gap-1 text-sm" data-testid="console-audit">
               {u.events.map((e, i) => (
                 // Events have no id in the view; their order is stable within one answer.
-                // biome-ignore lint/suspicious/noArrayIndexKey: the list is rendered once, never reordered
                 <li key={i} className="break-words">
                   {fmt(e.at)} · {e.event}
                   {e.factor ? ` · ${e.factor}` : ""}
@@ -219,6 +218,11 @@ export default async function ConsolePage({ searchParams }: { searchParams: Prom
 
   return (
     <Shell title={t("title")} intro={t("signedInAs", { name: session.operator.email ?? session.operator.name ?? session.operator.sub })}>
+      <p className="mb-4">
+        <a className={INLINE_LINK} href="/console/stats">
+          {t("stats.link")}
+        </a>
+      </p>
       <form action={signOut}>
         <Button type="submit" variant="secondary">
           {t("signOut")}

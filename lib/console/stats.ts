@@ -82,10 +82,11 @@ export async function challengeRates(db: Kysely<Database>, tenant: string, since
     .execute();
   const byFactor = new Map<string, Rate>();
   for (const r of rows) {
-    const rate = byFactor.get(r.factor!) ?? { factor: r.factor!, success: 0, failure: 0 };
+    const factor = r.factor ?? "";
+    const rate = byFactor.get(factor) ?? { factor, success: 0, failure: 0 };
     if (r.event === "challenge.success") rate.success = Number(r.n);
     else rate.failure = Number(r.n);
-    byFactor.set(r.factor!, rate);
+    byFactor.set(factor, rate);
   }
   return [...byFactor.values()].sort((a, b) => a.factor.localeCompare(b.factor));
 }
