@@ -113,7 +113,7 @@ async function main() {
   await d.getByTestId("resend").waitFor();
   await shot(d, "phone-setup-code");
   const inbox = await (await browser.newContext({ viewport: { width: 900, height: 1100 } })).newPage();
-  await inbox.goto(process.env.INBOX_URL ?? "http://127.0.0.1:4020/");
+  await inbox.goto(`${INBOX}/`);
   await shot(inbox, "dev-inbox");
 
   // A virtual platform authenticator, so the passkey screens render as on a phone with Face ID.
@@ -136,7 +136,7 @@ async function main() {
   const sent = Date.now();
   let code = "";
   for (let i = 0; i < 50 && !code; i++) {
-    const list = (await (await fetch(`${process.env.INBOX_URL ?? "http://127.0.0.1:4020"}/api/messages?to=${mail}`)).json()) as Array<{ text: string; receivedAt: number }>;
+    const list = (await (await fetch(`${INBOX}/api/messages?to=${mail}`)).json()) as Array<{ text: string; receivedAt: number }>;
     code = list.find((m) => m.receivedAt >= sent - 5000)?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
     if (!code) await new Promise((r) => setTimeout(r, 200));
   }
@@ -168,8 +168,8 @@ async function main() {
   await shot(m, "magic-link-waiting");
   let url = "";
   for (let i = 0; i < 50 && !url; i++) {
-    const list = (await (await fetch(`${process.env.INBOX_URL ?? "http://127.0.0.1:4020"}/api/messages?to=${linkMail}`)).json()) as Array<{ text: string }>;
-    url = list[0]?.text.match(/(http:\/\/localhost:3000\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
+    const list = (await (await fetch(`${INBOX}/api/messages?to=${linkMail}`)).json()) as Array<{ text: string }>;
+    url = list[0]?.text.match(/(https?:\/\/[^\s/]+\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
     if (!url) await new Promise((res) => setTimeout(res, 200));
   }
   const other = await (await browser.newContext(phone)).newPage();
@@ -177,7 +177,7 @@ async function main() {
   await shot(other, "magic-link-confirm");
 
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
-  await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);
+  await c.goto(`${KEYSTEP}/auth0/start?session_token=bad&state=abcdefgh12`);
   await shot(c, "error-page");
 
   // The support console (docs/console.md): an operator (the simulator gives `operator-…@` the
@@ -245,7 +245,7 @@ async function main() {
         await m.locator("#code").waitFor();
         const code = await inboxCode(who, sent);
         await m.screenshot({ path: `${name}-email-code.png`, fullPage: true });
-        await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/choose`);
+        await m.goto(`${KEYSTEP}/choose`);
         await m.locator('form:has(input[value="otp"][name="factor"]) button').click();
         // The first-setup email check reuses the code sent above.
         await m.getByTestId("gate-notice").waitFor();
@@ -253,7 +253,7 @@ async function main() {
         await m.locator("form:has(#code) button[type=submit]").click();
         await m.getByTestId("totp-qr").waitFor();
         await m.screenshot({ path: `${name}-otp-setup.png`, fullPage: true });
-        await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/error?reason=token_expired`);
+        await m.goto(`${KEYSTEP}/error?reason=token_expired`);
         await m.screenshot({ path: `${name}-error.png`, fullPage: true });
         console.log(`${name}-{choose,email-code,otp-setup,error}.png`);
         await m.context().close();

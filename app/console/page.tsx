@@ -206,7 +206,8 @@ export default async function ConsolePage({ searchParams }: { searchParams: Prom
                   {e.factor ? ` · ${e.factor}` : ""}
                   {e.outcome ? ` · ${e.outcome}` : ""}
                   {typeof e.detail?.operator === "string" ? ` · ${e.detail.operator}` : ""}
-                  {typeof e.detail?.reason === "string" ? ` · “${e.detail.reason}”` : ""}
+                  {/* An operator's reason; other events' `reason` (a policy's, a denial's) is not a quote. */}
+                  {e.event.startsWith("admin.") && typeof e.detail?.reason === "string" ? ` · “${e.detail.reason}”` : ""}
                 </li>
               ))}
             </ol>
