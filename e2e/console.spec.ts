@@ -124,6 +124,7 @@ test("a console reset", async ({ browser }) => {
 });
 
 test("threat: CSRF on console actions: a cross-site POST to a console action is refused and changes nothing", async ({ browser }) => {
+  test.setTimeout(120_000); // two users set up before the forged post
   const target = newEmail("victim");
   const customer = await enrolledBrowser(browser, target);
   const sub = (await customer.page.getByTestId("sub").textContent())!.trim();

@@ -78,6 +78,8 @@ const now = () => new Date().toISOString();
 
 export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
   const host = opts.host ?? "127.0.0.1";
+  // The signing key first: a request accepted before the handler is attached would hang.
+  const oidc = await createOidcProvider(opts.oidcClients ?? []);
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -90,7 +92,6 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
     clientSecret: opts.management?.clientSecret ?? random(24),
     scopes: opts.management?.scopes,
   });
-  const oidc = await createOidcProvider(opts.oidcClients ?? []);
   const handle = createHandler({ ...opts, issuer, base: `http://${issuer}` }, state, oidc);
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     // A test double must never crash on bad input: anything unexpected is a 400.
