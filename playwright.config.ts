@@ -52,6 +52,9 @@ export default defineConfig({
         SIM_CUSTOM_DOMAINS: new URL(E2E.simCustomDomainUrl).host,
         SIM_MANAGEMENT_CLIENT_ID: E2E.simManagement.clientId,
         SIM_MANAGEMENT_CLIENT_SECRET: E2E.simManagement.clientSecret,
+        SIM_CONSOLE_CLIENT_ID: E2E.console.clientId,
+        SIM_CONSOLE_CLIENT_SECRET: E2E.console.clientSecret,
+        SIM_CONSOLE_REDIRECT_URI: `${E2E.keystepUrl}/console/callback`,
       },
     },
     {

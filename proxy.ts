@@ -8,7 +8,8 @@ import { refuseRequest } from "@/lib/security/request-origin";
 /**
  * Adds the nonce CSP and security headers to every page. Next reads the nonce from the
  * request's CSP header and stamps it on its own scripts. /continue and other route handlers
- * set their own headers (the continue page needs a wider form-action).
+ * set their own headers (the continue page needs a wider form-action; the console's sign-in
+ * callback answers a document with its own nonce, lib/html.ts).
  */
 export function proxy(request: NextRequest) {
   // Forged or cross-site POSTs never reach a server action: they get the error page (403).
@@ -35,5 +36,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|icon.svg|favicon.ico|continue|error|auth0/start|api/).*)" }],
+  matcher: [{ source: "/((?!_next/static|_next/image|icon.svg|favicon.ico|continue|error|auth0/start|console/login|console/callback|api/).*)" }],
 };

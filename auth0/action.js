@@ -6,7 +6,8 @@
  *   KEYSTEP_URL     Keystep's public URL, e.g. https://mfa.example.com
  *   KEYSTEP_SECRET  the HS256 secret Keystep holds for this tenant (at least 32 bytes)
  * and optional ones: KEYSTEP_SSO_MAX_AGE_SECONDS, KEYSTEP_ALLOW_PASSWORD_GRANTS,
- * KEYSTEP_CLAIM_NAMESPACE, and KEYSTEP_PREVIOUS_SECRET while the secret is being rotated
+ * KEYSTEP_CLAIM_NAMESPACE, KEYSTEP_CONSOLE_CLIENT_ID (the support console's application: its ID tokens
+ * get the user's roles), and KEYSTEP_PREVIOUS_SECRET while the secret is being rotated
  * (docs/operations.md, "Rotating keys"). Do not edit it: the next install replaces it, and per-login rules live
  * in Keystep's policy file.
  *
@@ -187,6 +188,22 @@ function setClaims(event, api, config, { amr, at, skipped }) {
     if (!skipped) token.setCustomClaim(`${ns}mfa_at`, Math.floor(at / 1000));
     token.setCustomClaim(`${ns}mfa_skipped`, skipped);
   }
+  setConsoleRoles(event, api, ns);
+}
+
+/**
+ * Keystep's support console (docs/console.md) signs operators in with OpenID Connect and needs
+ * their Auth0 roles, which Auth0 leaves out of ID tokens. For the console's application only (the
+ * secret KEYSTEP_CONSOLE_CLIENT_ID), the ID token gets `<ns>roles`: no other application's tokens
+ * grow, and none learns a user's roles this way.
+ */
+function setConsoleRoles(event, api, ns) {
+  const consoleClient = (event.secrets || {}).KEYSTEP_CONSOLE_CLIENT_ID;
+  const client = event.client && event.client.client_id;
+  if (typeof consoleClient !== "string" || !consoleClient || client !== consoleClient) return;
+  if (!api.idToken || typeof api.idToken.setCustomClaim !== "function") return;
+  const roles = (event.authorization && Array.isArray(event.authorization.roles) ? event.authorization.roles : []).filter((r) => typeof r === "string");
+  api.idToken.setCustomClaim(`${ns}roles`, roles.slice(0, 50));
 }
 
 function firstLocale(event) {

@@ -489,3 +489,40 @@ describe("rotating the Action secret (#16 item 4)", () => {
     expect(await openSealedClaims(String(enc), new TextEncoder().encode(OLD))).toBeNull();
   });
 });
+
+describe("the support console's roles claim (docs/console.md)", () => {
+  const result = { iss: "t", sub: "auth0|1", state: "S", iat: 1, exp: 2, jti: "j", outcome: "success", amr: ["otp"] };
+  const consoleSecrets = { KEYSTEP_URL: URL_AS_CONFIGURED, KEYSTEP_SECRET: SECRET, KEYSTEP_CONSOLE_CLIENT_ID: "console-cid" };
+
+  it("puts the user's Auth0 roles in the console's ID token, next to Keystep's claims", async () => {
+    const api = makeApi(result);
+    await action.onContinuePostLogin(makeEvent({ secrets: consoleSecrets, client: { client_id: "console-cid", name: "Keystep console" }, authorization: { roles: ["keystep-support", "x"] } }), api);
+    const id = claimsOn(api.idToken);
+    expect(id[`${NS}roles`]).toEqual(["keystep-support", "x"]);
+    expect(id[`${NS}amr`]).toEqual(["otp"]);
+    // The access token (for APIs) does not carry them.
+    expect(claimsOn(api.accessToken)[`${NS}roles`]).toBeUndefined();
+  });
+
+  it("an operator with no roles gets an empty list, not a missing claim", async () => {
+    const api = makeApi(result);
+    await action.onContinuePostLogin(makeEvent({ secrets: consoleSecrets, client: { client_id: "console-cid" }, authorization: undefined }), api);
+    expect(claimsOn(api.idToken)[`${NS}roles`]).toEqual([]);
+  });
+
+  it("never adds roles to another application's tokens", async () => {
+    const api = makeApi(result);
+    await action.onContinuePostLogin(makeEvent({ secrets: consoleSecrets, client: { client_id: "cid" }, authorization: { roles: ["keystep-support"] } }), api);
+    expect(claimsOn(api.idToken)[`${NS}roles`]).toBeUndefined();
+    const unset = makeApi(result);
+    await action.onContinuePostLogin(makeEvent({ client: { client_id: "console-cid" }, authorization: { roles: ["keystep-support"] } }), unset);
+    expect(claimsOn(unset.idToken)[`${NS}roles`]).toBeUndefined();
+  });
+
+  it("a denied login sets no claims at all", async () => {
+    const api = makeApi({ ...result, outcome: "denied", reason: "cancelled" });
+    await action.onContinuePostLogin(makeEvent({ secrets: consoleSecrets, client: { client_id: "console-cid" }, authorization: { roles: ["keystep-support"] } }), api);
+    expect(api.access.deny).toHaveBeenCalled();
+    expect(api.idToken.setCustomClaim).not.toHaveBeenCalled();
+  });
+});

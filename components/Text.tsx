@@ -68,6 +68,16 @@ export function TextInput({ className = "", ...props }: ComponentPropsWithoutRef
   return <input className={`w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus ${className}`.trim()} {...props} />;
 }
 
+/** A multi-line text field in the brand's colours (the console's reason). */
+export function TextArea({ className = "", ...props }: ComponentPropsWithoutRef<"textarea">) {
+  return <textarea className={`w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus ${className}`.trim()} {...props} />;
+}
+
+/** A drop-down list in the brand's colours. */
+export function Select({ className = "", ...props }: ComponentPropsWithoutRef<"select">) {
+  return <select className={`w-full rounded-brand border border-line bg-card px-3 py-2 text-fg focus:border-primary focus:outline-3 focus:outline-focus ${className}`.trim()} {...props} />;
+}
+
 /** One option of a list to pick from (the method picker): a full-width button with a title and a hint. */
 export function ChoiceButton({ children, ...props }: Omit<ComponentPropsWithoutRef<"button">, "className">) {
   return (

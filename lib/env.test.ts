@@ -187,6 +187,23 @@ describe("secrets from files (NAME_FILE, as Docker and Kubernetes mount them)", 
   });
 });
 
+describe("the support console's settings", () => {
+  const consoleVars = { KEYSTEP_CONSOLE_ISSUER: "https://acme.eu.auth0.com/", KEYSTEP_CONSOLE_CLIENT_ID: "cid", KEYSTEP_CONSOLE_CLIENT_SECRET: "s".repeat(40) };
+  it("is off unless configured, and takes the three together", () => {
+    expect(loadEnv(good).console).toBeNull();
+    expect(loadEnv({ ...good, ...consoleVars }).console).toMatchObject({ clientId: "cid", role: "keystep-support", claimNamespace: "https://mfa.example.com/", tenant: null });
+    expect(problems({ KEYSTEP_CONSOLE_CLIENT_ID: "cid" }).join()).toContain("go together");
+  });
+  it("refuses a plain-http issuer that is not a loopback host", () => {
+    expect(problems({ ...consoleVars, KEYSTEP_CONSOLE_ISSUER: "http://acme.eu.auth0.com/" }).join()).toContain("KEYSTEP_CONSOLE_ISSUER must use https");
+    expect(loadEnv({ ...good, ...consoleVars, KEYSTEP_CONSOLE_ISSUER: "http://127.0.0.1:4010" }).console?.issuer.href).toBe("http://127.0.0.1:4010/");
+  });
+  it("reads SMS prices as a JSON object of countries, and refuses anything else", () => {
+    expect(loadEnv({ ...good, KEYSTEP_SMS_PRICES: '{"GB":0.04,"*":0.1}' }).smsPrices).toEqual({ currency: "USD", perCountry: { GB: 0.04, "*": 0.1 } });
+    for (const bad of ["[1]", '{"gb":1}', '{"GB":"0.04"}', '{"GB":-1}', "nope"]) expect(problems({ KEYSTEP_SMS_PRICES: bad }).join()).toContain("KEYSTEP_SMS_PRICES");
+  });
+});
+
 describe(".env.example", () => {
   it("lists every variable lib/env.ts reads, and every secret it may read from a file", () => {
     const source = fs.readFileSync("lib/env.ts", "utf8");

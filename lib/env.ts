@@ -75,6 +75,24 @@ export interface Env {
   adminToken: string | null;
   /** Bearer token of /api/metrics; unset: the endpoint answers 404. */
   metricsToken: string | null;
+  /** The support console (/console, docs/console.md); null keeps it off. */
+  console: ConsoleSettings | null;
+  /** Estimated price of one text message per country of the number (ISO code, `*` for the rest), for the console's charts. */
+  smsPrices: { currency: string; perCountry: Record<string, number> };
+}
+
+/** The support console's OpenID Connect sign-in against the deploying team's Auth0 tenant. */
+export interface ConsoleSettings {
+  /** The tenant's issuer URL (e.g. https://acme.eu.auth0.com/), from which discovery starts. */
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+  /** The Auth0 role an operator needs (KEYSTEP_CONSOLE_ROLE, default `keystep-support`). */
+  role: string;
+  /** The namespace of the Action's claims (`<ns>amr`, `<ns>roles`): the Action's KEYSTEP_CLAIM_NAMESPACE, by default Keystep's public URL with a slash. */
+  claimNamespace: string;
+  /** The Keystep tenant (an id of `tenants`) whose users the console shows by default; null: the only one, or the operator picks. */
+  tenant: string | null;
 }
 
 export type SmsConfig =
@@ -181,6 +199,7 @@ export const FILE_SECRETS = [
   "KEYSTEP_LEGACY_HASH_SECRET",
   "KEYSTEP_ADMIN_TOKEN",
   "KEYSTEP_METRICS_TOKEN",
+  "KEYSTEP_CONSOLE_CLIENT_SECRET",
   "DATABASE_URL",
   "REDIS_URL",
   "SMTP_URL",
@@ -479,6 +498,9 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
   const metricsToken = bearerToken(source.KEYSTEP_METRICS_TOKEN, "KEYSTEP_METRICS_TOKEN", secret, problems);
   if (adminToken !== null && adminToken === metricsToken) problems.push("KEYSTEP_METRICS_TOKEN must differ from KEYSTEP_ADMIN_TOKEN: the metrics scraper must not hold the support API's key");
 
+  const consoleSettings = publicUrl ? parseConsole(source, publicUrl, tenants, problems) : null;
+  const smsPrices = parseSmsPrices(source, problems);
+
   // A missing or bad KEYSTEP_PUBLIC_URL has already added its problem above.
   if (problems.length > 0 || !publicUrl) throw new EnvError(problems);
   const current = encryptionKey ?? devEncryptionKey(databaseUrl);
@@ -512,7 +534,61 @@ export function loadEnv(raw: Record<string, string | undefined> = process.env): 
     redisUrl,
     adminToken,
     metricsToken,
+    console: consoleSettings,
+    smsPrices,
   };
+}
+
+/** KEYSTEP_SMS_PRICES: a JSON object of country code (or `*`) → price of one message; KEYSTEP_SMS_PRICE_CURRENCY its currency. */
+function parseSmsPrices(source: Record<string, string | undefined>, problems: string[]): Env["smsPrices"] {
+  const currency = source.KEYSTEP_SMS_PRICE_CURRENCY?.trim().toUpperCase() || "USD";
+  if (!/^[A-Z]{3}$/.test(currency)) problems.push("KEYSTEP_SMS_PRICE_CURRENCY must be an ISO 4217 code (e.g. USD, EUR)");
+  const raw = source.KEYSTEP_SMS_PRICES?.trim();
+  if (!raw) return { currency, perCountry: {} };
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = null;
+  }
+  const ok =
+    parsed !== null &&
+    typeof parsed === "object" &&
+    !Array.isArray(parsed) &&
+    Object.entries(parsed).every(([k, v]) => (k === "*" || /^[A-Z]{2}$/.test(k)) && typeof v === "number" && Number.isFinite(v) && v >= 0 && v < 100);
+  if (!ok) {
+    problems.push('KEYSTEP_SMS_PRICES must be a JSON object of ISO 3166 country codes (or "*") to the price of one message, e.g. {"GB":0.04,"US":0.008,"*":0.1}');
+    return { currency, perCountry: {} };
+  }
+  return { currency, perCountry: parsed as Record<string, number> };
+}
+
+/** The console's settings: KEYSTEP_CONSOLE_ISSUER, _CLIENT_ID and _CLIENT_SECRET (or _FILE) all or none. */
+function parseConsole(source: Record<string, string | undefined>, publicUrl: URL, tenants: Tenant[], problems: string[]): ConsoleSettings | null {
+  const rawIssuer = source.KEYSTEP_CONSOLE_ISSUER?.trim() ?? "";
+  const clientId = source.KEYSTEP_CONSOLE_CLIENT_ID?.trim() ?? "";
+  const clientSecret = source.KEYSTEP_CONSOLE_CLIENT_SECRET ?? "";
+  if (!rawIssuer && !clientId && !clientSecret) return null;
+  if (!rawIssuer || !clientId || !clientSecret) {
+    problems.push("KEYSTEP_CONSOLE_ISSUER, KEYSTEP_CONSOLE_CLIENT_ID and KEYSTEP_CONSOLE_CLIENT_SECRET go together (the console's Auth0 application)");
+    return null;
+  }
+  let issuer: URL;
+  try {
+    issuer = new URL(/^[a-z]+:\/\//i.test(rawIssuer) ? rawIssuer : `https://${rawIssuer}`);
+  } catch {
+    problems.push(`KEYSTEP_CONSOLE_ISSUER is not a URL: "${rawIssuer}"`);
+    return null;
+  }
+  const local = ["localhost", "127.0.0.1", "[::1]"].includes(issuer.hostname);
+  if (issuer.protocol !== "https:" && !(issuer.protocol === "http:" && local)) problems.push("KEYSTEP_CONSOLE_ISSUER must use https (http is allowed only for localhost)");
+  if (issuer.search || issuer.hash || issuer.username) problems.push("KEYSTEP_CONSOLE_ISSUER must be the tenant's issuer URL, e.g. https://acme.eu.auth0.com/");
+  const role = source.KEYSTEP_CONSOLE_ROLE?.trim() || "keystep-support";
+  if (role.length > 200) problems.push("KEYSTEP_CONSOLE_ROLE must be an Auth0 role name (at most 200 characters)");
+  const tenant = source.KEYSTEP_CONSOLE_TENANT?.trim() || null;
+  if (tenant !== null && !tenants.some((t) => t.id === tenant)) problems.push(`KEYSTEP_CONSOLE_TENANT "${tenant}" is not a configured tenant (${tenants.map((t) => t.id).join(", ")})`);
+  const claimNamespace = source.KEYSTEP_CONSOLE_CLAIM_NAMESPACE?.trim() || `${publicUrl.href.replace(/\/+$/, "")}/`;
+  return { issuer, clientId, clientSecret, role, claimNamespace, tenant };
 }
 
 let cached: Env | undefined;

@@ -28,6 +28,9 @@ function persisted(name, make) {
 const secret = persisted("action-secret", () => crypto.randomBytes(32).toString("base64url"));
 const encryptionKey = persisted("encryption.key", () => crypto.randomBytes(32).toString("hex"));
 const smsSecret = persisted("sms-webhook-secret", () => crypto.randomBytes(32).toString("base64url"));
+// The support console's application on the simulated tenant (docs/console.md).
+const consoleSecret = persisted("console-client-secret", () => crypto.randomBytes(32).toString("base64url"));
+const CONSOLE_CLIENT_ID = "keystep-console";
 
 /** Rebuilds when the build is missing or older than any source file. */
 function needsBuild() {
@@ -107,6 +110,11 @@ start("keystep", process.execPath, startCommand(), {
   KEYSTEP_CONFIG: path.resolve(process.env.KEYSTEP_CONFIG || "docs/demo.config.json"),
   // The pseudo-locale (accented, ~40% longer) is in the language menu of the demo.
   KEYSTEP_PSEUDO_LOCALE: "1",
+  // The support console at /console: operators are the simulator's operator-…@ addresses.
+  KEYSTEP_CONSOLE_ISSUER: simUrl,
+  KEYSTEP_CONSOLE_CLIENT_ID: CONSOLE_CLIENT_ID,
+  KEYSTEP_CONSOLE_CLIENT_SECRET: consoleSecret,
+  KEYSTEP_SMS_PRICES: JSON.stringify({ GB: 0.04, US: 0.008, "*": 0.1 }),
 });
 start("dev-inbox", process.execPath, ["node_modules/tsx/dist/cli.mjs", "e2e/dev-inbox/main.ts"], {
   INBOX_SMTP_PORT: String(SMTP_PORT),
@@ -117,6 +125,9 @@ start("auth0-sim", process.execPath, ["node_modules/tsx/dist/cli.mjs", "e2e/auth
   SIM_PORT: String(SIM_PORT),
   KEYSTEP_URL: keystepUrl,
   KEYSTEP_SECRET: secret,
+  SIM_CONSOLE_CLIENT_ID: CONSOLE_CLIENT_ID,
+  SIM_CONSOLE_CLIENT_SECRET: consoleSecret,
+  SIM_CONSOLE_REDIRECT_URI: `${keystepUrl}/console/callback`,
 });
 
 async function waitFor(url) {

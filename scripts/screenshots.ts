@@ -23,6 +23,7 @@ async function login(page: Page, email: string, query = "") {
 }
 
 const INBOX = process.env.INBOX_URL ?? "http://127.0.0.1:4020";
+const KEYSTEP = process.env.KEYSTEP_URL ?? "http://localhost:3000";
 
 /** The newest six-digit code sent to `to` since `since`, from the dev inbox. */
 async function inboxCode(to: string, since: number): Promise<string> {
@@ -112,7 +113,7 @@ async function main() {
   await d.getByTestId("resend").waitFor();
   await shot(d, "phone-setup-code");
   const inbox = await (await browser.newContext({ viewport: { width: 900, height: 1100 } })).newPage();
-  await inbox.goto(process.env.INBOX_URL ?? "http://127.0.0.1:4020/");
+  await inbox.goto(`${INBOX}/`);
   await shot(inbox, "dev-inbox");
 
   // A virtual platform authenticator, so the passkey screens render as on a phone with Face ID.
@@ -135,7 +136,7 @@ async function main() {
   const sent = Date.now();
   let code = "";
   for (let i = 0; i < 50 && !code; i++) {
-    const list = (await (await fetch(`${process.env.INBOX_URL ?? "http://127.0.0.1:4020"}/api/messages?to=${mail}`)).json()) as Array<{ text: string; receivedAt: number }>;
+    const list = (await (await fetch(`${INBOX}/api/messages?to=${mail}`)).json()) as Array<{ text: string; receivedAt: number }>;
     code = list.find((m) => m.receivedAt >= sent - 5000)?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
     if (!code) await new Promise((r) => setTimeout(r, 200));
   }
@@ -167,8 +168,8 @@ async function main() {
   await shot(m, "magic-link-waiting");
   let url = "";
   for (let i = 0; i < 50 && !url; i++) {
-    const list = (await (await fetch(`${process.env.INBOX_URL ?? "http://127.0.0.1:4020"}/api/messages?to=${linkMail}`)).json()) as Array<{ text: string }>;
-    url = list[0]?.text.match(/(http:\/\/localhost:3000\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
+    const list = (await (await fetch(`${INBOX}/api/messages?to=${linkMail}`)).json()) as Array<{ text: string }>;
+    url = list[0]?.text.match(/(https?:\/\/[^\s/]+\/magic\/[A-Za-z0-9_-]+)/)?.[1] ?? "";
     if (!url) await new Promise((res) => setTimeout(res, 200));
   }
   const other = await (await browser.newContext(phone)).newPage();
@@ -176,8 +177,42 @@ async function main() {
   await shot(other, "magic-link-confirm");
 
   const c = await (await browser.newContext({ viewport: { width: 1024, height: 700 } })).newPage();
-  await c.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/auth0/start?session_token=bad&state=abcdefgh12`);
+  await c.goto(`${KEYSTEP}/auth0/start?session_token=bad&state=abcdefgh12`);
   await shot(c, "error-page");
+
+  // The support console (docs/console.md): an operator (the simulator gives `operator-…@` the
+  // role) sets up an app, signs in to the console through Keystep's MFA, and looks the user up.
+  const opEmail = `operator-${crypto.randomBytes(3).toString("hex")}@example.com`;
+  const op = await (await browser.newContext({ viewport: { width: 1024, height: 900 } })).newPage();
+  await login(op, opEmail);
+  since = Date.now();
+  await op.getByRole("button", { name: /authenticator app/i }).click();
+  await passGate(op, opEmail, since);
+  const opPng = PNG.sync.read(await op.getByTestId("totp-qr").screenshot());
+  const opTotp = new TOTP({ secret: Secret.fromBase32(new URL(jsQR(new Uint8ClampedArray(opPng.data), opPng.width, opPng.height)!.data).searchParams.get("secret")!) });
+  await op.getByRole("textbox", { name: /code/i }).fill(opTotp.generate());
+  await op.getByRole("button", { name: /turn on/i }).click();
+  await op.getByLabel("I have saved these codes").check();
+  await op.getByRole("button", { name: "Continue" }).click();
+  await op.getByTestId("result").waitFor({ state: "attached" });
+  await op.goto(`${KEYSTEP}/console`);
+  await op.getByRole("link", { name: "Sign in" }).click();
+  await op.getByRole("textbox", { name: /code/i }).fill(opTotp.generate({ timestamp: Date.now() + 30_000 }));
+  await op.getByRole("button", { name: /verify/i }).click();
+  await op.getByRole("search").waitFor();
+  await op.getByLabel("User id or email").fill(email);
+  await op.getByRole("button", { name: "Find" }).click();
+  await op.getByRole("link", { name: /^auth0\|/ }).click();
+  await op.getByTestId("console-factors").waitFor();
+  await shot(op, "console-user");
+  await op.goto(`${KEYSTEP}/console/stats`);
+  await op.getByTestId("chart-mix").waitFor();
+  await shot(op, "console-charts");
+  const opPhone = await (await browser.newContext(phone)).newPage();
+  await opPhone.context().addCookies(await op.context().cookies());
+  await opPhone.goto(`${KEYSTEP}/console/stats`);
+  await opPhone.getByTestId("chart-mix").waitFor();
+  await shot(opPhone, "console-charts-phone");
   // The pseudo-locale shows truncation and strings that skipped the catalogue.
   const pseudo = await browser.newContext(phone);
   await pseudo.addCookies([{ name: "__Host-keystep_locale", value: "en-XA", domain: "localhost", path: "/", secure: true, httpOnly: true, sameSite: "Lax" }]);
@@ -210,7 +245,7 @@ async function main() {
         await m.locator("#code").waitFor();
         const code = await inboxCode(who, sent);
         await m.screenshot({ path: `${name}-email-code.png`, fullPage: true });
-        await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/choose`);
+        await m.goto(`${KEYSTEP}/choose`);
         await m.locator('form:has(input[value="otp"][name="factor"]) button').click();
         // The first-setup email check reuses the code sent above.
         await m.getByTestId("gate-notice").waitFor();
@@ -218,7 +253,7 @@ async function main() {
         await m.locator("form:has(#code) button[type=submit]").click();
         await m.getByTestId("totp-qr").waitFor();
         await m.screenshot({ path: `${name}-otp-setup.png`, fullPage: true });
-        await m.goto(`${SIM.replace("127.0.0.1:4010", "localhost:3000")}/error?reason=token_expired`);
+        await m.goto(`${KEYSTEP}/error?reason=token_expired`);
         await m.screenshot({ path: `${name}-error.png`, fullPage: true });
         console.log(`${name}-{choose,email-code,otp-setup,error}.png`);
         await m.context().close();

@@ -17,7 +17,13 @@ async function main() {
     .split(",")
     .map((d) => d.trim().toLowerCase())
     .filter(Boolean);
-  const sim = await startAuth0Sim({ port, secret, keystepUrl, management, tenantId: process.env.SIM_TENANT_ID || undefined, customDomains });
+  // Keystep's support console as an OIDC client (SIM_CONSOLE_CLIENT_ID, _SECRET and _REDIRECT_URI, all three or none).
+  const consoleClient = process.env.SIM_CONSOLE_CLIENT_ID;
+  const oidcClients =
+    consoleClient && process.env.SIM_CONSOLE_CLIENT_SECRET && process.env.SIM_CONSOLE_REDIRECT_URI
+      ? [{ clientId: consoleClient, clientSecret: process.env.SIM_CONSOLE_CLIENT_SECRET, name: "Keystep console", redirectUris: [process.env.SIM_CONSOLE_REDIRECT_URI] }]
+      : [];
+  const sim = await startAuth0Sim({ port, secret, keystepUrl, management, tenantId: process.env.SIM_TENANT_ID || undefined, customDomains, oidcClients });
   console.log(`Auth0 simulator: ${sim.url}/ (issuer ${sim.issuer}, Keystep at ${keystepUrl})`);
   console.log(`  Management API: ${sim.url}/api/v2/ (client ${sim.management.clientId}, secret ${sim.management.clientSecret})`);
   const stop = () => void sim.close().then(() => process.exit(0));

@@ -212,7 +212,10 @@ function paginate<T>(items: T[], query: URLSearchParams, key: string, offsetStyl
 }
 
 /** The request handler for `/oauth/token` and `/api/v2/…`; `domain` is the host the SDK is told (`127.0.0.1:PORT`). */
-export function createManagementHandler(state: TenantState, domain: () => string) {
+/** Another grant at `/oauth/token` (the simulator's authorization_code, oidc.ts): its status and JSON body. */
+export type OtherGrant = (req: http.IncomingMessage, body: Record<string, unknown>) => Promise<[number, Record<string, unknown>]>;
+
+export function createManagementHandler(state: TenantState, domain: () => string, otherGrant?: OtherGrant) {
   const audience = () => `https://${domain()}/api/v2/`;
 
   /** The fields Auth0 repeats wherever it names an action (the action itself, and each version's `action`). */
@@ -569,6 +572,10 @@ export function createManagementHandler(state: TenantState, domain: () => string
 
   async function token(req: http.IncomingMessage, res: http.ServerResponse) {
     const body = await readBody(req);
+    if (body.grant_type === "authorization_code" && otherGrant) {
+      const [status, payload] = await otherGrant(req, body);
+      return sendJson(res, status, payload);
+    }
     if (body.grant_type !== "client_credentials") return sendJson(res, 403, { error: "unauthorized_client", error_description: "Grant type not allowed for the client." });
     const { clientId, clientSecret, scopes } = state.credentials;
     const secretOk =

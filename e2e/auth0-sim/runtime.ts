@@ -15,6 +15,8 @@ export interface SimUser {
   name: string;
   /** Set through the fake Management API (PATCH /api/v2/users/{id}); the Action sees it as Auth0 shows it. */
   app_metadata?: Record<string, unknown>;
+  /** Auth0 RBAC roles (server.ts `roleRules`); the Action sees them in `event.authorization.roles` with any `sim_roles`. */
+  roles?: string[];
 }
 
 export interface Method {
@@ -34,7 +36,7 @@ export interface LoginContext {
   transactionId: string;
   ip: string;
   userAgent: string;
-  secrets: { KEYSTEP_URL: string; KEYSTEP_SECRET: string };
+  secrets: { KEYSTEP_URL: string; KEYSTEP_SECRET: string; KEYSTEP_CONSOLE_CLIENT_ID?: string };
 }
 
 /** Custom claims the Action set, per token, as Auth0 adds them to the ID and access tokens it issues. */
@@ -67,7 +69,7 @@ export function buildEvent(ctx: LoginContext) {
     },
     authentication: { methods: ctx.methods.map((m) => ({ ...m })) },
     // Simulator-only knobs (sim_roles, sim_country) stand in for Auth0's RBAC and geoip in tests.
-    authorization: { roles: words(q.sim_roles) },
+    authorization: { roles: [...new Set([...(ctx.user.roles ?? []), ...words(q.sim_roles)])] },
     secrets: { ...ctx.secrets },
     tenant: { id: ctx.tenantId },
     stats: { logins_count: 1 },

@@ -6,8 +6,9 @@
 import crypto from "node:crypto";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import { cookie, parseCookies, readForm, redirect, sendHtml, sendText } from "./http";
+import { cookie, parseCookies, readForm, redirect, sendHtml, sendJson, sendText } from "./http";
 import { createManagementHandler, createTenantState, type TenantState } from "./management";
+import { createOidcProvider, type OidcClient, type OidcProvider } from "./oidc";
 import { errorPage, homePage, loggedInPage, loginPage, notFoundPage } from "./pages";
 import { runContinue, runExecute, type LoginContext, type Method, type SimUser, type TokenClaims } from "./runtime";
 import type { Claims } from "./tokens";
@@ -24,6 +25,16 @@ export interface SimOptions {
   tenantId?: string;
   /** Custom domains of this tenant (`localhost:PORT`): a request whose Host is one is served as that domain, so `iss` is it, as Auth0 does. */
   customDomains?: string[];
+  /** OIDC clients (regular web applications) whose logins end at their own redirect_uri with a code (oidc.ts), e.g. Keystep's console. */
+  oidcClients?: OidcClient[];
+  /**
+   * Auth0 RBAC stand-in for logins that cannot add `sim_roles` to /authorize (an OIDC client builds
+   * its own URL): a user whose email matches a pattern has its roles. Default: `operator-…@…` and
+   * `operator+…@…` have the role `keystep-support` (the console's default role).
+   */
+  roleRules?: Array<{ email: RegExp; roles: string[] }>;
+  /** The console's client id, given to the Action as the secret KEYSTEP_CONSOLE_CLIENT_ID (default: the first OIDC client's). */
+  consoleClientId?: string;
 }
 
 export interface Sim {
@@ -36,6 +47,7 @@ export interface Sim {
   close(): Promise<void>;
 }
 
+export const DEFAULT_ROLE_RULES = [{ email: /^operator[-+]/i, roles: ["keystep-support"] }];
 const DEFAULT_DEMO_USER = { email: "demo@keystep.test", name: "Demo User", password: "demo-password" };
 const TX_TTL_MS = 60 * 60 * 1000; // Auth0 keeps a login transaction at most an hour
 const SSO_MAX_AGE_S = 3 * 24 * 3600;
@@ -66,6 +78,8 @@ const now = () => new Date().toISOString();
 
 export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
   const host = opts.host ?? "127.0.0.1";
+  // The signing key first: a request accepted before the handler is attached would hang.
+  const oidc = await createOidcProvider(opts.oidcClients ?? []);
   const server = http.createServer();
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -78,7 +92,7 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
     clientSecret: opts.management?.clientSecret ?? random(24),
     scopes: opts.management?.scopes,
   });
-  const handle = createHandler({ ...opts, issuer, base: `http://${issuer}` }, state);
+  const handle = createHandler({ ...opts, issuer, base: `http://${issuer}` }, state, oidc);
   server.on("request", (req: http.IncomingMessage, res: http.ServerResponse) => {
     // A test double must never crash on bad input: anything unexpected is a 400.
     handle(req, res).catch((e: unknown) => sendText(res, 400, `Bad request: ${e instanceof Error ? e.message : String(e)}`));
@@ -98,10 +112,16 @@ export async function startAuth0Sim(opts: SimOptions): Promise<Sim> {
 
 type Config = SimOptions & { issuer: string; base: string };
 
-function createHandler(config: Config, state: TenantState) {
+function createHandler(config: Config, state: TenantState, oidc: OidcProvider) {
   const demo = config.demoUser ?? DEFAULT_DEMO_USER;
   const { users, sessions } = state;
-  const management = createManagementHandler(state, () => config.issuer);
+  const roleRules = config.roleRules ?? DEFAULT_ROLE_RULES;
+  const consoleClientId = config.consoleClientId ?? config.oidcClients?.[0]?.clientId;
+  const management = createManagementHandler(
+    state,
+    () => config.issuer,
+    (req, body) => oidc.exchange(req, body, `http://${issuerOf(req)}`),
+  );
   const transactions = new Map<string, Transaction>();
   const codes = new Map<string, CodeRecord>();
 
@@ -110,7 +130,8 @@ function createHandler(config: Config, state: TenantState) {
     const user_id = `auth0|${crypto.createHash("sha256").update(email.toLowerCase()).digest("hex").slice(0, 24)}`;
     let user = users.get(user_id);
     if (!user) {
-      user = { user_id, email, name: email.toLowerCase() === demo.email.toLowerCase() ? demo.name : email.split("@")[0]! };
+      const roles = roleRules.filter((r) => r.email.test(email)).flatMap((r) => r.roles);
+      user = { user_id, email, name: email.toLowerCase() === demo.email.toLowerCase() ? demo.name : email.split("@")[0]!, roles };
       users.set(user_id, user);
     }
     return user;
@@ -132,7 +153,7 @@ function createHandler(config: Config, state: TenantState) {
       transactionId: `sim_tx_${random(16)}`,
       ip: "127.0.0.1",
       userAgent: String(req.headers["user-agent"] ?? ""),
-      secrets: { KEYSTEP_URL: config.keystepUrl, KEYSTEP_SECRET: config.secret },
+      secrets: { KEYSTEP_URL: config.keystepUrl, KEYSTEP_SECRET: config.secret, ...(consoleClientId ? { KEYSTEP_CONSOLE_CLIENT_ID: consoleClientId } : {}) },
     };
   }
 
@@ -140,7 +161,12 @@ function createHandler(config: Config, state: TenantState) {
   function failLogin(res: http.ServerResponse, query: Record<string, string>, error: string, description: string, cookies: string[] = []) {
     const params = new URLSearchParams({ error, error_description: description });
     if (query.state) params.set("state", query.state);
-    redirect(res, `/callback?${params}`, cookies);
+    redirect(res, `${callbackOf(query)}?${params}`, cookies);
+  }
+
+  /** Where a login's answer goes: a registered OIDC client's redirect_uri (checked at /authorize), else the demo app's /callback. */
+  function callbackOf(query: Record<string, string>): string {
+    return oidc.isClient(query.client_id) && query.redirect_uri ? query.redirect_uri : "/callback";
   }
 
   /** Establishes (or refreshes) the SSO session and hands the app an authorization code. */
@@ -155,11 +181,12 @@ function createHandler(config: Config, state: TenantState) {
   ) {
     const sid = tx.sessionId && sessions.has(tx.sessionId) ? tx.sessionId : random(24);
     sessions.set(sid, { userId: user.user_id, methods, createdAt: sessions.get(sid)?.createdAt ?? now() });
-    const code = random(16);
-    codes.set(code, { user, methods, claims, tokens });
+    let code = random(16);
+    if (oidc.isClient(tx.query.client_id)) code = oidc.issueCode(tx.query, user, tokens.idToken);
+    else codes.set(code, { user, methods, claims, tokens });
     const params = new URLSearchParams({ code });
     if (tx.query.state) params.set("state", tx.query.state);
-    redirect(res, `/callback?${params}`, [...cookies, cookie(SSO_COOKIE, sid, SSO_MAX_AGE_S)]);
+    redirect(res, `${callbackOf(tx.query)}?${params}`, [...cookies, cookie(SSO_COOKIE, sid, SSO_MAX_AGE_S)]);
   }
 
   /** Opens the transaction that /continue will resume, bound to a cookie in this browser. */
@@ -224,6 +251,11 @@ function createHandler(config: Config, state: TenantState) {
   }
 
   async function authorize(req: http.IncomingMessage, res: http.ServerResponse, query: Record<string, string>) {
+    if (oidc.isClient(query.client_id)) {
+      const checked = oidc.checkAuthorize(query);
+      if (!checked.ok && !checked.redirect) return sendHtml(res, 400, errorPage("invalid_request", checked.message));
+      if (!checked.ok && checked.redirect) return failLogin(res, query, checked.error, checked.description);
+    }
     const sid = parseCookies(req)[SSO_COOKIE];
     const session = sid ? sessions.get(sid) : undefined;
     const user = session && users.get(session.userId);
@@ -268,6 +300,8 @@ function createHandler(config: Config, state: TenantState) {
     const url = new URL(req.url ?? "/", config.base);
     const query = Object.fromEntries(url.searchParams);
     if (url.pathname === "/oauth/token" || url.pathname.startsWith("/api/v2/")) return management(req, res, url);
+    if (req.method === "GET" && url.pathname === "/.well-known/openid-configuration") return sendJson(res, 200, oidc.discovery(`http://${issuerOf(req)}`));
+    if (req.method === "GET" && url.pathname === "/.well-known/jwks.json") return sendJson(res, 200, oidc.jwks());
     switch (`${req.method} ${url.pathname}`) {
       case "GET /":
         return home(req, res, query);

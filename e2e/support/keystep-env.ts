@@ -35,6 +35,11 @@ export function keystepEnv(): NodeJS.ProcessEnv {
     KEYSTEP_ISSUER_NAME: "Keystep E2E",
     KEYSTEP_ADMIN_TOKEN: E2E.adminToken,
     KEYSTEP_METRICS_TOKEN: E2E.metricsToken,
+    // The support console signs operators in through the simulated tenant (e2e/console.spec.ts).
+    KEYSTEP_CONSOLE_ISSUER: E2E.simUrl,
+    KEYSTEP_CONSOLE_CLIENT_ID: E2E.console.clientId,
+    KEYSTEP_CONSOLE_CLIENT_SECRET: E2E.console.clientSecret,
+    KEYSTEP_CONSOLE_TENANT: "sim",
     // Absolute paths: the standalone server runs in its own folder (.next/standalone), not here.
     DATABASE_URL: `sqlite:${path.resolve(E2E_DATA_DIR, "keystep.db")}`,
     LOG_LEVEL: "warn",

@@ -25,6 +25,8 @@ export const E2E = {
   smsWebhookSecret: "e2e-sms-webhook-secret-0123456789-abcdef",
   /** Bearer token of Keystep's admin API (/api/admin) in the e2e stack. */
   adminToken: "e2e-admin-token-0123456789-abcdefghijklmnop",
+  /** The support console's Auth0 application on the simulated tenant (docs/console.md). */
+  console: { clientId: "e2e-keystep-console", clientSecret: "e2e-console-client-secret-0123456789-abcdef" },
   /** Bearer token of /api/metrics in the e2e stack. */
   metricsToken: "e2e-metrics-token-0123456789-abcdefghijklmno",
 };

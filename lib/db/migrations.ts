@@ -303,4 +303,21 @@ export const migrations: Record<string, Migration> = {
       await db.schema.createIndex("recovery_requests_ready_idx").on("recovery_requests").columns(["status", "ready_at"]).execute();
     },
   },
+  "0015_console_sessions": {
+    async up(db: Kysely<any>) {
+      // The support console's sign-ins (docs/console.md): the cookie's keyed hash is the id, so the
+      // table alone cannot mint a session. An idle and an absolute limit end each one.
+      await db.schema
+        .createTable("console_sessions")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("operator_sub", "text", (c) => c.notNull())
+        .addColumn("operator_email", "text")
+        .addColumn("operator_name", "text")
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .addColumn("last_seen_at", "bigint", (c) => c.notNull())
+        .addColumn("expires_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("console_sessions_expires_idx").on("console_sessions").column("expires_at").execute();
+    },
+  },
 };

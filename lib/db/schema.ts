@@ -178,6 +178,18 @@ export interface RecoveryRequestsTable {
   seen_at: number | null;
 }
 
+/** A support console sign-in (docs/console.md); `id` is the keyed hash of the cookie value. */
+export interface ConsoleSessionsTable {
+  id: string;
+  operator_sub: string;
+  operator_email: string | null;
+  operator_name: string | null;
+  created_at: number;
+  last_seen_at: number;
+  /** The absolute end (sign-in + 8 hours); the idle limit is counted from last_seen_at. */
+  expires_at: number;
+}
+
 export interface Database {
   flows: FlowsTable;
   authenticators: AuthenticatorsTable;
@@ -190,6 +202,7 @@ export interface Database {
   user_signals: UserSignalsTable;
   enrollment_links: EnrollmentLinksTable;
   recovery_requests: RecoveryRequestsTable;
+  console_sessions: ConsoleSessionsTable;
 }
 
 export type FlowRow = Selectable<FlowsTable>;

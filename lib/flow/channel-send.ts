@@ -5,7 +5,8 @@ import { env } from "@/lib/env";
 import { challengeDestination } from "@/lib/factors/channel";
 import { sendCode, type CodeDelivery, type SendResult } from "@/lib/factors/code";
 import { channel as loadChannel } from "@/lib/factors/impl";
-import type { ChannelId } from "@/lib/factors/registry";
+import { DESCRIPTORS, type ChannelId } from "@/lib/factors/registry";
+import { phoneCountry } from "@/lib/factors/send";
 import type { FactorCtx } from "@/lib/factors/types";
 
 /** The production delivery: the channel's own sender and message, with the deployment's budgets. */
@@ -18,7 +19,10 @@ export async function sendFlowCode(ctx: FactorCtx, channel: ChannelId, purpose: 
   const to = destination ?? (await challengeDestination(ctx, channel));
   if (!to) return { ok: false, error: "delivery_failed" };
   const r = await sendCode(ctx, codeDelivery(), channel, purpose, to);
-  await audit(ctx.db, { event: r.ok ? "code.sent" : "code.not_sent", ...auditWho(ctx.flow, channel), outcome: r.ok ? "sent" : r.error });
+  // The number's country, for the console's SMS volume and cost per country (docs/console.md).
+  const spec = DESCRIPTORS.find((f) => f.id === channel);
+  const toPhone = spec !== undefined && "channel" in spec && spec.channel?.destination === "phone";
+  await audit(ctx.db, { event: r.ok ? "code.sent" : "code.not_sent", ...auditWho(ctx.flow, channel), outcome: r.ok ? "sent" : r.error, ...(toPhone ? { detail: { country: phoneCountry(to) } } : {}) });
   return r;
 }
 

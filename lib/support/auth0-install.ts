@@ -34,7 +34,7 @@ export const DEFAULT_ACTION_NAME = "Keystep";
 /** Every install sets these; Terraform and the Deploy CLI fragments under auth0/ list the same (a test keeps them in step). */
 export const REQUIRED_SECRETS = ["KEYSTEP_URL", "KEYSTEP_SECRET"] as const;
 /** Secrets the Action reads when they are set (`--secret NAME=VALUE`); any other name is passed on too. */
-export const OPTIONAL_SECRETS = ["KEYSTEP_SSO_MAX_AGE_SECONDS", "KEYSTEP_ALLOW_PASSWORD_GRANTS", "KEYSTEP_CLAIM_NAMESPACE", "KEYSTEP_PREVIOUS_SECRET"] as const;
+export const OPTIONAL_SECRETS = ["KEYSTEP_SSO_MAX_AGE_SECONDS", "KEYSTEP_ALLOW_PASSWORD_GRANTS", "KEYSTEP_CLAIM_NAMESPACE", "KEYSTEP_PREVIOUS_SECRET", "KEYSTEP_CONSOLE_CLIENT_ID"] as const;
 export const FINGERPRINT_PREFIX = "KEYSTEP_INSTALL_FINGERPRINT_";
 /** Grants where a password (or a legacy resource-owner call) buys tokens with no browser, so Keystep cannot run. */
 export const PASSWORD_GRANTS = ["password", "http://auth0.com/oauth/grant-type/password-realm", "http://auth0.com/oauth/legacy/grant-type/ro"];

@@ -7,7 +7,7 @@ import { insertAuthenticator, listActive, MAX_CONSECUTIVE_FAILURES, type UserKey
 import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { BACKENDS, env } from "@/lib/test/databases";
 import { testEnv } from "@/lib/test/env";
-import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, setFactorEnabled, showUser, type Actor } from "./ops";
+import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, revokeUserDevices, setFactorEnabled, showUser, unlockUser, type Actor } from "./ops";
 
 const CLI: Actor = { kind: "cli" };
 const API: Actor = { kind: "api", ip: "198.51.100.7", userAgent: "curl/8.5.0" };
@@ -263,5 +263,60 @@ describe.each(BACKENDS)("support operations on $name", (backend) => {
       const results = await Promise.all(Array.from({ length: 10 }, () => setFactorEnabled(db, user, otp, false, API)));
       expect(results.filter((r) => r.ok && r.value.changed)).toHaveLength(1);
     });
+  });
+});
+
+describe.each(BACKENDS)("unlock and revoke devices on $name", (backend) => {
+  let db: Kysely<Database>;
+  let close: () => Promise<void>;
+  beforeAll(async () => ({ db, close } = await backend.open()));
+  afterAll(() => close());
+  const CONSOLE: Actor = { kind: "console", operator: "op@example.com", operatorSub: "auth0|op", reason: "locked out, identity checked" };
+  const newUser = (): UserKey => ({ tenant: HOST, sub: `auth0|${crypto.randomUUID()}%_` });
+
+  it("unlock enables a factor locked at the failure cap and empties the user's code pacing, and nothing else", async () => {
+    const user = newUser();
+    const other = newUser();
+    const locked = await insertAuthenticator(db, user, { factor: "otp", label: "" });
+    const disabled = await insertAuthenticator(db, user, { factor: "phone", label: "", destination: "+447700900123" });
+    await db.updateTable("authenticators").set({ failure_count: MAX_CONSECUTIVE_FAILURES, disabled_at: 1 }).where("id", "=", locked).execute();
+    await setFactorEnabled(db, user, disabled, false, CLI);
+    const at = Date.now();
+    await db
+      .insertInto("attempts")
+      .values([
+        { bucket: `otp-failures:${user.tenant}|${user.sub}|otp`, at },
+        { bucket: `otp-failures:${user.tenant}|${user.sub}|recovery-code`, at },
+        // Another user whose id merely starts the same way keeps their pacing.
+        { bucket: `otp-failures:${other.tenant}|${other.sub}|otp`, at },
+        { bucket: `otp-failures:${user.tenant}|${user.sub}x|otp`, at },
+      ])
+      .execute();
+    const r = await unlockUser(db, user, CONSOLE);
+    expect(r).toEqual({ ok: true, value: { tenant: HOST, sub: user.sub, factorsUnlocked: [locked], failuresCleared: 2 } });
+    expect((await listActive(db, user)).map((a) => a.id)).toEqual([locked]);
+    expect(await db.selectFrom("attempts").select("bucket").where("bucket", "like", "otp-failures:%").where("at", "=", at).execute()).toHaveLength(2);
+    const [event] = await db.selectFrom("audit_events").selectAll().where("sub", "=", user.sub).where("event", "=", "admin.unlocked").execute();
+    expect(event).toMatchObject({ outcome: "success" });
+    expect(JSON.parse(event!.detail!)).toMatchObject({ actor: "console", operator: "op@example.com", operatorSub: "auth0|op", reason: "locked out, identity checked" });
+    // Again: nothing left to unlock.
+    expect(await unlockUser(db, user, CONSOLE)).toMatchObject({ ok: true, value: { factorsUnlocked: [], failuresCleared: 0 } });
+  });
+
+  it("revoking devices forgets every remembered device of that user only", async () => {
+    const user = newUser();
+    const other = newUser();
+    await recordDeviceMfa(db, user, { tokenHash: deviceTokenHash(env.keys, `a-${user.sub}`), userAgent: "Firefox", rememberDays: 30 });
+    await recordDeviceMfa(db, other, { tokenHash: deviceTokenHash(env.keys, `b-${other.sub}`), userAgent: "Safari", rememberDays: 30 });
+    expect(await revokeUserDevices(db, user, CONSOLE)).toEqual({ ok: true, value: { tenant: HOST, sub: user.sub, devicesRevoked: 1 } });
+    expect(await listDevices(db, user)).toEqual([]);
+    expect(await listDevices(db, other)).toHaveLength(1);
+    const [event] = await db.selectFrom("audit_events").selectAll().where("sub", "=", user.sub).where("event", "=", "admin.devices_revoked").execute();
+    expect(JSON.parse(event!.detail!)).toMatchObject({ operator: "op@example.com", reason: "locked out, identity checked", devicesRevoked: 1 });
+  });
+
+  it("both refuse a user Keystep has never seen", async () => {
+    expect(await unlockUser(db, newUser(), CONSOLE)).toMatchObject({ ok: false, error: "user_not_found" });
+    expect(await revokeUserDevices(db, newUser(), CONSOLE)).toMatchObject({ ok: false, error: "user_not_found" });
   });
 });

@@ -1,10 +1,10 @@
 import { revokeAtAuth0 } from "@/lib/auth0/revoke";
-import type { Kysely } from "kysely";
+import { sql, type Kysely } from "kysely";
 import { audit, recentAuditEvents, type AuditRecord } from "@/lib/audit";
 import type { AuthenticatorRow, Database, DeviceRow } from "@/lib/db/schema";
 import { listDevices, revokeDevices } from "@/lib/devices/repo";
 import { parseAuth0Domain, type Tenant } from "@/lib/env";
-import type { UserKey } from "@/lib/factors/authenticators";
+import { MAX_CONSECUTIVE_FAILURES, type UserKey } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { createLink, ENROLL_LINK_DEFAULT_TTL_MS, ENROLL_LINK_MAX_TTL_MS, enrollLinkUrl, revokeLinks } from "@/lib/enrollment-links";
 import { isFactorId, type FactorId } from "@/lib/factors/registry";
@@ -16,11 +16,16 @@ import type { KeyRing } from "@/lib/security/keys";
  * Expected failures come back as a tagged result; every change writes an `admin.*` audit event.
  */
 
-/** Who asked: the operator's shell or an API caller. */
+/** Who asked: the operator's shell, an API caller, or an operator signed in to the console. */
 export interface Actor {
-  kind: "cli" | "api";
+  kind: "cli" | "api" | "console";
   ip?: string | null;
   userAgent?: string | null;
+  /** The console's operator (their email, else their Auth0 user id) and user id. */
+  operator?: string;
+  operatorSub?: string;
+  /** Why, as the operator typed it (the console asks for a reason before every change). */
+  reason?: string;
 }
 
 export type OpsError =
@@ -172,6 +177,14 @@ async function userExists(db: Kysely<Database>, user: UserKey): Promise<boolean>
 
 const actorFields = (actor: Actor) => ({ ip: actor.ip ?? null, userAgent: actor.userAgent ?? null });
 
+/** The actor as every admin.* audit event's detail names them. */
+const actorDetail = (actor: Actor) => ({
+  actor: actor.kind,
+  ...(actor.operator ? { operator: actor.operator } : {}),
+  ...(actor.operatorSub ? { operatorSub: actor.operatorSub } : {}),
+  ...(actor.reason ? { reason: actor.reason.slice(0, 500) } : {}),
+});
+
 /** The user's factors (disabled ones too), recovery codes, remembered devices and latest audit events. */
 export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor): Promise<OpsResult<UserView>> {
   if (!(await userExists(db, user))) return userNotFound(user);
@@ -188,7 +201,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
     recentAuditEvents(db, user, RECENT_EVENTS),
   ]);
   // Looking at a user's data is itself recorded, after the read so it does not list itself.
-  await audit(db, { event: "admin.viewed", tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: { actor: actor.kind } });
+  await audit(db, { event: "admin.viewed", tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: actorDetail(actor) });
   return {
     ok: true,
     value: {
@@ -220,7 +233,7 @@ export async function resetUser(db: Kysely<Database>, user: UserKey, actor: Acto
     sub: user.sub,
     outcome: "success",
     ...actorFields(actor),
-    detail: { actor: actor.kind, factorsRemoved: summary.factors, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked },
+    detail: { ...actorDetail(actor), factorsRemoved: summary.factors, recoveryCodesRemoved: summary.recoveryCodesRemoved, devicesRevoked: summary.devicesRevoked },
   });
   // Whoever had the lost device may hold an Auth0 session or a refresh token: they end too.
   const auth0Revoked = await revokeAtAuth0(db, { tenants }, user, "support_reset", { now });
@@ -270,7 +283,7 @@ export async function setFactorEnabled(
     factor: before.factor,
     outcome: changed ? "success" : "unchanged",
     ...actorFields(actor),
-    detail: { actor: actor.kind, authenticatorId: before.id, ...(enabled ? { failuresCleared: Number(before.failure_count) } : { devicesRevoked }) },
+    detail: { ...actorDetail(actor), authenticatorId: before.id, ...(enabled ? { failuresCleared: Number(before.failure_count) } : { devicesRevoked }) },
   });
   const auth0Revoked = !enabled && changed ? await revokeAtAuth0(db, { tenants }, user, "factor_disabled", { now }) : [];
   return { ok: true, value: { authenticator: factorView(after), changed, auth0Revoked } };
@@ -471,4 +484,54 @@ export async function cancelRecovery(
 
 function recoveryView(r: { id: string; status: string; created_at: number; ready_at: number; approved_by: string | null; user_agent: string | null; ip: string | null }): RecoveryView {
   return { id: r.id, status: r.status, createdAt: iso(r.created_at), readyAt: iso(r.ready_at), approvedBy: r.approved_by, userAgent: r.user_agent, ip: r.ip };
+}
+
+export interface UnlockSummary {
+  tenant: string;
+  sub: string;
+  /** Factors that were locked at the failure cap (MAX_CONSECUTIVE_FAILURES) and work again. */
+  factorsUnlocked: string[];
+  /** Failed code guesses forgotten from the hourly pacing (lib/flow/attempt.ts), so the user can try again now. */
+  failuresCleared: number;
+}
+
+/**
+ * Undoes lockouts, and only lockouts: factors disabled by reaching the consecutive-failure cap are
+ * enabled with a fresh count (a factor support or the user disabled stays disabled), and the
+ * user's hourly code-guess pacing is emptied.
+ */
+export async function unlockUser(db: Kysely<Database>, user: UserKey, actor: Actor): Promise<OpsResult<UnlockSummary>> {
+  if (!(await userExists(db, user))) return userNotFound(user);
+  const prefix = `otp-failures:${user.tenant}|${user.sub}|`;
+  const done = await db.transaction().execute(async (trx) => {
+    const locked = await trx
+      .updateTable("authenticators")
+      .set({ disabled_at: null, failure_count: 0 })
+      .where("tenant", "=", user.tenant)
+      .where("sub", "=", user.sub)
+      .where("failure_count", ">=", MAX_CONSECUTIVE_FAILURES)
+      .returning("id")
+      .execute();
+    // substr, not LIKE: a user id may hold % or _.
+    const paced = await trx.deleteFrom("attempts").where(sql<string>`substr(bucket, 1, ${prefix.length})`, "=", prefix).executeTakeFirst();
+    return { factorsUnlocked: locked.map((r) => r.id), failuresCleared: Number(paced.numDeletedRows) };
+  });
+  const changed = done.factorsUnlocked.length > 0 || done.failuresCleared > 0;
+  await audit(db, { event: "admin.unlocked", tenant: user.tenant, sub: user.sub, outcome: changed ? "success" : "unchanged", ...actorFields(actor), detail: { ...actorDetail(actor), ...done } });
+  return { ok: true, value: { tenant: user.tenant, sub: user.sub, ...done } };
+}
+
+/** Forgets every remembered device of the user: their next login asks for a factor on each. */
+export async function revokeUserDevices(db: Kysely<Database>, user: UserKey, actor: Actor, now = Date.now()): Promise<OpsResult<{ tenant: string; sub: string; devicesRevoked: number }>> {
+  if (!(await userExists(db, user))) return userNotFound(user);
+  const devicesRevoked = await revokeDevices(db, user, now);
+  await audit(db, {
+    event: "admin.devices_revoked",
+    tenant: user.tenant,
+    sub: user.sub,
+    outcome: devicesRevoked > 0 ? "success" : "unchanged",
+    ...actorFields(actor),
+    detail: { ...actorDetail(actor), devicesRevoked },
+  });
+  return { ok: true, value: { tenant: user.tenant, sub: user.sub, devicesRevoked } };
 }

@@ -1,0 +1,52 @@
+"use server";
+
+import { redirect } from "next/navigation";
+import { audit } from "@/lib/audit";
+import { consoleAction, parseReason } from "@/lib/console/actions";
+import { reactAction } from "@/lib/flow/guard";
+import { clearSessionCookie, consoleActor, CONSOLE_COOKIE, currentConsoleSession } from "@/lib/console/request";
+import { closeConsoleSession } from "@/lib/console/sessions";
+import { db } from "@/lib/db";
+import { env } from "@/lib/env";
+import { parseUserKey, resolveTenant } from "@/lib/support/ops";
+import { cookies } from "next/headers";
+
+/**
+ * The console's server actions. A POST reaches them only from Keystep's own origin (proxy.ts
+ * refuses any other before an action runs), with the SameSite=Strict session cookie, and each
+ * checks the session again here.
+ */
+
+export const signOut = reactAction(async function signOut(): Promise<void> {
+  const session = await currentConsoleSession();
+  await closeConsoleSession(db(), env().keys, (await cookies()).get(CONSOLE_COOKIE)?.value);
+  await clearSessionCookie();
+  if (session) await audit(db(), { event: "console.sign_out", sub: session.operator.sub, outcome: "success", detail: { operator: session.operator.email ?? session.operator.sub } });
+  redirect("/console");
+});
+
+/** Runs one entry of the action list (lib/console/actions.ts) once the operator confirmed it and gave a reason. */
+export const runConsoleAction = reactAction(async function runConsoleAction(form: FormData): Promise<void> {
+  const session = await currentConsoleSession();
+  if (!session) redirect("/console?error=signed_out");
+  const field = (name: string) => {
+    const v = form.get(name);
+    return typeof v === "string" ? v : "";
+  };
+  const tenant = resolveTenant(env().tenants, field("tenant") || env().console?.tenant || null, "the tenant field");
+  const user = tenant.ok ? parseUserKey(tenant.value, field("user")) : tenant;
+  const action = consoleAction(field("action"));
+  const back = (params: Record<string, string>) => {
+    const q = new URLSearchParams({ ...(tenant.ok ? { tenant: tenant.value } : {}), user: field("user"), ...params });
+    redirect(`/console?${q}`);
+  };
+  if (!user.ok || !action) return back({ error: "invalid" });
+  const authenticator = action.perAuthenticator ? field("authenticator") : null;
+  const confirm = { confirm: action.id, ...(authenticator ? { authenticator } : {}) };
+  if (field("confirmed") !== "yes") return back({ ...confirm, error: "unconfirmed" });
+  const reason = parseReason(form.get("reason"));
+  if (reason === null) return back({ ...confirm, error: "reason" });
+  const result = await action.run(db(), user.value, await consoleActor(session, reason), env().tenants, authenticator);
+  if (!result.ok) return back({ error: result.error });
+  back({ done: action.id });
+});
