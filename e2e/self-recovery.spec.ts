@@ -1,52 +1,18 @@
 // Self-service recovery with a waiting period (#17 part 1, docs/recovery.md): a user who cannot use
 // any factor asks from a challenge screen, proves the verified email, and the request waits.
 import type { Page } from "@playwright/test";
-import { enrollNewUser, expect, latestCode, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
+import { enrollNewUser, expect, newEmail, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
-
-const STEP_UP = `?acr_values=${encodeURIComponent("http://schemas.openid.net/pape/policies/2007/06/multi-factor")}`;
-
-/** The newest message to `to` whose text matches `pattern`, once it has arrived. */
-async function message(to: string, pattern: RegExp, after = 0): Promise<string> {
-  let found = "";
-  await expect
-    .poll(
-      async () => {
-        const r = await fetch(`${E2E.inboxUrl}/api/messages?to=${encodeURIComponent(to.toLowerCase())}`);
-        const list = (await r.json()) as Array<{ text: string; receivedAt: number }>;
-        found = list.find((m) => m.receivedAt > after && pattern.test(m.text))?.text ?? "";
-        return found;
-      },
-      { timeout: 10_000 },
-    )
-    .toMatch(pattern);
-  return found;
-}
+import { message, requestRecoveryAt, STEP_UP } from "./support/recovery";
 
 /** From a challenge in this browser: "I can't use any of my methods", the email code, the request. */
-async function requestRecovery(page: Page, app: SimApp, email: string): Promise<void> {
-  await app.loginWithSession(STEP_UP);
-  await expect(page).toHaveURL(`${E2E.keystepUrl}/otp`);
-  await page.getByRole("link", { name: "I can't use any of my methods" }).click();
-  await expect(page).toHaveURL(`${E2E.keystepUrl}/recovery`);
-  await expect(page.getByText("nothing changes for 72 hours")).toBeVisible();
-  const before = Date.now();
-  await page.getByRole("button", { name: "Send code" }).click();
-  const code = await latestCode(email, before);
-  await new OtpScreens(page).codeInput.fill(code);
-  await page.getByRole("button", { name: "Request recovery" }).click();
-  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Request received");
-  await expect(page.getByRole("alert")).toContainText("You can sign in from this device after");
-  await page.getByRole("link", { name: "Back to sign-in" }).click();
-  // A verified request grants nothing: the app hears access_denied.
-  await app.expectDenied();
-}
+const requestRecovery = (page: Page, email: string) => requestRecoveryAt(page, { keystepUrl: E2E.keystepUrl, simUrl: E2E.simUrl, email });
 
 test("a recovery request, its notices and a cancel link that stops it", async ({ page, app, otp, browser }) => {
   const email = newEmail("recover-cancel");
   await enrollNewUser(page, app, otp, email);
   const before = Date.now();
-  await requestRecovery(page, app, email);
+  await requestRecovery(page, email);
 
   const link = await test.step("the start notice reaches the email with a one-click cancel link", async () => {
     const text = await message(email, /\/recovery\/cancel\/[\w-]+/, before);
@@ -78,10 +44,12 @@ test("a sign-in with an old factor cancels a request", async ({ page, app, otp }
   const email = newEmail("recover-signin");
   const phone = await enrollNewUser(page, app, otp, email);
   const before = Date.now();
-  await requestRecovery(page, app, email);
+  await requestRecovery(page, email);
   await message(email, /\/recovery\/cancel\//, before);
 
   await app.loginWithSession(STEP_UP);
+  // The sign-in page tells of the open request, and that signing in cancels it.
+  await expect(page.getByTestId("recovery-notice")).toContainText("Someone asked to recover this account on");
   // The next step's code: enrollment may have spent this step's (a code works once).
   await otp.submit(phone.code(1));
   await app.expectLoggedIn();
@@ -95,7 +63,7 @@ test("a sign-in with an old factor cancels a request", async ({ page, app, otp }
 test("threat: a recovery request from another device is neither revealed nor continued in another browser", async ({ page, app, otp, browser }) => {
   const email = newEmail("recover-elsewhere");
   await enrollNewUser(page, app, otp, email);
-  await requestRecovery(page, app, email);
+  await requestRecovery(page, email);
 
   const context = await browser.newContext();
   const other = await context.newPage();

@@ -17,12 +17,13 @@ import { recoveryDeps } from "@/lib/recovery/wiring";
 /** HTML-only screen (decision 0007): no framework JavaScript. */
 export const config = { runtime: "nodejs", unstable_runtimeJS: false };
 
-type Stage = "explain" | "code" | "received" | "pending-here" | "pending-elsewhere" | "no-email";
+type Stage = "explain" | "code" | "received" | "pending-here" | "pending-elsewhere" | "no-email" | "ready" | "ready-code";
 
 /**
  * "I can't use any of my methods" (docs/recovery.md): explain the wait, send a code to the
  * verified email, take the code, and the request is open; the sign-in then ends without success.
- * Another browser learns only that a request is pending.
+ * Another browser learns only that a request is pending. After the wait, the same browser proves
+ * the email again here (`ready`) and goes on to set up a new method.
  */
 export const getServerSideProps = htmlOnlyScreen({
   here: (step, at) => recoveryHere(step, at.flow, at.factors),
@@ -38,7 +39,8 @@ export const getServerSideProps = htmlOnlyScreen({
     const live = await activeChallenge(ctx.db, ctx.flow.id, "email", now);
     let stage: Stage;
     if (ended) stage = stand.kind === "waiting" || stand.kind === "ready" ? "received" : "pending-elsewhere";
-    else if (stand.kind === "waiting" || stand.kind === "ready") stage = "pending-here";
+    else if (stand.kind === "ready") stage = live?.purpose === "recovery" ? "ready-code" : "ready";
+    else if (stand.kind === "waiting") stage = "pending-here";
     else if (stand.kind === "elsewhere") stage = "pending-elsewhere";
     else if (!email) stage = "no-email";
     else stage = live?.purpose === "recovery" ? "code" : "explain";
@@ -50,15 +52,18 @@ export const getServerSideProps = htmlOnlyScreen({
       "pending-here": t("pendingHere", { date }),
       "pending-elsewhere": t("pendingElsewhere"),
       "no-email": t("noEmail"),
+      ready: t("ready"),
+      "ready-code": t("codeIntro", { destination: live ? mask("email", live.destination) : "" }),
     };
+    const readying = stage === "ready" || stage === "ready-code";
     const common = s.t("common");
     return {
       stage,
-      title: stage === "received" ? t("receivedTitle") : t("title"),
+      title: stage === "received" ? t("receivedTitle") : readying ? t("readyTitle") : t("title"),
       text: texts[stage],
-      sendTo: stage === "explain" && email ? t("sendTo", { destination: mask("email", email) }) : null,
+      sendTo: (stage === "explain" || stage === "ready") && email ? t("sendTo", { destination: mask("email", email) }) : null,
       send: t("send"),
-      verify: t("verify"),
+      verify: readying ? t("finish") : t("verify"),
       code: { label: common("codeLabel"), pending: common("verifying") },
       sendError: intent === "send" ? error : null,
       codeError: intent === "verify" ? error : null,
@@ -78,7 +83,7 @@ export default function Recovery(props: InferGetServerSidePropsType<typeof getSe
     <HtmlOnlyScreen screen={props} title={view.title} footer={view.ended ? null : <IntentForm action={path} intent="cancel" label={view.cancel} />}>
       <div className="flex flex-col gap-4" data-stage={view.stage}>
         {view.stage === "received" || view.stage.startsWith("pending") || view.stage === "no-email" ? <Alert>{view.text}</Alert> : <Text>{view.text}</Text>}
-        {view.stage === "explain" ? (
+        {view.stage === "explain" || view.stage === "ready" ? (
           <form action={path} method="post" className="flex flex-col gap-3">
             <input type="hidden" name="intent" value="send" />
             {view.sendTo ? <Text>{view.sendTo}</Text> : null}
@@ -86,7 +91,7 @@ export default function Recovery(props: InferGetServerSidePropsType<typeof getSe
             <Button type="submit">{view.send}</Button>
           </form>
         ) : null}
-        {view.stage === "code" ? (
+        {view.stage === "code" || view.stage === "ready-code" ? (
           <>
             <form action={path} method="post" className="flex flex-col gap-4" noValidate>
               <input type="hidden" name="intent" value="verify" />

@@ -1,4 +1,4 @@
-import { ChallengeFooterView, RememberDeviceView, TryAnotherView } from "@/app/(flow)/_ui/views";
+import { ChallengeFooterView, RecoveryNoticeView, RememberDeviceView, TryAnotherView } from "@/app/(flow)/_ui/views";
 import { CodeFields } from "@/components/CodeFields";
 import type { ChallengeParts } from "@/lib/pages/challenge";
 import type { ScreenProps } from "@/lib/pages/screen";
@@ -9,11 +9,19 @@ export function ChallengeFooterHere({ path, parts }: { path: string; parts: Chal
   return <ChallengeFooterView why={parts.footer.why} notMe={{ label: parts.footer.notMe, action: path }} cancel={{ label: parts.footer.cancel, action: path }} />;
 }
 
-/** "Try another method": a link to the picker, the recovery code posted to it, and "I can't use any of my methods". */
+/**
+ * "Try another method": a link to the picker, the recovery code posted to it, and "I can't use any
+ * of my methods", after the notice of an open recovery request (which a sign-in here cancels).
+ */
 export function TryAnotherHere({ parts }: { parts: ChallengeParts }) {
-  return parts.tryAnother || parts.lost ? (
-    <TryAnotherView label={parts.tryAnother?.label ?? null} recovery={parts.tryAnother?.recovery ? { label: parts.tryAnother.recovery, action: "/choose" } : null} lost={parts.lost} />
-  ) : null;
+  return (
+    <>
+      {parts.recoveryNotice ? <RecoveryNoticeView text={parts.recoveryNotice} /> : null}
+      {parts.tryAnother || parts.lost ? (
+        <TryAnotherView label={parts.tryAnother?.label ?? null} recovery={parts.tryAnother?.recovery ? { label: parts.tryAnother.recovery, action: "/choose" } : null} lost={parts.lost} />
+      ) : null}
+    </>
+  );
 }
 
 /** An HTML-only "enter your code" challenge: the frame, the code form posting here, and the challenge's extras. */

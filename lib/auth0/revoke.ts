@@ -15,7 +15,7 @@ import { describeManagementError, managementClient } from "./management";
  * sessions alone so that login can finish. A completed self-service recovery (lib/recovery) disabled
  * every old factor: it ends everything, like a support reset.
  */
-export type RevocationCause = "reported" | "support_reset" | "factor_disabled" | "factor_removed" | "recovery_completed";
+export type RevocationCause = "reported" | "support_reset" | "factor_disabled" | "factor_removed" | "recovery_completed" | "recovery_restored";
 
 /** The app_metadata key the Action reads: a Keystep record in an SSO session from before it is not reused (auth0/action.js). */
 export const REVOKED_AT_KEY = "keystep_revoked_at";

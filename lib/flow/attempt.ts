@@ -156,8 +156,9 @@ async function succeed(ctx: FactorCtx, factorId: FactorId, mode: "enroll" | "cha
     };
     let next: Flow = { ...flow, pending };
     if (mode === "enroll" && !pending.recoveryCodes) {
-      // A first factor comes with recovery codes, shown once on the next step.
-      sealed ??= (await userFactors(flow, ctx.db, ctx.env)).enrolled.includes("recovery-code") ? null : await issueSealedCodes({ ...ctx, flow: next });
+      // A first factor comes with recovery codes, shown once on the next step. A recovery's new
+      // codes wait for the recovery to complete (completeIfDone): a new set replaces the old one.
+      sealed ??= flow.pending.recovery || (await userFactors(flow, ctx.db, ctx.env, ctx.now)).enrolled.includes("recovery-code") ? null : await issueSealedCodes({ ...ctx, flow: next });
       if (sealed) next = { ...next, pending: { ...pending, recoveryCodes: sealed } };
     }
     if (await swapPending(ctx.db, flow, next.pending)) {

@@ -24,6 +24,13 @@ export interface UserFactors {
   available: FactorId[];
   /** The enrolled factor the user used most recently: the default challenge. */
   lastUsed?: FactorId;
+  /**
+   * This flow finishes a self-service recovery (Pending.recovery, still valid): the lists above hold
+   * only what was set up since, and a setup is offered even where a challenge command runs.
+   */
+  recovering?: true;
+  /** When the user's open self-service recovery request was made, if one is open (the challenge screens say so). */
+  recoveryOpenSince?: number;
 }
 
 export interface Options {
@@ -172,7 +179,7 @@ function provable(flow: Flow, f: UserFactors, named: ReadonlySet<FactorId>): Fac
 export function options(flow: Flow, f: UserFactors): Options {
   const c = constraints(flow, f);
   const manage = flow.context.claims.intent === "manage";
-  const firstSetup = c.mustSetup.length > 0 ? c.mustSetup : c.setupWhenNone ? PREFERENCE.filter((id) => f.available.includes(id) && !f.implicit.includes(id)) : [];
+  const firstSetup = c.mustSetup.length > 0 ? c.mustSetup : c.setupWhenNone || f.recovering ? PREFERENCE.filter((id) => f.available.includes(id) && !f.implicit.includes(id)) : [];
   if (standingProof(flow, f)) {
     if (manage) return { challenge: [], enroll: within(PREFERENCE, c.setup).filter((id) => f.available.includes(id) && !f.implicit.includes(id)) };
     // The email check before a first setup was passed: the setup the user chose is still open.

@@ -1,5 +1,5 @@
 import { flowSeconds } from "@/lib/metrics";
-import { cancelForUser } from "@/lib/recovery/requests";
+import { cancelForUser, completeRecovery, requestStatus } from "@/lib/recovery/requests";
 import { recoveryDeps } from "@/lib/recovery/wiring";
 import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
@@ -8,6 +8,7 @@ import { userFactors } from "./user-factors";
 import { nextStep } from "./next-step";
 import type { Kysely } from "kysely";
 import type { Database } from "@/lib/db/schema";
+import { issueSealedCodes } from "./recovery";
 import { addFlowFailure, completeFlow, findFlow, swapPending } from "./repo";
 import { MAX_FLOW_FAILURES } from "./limits";
 import type { EndReason, Flow, FlowResult, Pending, Step } from "./types";
@@ -21,9 +22,10 @@ import type { EndReason, Flow, FlowResult, Pending, Step } from "./types";
  */
 export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boolean; step: Step }> {
   const { flow } = ctx;
-  const step = nextStep(flow, await userFactors(flow, ctx.db, ctx.env), ctx.now);
+  const step = nextStep(flow, await userFactors(flow, ctx.db, ctx.env, ctx.now), ctx.now);
   const proof = flow.pending.verified;
   if (step.kind !== "complete" || !proof) return { completed: false, step };
+  if (flow.pending.recovery) return finishRecovery(ctx, flow.pending.recovery);
   const won = await completeFlow(ctx.db, flow.id, "success", { amr: proof.amr, enrolled: flow.pending.enrolled ?? [] }, ctx.now);
   if (won) {
     await audit(ctx.db, { event: "flow.completed", ...auditWho(flow, proof.factor), outcome: "success", detail: { amr: proof.amr } });
@@ -33,6 +35,44 @@ export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boole
     await rememberDevice(ctx, { remember: flow.pending.remember === true });
   }
   return { completed: won, step: won ? { kind: "continue" } : step };
+}
+
+/**
+ * The flow that finishes a self-service recovery has set up its new factor: the request completes
+ * (lib/recovery/requests.ts completeRecovery: the old factors off, Auth0 sessions revoked, a
+ * restore link sent), then the new recovery codes are issued and shown; saving them completes the
+ * flow as any other. A request no longer finishable (cancelled meanwhile, or another browser)
+ * turns the new factor off again and ends the flow `recovery_void`: nothing of the user's changed.
+ */
+async function finishRecovery(ctx: FactorCtx, recovery: NonNullable<Pending["recovery"]>): Promise<{ completed: boolean; step: Step }> {
+  const { flow } = ctx;
+  const user = { tenant: flow.tenant, sub: flow.sub };
+  const added = await ctx.db
+    .selectFrom("authenticators")
+    .select("id")
+    .where("tenant", "=", user.tenant)
+    .where("sub", "=", user.sub)
+    .where("created_at", ">=", recovery.at)
+    .where("disabled_at", "is", null)
+    .execute();
+  const keep = added.map((r) => r.id);
+  const done = await completeRecovery(recoveryDeps(ctx), { user, deviceHash: flow.context.deviceHash, keep }, ctx.now);
+  // A retry after a lost write: this flow already completed its request.
+  if (!done.ok && (await requestStatus(ctx.db, recovery.requestId)) !== "completed") {
+    if (keep.length > 0) await ctx.db.updateTable("authenticators").set({ disabled_at: ctx.now }).where("id", "in", keep).where("disabled_at", "is", null).execute();
+    await audit(ctx.db, { event: "recovery.void", ...auditWho(flow), outcome: "denied", detail: { requestId: recovery.requestId, reason: done.reason, disabled: keep.length } });
+    await endFlow(ctx.db, flow, "recovery_void", ctx.now);
+    return { completed: false, step: { kind: "ended", reason: "recovery_void" } };
+  }
+  const { recovery: _done, ...rest } = flow.pending;
+  const next: Flow = { ...flow, pending: rest };
+  const pending: Pending = { ...rest, recoveryCodes: await issueSealedCodes({ ...ctx, flow: next }) };
+  if (!(await swapPending(ctx.db, flow, pending))) {
+    const latest = (await findFlow(ctx.db, flow.id)) ?? flow;
+    return { completed: false, step: nextStep(latest, await userFactors(latest, ctx.db, ctx.env, ctx.now), ctx.now) };
+  }
+  ctx.flow = { ...flow, pending };
+  return { completed: false, step: { kind: "recovery-codes", regenerate: false } };
 }
 
 /** Ends an active flow as denied (cancelled, reported, too many failures). Returns false if it had already ended. */
@@ -83,7 +123,7 @@ export async function passStep(ctx: FactorCtx, mark: Pick<Pending, "recoveryDone
     flow = fresh;
   }
   const latest = (await findFlow(ctx.db, ctx.flow.id)) ?? flow;
-  return nextStep(latest, await userFactors(latest, ctx.db, ctx.env), ctx.now);
+  return nextStep(latest, await userFactors(latest, ctx.db, ctx.env, ctx.now), ctx.now);
 }
 
 /** Records this browser's MFA for the user, and remembers it when asked and allowed. */

@@ -98,6 +98,13 @@ export interface Pending {
   manageDone?: true;
   /** The user ticked "Don't ask again on this device" with their proof (honoured at completion, where policy allows). */
   remember?: true;
+  /**
+   * Self-service recovery (lib/recovery, decision 0013): this browser proved the email again for
+   * its ripe request `requestId` at `at`. Until the flow completes, the user's factors from before
+   * `at` do not count (lib/flow/user-factors.ts): they set up a new one, and completing the flow
+   * completes the request (lib/flow/transition.ts). The email proof is never a sign-in proof.
+   */
+  recovery?: { requestId: string; at: number };
 }
 
 export interface FlowResult {
@@ -109,7 +116,7 @@ export interface FlowResult {
 }
 
 /** Why a flow ended without success; each maps to a message in the `ended` namespace. */
-export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required" | "recovery_pending";
+export type EndReason = "cancelled" | "too_many_attempts" | "policy_denied" | "no_allowed_factor" | "reported" | "recovery_required" | "recovery_pending" | "recovery_void";
 
 export interface Flow {
   id: string;

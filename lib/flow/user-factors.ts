@@ -4,18 +4,28 @@ import { listAll } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { DESCRIPTORS, isFactorId, type FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
+import { finishableBy, openRequest } from "@/lib/recovery/requests";
 import type { UserFactors } from "./next-step";
 import type { Flow } from "./types";
 
-/** What this user can use and set up in this flow: saved authenticators, the token's verified email, and what is configured. */
-export async function userFactors(flow: Flow, database = db(), config = env()): Promise<UserFactors> {
-  const all = await listAll(database, { tenant: flow.tenant, sub: flow.sub });
+/**
+ * What this user can use and set up in this flow: saved authenticators, the token's verified email,
+ * and what is configured. A flow finishing a self-service recovery (`pending.recovery`, while its
+ * request is still open, ripe and from this browser) counts only what was set up since the email
+ * was proved again: the old factors are lost, so the user sets up a new one, as a new user would,
+ * with no email fallback and no recovery codes until the recovery completes.
+ */
+export async function userFactors(flow: Flow, database = db(), config = env(), now = Date.now()): Promise<UserFactors> {
+  const user = { tenant: flow.tenant, sub: flow.sub };
+  const open = await openRequest(database, user, now);
+  const since = flow.pending.recovery && open?.id === flow.pending.recovery.requestId && finishableBy(open, flow.context.deviceHash, now) ? flow.pending.recovery.at : null;
+  const all = (await listAll(database, user)).filter((r) => since === null || Number(r.created_at) >= since);
   const rows = all.filter((r) => r.disabled_at === null);
   const claims = flow.context.claims;
   const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (r.last_used_at !== null && (!a || Number(r.last_used_at) > Number(a.last_used_at)) ? r : a), undefined);
   const enrolled: FactorId[] = [...new Set(rows.map((r) => r.factor).filter(isFactorId))];
   return {
-    enrolled: [...enrolled, ...((await remainingRecoveryCodes(database, { tenant: flow.tenant, sub: flow.sub })) > 0 ? (["recovery-code"] as const) : [])],
+    enrolled: [...enrolled, ...(since === null && (await remainingRecoveryCodes(database, user)) > 0 ? (["recovery-code"] as const) : [])],
     disabled: [
       ...new Set(
         all
@@ -26,8 +36,10 @@ export async function userFactors(flow: Flow, database = db(), config = env()): 
     ].filter((id) => !enrolled.includes(id)),
     ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
     // Each factor's descriptor says when it is usable without setup, and when this deployment offers its setup.
-    implicit: DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id),
+    implicit: since === null ? DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id) : [],
     available: DESCRIPTORS.filter((d) => "enroll" in d && d.enroll(config)).map((d) => d.id),
+    ...(since !== null ? { recovering: true as const } : {}),
+    ...(open ? { recoveryOpenSince: Number(open.created_at) } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { FactorId } from "@/lib/factors/registry";
 import { options } from "@/lib/flow/next-step";
 import { flowTexts } from "@/lib/flow/texts";
+import { formatReadyAt } from "@/lib/recovery/format";
 import { offersRecovery } from "@/lib/recovery/offer";
 import type { Screen } from "./screen";
 
@@ -13,6 +14,8 @@ export interface ChallengeParts {
   tryAnother: { label: string; recovery: string | null } | null;
   /** "I can't use any of my methods" (self-service recovery), unless policy turns it off. */
   lost: string | null;
+  /** A self-service recovery request is open for this account: when it was made, and that a sign-in here cancels it. */
+  recoveryNotice: string | null;
   code: { label: string; submit: string; pending: string };
 }
 
@@ -29,6 +32,8 @@ export function challengeParts(s: Screen, current?: FactorId): ChallengeParts {
         ? { label: common("tryAnother"), recovery: o.challenge.includes("recovery-code") && current !== "recovery-code" ? s.t("recovery")("use") : null }
         : null,
     lost: offersRecovery(s.ctx.flow, s.factors) ? s.t("selfRecovery")("lost") : null,
+    recoveryNotice:
+      s.factors.recoveryOpenSince !== undefined && s.step.kind === "challenge" && !s.step.gate ? s.t("selfRecovery")("notice", { date: formatReadyAt(s.factors.recoveryOpenSince, s.locale) }) : null,
     code: { label: common("codeLabel"), submit: common("verify"), pending: common("verifying") },
   };
 }

@@ -8,7 +8,10 @@ import { sendErrorMessage } from "@/lib/flow/channel-send";
 import type { Fields, FormOutcome } from "@/lib/flow/forms";
 import { MAX_FLOW_FAILURES } from "@/lib/flow/limits";
 import type { UserFactors } from "@/lib/flow/next-step";
+import { nextStep, stepPath } from "@/lib/flow/next-step";
+import { swapPending } from "@/lib/flow/repo";
 import { countFailure, endFlow } from "@/lib/flow/transition";
+import { userFactors } from "@/lib/flow/user-factors";
 import type { Flow, Step } from "@/lib/flow/types";
 import type { Translate } from "@/lib/i18n/translate";
 import { DEFAULT_RECOVERY_WAIT_HOURS } from "@/lib/policy/schema";
@@ -52,8 +55,10 @@ const codeInput = z.object({
 });
 
 /**
- * The screen's two forms: `send` (a code to the verified email) and `verify` (the code, which opens
- * the request and ends the flow). `t` is the root translator.
+ * The screen's two forms: `send` (a code to the verified email) and `verify` (the code). Before a
+ * request, the code opens one and ends the flow. With this browser's request ripe, the code starts
+ * the finish: the flow records it (Pending.recovery) and goes to setting up a new factor, and the
+ * request completes when the flow does (lib/flow/transition.ts). `t` is the root translator.
  */
 export async function recoveryForm(ctx: FactorCtx, deps: RecoveryDeps, fields: Fields, t: (namespace: string) => Translate, locale: string): Promise<FormOutcome> {
   const errors = t("common.errors");
@@ -61,7 +66,7 @@ export async function recoveryForm(ctx: FactorCtx, deps: RecoveryDeps, fields: F
   const who = auditWho(ctx.flow, "email");
   // An open request (from this browser or another) takes no new code and no second request.
   const open = await standing(ctx.db, ctx.env.keys, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, ctx.flow.context.deviceHash, ctx.now);
-  if (open.kind !== "none") return { redirect: "/recovery" };
+  if (open.kind !== "none" && open.kind !== "ready") return { redirect: "/recovery" };
   const email = await recoveryEmail(ctx);
   if (!email) return { error: r("refused.no_email") };
   if (fields.intent === "send") {
@@ -79,6 +84,7 @@ export async function recoveryForm(ctx: FactorCtx, deps: RecoveryDeps, fields: F
     if (failed.ended) return { redirect: "/ended" };
     return { error: errors("code_invalid", { remaining: MAX_FLOW_FAILURES - failed.failures }) };
   }
+  if (open.kind === "ready") return beginFinish(ctx, open.id);
   const settings = recoverySettings(ctx.flow);
   const c = ctx.flow.context;
   const opened = await requestRecovery(
@@ -99,4 +105,14 @@ export async function recoveryForm(ctx: FactorCtx, deps: RecoveryDeps, fields: F
   // A verified request grants nothing: the sign-in ends as denied, and the app hears access_denied.
   await endFlow(ctx.db, ctx.flow, "recovery_pending", ctx.now);
   return { redirect: "/recovery" };
+}
+
+/** The email was proved again for this browser's ripe request: the flow goes on to a new factor. */
+export async function beginFinish(ctx: FactorCtx, requestId: string): Promise<FormOutcome> {
+  const { choice: _choice, ...rest } = ctx.flow.pending;
+  const pending = { ...rest, recovery: { requestId, at: ctx.now } };
+  if (!(await swapPending(ctx.db, ctx.flow, pending))) return { redirect: "/recovery" };
+  await audit(ctx.db, { event: "recovery.email_proved", ...auditWho(ctx.flow, "email"), outcome: "success", detail: { requestId } });
+  const flow = { ...ctx.flow, pending };
+  return { redirect: stepPath(nextStep(flow, await userFactors(flow, ctx.db, ctx.env, ctx.now), ctx.now)) };
 }

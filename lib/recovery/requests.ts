@@ -106,6 +106,19 @@ export async function standing(db: Kysely<Database>, keys: KeyRing, user: UserKe
   return phaseOf(row, now) === "ready" ? { kind: "ready", id: row.id, readyAt } : { kind: "waiting", id: row.id, readyAt };
 }
 
+/**
+ * Whether the flow from `deviceHash` may finish this request now: the wait is over (or support
+ * approved it) and the browser is the one the request came from.
+ */
+export function finishableBy(row: Pick<RecoveryRequestRow, "status" | "ready_at" | "device_hash">, deviceHash: string | undefined, now: number): boolean {
+  return phaseOf(row, now) === "ready" && sameDevice(row, deviceHash);
+}
+
+/** A request's status as stored (null when it is gone). */
+export async function requestStatus(db: Kysely<Database>, id: string): Promise<RecoveryRequestRow["status"] | null> {
+  return (await db.selectFrom("recovery_requests").select("status").where("id", "=", id).executeTakeFirst())?.status ?? null;
+}
+
 /** The device binding: the keyed hash of the browser's device cookie, as the flow recorded it at entry. */
 function sameDevice(row: Pick<RecoveryRequestRow, "device_hash">, deviceHash: string | undefined): boolean {
   if (!deviceHash) return false;
@@ -280,7 +293,8 @@ export async function completeRecovery(
   input: { user: UserKey; deviceHash: string | undefined; keep: readonly string[] },
   now: number,
 ): Promise<{ ok: true; disabled: number } | { ok: false; reason: CompleteRefusal }> {
-  const { db, keys, user } = { ...deps, user: input.user };
+  const { db, keys } = deps;
+  const user = input.user;
   const row = await openRequest(db, user, now);
   if (!row) return { ok: false, reason: "no_request" };
   if (!sameDevice(row, input.deviceHash)) {
@@ -305,7 +319,7 @@ export async function completeRecovery(
     ).map((r) => r.id);
     await trx
       .updateTable("recovery_requests")
-      .set({ disabled_factors: JSON.stringify({ authenticators, recoveryCodes }) })
+      .set({ disabled_factors: JSON.stringify({ authenticators, recoveryCodes, added: [...input.keep] }) })
       .where("id", "=", row.id)
       .execute();
     const devicesRevoked = await revokeDevices(trx, user, now);
@@ -326,14 +340,24 @@ export async function findByRestoreToken(db: Kysely<Database>, keys: KeyRing, to
 }
 
 /**
- * The restore link's POST: re-enables the factors and recovery codes the completion disabled (only
- * those still as it left them), once, within the grace period.
+ * The restore link's POST undoes a completion, once, within the grace period: it re-enables the
+ * factors and recovery codes the completion disabled (only those still as it left them), and turns
+ * off what the recovery added (the new factor, and the recovery codes issued since), since the
+ * person restoring says the recovery was not theirs, or not needed.
  */
 export async function restoreFactors(deps: RecoveryDeps, token: string, now: number): Promise<{ ok: true; restored: number } | { ok: false }> {
   const row = await findByRestoreToken(deps.db, deps.keys, token, now);
   if (!row) return { ok: false };
   const completedAt = Number(row.completed_at);
-  const { authenticators = [], recoveryCodes = [] } = JSON.parse(row.disabled_factors ?? "{}") as { authenticators?: string[]; recoveryCodes?: string[] };
+  const {
+    authenticators = [],
+    recoveryCodes = [],
+    added = [],
+  } = JSON.parse(row.disabled_factors ?? "{}") as {
+    authenticators?: string[];
+    recoveryCodes?: string[];
+    added?: string[];
+  };
   const restored = await deps.db.transaction().execute(async (trx) => {
     const claimed = await trx.updateTable("recovery_requests").set({ restored_at: now }).where("id", "=", row.id).where("restored_at", "is", null).executeTakeFirst();
     if (Number(claimed.numUpdatedRows) !== 1) return null;
@@ -358,10 +382,22 @@ export async function restoreFactors(deps: RecoveryDeps, token: string, now: num
         .where("sub", "=", row.sub)
         .where("used_at", "=", completedAt)
         .execute();
+    if (added.length > 0)
+      await trx.updateTable("authenticators").set({ disabled_at: now }).where("id", "in", added).where("tenant", "=", row.tenant).where("sub", "=", row.sub).where("disabled_at", "is", null).execute();
+    await trx
+      .updateTable("recovery_codes")
+      .set({ used_at: now })
+      .where("tenant", "=", row.tenant)
+      .where("sub", "=", row.sub)
+      .where("used_at", "is", null)
+      .where("created_at", ">=", completedAt)
+      .execute();
     return n;
   });
   if (restored === null) return { ok: false };
-  await audit(deps.db, { event: "recovery.restored", tenant: row.tenant, sub: row.sub, outcome: "success", detail: { requestId: row.id, authenticators: restored } });
+  await audit(deps.db, { event: "recovery.restored", tenant: row.tenant, sub: row.sub, outcome: "success", detail: { requestId: row.id, authenticators: restored, removed: added.length } });
+  // Whoever finished the recovery may hold a session made with the new factor: it ends too.
+  await deps.revoke({ tenant: row.tenant, sub: row.sub }, "recovery_restored", now);
   return { ok: true, restored };
 }
 
@@ -397,17 +433,6 @@ export async function sendReminders(deps: RecoveryDeps, now: number): Promise<nu
     sent++;
   }
   return sent;
-}
-
-/**
- * The sign-in page's banner: an open request the user has not been shown yet on a sign-in. Marks it
- * seen (once per request, so the banner is not repeated on every login).
- */
-export async function unseenRequest(db: Kysely<Database>, user: UserKey, now: number): Promise<RecoveryRequestRow | null> {
-  const row = await openRequest(db, user, now);
-  if (!row || row.seen_at !== null) return null;
-  const res = await db.updateTable("recovery_requests").set({ seen_at: now }).where("id", "=", row.id).where("seen_at", "is", null).executeTakeFirst();
-  return Number(res.numUpdatedRows) === 1 ? row : null;
 }
 
 /** Retention: closed requests older than CLOSED_KEEP_MS (and past any restore window) go; open ones left ready too long expire. */

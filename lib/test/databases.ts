@@ -9,6 +9,7 @@ import { connect, migrateToLatest } from "@/lib/db/connect";
 import type { Database } from "@/lib/db/schema";
 import type { FactorCtx } from "@/lib/factors/types";
 import { findFlow, openFlow } from "@/lib/flow/repo";
+import type { FlowContext } from "@/lib/flow/types";
 import { testEnv } from "./env";
 
 /** PostgreSQL for integration tests; on node-svc machines it runs locally with trust auth. */
@@ -56,7 +57,7 @@ export const BACKENDS: Backend[] = [
 export const env = testEnv();
 
 /** Opens a flow for a user as the entry route would, and returns a factor context for it. */
-export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.randomUUID()}`, now = Date.now()): Promise<FactorCtx> {
+export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.randomUUID()}`, now = Date.now(), extra: Partial<FlowContext> = {}): Promise<FactorCtx> {
   const opened = await openFlow(
     db,
     env.keys,
@@ -64,7 +65,7 @@ export async function newFlowCtx(db: Kysely<Database>, sub = `auth0|${crypto.ran
       state: crypto.randomBytes(16).toString("base64url"),
       sessionToken: crypto.randomBytes(24).toString("base64url"),
       // The passkey offer is snoozed (as on a browser that said "not now"): tests of the offer open their own flows.
-      context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest", offerSnoozed: true },
+      context: { claims: { iss: "tenant.eu.auth0.com", sub, iat: 0, exp: 0, email: "ada@example.com" }, ip: "203.0.113.9", userAgent: "vitest", offerSnoozed: true, ...extra },
       ttlSeconds: 900,
     },
     now,

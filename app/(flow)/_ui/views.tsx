@@ -55,6 +55,15 @@ export function GateNoticeView({ text }: { text: string }) {
   );
 }
 
+/** On a challenge: a self-service recovery request is open for this account, and a sign-in cancels it. */
+export function RecoveryNoticeView({ text }: { text: string }) {
+  return (
+    <Surface as="p" role="status" className="px-4 py-3 text-sm" data-testid="recovery-notice">
+      {text}
+    </Surface>
+  );
+}
+
 const LINK = `text-center ${INLINE_LINK}`;
 
 /** "Try another method", and the recovery code one step away from every challenge. */
