@@ -7,6 +7,7 @@ import type { Browser, Page } from "@playwright/test";
 import { expectAccessible } from "./support/axe";
 import { type AuthenticatorApp, enrollNewUser, expect, newEmail, OtpScreens, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
+import { proveEmailForRecovery, requestRecoveryAt, signInAgain } from "./support/recovery";
 
 const CONSOLE = `${E2E.keystepUrl}/console`;
 
@@ -84,7 +85,7 @@ test("a console reset", async ({ browser }) => {
     await page.getByLabel("User id or email").fill(target);
     await page.getByRole("button", { name: "Find" }).click();
     await page.getByRole("link", { name: /^auth0\|/ }).click();
-    await expect(page.getByTestId("console-factors")).toContainText("otp");
+    await expect(page.getByTestId("console-factors")).toContainText("Authenticator app");
     await expect(page.getByText("10 of 10 recovery codes left")).toBeVisible();
   });
   await test.step("reset asks for a confirmation and a reason", async () => {
@@ -106,9 +107,9 @@ test("a console reset", async ({ browser }) => {
     await page.getByRole("link", { name: "Charts" }).click();
     await expect(page.getByRole("heading", { level: 1 })).toHaveText("Deployment charts");
     // Every enrolled journey user has an authenticator app; the operator's counts at least.
-    await expect(page.getByTestId("chart-mix").getByRole("table")).toContainText("otp");
+    await expect(page.getByTestId("chart-mix").getByRole("table")).toContainText("Authenticator app");
     await expect(page.getByTestId("chart-mix").getByRole("img", { name: /Factor mix/ })).toBeVisible();
-    await expect(page.getByTestId("chart-rates").getByRole("table")).toContainText("otp");
+    await expect(page.getByTestId("chart-rates").getByRole("table")).toContainText("Authenticator app");
     await expect(page.getByTestId("chart-policy").getByRole("table")).toContainText("CHALLENGE");
     await expectAccessible(page, "console charts");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
@@ -161,6 +162,54 @@ test("threat: CSRF on console actions: a cross-site POST to a console action is 
     const view = (await r.json()) as { factors: Array<{ factor: string }>; events: Array<{ event: string }> };
     expect(view.factors.map((f) => f.factor)).toEqual(["otp"]);
     expect(view.events.map((e) => e.event)).not.toContain("admin.reset");
+  });
+  await op.close();
+});
+
+test("a console approves a recovery request, and issues an enrollment link", async ({ browser }) => {
+  test.setTimeout(150_000); // two users set up, a recovery request, the operator's two actions
+  const target = newEmail("recovering");
+  const customer = await enrolledBrowser(browser, target);
+  await requestRecoveryAt(customer.page, { keystepUrl: E2E.keystepUrl, simUrl: E2E.simUrl, email: target });
+  const op = await enrolledBrowser(browser, newEmail("operator"));
+  await consoleSignIn(op.page, op.phone);
+  const page = op.page;
+
+  await test.step("the operator sees the waiting request", async () => {
+    await page.getByLabel("User id or email").fill(target);
+    await page.getByRole("button", { name: "Find" }).click();
+    await page.getByRole("link", { name: /^auth0\|/ }).click();
+    await expect(page.getByTestId("console-recovery")).toContainText("waiting until");
+  });
+  await test.step("approving asks for a confirmation and a reason, and is audited with them", async () => {
+    await page.getByRole("link", { name: "Approve the recovery request" }).click();
+    await expect(page.getByRole("heading", { name: /Approve: end the waiting period now/ })).toBeVisible();
+    await page.getByLabel("Reason (kept in the audit trail)").fill("Identity checked on a video call");
+    await page.getByLabel("I have checked who I am helping").check();
+    await page.getByRole("button", { name: "Approve the recovery request" }).click();
+    await expect(page.getByRole("status")).toContainText("The recovery request was approved");
+    await expect(page.getByTestId("console-recovery")).toContainText("ready since");
+    await expect(page.getByTestId("console-audit")).toContainText("admin.recovery_approved · success");
+    await expect(page.getByTestId("console-audit")).toContainText("“Identity checked on a video call”");
+  });
+  await test.step("the customer can finish now, from the browser the request came from", async () => {
+    await signInAgain(customer.page);
+    await expect(customer.page).toHaveURL(`${E2E.keystepUrl}/otp`);
+    await proveEmailForRecovery(customer.page, { keystepUrl: E2E.keystepUrl, email: target, intro: "Your waiting period is over", submit: "Continue" });
+    await expect(customer.page).toHaveURL(new RegExp(`${E2E.keystepUrl}/(choose|otp/setup)$`));
+    await customer.close();
+  });
+  await test.step("an enrollment link: behind the same confirmation and reason, its URL shown once", async () => {
+    await page.getByRole("link", { name: "Issue an enrollment link" }).click();
+    await page.getByLabel("Method to set up").selectOption({ label: "Authenticator app" });
+    await page.getByLabel("Works for").selectOption("1d");
+    await page.getByLabel("Reason (kept in the audit trail)").fill("Onboarding a new phone");
+    await page.getByLabel("I have checked who I am helping").check();
+    await page.getByRole("button", { name: "Issue the link" }).click();
+    await expect(page.getByTestId("enroll-link-url")).toHaveValue(new RegExp(`^${E2E.keystepUrl}/enroll/[\\w-]{40,}$`));
+    await page.reload();
+    await expect(page.getByTestId("enroll-link-url")).toHaveCount(0);
+    await expect(page.getByTestId("console-audit")).toContainText("enroll_link.issued · Authenticator app · success");
   });
   await op.close();
 });

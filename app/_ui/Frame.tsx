@@ -16,6 +16,7 @@ export function Frame({
   footer,
   timer,
   localeAction,
+  wide = false,
 }: {
   data: FrameData;
   title: string;
@@ -25,6 +26,8 @@ export function Frame({
   /** The time-limit warning of a running flow. */
   timer?: React.ReactNode;
   localeAction: string | ((form: FormData) => Promise<void>);
+  /** A work page (the support console): a wider card on large screens; phones see no difference. */
+  wide?: boolean;
 }) {
   const { brand, labels } = data;
   return (
@@ -34,7 +37,7 @@ export function Frame({
         <img src={brand.logoUrl ?? "/icon.svg"} alt="" height={28} width={brand.logoUrl ? undefined : 28} className="h-7 w-auto" />
         <span className="text-lg font-semibold tracking-tight">{brand.name}</span>
       </Text>
-      <Surface as="main" kind="card" className="w-full max-w-md p-6 shadow-sm sm:p-8">
+      <Surface as="main" kind="card" className={`w-full ${wide ? "max-w-4xl" : "max-w-md"} p-6 shadow-sm sm:p-8`}>
         <Text as="h1" id="screen-title" tabIndex={-1} className="text-2xl font-semibold tracking-tight outline-none">
           {title}
         </Text>

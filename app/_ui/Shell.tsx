@@ -9,7 +9,7 @@ import { extendSignIn, setLocale } from "./actions";
 import { Frame } from "./Frame";
 
 /** The frame of a React screen (app/_ui/Frame.tsx), with its data and server actions. */
-export async function Shell({ title, intro, children, footer }: { title: string; intro?: React.ReactNode; children?: React.ReactNode; footer?: React.ReactNode }) {
+export async function Shell({ title, intro, children, footer, wide }: { title: string; intro?: React.ReactNode; children?: React.ReactNode; footer?: React.ReactNode; wide?: boolean }) {
   const [t, negotiated, brand, chosen, flow] = await Promise.all([getTranslations("common"), getLocale(), currentBranding(), chosenLocale(), frameFlow()]);
   const timer =
     flow?.status === "active" ? (
@@ -21,7 +21,7 @@ export async function Shell({ title, intro, children, footer }: { title: string;
       />
     ) : null;
   return (
-    <Frame data={frameData(brand, chosen, negotiated, t as Translate)} title={title} intro={intro} footer={footer} timer={timer} localeAction={setLocale}>
+    <Frame data={frameData(brand, chosen, negotiated, t as Translate)} title={title} intro={intro} footer={footer} timer={timer} localeAction={setLocale} wide={wide}>
       {children}
     </Frame>
   );

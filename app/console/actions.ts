@@ -2,14 +2,16 @@
 
 import { redirect } from "next/navigation";
 import { audit } from "@/lib/audit";
-import { consoleAction, parseReason } from "@/lib/console/actions";
+import { consoleAction, type IssuedLinkState, LINK_LIFETIMES, parseReason } from "@/lib/console/actions";
 import { reactAction } from "@/lib/flow/guard";
 import { clearSessionCookie, consoleActor, CONSOLE_COOKIE, currentConsoleSession } from "@/lib/console/request";
 import { closeConsoleSession } from "@/lib/console/sessions";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
-import { parseUserKey, resolveTenant } from "@/lib/support/ops";
+import { offeredFactors } from "@/lib/enrollment-links";
+import { issueEnrollmentLink, parseLifetime, parseUserKey, resolveTenant } from "@/lib/support/ops";
 import { cookies } from "next/headers";
+import { getTranslations } from "next-intl/server";
 
 /**
  * The console's server actions. A POST reaches them only from Keystep's own origin (proxy.ts
@@ -46,7 +48,38 @@ export const runConsoleAction = reactAction(async function runConsoleAction(form
   if (field("confirmed") !== "yes") return back({ ...confirm, error: "unconfirmed" });
   const reason = parseReason(form.get("reason"));
   if (reason === null) return back({ ...confirm, error: "reason" });
-  const result = await action.run(db(), user.value, await consoleActor(session, reason), env().tenants, authenticator);
+  const result = await action.run({ db: db(), user: user.value, actor: await consoleActor(session, reason), env: env(), authenticatorId: authenticator });
   if (!result.ok) return back({ error: result.error });
   back({ done: action.id });
+});
+
+/**
+ * "Issue an enrollment link" (decision 0012): behind the same confirmation and reason as every
+ * console action, for the user on screen. The URL is answered once to this form and never stored
+ * or audited (only its id is), so it is not a redirect either.
+ */
+export const issueConsoleLink = reactAction(async function issueConsoleLink(_prev: IssuedLinkState, form: FormData): Promise<IssuedLinkState> {
+  const t = await getTranslations("console");
+  const session = await currentConsoleSession();
+  if (!session) return { error: t("errors.signed_out") };
+  const field = (name: string) => {
+    const v = form.get(name);
+    return typeof v === "string" ? v : "";
+  };
+  const config = env();
+  const tenant = resolveTenant(config.tenants, field("tenant") || config.console?.tenant || null, "the tenant field");
+  const user = tenant.ok ? parseUserKey(tenant.value, field("user")) : tenant;
+  if (!user.ok) return { error: t("errors.invalid") };
+  if (field("confirmed") !== "yes") return { error: t("errors.unconfirmed") };
+  const reason = parseReason(form.get("reason"));
+  if (reason === null) return { error: t("errors.reason") };
+  const lifetime = (LINK_LIFETIMES as readonly string[]).includes(field("lifetime")) ? parseLifetime(field("lifetime")) : null;
+  if (!lifetime?.ok) return { error: t("errors.invalid") };
+  const r = await issueEnrollmentLink(db(), user.value, { factor: field("factor") || null, ttlMs: lifetime.value }, await consoleActor(session, reason), Date.now(), {
+    keys: config.keys,
+    publicUrl: config.publicUrl,
+    offered: offeredFactors(config),
+  });
+  if (!r.ok) return { error: t(`errors.${r.error === "invalid_factor" ? "invalid_factor" : "invalid"}`) };
+  return { url: r.value.url, expiresAt: r.value.expiresAt };
 });

@@ -4,7 +4,11 @@ import { Shell } from "@/app/_ui/Shell";
 import { Alert } from "@/components/Alert";
 import { Button, ButtonLink } from "@/components/Button";
 import { Checkbox, INLINE_LINK, Select, Surface, TextArea, TextInput } from "@/components/Text";
-import { CONSOLE_ACTIONS, consoleAction } from "@/lib/console/actions";
+import { CONSOLE_ACTIONS, consoleAction, LINK_LIFETIMES } from "@/lib/console/actions";
+import { offeredFactors } from "@/lib/enrollment-links";
+import { factorLabels } from "@/lib/factors/labels";
+import type { Translate } from "@/lib/i18n/translate";
+import { EnrollLinkForm } from "./EnrollLinkForm";
 import { findUsersByEmail, recentFlows } from "@/lib/console/find";
 import { consoleActor, currentConsoleSession } from "@/lib/console/request";
 import { db } from "@/lib/db";
@@ -30,13 +34,17 @@ const ERRORS = new Set([
   "tenant_unknown",
   "user_not_found",
   "authenticator_not_found",
+  "no_recovery_request",
+  "reason_required",
 ]);
 
 type Search = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : "");
 
 async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) {
-  const [t, params] = await Promise.all([getTranslations("console"), searchParams]);
+  const [t, root, params] = await Promise.all([getTranslations("console"), getTranslations(), searchParams]);
+  const names = factorLabels(root as unknown as Translate);
+  const factorName = names.nameOf;
   const errorCode = one(params.error);
   const error = errorCode ? <Alert>{t(`errors.${ERRORS.has(errorCode) ? errorCode : "invalid"}`)}</Alert> : null;
   const settings = env().console;
@@ -89,6 +97,8 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
       const u = view.value;
       const flows = await recentFlows(db(), { tenant: u.tenant, sub: u.sub });
       const confirming = consoleAction(one(params.confirm));
+      // Issuing an enrollment link answers with a URL shown once: its own form (EnrollLinkForm).
+      const linking = one(params.confirm) === "enroll_link";
       const authenticator = one(params.authenticator);
       const done = consoleAction(one(params.done));
       const link = (extra: Record<string, string>) => `/console?${new URLSearchParams({ tenant: u.tenant, user: u.sub, ...extra })}`;
@@ -128,13 +138,54 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
             </h2>
             <p className="text-sm">{t("user.recoveryCodes", { remaining: u.recoveryCodes.remaining, issued: u.recoveryCodes.issued })}</p>
             <p className="mt-2 flex flex-wrap gap-x-4 gap-y-1">
-              {CONSOLE_ACTIONS.filter((a) => !a.perAuthenticator).map((a) => (
+              {CONSOLE_ACTIONS.filter((a) => !a.perAuthenticator && (a.offered?.(u) ?? true)).map((a) => (
                 <a key={a.id} className={INLINE_LINK} href={link({ confirm: a.id })}>
                   {t(`actions.${a.id}.label`)}
                 </a>
               ))}
+              <a className={INLINE_LINK} href={link({ confirm: "enroll_link" })}>
+                {t("link.heading")}
+              </a>
             </p>
             {confirming && !confirming.perAuthenticator ? confirmForm : null}
+            {linking ? (
+              <EnrollLinkForm
+                tenant={u.tenant}
+                user={u.sub}
+                factors={offeredFactors(env()).map((id) => ({ id, name: names.name(id) }))}
+                labels={{
+                  heading: t("link.heading"),
+                  intro: t("link.intro"),
+                  factor: t("link.factor"),
+                  anyFactor: t("link.anyFactor"),
+                  lifetime: t("link.lifetime"),
+                  lifetimes: Object.fromEntries(LINK_LIFETIMES.map((l) => [l, t(`link.lifetimes.${l}`)])),
+                  reason: t("confirm.reason"),
+                  check: t("confirm.check"),
+                  submit: t("link.submit"),
+                  pending: t("link.pending"),
+                  issued: t("link.issued", { at: "{at}" }),
+                  url: t("link.url"),
+                }}
+              />
+            ) : null}
+          </section>
+          <section aria-labelledby="recovery-heading">
+            <h2 id="recovery-heading" className="text-lg font-semibold">
+              {t("user.recovery.heading")}
+            </h2>
+            {u.recovery ? (
+              <p className="text-sm" data-testid="console-recovery">
+                {t(`user.recovery.${u.recovery.status === "ready" || Date.parse(u.recovery.readyAt) <= Date.now() ? "ready" : "pending"}`, {
+                  created: fmt(u.recovery.createdAt),
+                  ready: fmt(u.recovery.readyAt),
+                })}
+                {u.recovery.approvedBy ? ` · ${t("user.recovery.approved")}` : ""}
+                {` · ${u.recovery.userAgent ?? "?"}${u.recovery.ip ? ` · ${u.recovery.ip}` : ""}`}
+              </p>
+            ) : (
+              <p>{t("user.none")}</p>
+            )}
           </section>
           <section aria-labelledby="factors-heading">
             <h2 id="factors-heading" className="text-lg font-semibold">
@@ -147,7 +198,7 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                 return (
                   <Surface as="li" kind="outline" key={f.id} className="p-3 text-sm">
                     <p className="font-medium">
-                      {f.factor}
+                      {factorName(f.factor)}
                       {f.label ? ` · ${f.label}` : ""}
                       {f.destination ? ` · ${f.destination}` : ""}
                     </p>
@@ -189,7 +240,7 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
               {flows.map((f) => (
                 <li key={f.createdAt}>
                   {fmt(f.createdAt)} · {f.client ?? "?"} · {t(`user.outcome.${f.outcome ?? "pending"}`)}
-                  {f.amr.length ? ` · ${f.amr.join(", ")}` : ""}
+                  {f.amr.length ? ` · ${f.amr.map(factorName).join(", ")}` : ""}
                   {f.reason ? ` · ${f.reason}` : ""}
                 </li>
               ))}
@@ -204,7 +255,7 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                 // Events have no id in the view; their order is stable within one answer.
                 <li key={i} className="break-words">
                   {fmt(e.at)} · {e.event}
-                  {e.factor ? ` · ${e.factor}` : ""}
+                  {e.factor ? ` · ${factorName(e.factor)}` : ""}
                   {e.outcome ? ` · ${e.outcome}` : ""}
                   {typeof e.detail?.operator === "string" ? ` · ${e.detail.operator}` : ""}
                   {/* An operator's reason; other events' `reason` (a policy's, a denial's) is not a quote. */}
@@ -219,7 +270,7 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
   }
 
   return (
-    <Shell title={t("title")} intro={t("signedInAs", { name: session.operator.email ?? session.operator.name ?? session.operator.sub })}>
+    <Shell wide title={t("title")} intro={t("signedInAs", { name: session.operator.email ?? session.operator.name ?? session.operator.sub })}>
       <p className="mb-4">
         <a className={INLINE_LINK} href="/console/stats">
           {t("stats.link")}

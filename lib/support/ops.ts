@@ -81,6 +81,8 @@ export interface UserView {
   recoveryCodes: { remaining: number; issued: number };
   devices: DeviceView[];
   events: EventView[];
+  /** The user's open self-service recovery request (docs/recovery.md), if any. */
+  recovery: RecoveryView | null;
 }
 
 export interface ResetSummary {
@@ -188,7 +190,7 @@ const actorDetail = (actor: Actor) => ({
 /** The user's factors (disabled ones too), recovery codes, remembered devices and latest audit events. */
 export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor): Promise<OpsResult<UserView>> {
   if (!(await userExists(db, user))) return userNotFound(user);
-  const [factors, remaining, issued, devices, events] = await Promise.all([
+  const [factors, remaining, issued, devices, events, recovery] = await Promise.all([
     db.selectFrom("authenticators").selectAll().where("tenant", "=", user.tenant).where("sub", "=", user.sub).orderBy("created_at").orderBy("id").execute(),
     remainingRecoveryCodes(db, user),
     db
@@ -199,6 +201,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
       .executeTakeFirstOrThrow(),
     listDevices(db, user),
     recentAuditEvents(db, user, RECENT_EVENTS),
+    openRequest(db, user, Date.now()),
   ]);
   // Looking at a user's data is itself recorded, after the read so it does not list itself.
   await audit(db, { event: "admin.viewed", tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: actorDetail(actor) });
@@ -211,6 +214,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
       recoveryCodes: { remaining, issued: Number(issued.n) },
       devices: devices.map(deviceView),
       events: events.map((e) => ({ ...e, at: iso(e.at) })),
+      recovery: recovery ? recoveryView(recovery) : null,
     },
   };
 }

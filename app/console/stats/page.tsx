@@ -5,6 +5,8 @@ import { Shell } from "@/app/_ui/Shell";
 import { Chart } from "@/components/Chart";
 import { INLINE_LINK } from "@/components/Text";
 import { currentConsoleSession } from "@/lib/console/request";
+import { factorLabels } from "@/lib/factors/labels";
+import type { Translate } from "@/lib/i18n/translate";
 import { challengeRates, factorMix, lockouts, passkeyAdoption, policyOutcomes, smsByCountry } from "@/lib/console/stats";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
@@ -45,7 +47,8 @@ function DataTable({ caption, head, rows }: { caption: string; head: string[]; r
 }
 
 async function ConsoleStats({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const [t, params] = await Promise.all([getTranslations("console"), searchParams]);
+  const [t, root, params] = await Promise.all([getTranslations("console"), getTranslations(), searchParams]);
+  const factorName = factorLabels(root as unknown as Translate).nameOf;
   const settings = env().console;
   if (!settings) return <Shell title={t("off.title")} intro={t("off.body")} />;
   if (!(await currentConsoleSession())) redirect("/console?error=signed_out");
@@ -77,8 +80,8 @@ async function ConsoleStats({ searchParams }: { searchParams: Promise<Record<str
       id: "mix",
       title: s("mix"),
       empty: mix.length === 0,
-      chart: <Chart kind="bar" label={s("mix")} labels={mix.map((m) => m.key)} series={[{ label: s("count"), data: mix.map((m) => m.n) }]} />,
-      table: <DataTable caption={s("mix")} head={[s("factor"), s("count")]} rows={mix.map((m) => [m.key, m.n])} />,
+      chart: <Chart kind="bar" label={s("mix")} labels={mix.map((m) => factorName(m.key))} series={[{ label: s("count"), data: mix.map((m) => m.n) }]} />,
+      table: <DataTable caption={s("mix")} head={[s("factor"), s("count")]} rows={mix.map((m) => [factorName(m.key), m.n])} />,
     },
     {
       id: "rates",
@@ -89,14 +92,14 @@ async function ConsoleStats({ searchParams }: { searchParams: Promise<Record<str
           kind="bar"
           stacked
           label={s("rates")}
-          labels={rates.map((r) => r.factor)}
+          labels={rates.map((r) => factorName(r.factor))}
           series={[
             { label: s("success"), data: rates.map((r) => r.success) },
             { label: s("failure"), data: rates.map((r) => r.failure) },
           ]}
         />
       ),
-      table: <DataTable caption={s("rates")} head={[s("factor"), s("success"), s("failure")]} rows={rates.map((r) => [r.factor, r.success, r.failure])} />,
+      table: <DataTable caption={s("rates")} head={[s("factor"), s("success"), s("failure")]} rows={rates.map((r) => [factorName(r.factor), r.success, r.failure])} />,
     },
     {
       id: "lockouts",
@@ -130,7 +133,7 @@ async function ConsoleStats({ searchParams }: { searchParams: Promise<Record<str
     },
   ];
   return (
-    <Shell title={s("title")} intro={s("window", { days: WINDOW_DAYS })}>
+    <Shell wide title={s("title")} intro={s("window", { days: WINDOW_DAYS })}>
       <a className={INLINE_LINK} href="/console">
         {s("back")}
       </a>
