@@ -206,6 +206,7 @@ test("a console approves a recovery request, and issues an enrollment link", asy
     await page.getByLabel("Reason (kept in the audit trail)").fill("Onboarding a new phone");
     await page.getByLabel("I have checked who I am helping").check();
     await page.getByRole("button", { name: "Issue the link" }).click();
+    await expect(page.getByRole("status")).toContainText("Link issued for: Authenticator app. It works once, until");
     await expect(page.getByTestId("enroll-link-url")).toHaveValue(new RegExp(`^${E2E.keystepUrl}/enroll/[\\w-]{40,}$`));
     await page.reload();
     await expect(page.getByTestId("enroll-link-url")).toHaveCount(0);

@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import crypto from "node:crypto";
 import { expect, newEmail, OtpScreens, AuthenticatorApp, test } from "./support/fixtures";
+import { expectAccessible } from "./support/axe";
 import { E2E } from "./support/ports";
 import { enrollAt, start, stopAll, waitForOk } from "./support/processes";
 import { message, proveEmailForRecovery, requestRecoveryAt, signInAgain } from "./support/recovery";
@@ -85,8 +86,11 @@ test("a request completes after the wait: the same browser proves the email agai
     await clockAhead(71 * HOUR);
     await signInAgain(page, simUrl);
     await expect(page).toHaveURL(`${keystepUrl}/otp`);
+    await expect(page.getByTestId("recovery-notice")).toContainText("Someone asked to recover this account on");
+    await expectAccessible(page, "challenge with an open recovery request");
     await page.getByRole("link", { name: "I can't use any of my methods" }).click();
-    await expect(page.getByRole("alert")).toContainText("You can finish it from this device after");
+    await expect(page.getByRole("status")).toContainText("You can finish it from this device after");
+    await expectAccessible(page, "recovery request waiting");
     await expect(page.getByRole("button", { name: "Send code" })).toHaveCount(0);
   });
 
@@ -94,7 +98,13 @@ test("a request completes after the wait: the same browser proves the email agai
     await clockAhead(AHEAD);
     await signInAgain(page, simUrl);
     await expect(page).toHaveURL(`${keystepUrl}/otp`);
-    await proveEmailForRecovery(page, { keystepUrl, email, intro: "Your waiting period is over", submit: "Continue" });
+    await proveEmailForRecovery(page, {
+      keystepUrl,
+      email,
+      intro: "Your waiting period is over",
+      submit: "Continue",
+      onScreen: (p) => expectAccessible(p, "recovery ready to finish"),
+    });
     // As a new user would: the picker of setups (or the one setup), never a challenge of the old factors.
     if (page.url() === `${keystepUrl}/choose`) await page.getByRole("button", { name: /authenticator app/i }).click();
     await expect(page).toHaveURL(`${keystepUrl}/otp/setup`);
@@ -130,6 +140,7 @@ test("a request completes after the wait: the same browser proves the email agai
     await other.goto(restore);
     await other.getByRole("button", { name: "Turn my old methods back on" }).click();
     await expect(other.getByText("Your old sign-in methods are on again")).toBeVisible();
+    await expectAccessible(other, "restore done");
     await other.context().close();
     await signInAgain(page, simUrl);
     await expect(page).toHaveURL(`${keystepUrl}/otp`);

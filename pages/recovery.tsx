@@ -1,6 +1,6 @@
 import type { InferGetServerSidePropsType } from "next";
 import { HtmlOnlyScreen } from "@/app/_ui/HtmlOnlyScreen";
-import { IntentForm } from "@/app/(flow)/_ui/views";
+import { IntentForm, RecoveryNoticeView } from "@/app/(flow)/_ui/views";
 import { Alert } from "@/components/Alert";
 import { Button, ButtonLink } from "@/components/Button";
 import { CodeFields } from "@/components/CodeFields";
@@ -82,7 +82,14 @@ export default function Recovery(props: InferGetServerSidePropsType<typeof getSe
   return (
     <HtmlOnlyScreen screen={props} title={view.title} footer={view.ended ? null : <IntentForm action={path} intent="cancel" label={view.cancel} />}>
       <div className="flex flex-col gap-4" data-stage={view.stage}>
-        {view.stage === "received" || view.stage.startsWith("pending") || view.stage === "no-email" ? <Alert>{view.text}</Alert> : <Text>{view.text}</Text>}
+        {/* Refusals are alerts; a received or waiting request is news, not an error. */}
+        {view.stage === "pending-elsewhere" || view.stage === "no-email" ? (
+          <Alert>{view.text}</Alert>
+        ) : view.stage === "received" || view.stage === "pending-here" ? (
+          <RecoveryNoticeView text={view.text} />
+        ) : (
+          <Text>{view.text}</Text>
+        )}
         {view.stage === "explain" || view.stage === "ready" ? (
           <form action={path} method="post" className="flex flex-col gap-3">
             <input type="hidden" name="intent" value="send" />

@@ -22,6 +22,13 @@ async function login(page: Page, email: string, query = "") {
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
+/** A step-up sign-in in a browser with an Auth0 session: straight to Keystep's challenge. */
+async function signInAgain(page: Page) {
+  await page.goto(`${SIM}/?acr_values=${encodeURIComponent("http://schemas.openid.net/pape/policies/2007/06/multi-factor")}`);
+  await page.getByRole("link", { name: "Log in" }).click();
+  await page.waitForURL((u) => u.origin === new URL(KEYSTEP).origin);
+}
+
 const INBOX = process.env.INBOX_URL ?? "http://127.0.0.1:4020";
 const KEYSTEP = process.env.KEYSTEP_URL ?? "http://localhost:3000";
 
@@ -158,6 +165,27 @@ async function main() {
   await r.getByRole("button", { name: /turn on/i }).click();
   await r.getByTestId("recovery-codes").waitFor();
   await shot(r, "recovery-codes");
+  await r.getByLabel("I have saved these codes").check();
+  await r.getByRole("button", { name: "Continue" }).click();
+  await r.getByTestId("result").waitFor({ state: "attached" });
+
+  // Self-service recovery (docs/recovery.md): Mae lost her phone and asks from the challenge.
+  await signInAgain(r);
+  await r.getByRole("link", { name: "I can't use any of my methods" }).click();
+  await r.getByRole("button", { name: "Send code" }).waitFor();
+  await shot(r, "recovery-explain");
+  since = Date.now();
+  await r.getByRole("button", { name: "Send code" }).click();
+  await r.getByRole("textbox", { name: /code/i }).fill(await inboxCode(mae, since));
+  await r.getByRole("button", { name: "Request recovery" }).click();
+  await r.getByRole("link", { name: "Back to sign-in" }).waitFor();
+  await shot(r, "recovery-received");
+  await r.getByRole("link", { name: "Back to sign-in" }).click();
+  await r.getByTestId("result").waitFor({ state: "attached" });
+  // Every challenge screen now tells of the request; signing in here would cancel it.
+  await signInAgain(r);
+  await r.getByTestId("recovery-notice").waitFor();
+  await shot(r, "recovery-notice");
 
   // A sign-in link: the waiting tab, and the confirm page on another device.
   const m = await (await browser.newContext(phone)).newPage();
@@ -200,11 +228,37 @@ async function main() {
   await op.getByRole("textbox", { name: /code/i }).fill(opTotp.generate({ timestamp: Date.now() + 30_000 }));
   await op.getByRole("button", { name: /verify/i }).click();
   await op.getByRole("search").waitFor();
-  await op.getByLabel("User id or email").fill(email);
+  // Mae's account, with her waiting recovery request; support approves it after a call.
+  await op.getByLabel("User id or email").fill(mae);
   await op.getByRole("button", { name: "Find" }).click();
   await op.getByRole("link", { name: /^auth0\|/ }).click();
   await op.getByTestId("console-factors").waitFor();
   await shot(op, "console-user");
+  await op.getByRole("link", { name: "Approve the recovery request" }).click();
+  await op.getByLabel("Reason (kept in the audit trail)").fill("Identity checked on a video call");
+  await op.getByLabel("I have checked who I am helping").check();
+  await shot(op, "console-approve");
+  await op.getByRole("button", { name: "Approve the recovery request" }).click();
+  await op.getByRole("status").waitFor();
+  await op.getByRole("link", { name: "Issue an enrollment link" }).click();
+  await op.getByLabel("Method to set up").selectOption({ label: "Passkey" });
+  await op.getByLabel("Reason (kept in the audit trail)").fill("Set up a passkey before Monday");
+  await op.getByLabel("I have checked who I am helping").check();
+  await op.getByRole("button", { name: "Issue the link" }).click();
+  await op.getByTestId("enroll-link-url").waitFor();
+  await shot(op, "console-enroll-link");
+
+  // Approved: from the same phone, Mae proves her email again and sets up a new method.
+  await signInAgain(r);
+  await r.getByRole("link", { name: "I can't use any of my methods" }).click();
+  await r.getByRole("button", { name: "Send code" }).waitFor();
+  await shot(r, "recovery-ready");
+  since = Date.now();
+  await r.getByRole("button", { name: "Send code" }).click();
+  await r.getByRole("textbox", { name: /code/i }).fill(await inboxCode(mae, since));
+  await r.getByRole("button", { name: "Continue" }).click();
+  await r.locator('form:has(input[value="otp"][name="factor"])').waitFor();
+  await shot(r, "recovery-new-method");
   await op.goto(`${KEYSTEP}/console/stats`);
   await op.getByTestId("chart-mix").waitFor();
   await shot(op, "console-charts");

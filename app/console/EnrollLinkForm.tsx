@@ -18,7 +18,6 @@ export interface EnrollLinkLabels {
   check: string;
   submit: string;
   pending: string;
-  issued: string;
   url: string;
 }
 
@@ -71,7 +70,7 @@ export function EnrollLinkForm({ tenant, user, factors, labels }: { tenant: stri
       {state && "error" in state ? <Alert>{state.error}</Alert> : null}
       {state && "url" in state ? (
         <div className="flex flex-col gap-2" role="status">
-          <p>{labels.issued.replace("{at}", state.expiresAt.replace("T", " ").slice(0, 16))}</p>
+          <p>{state.message}</p>
           <label htmlFor="link-url" className="font-medium">
             {labels.url}
           </label>

@@ -9,6 +9,8 @@ import { closeConsoleSession } from "@/lib/console/sessions";
 import { db } from "@/lib/db";
 import { env } from "@/lib/env";
 import { offeredFactors } from "@/lib/enrollment-links";
+import { factorLabels } from "@/lib/factors/labels";
+import type { Translate } from "@/lib/i18n/translate";
 import { issueEnrollmentLink, parseLifetime, parseUserKey, resolveTenant } from "@/lib/support/ops";
 import { cookies } from "next/headers";
 import { getTranslations } from "next-intl/server";
@@ -81,5 +83,6 @@ export const issueConsoleLink = reactAction(async function issueConsoleLink(_pre
     offered: offeredFactors(config),
   });
   if (!r.ok) return { error: t(`errors.${r.error === "invalid_factor" ? "invalid_factor" : "invalid"}`) };
-  return { url: r.value.url, expiresAt: r.value.expiresAt };
+  const method = r.value.factor ? factorLabels((await getTranslations()) as unknown as Translate).name(r.value.factor) : t("link.anyFactor");
+  return { url: r.value.url, message: t("link.issued", { method, at: r.value.expiresAt.replace("T", " ").slice(0, 16) }) };
 });

@@ -164,7 +164,6 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                   check: t("confirm.check"),
                   submit: t("link.submit"),
                   pending: t("link.pending"),
-                  issued: t("link.issued", { at: "{at}" }),
                   url: t("link.url"),
                 }}
               />

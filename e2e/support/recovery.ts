@@ -33,10 +33,11 @@ export async function signInAgain(page: Page, simUrl = E2E.simUrl): Promise<void
  * On a challenge: "I can't use any of my methods", the recovery screen saying `intro`, then the
  * emailed code; `submit` names the button.
  */
-export async function proveEmailForRecovery(page: Page, o: { keystepUrl: string; email: string; intro: string; submit: string }): Promise<void> {
+export async function proveEmailForRecovery(page: Page, o: { keystepUrl: string; email: string; intro: string; submit: string; onScreen?: (page: Page) => Promise<void> }): Promise<void> {
   await page.getByRole("link", { name: "I can't use any of my methods" }).click();
   await expect(page).toHaveURL(`${o.keystepUrl}/recovery`);
   await expect(page.getByText(o.intro)).toBeVisible();
+  await o.onScreen?.(page);
   const before = Date.now();
   await page.getByRole("button", { name: "Send code" }).click();
   const code = await latestCode(o.email, before);
@@ -50,7 +51,7 @@ export async function requestRecoveryAt(page: Page, o: { keystepUrl: string; sim
   await expect(page).toHaveURL(`${o.keystepUrl}/otp`);
   await proveEmailForRecovery(page, { ...o, intro: "nothing changes for 72 hours", submit: "Request recovery" });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Request received");
-  await expect(page.getByRole("alert")).toContainText("You can sign in from this device after");
+  await expect(page.getByRole("status")).toContainText("You can sign in from this device after");
   await page.getByRole("link", { name: "Back to sign-in" }).click();
   await expect(page.getByTestId("result")).toHaveText("error");
   await expect(page.getByRole("alert")).toContainText("access_denied");

@@ -70,7 +70,7 @@ export const CONSOLE_ACTIONS: readonly ConsoleAction[] = [
 export const consoleAction = (id: string | null | undefined): ConsoleAction | undefined => CONSOLE_ACTIONS.find((a) => a.id === id);
 
 /** The enrollment-link form's answer: the URL, shown once, or what was wrong, in the operator's language. */
-export type IssuedLinkState = { url: string; expiresAt: string } | { error: string } | null;
+export type IssuedLinkState = { url: string; message: string } | { error: string } | null;
 
 /** The lifetimes the enrollment-link form offers (lib/support/ops.ts parseLifetime). */
 export const LINK_LIFETIMES = ["1d", "7d", "30d"] as const;

@@ -8,12 +8,15 @@ import { finishableBy, openRequest } from "@/lib/recovery/requests";
 import type { UserFactors } from "./next-step";
 import type { Flow } from "./types";
 
+/** The factors whose proof is the email inbox (a code, a link). */
+const MAILBOX: ReadonlySet<FactorId> = new Set(["email", "magic-link"]);
+
 /**
  * What this user can use and set up in this flow: saved authenticators, the token's verified email,
  * and what is configured. A flow finishing a self-service recovery (`pending.recovery`, while its
  * request is still open, ripe and from this browser) counts only what was set up since the email
  * was proved again: the old factors are lost, so the user sets up a new one, as a new user would,
- * with no email fallback and no recovery codes until the recovery completes.
+ * with no email fallback and no recovery codes until the recovery completes, and not by email.
  */
 export async function userFactors(flow: Flow, database = db(), config = env(), now = Date.now()): Promise<UserFactors> {
   const user = { tenant: flow.tenant, sub: flow.sub };
@@ -37,7 +40,9 @@ export async function userFactors(flow: Flow, database = db(), config = env(), n
     ...(last && isFactorId(last.factor) ? { lastUsed: last.factor } : {}),
     // Each factor's descriptor says when it is usable without setup, and when this deployment offers its setup.
     implicit: since === null ? DESCRIPTORS.filter((d) => "implicit" in d && d.implicit(config, claims)).map((d) => d.id) : [],
-    available: DESCRIPTORS.filter((d) => "enroll" in d && d.enroll(config)).map((d) => d.id),
+    // A recovery's new method is not the mailbox that proved it: that would leave the account with
+    // nothing but the channel a password holder may also control.
+    available: DESCRIPTORS.filter((d) => "enroll" in d && d.enroll(config) && (since === null || !MAILBOX.has(d.id))).map((d) => d.id),
     ...(since !== null ? { recovering: true as const } : {}),
     ...(open ? { recoveryOpenSince: Number(open.created_at) } : {}),
   };

@@ -54,6 +54,10 @@ describe.each(BACKENDS)("finishing a self-service recovery ($name)", (backend) =
     const f = await userFactors(ctx.flow, db, env, ctx.now);
     // The old factors and codes do not count, and the verified email is no way in: only a setup.
     expect(f).toMatchObject({ recovering: true, enrolled: [], disabled: [], implicit: [] });
+    // Nor is the new method the mailbox that proved the request.
+    expect(f.available).not.toContain("email");
+    expect(f.available).not.toContain("magic-link");
+    expect(f.available).toContain("otp");
     expect(ctx.flow.pending.verified).toBeUndefined();
     const step = nextStep(ctx.flow, f, ctx.now);
     expect(["choose", "enroll"]).toContain(step.kind);
