@@ -10,7 +10,7 @@ import { activeChallenge } from "@/lib/factors/code";
 import { stepPath } from "@/lib/flow/next-step";
 import { htmlOnlyScreen } from "@/lib/pages/screen";
 import { recoveryEmail, recoveryForm, recoveryHere, recoverySettings } from "@/lib/recovery/flow";
-import { standing } from "@/lib/recovery/requests";
+import { flowDevice, standing } from "@/lib/recovery/requests";
 import { formatReadyAt } from "@/lib/recovery/format";
 import { recoveryDeps } from "@/lib/recovery/wiring";
 
@@ -33,7 +33,7 @@ export const getServerSideProps = htmlOnlyScreen({
     const { ctx } = s;
     const user = { tenant: ctx.flow.tenant, sub: ctx.flow.sub };
     const now = ctx.now;
-    const stand = await standing(ctx.db, ctx.env.keys, user, ctx.flow.context.deviceHash, now);
+    const stand = await standing(ctx.db, ctx.env.keys, user, flowDevice(ctx.flow.context), now);
     const ended = s.step.kind === "ended" && s.step.reason === "recovery_pending";
     const email = await recoveryEmail(ctx);
     const live = await activeChallenge(ctx.db, ctx.flow.id, "email", now);

@@ -1,5 +1,5 @@
 import { flowSeconds } from "@/lib/metrics";
-import { cancelForUser, completeRecovery, requestStatus } from "@/lib/recovery/requests";
+import { cancelForUser, completeRecovery, flowDevice, requestStatus } from "@/lib/recovery/requests";
 import { recoveryDeps } from "@/lib/recovery/wiring";
 import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
@@ -56,7 +56,7 @@ async function finishRecovery(ctx: FactorCtx, recovery: NonNullable<Pending["rec
     .where("disabled_at", "is", null)
     .execute();
   const keep = added.map((r) => r.id);
-  const done = await completeRecovery(recoveryDeps(ctx), { user, deviceHash: flow.context.deviceHash, keep }, ctx.now);
+  const done = await completeRecovery(recoveryDeps(ctx), { user, deviceHash: flowDevice(flow.context), keep }, ctx.now);
   // A retry after a lost write: this flow already completed its request.
   if (!done.ok && (await requestStatus(ctx.db, recovery.requestId)) !== "completed") {
     if (keep.length > 0) await ctx.db.updateTable("authenticators").set({ disabled_at: ctx.now }).where("id", "in", keep).where("disabled_at", "is", null).execute();

@@ -56,6 +56,11 @@ export interface FlowContext {
   policy?: FlowPolicy;
   /** Keyed hash of this browser's device cookie, minted at entry when it had none. */
   deviceHash?: string;
+  /**
+   * The same cookie's hash under every configured key, current first (absent on flows from before):
+   * what a binding made before a key rotation (a recovery request) is compared with.
+   */
+  deviceHashes?: string[];
   /** This browser said "not now" to the passkey offer within the last 30 days (cookie at entry). */
   offerSnoozed?: boolean;
   /**

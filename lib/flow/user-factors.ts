@@ -4,7 +4,7 @@ import { listAll } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { DESCRIPTORS, isFactorId, type FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
-import { finishableBy, openRequest } from "@/lib/recovery/requests";
+import { finishableBy, flowDevice, openRequest } from "@/lib/recovery/requests";
 import type { UserFactors } from "./next-step";
 import type { Flow } from "./types";
 
@@ -21,7 +21,7 @@ const MAILBOX: ReadonlySet<FactorId> = new Set(["email", "magic-link"]);
 export async function userFactors(flow: Flow, database = db(), config = env(), now = Date.now()): Promise<UserFactors> {
   const user = { tenant: flow.tenant, sub: flow.sub };
   const open = await openRequest(database, user, now);
-  const since = flow.pending.recovery && open?.id === flow.pending.recovery.requestId && finishableBy(open, flow.context.deviceHash, now) ? flow.pending.recovery.at : null;
+  const since = flow.pending.recovery && open?.id === flow.pending.recovery.requestId && finishableBy(open, flowDevice(flow.context), now) ? flow.pending.recovery.at : null;
   const all = (await listAll(database, user)).filter((r) => since === null || Number(r.created_at) >= since);
   const rows = all.filter((r) => r.disabled_at === null);
   const claims = flow.context.claims;

@@ -16,7 +16,7 @@ import type { Flow, Step } from "@/lib/flow/types";
 import type { Translate } from "@/lib/i18n/translate";
 import { DEFAULT_RECOVERY_WAIT_HOURS } from "@/lib/policy/schema";
 import { offersRecovery } from "./offer";
-import { requestRecovery, standing, type RecoveryDeps } from "./requests";
+import { flowDevice, requestRecovery, standing, type RecoveryDeps } from "./requests";
 
 /*
  * The flow side of "I can't use any of my methods" (pages/recovery.tsx). The screen is reached
@@ -65,7 +65,7 @@ export async function recoveryForm(ctx: FactorCtx, deps: RecoveryDeps, fields: F
   const r = t("selfRecovery");
   const who = auditWho(ctx.flow, "email");
   // An open request (from this browser or another) takes no new code and no second request.
-  const open = await standing(ctx.db, ctx.env.keys, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, ctx.flow.context.deviceHash, ctx.now);
+  const open = await standing(ctx.db, ctx.env.keys, { tenant: ctx.flow.tenant, sub: ctx.flow.sub }, flowDevice(ctx.flow.context), ctx.now);
   if (open.kind !== "none" && open.kind !== "ready") return { redirect: "/recovery" };
   const email = await recoveryEmail(ctx);
   if (!email) return { error: r("refused.no_email") };

@@ -221,6 +221,16 @@ describe.each(BACKENDS)("self-service recovery requests ($name)", (backend) => {
     expect(await ask({ deviceHash: OTHER_DEVICE }, T0 + 80 * HOUR)).toEqual({ ok: false, reason: "open_request" });
   });
 
+  it("a request made before a key rotation is still finished from its browser: the flow carries the cookie's hash under every key", async () => {
+    await insertAuthenticator(db, user, { factor: "otp", label: "" }, T0 - DAY);
+    await ask();
+    // After a rotation the flow's current hash differs; the old key's form is among its candidates.
+    const afterRotation = ["k2$the-same-cookie-under-the-new-key", DEVICE];
+    expect(await standing(db, env.keys, user, afterRotation, T0 + 80 * HOUR)).toMatchObject({ kind: "ready" });
+    expect(await standing(db, env.keys, user, ["k2$another-browser", OTHER_DEVICE], T0 + 80 * HOUR)).toEqual({ kind: "elsewhere" });
+    expect(await completeRecovery(deps, { user, deviceHash: afterRotation, keep: [] }, T0 + 80 * HOUR)).toEqual({ ok: true, disabled: 1 });
+  });
+
   it("a ripe request left unfinished expires, and old closed requests are purged", async () => {
     await ask();
     expect(await openRequest(db, user, T0 + 72 * HOUR + READY_FOR_MS)).toBeNull();

@@ -98,7 +98,7 @@ export async function openRequest(db: Kysely<Database>, user: UserKey, now: numb
  */
 export type Standing = { kind: "none" } | { kind: "elsewhere" } | { kind: "waiting"; id: string; readyAt: number } | { kind: "ready"; id: string; readyAt: number };
 
-export async function standing(db: Kysely<Database>, keys: KeyRing, user: UserKey, deviceHash: string | undefined, now: number): Promise<Standing> {
+export async function standing(db: Kysely<Database>, keys: KeyRing, user: UserKey, deviceHash: DeviceHashes, now: number): Promise<Standing> {
   const row = await openRequest(db, user, now);
   if (!row) return { kind: "none" };
   if (!sameDevice(row, deviceHash)) return { kind: "elsewhere" };
@@ -110,7 +110,7 @@ export async function standing(db: Kysely<Database>, keys: KeyRing, user: UserKe
  * Whether the flow from `deviceHash` may finish this request now: the wait is over (or support
  * approved it) and the browser is the one the request came from.
  */
-export function finishableBy(row: Pick<RecoveryRequestRow, "status" | "ready_at" | "device_hash">, deviceHash: string | undefined, now: number): boolean {
+export function finishableBy(row: Pick<RecoveryRequestRow, "status" | "ready_at" | "device_hash">, deviceHash: DeviceHashes, now: number): boolean {
   return phaseOf(row, now) === "ready" && sameDevice(row, deviceHash);
 }
 
@@ -119,12 +119,26 @@ export async function requestStatus(db: Kysely<Database>, id: string): Promise<R
   return (await db.selectFrom("recovery_requests").select("status").where("id", "=", id).executeTakeFirst())?.status ?? null;
 }
 
-/** The device binding: the keyed hash of the browser's device cookie, as the flow recorded it at entry. */
-function sameDevice(row: Pick<RecoveryRequestRow, "device_hash">, deviceHash: string | undefined): boolean {
-  if (!deviceHash) return false;
+/**
+ * A browser as a flow knows it: the keyed hash of its device cookie, or that hash under every
+ * configured key (FlowContext.deviceHashes), so a request made before a key rotation still
+ * recognises the browser it came from.
+ */
+export type DeviceHashes = string | readonly string[] | undefined;
+
+/** The browser of a flow, as recovery compares it: every form of its cookie's hash where the flow has them. */
+export const flowDevice = (context: { deviceHash?: string; deviceHashes?: string[] }): DeviceHashes => context.deviceHashes ?? context.deviceHash;
+
+/** The device binding: the request's stored hash is one of the browser's. Constant time per comparison. */
+function sameDevice(row: Pick<RecoveryRequestRow, "device_hash">, deviceHash: DeviceHashes): boolean {
+  const candidates = deviceHash === undefined ? [] : typeof deviceHash === "string" ? [deviceHash] : deviceHash;
   const a = Buffer.from(row.device_hash);
-  const b = Buffer.from(deviceHash);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
+  let found = false;
+  for (const candidate of candidates) {
+    const b = Buffer.from(candidate);
+    found = (a.length === b.length && crypto.timingSafeEqual(a, b)) || found;
+  }
+  return found;
 }
 
 function budgetKeys(user: UserKey, ip: string | null): BudgetKey[] {
@@ -290,7 +304,7 @@ export type CompleteRefusal = "no_request" | "other_device" | "waiting";
  */
 export async function completeRecovery(
   deps: RecoveryDeps,
-  input: { user: UserKey; deviceHash: string | undefined; keep: readonly string[] },
+  input: { user: UserKey; deviceHash: DeviceHashes; keep: readonly string[] },
   now: number,
 ): Promise<{ ok: true; disabled: number } | { ok: false; reason: CompleteRefusal }> {
   const { db, keys } = deps;

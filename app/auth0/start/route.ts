@@ -10,7 +10,7 @@ import { linkSetup, nextStep, stepPath } from "@/lib/flow/next-step";
 import { openFlow } from "@/lib/flow/repo";
 import { settleAtEntry } from "@/lib/flow/transition";
 import { UPGRADE_LATER_COOKIE } from "@/lib/flow/upgrade";
-import { DEVICE_COOKIE, deviceTokenHash } from "@/lib/devices/repo";
+import { DEVICE_COOKIE, deviceTokenHash, deviceTokenHashes } from "@/lib/devices/repo";
 import { decideAtEntry } from "@/lib/policy/entry";
 import { consumeLinkWithNothingToDo, ENROLL_LINK_COOKIE, linkAtEntry } from "@/lib/enrollment-links";
 import { randomToken } from "@/lib/security/crypto";
@@ -73,6 +73,7 @@ export async function GET(request: NextRequest): Promise<Response> {
         userAgent,
         policy,
         deviceHash,
+        deviceHashes: deviceTokenHashes(config.keys, deviceToken),
         ...(request.cookies.has(UPGRADE_LATER_COOKIE) ? { offerSnoozed: true } : {}),
         ...(link ? { enrollLink: link } : {}),
       },
