@@ -1,7 +1,7 @@
 // Self-service recovery with a waiting period (#17 part 1, docs/recovery.md): a user who cannot use
 // any factor asks from a challenge screen, proves the verified email, and the request waits.
 import type { Page } from "@playwright/test";
-import { enrollNewUser, expect, newEmail, SimApp, test } from "./support/fixtures";
+import { enrollNewUser, expect, latestCode, newEmail, OtpScreens, RecoveryScreen, SimApp, test } from "./support/fixtures";
 import { E2E } from "./support/ports";
 import { message, requestRecoveryAt, STEP_UP } from "./support/recovery";
 
@@ -75,4 +75,38 @@ test("threat: a recovery request from another device is neither revealed nor con
   // No date, no code form: nothing to act on from here.
   await expect(other.getByRole("button", { name: "Send code" })).toHaveCount(0);
   await context.close();
+});
+
+test("the notices reach every phone the user has, by SMS, each with a cancel link that works", async ({ page, app, chooser, browser }) => {
+  const email = newEmail("recover-sms");
+  const n = String(100000 + Math.floor(Math.random() * 899999));
+  const phone = { national: `07400 ${n}`, e164: `+447400${n}` };
+  await test.step("the user's one method is a phone, by SMS", async () => {
+    await app.login(email);
+    await chooser.pick(/text message/i);
+    await expect(page).toHaveURL(`${E2E.keystepUrl}/phone/setup`);
+    await page.getByLabel("Country").selectOption("GB");
+    await page.getByLabel("Mobile number").fill(phone.national);
+    await page.getByRole("button", { name: "Send code" }).click();
+    await new OtpScreens(page).submit(await latestCode(phone.e164));
+    await new RecoveryScreen(page).save();
+    await app.expectLoggedIn();
+  });
+  const before = Date.now();
+  await requestRecoveryAt(page, { keystepUrl: E2E.keystepUrl, simUrl: E2E.simUrl, email, challenge: "/phone" });
+
+  const link = await test.step("the text message names the request and carries a cancel link", async () => {
+    const text = await message(phone.e164, /\/recovery\/cancel\/[\w-]+/, before);
+    expect(text).toContain("someone asked to recover your account");
+    return text.match(/https?:\/\/\S+\/recovery\/cancel\/[\w-]+/)?.[0] ?? "";
+  });
+  await test.step("the SMS link cancels the request, and the user is told on both channels", async () => {
+    const other = await (await browser.newContext()).newPage();
+    await other.goto(link);
+    await other.getByRole("button", { name: "This wasn't me — cancel" }).click();
+    await expect(other.getByTestId("recovery-cancel-result")).toContainText("The recovery request is cancelled");
+    await other.context().close();
+    await message(email, /recovery request for your account was cancelled/, before);
+    await message(phone.e164, /recovery request for your account was cancelled/, before);
+  });
 });

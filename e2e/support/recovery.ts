@@ -45,10 +45,10 @@ export async function proveEmailForRecovery(page: Page, o: { keystepUrl: string;
   await page.getByRole("button", { name: o.submit }).click();
 }
 
-/** From a challenge in this browser: the request opens, and the sign-in ends denied (the app hears access_denied). */
-export async function requestRecoveryAt(page: Page, o: { keystepUrl: string; simUrl: string; email: string }): Promise<void> {
+/** From a challenge in this browser (`challenge`, the authenticator app's unless given): the request opens, and the sign-in ends denied (the app hears access_denied). */
+export async function requestRecoveryAt(page: Page, o: { keystepUrl: string; simUrl: string; email: string; challenge?: string }): Promise<void> {
   await signInAgain(page, o.simUrl);
-  await expect(page).toHaveURL(`${o.keystepUrl}/otp`);
+  await expect(page).toHaveURL(`${o.keystepUrl}${o.challenge ?? "/otp"}`);
   await proveEmailForRecovery(page, { ...o, intro: "nothing changes for 72 hours", submit: "Request recovery" });
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("Request received");
   await expect(page.getByRole("status")).toContainText("You can sign in from this device after");
