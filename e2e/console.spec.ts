@@ -30,6 +30,14 @@ async function consoleSignIn(page: Page, phone: AuthenticatorApp) {
   await expect(page).toHaveURL(/\/console(\?.*)?$/);
 }
 
+/** On the console's user view: an action's link, its confirmation (the reason, the tick box), and its button. */
+async function act(page: Page, label: string, reason: string, scope: Page | ReturnType<Page["locator"]> = page) {
+  await scope.getByRole("link", { name: label, exact: true }).click();
+  await page.getByLabel("Reason (kept in the audit trail)").fill(reason);
+  await page.getByLabel("I have checked who I am helping").check();
+  await page.getByRole("button", { name: label, exact: true }).click();
+}
+
 test("a console login through the simulated tenant plus Keystep's MFA", async ({ browser }) => {
   const email = newEmail("operator");
   const op = await enrolledBrowser(browser, email);
@@ -182,11 +190,7 @@ test("a console approves a recovery request, and issues an enrollment link", asy
     await expect(page.getByTestId("console-recovery")).toContainText("waiting until");
   });
   await test.step("approving asks for a confirmation and a reason, and is audited with them", async () => {
-    await page.getByRole("link", { name: "Approve the recovery request" }).click();
-    await expect(page.getByRole("heading", { name: /Approve: end the waiting period now/ })).toBeVisible();
-    await page.getByLabel("Reason (kept in the audit trail)").fill("Identity checked on a video call");
-    await page.getByLabel("I have checked who I am helping").check();
-    await page.getByRole("button", { name: "Approve the recovery request" }).click();
+    await act(page, "Approve the recovery request", "Identity checked on a video call");
     await expect(page.getByRole("status")).toContainText("The recovery request was approved");
     await expect(page.getByTestId("console-recovery")).toContainText("ready since");
     await expect(page.getByTestId("console-audit")).toContainText("admin.recovery_approved · success");
@@ -211,6 +215,48 @@ test("a console approves a recovery request, and issues an enrollment link", asy
     await page.reload();
     await expect(page.getByTestId("enroll-link-url")).toHaveCount(0);
     await expect(page.getByTestId("console-audit")).toContainText("enroll_link.issued · Authenticator app · success");
+  });
+  await op.close();
+});
+
+test("a console disables and enables a factor, unlocks, forgets remembered devices and cancels a recovery request", async ({ browser }) => {
+  test.setTimeout(150_000); // two users set up, a recovery request, five confirmed actions
+  const target = newEmail("supported");
+  const customer = await enrolledBrowser(browser, target);
+  await requestRecoveryAt(customer.page, { keystepUrl: E2E.keystepUrl, simUrl: E2E.simUrl, email: target });
+  await customer.close();
+  const operatorEmail = newEmail("operator");
+  const op = await enrolledBrowser(browser, operatorEmail);
+  await consoleSignIn(op.page, op.phone);
+  const page = op.page;
+  await page.getByLabel("User id or email").fill(target);
+  await page.getByRole("button", { name: "Find" }).click();
+  await page.getByRole("link", { name: /^auth0\|/ }).click();
+  const factor = page.getByTestId("console-factors").locator("li").first();
+  const audit = page.getByTestId("console-audit");
+
+  await test.step("disable, then enable, the authenticator app", async () => {
+    await act(page, "Disable", "Phone reported stolen", factor);
+    await expect(page.getByRole("status")).toContainText("The factor was disabled");
+    await expect(factor).toContainText("Disabled");
+    await act(page, "Enable", "Phone found again", factor);
+    await expect(page.getByRole("status")).toContainText("The factor was enabled");
+    await expect(factor).toContainText("Active");
+    await expect(audit).toContainText(`admin.factor_disabled · Authenticator app · success · ${operatorEmail} · “Phone reported stolen”`);
+  });
+  await test.step("unlock and forget remembered devices", async () => {
+    await act(page, "Unlock", "Locked out after typos");
+    await expect(page.getByRole("status")).toContainText("The user was unlocked");
+    await act(page, "Forget remembered devices", "Shared computer at a library");
+    await expect(page.getByRole("status")).toContainText("Remembered devices were forgotten");
+    await expect(audit).toContainText("“Shared computer at a library”");
+  });
+  await test.step("cancel the recovery request: it is gone, and the actions for it too", async () => {
+    await act(page, "Cancel the recovery request", "The user did not ask for it");
+    await expect(page.getByRole("status")).toContainText("The recovery request was cancelled");
+    await expect(page.getByTestId("console-recovery")).toHaveCount(0);
+    await expect(page.getByRole("link", { name: "Approve the recovery request" })).toHaveCount(0);
+    await expect(audit).toContainText(`admin.recovery_cancelled · success · ${operatorEmail} · “The user did not ask for it”`);
   });
   await op.close();
 });

@@ -7,7 +7,23 @@ import { insertAuthenticator, listActive, MAX_CONSECUTIVE_FAILURES, type UserKey
 import { issueRecoveryCodes, remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { BACKENDS, env } from "@/lib/test/databases";
 import { testEnv } from "@/lib/test/env";
-import { parseUserKey, resetUser, resolveTenant, RECENT_EVENTS, revokeUserDevices, setFactorEnabled, showUser, unlockUser, type Actor } from "./ops";
+import { requestRecovery } from "@/lib/recovery/requests";
+import { DbBudgetStore } from "@/lib/security/budgets";
+import {
+  approveRecovery,
+  cancelRecovery,
+  issueEnrollmentLink,
+  parseUserKey,
+  resetUser,
+  resolveTenant,
+  RECENT_EVENTS,
+  revokeEnrollmentLinks,
+  revokeUserDevices,
+  setFactorEnabled,
+  showUser,
+  unlockUser,
+  type Actor,
+} from "./ops";
 
 const CLI: Actor = { kind: "cli" };
 const API: Actor = { kind: "api", ip: "198.51.100.7", userAgent: "curl/8.5.0" };
@@ -313,6 +329,24 @@ describe.each(BACKENDS)("unlock and revoke devices on $name", (backend) => {
     expect(await listDevices(db, other)).toHaveLength(1);
     const [event] = await db.selectFrom("audit_events").selectAll().where("sub", "=", user.sub).where("event", "=", "admin.devices_revoked").execute();
     expect(JSON.parse(event!.detail!)).toMatchObject({ operator: "op@example.com", reason: "locked out, identity checked", devicesRevoked: 1 });
+  });
+
+  it("threat: a console action audited without its operator — recovery and enrollment-link events name the operator and the reason too", async () => {
+    const user = newUser();
+    await insertAuthenticator(db, user, { factor: "otp", label: "" });
+    const deps = { db, keys: env.keys, publicUrl: "https://mfa.example.com", budgets: new DbBudgetStore(db), notify: async () => {}, revoke: async () => {} };
+    const ask = () => requestRecovery(deps, { user, email: "ada@example.com", deviceHash: "device", userAgent: null, ip: null, locale: "en", selfService: true, waitHours: 72 }, Date.now());
+    const ops = { keys: env.keys, publicUrl: "https://mfa.example.com" };
+    expect((await ask()).ok).toBe(true);
+    expect(await approveRecovery(db, user, CONSOLE, CONSOLE.reason, ops)).toMatchObject({ ok: true });
+    expect(await cancelRecovery(db, user, CONSOLE, CONSOLE.reason, ops)).toMatchObject({ ok: true });
+    const settings = { keys: env.keys, publicUrl: new URL("https://mfa.example.com"), offered: ["otp" as const] };
+    expect(await issueEnrollmentLink(db, user, { factor: "otp" }, CONSOLE, Date.now(), settings)).toMatchObject({ ok: true });
+    expect(await revokeEnrollmentLinks(db, user, CONSOLE)).toMatchObject({ ok: true });
+    const events = ["admin.recovery_approved", "admin.recovery_cancelled", "enroll_link.issued", "enroll_link.revoked"];
+    const rows = await db.selectFrom("audit_events").selectAll().where("sub", "=", user.sub).where("event", "in", events).execute();
+    expect(rows.map((r) => r.event).sort()).toEqual([...events].sort());
+    for (const row of rows) expect(JSON.parse(row.detail!), row.event).toMatchObject({ actor: "console", operator: "op@example.com", operatorSub: "auth0|op", reason: "locked out, identity checked" });
   });
 
   it("both refuse a user Keystep has never seen", async () => {

@@ -366,7 +366,7 @@ export async function issueEnrollmentLink(
     factor,
     outcome: "success",
     ...actorFields(actor),
-    detail: { actor: actor.kind, linkId: link.id, expiresAt: iso(link.expiresAt), ...(returnTo ? { returnTo } : {}) },
+    detail: { ...actorDetail(actor), linkId: link.id, expiresAt: iso(link.expiresAt), ...(returnTo ? { returnTo } : {}) },
   });
   return { ok: true, value: { id: link.id, tenant: user.tenant, sub: user.sub, factor, url: enrollLinkUrl(settings, link.token), expiresAt: iso(link.expiresAt), returnTo } };
 }
@@ -388,7 +388,7 @@ export async function revokeEnrollmentLinks(
     sub: user.sub,
     outcome: revoked > 0 ? "success" : "unchanged",
     ...actorFields(actor),
-    detail: { actor: actor.kind, revoked, ...(linkId ? { linkId } : {}) },
+    detail: { ...actorDetail(actor), revoked, ...(linkId ? { linkId } : {}) },
   });
   return { ok: true, value: { tenant: user.tenant, sub: user.sub, revoked } };
 }
@@ -456,7 +456,7 @@ export async function approveRecovery(
     sub: user.sub,
     outcome: "success",
     ...actorFields(actor),
-    detail: { actor: actor.kind, requestId: row.id, reason: why.value },
+    detail: { ...actorDetail(actor), requestId: row.id, reason: why.value },
   });
   return { ok: true, value: recoveryView(row) };
 }
@@ -481,7 +481,7 @@ export async function cancelRecovery(
     sub: user.sub,
     outcome: "success",
     ...actorFields(actor),
-    detail: { actor: actor.kind, requestId: row.id, reason: why.value },
+    detail: { ...actorDetail(actor), requestId: row.id, reason: why.value },
   });
   return { ok: true, value: { ...recoveryView(row), status: "cancelled" } };
 }
