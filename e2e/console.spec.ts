@@ -120,6 +120,12 @@ test("a console reset", async ({ browser }) => {
     await expect(page.getByTestId("chart-rates").getByRole("table")).toContainText("Authenticator app");
     await expect(page.getByTestId("chart-policy").getByRole("table")).toContainText("CHALLENGE");
     await expectAccessible(page, "console charts");
+    // Another period: the same charts over the last 7 days.
+    await page.getByLabel("Period").selectOption("7");
+    await page.getByRole("button", { name: "Show" }).click();
+    await expect(page).toHaveURL(/[?&]days=7\b/);
+    await expect(page.getByText("The last 7 days (passkey adoption: all time).")).toBeVisible();
+    await expect(page.getByTestId("chart-rates").getByRole("table")).toContainText("Authenticator app");
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
   });
   await test.step("the user's next login starts with setting up a factor", async () => {

@@ -3,7 +3,8 @@ import { getTranslations } from "next-intl/server";
 import { redirect } from "next/navigation";
 import { Shell } from "@/app/_ui/Shell";
 import { Chart } from "@/components/Chart";
-import { INLINE_LINK } from "@/components/Text";
+import { Button } from "@/components/Button";
+import { INLINE_LINK, Select } from "@/components/Text";
 import { currentConsoleSession } from "@/lib/console/request";
 import { factorLabels } from "@/lib/factors/labels";
 import type { Translate } from "@/lib/i18n/translate";
@@ -13,7 +14,9 @@ import { env } from "@/lib/env";
 import { resolveTenant } from "@/lib/support/ops";
 
 /** How far back the charts over time look. */
-const WINDOW_DAYS = 30;
+/** The periods an operator can look at (`?days=`), and the one shown first. */
+const PERIODS = [7, 30, 90] as const;
+const DEFAULT_DAYS = 30;
 
 /** A figure's data as a table: what screen readers read, and what anyone can copy. */
 function DataTable({ caption, head, rows }: { caption: string; head: string[]; rows: Array<Array<string | number>> }) {
@@ -54,7 +57,9 @@ async function ConsoleStats({ searchParams }: { searchParams: Promise<Record<str
   if (!(await currentConsoleSession())) redirect("/console?error=signed_out");
   const tenant = resolveTenant(env().tenants, (typeof params.tenant === "string" ? params.tenant : "") || settings.tenant, "the tenant field");
   if (!tenant.ok) redirect("/console?error=tenant_required");
-  const since = Date.now() - WINDOW_DAYS * 86_400_000;
+  const asked = Number(typeof params.days === "string" ? params.days : DEFAULT_DAYS);
+  const days = (PERIODS as readonly number[]).includes(asked) ? asked : DEFAULT_DAYS;
+  const since = Date.now() - days * 86_400_000;
   const prices = env().smsPrices;
   const [adoption, mix, rates, locks, sms, policy] = await Promise.all([
     passkeyAdoption(db(), tenant.value),
@@ -133,10 +138,28 @@ async function ConsoleStats({ searchParams }: { searchParams: Promise<Record<str
     },
   ];
   return (
-    <Shell wide title={s("title")} intro={s("window", { days: WINDOW_DAYS })}>
+    <Shell wide title={s("title")} intro={s("window", { days })}>
       <a className={INLINE_LINK} href="/console">
         {s("back")}
       </a>
+      <form method="get" action="/console/stats" className="mt-4 flex flex-wrap items-end gap-2">
+        <input type="hidden" name="tenant" value={tenant.value} />
+        <div className="flex flex-col gap-1">
+          <label htmlFor="days" className="font-medium">
+            {s("period")}
+          </label>
+          <Select id="days" name="days" defaultValue={String(days)}>
+            {PERIODS.map((d) => (
+              <option key={d} value={d}>
+                {s("periodDays", { days: d })}
+              </option>
+            ))}
+          </Select>
+        </div>
+        <Button type="submit" variant="secondary">
+          {s("show")}
+        </Button>
+      </form>
       <div className="mt-4 flex flex-col gap-8">
         {figures.map((f) => (
           <section key={f.id} aria-labelledby={`fig-${f.id}`} data-testid={`chart-${f.id}`}>
