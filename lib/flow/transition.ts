@@ -1,5 +1,6 @@
 import { flowSeconds } from "@/lib/metrics";
-import { cancelForUser, completeRecovery, flowDevice, requestStatus } from "@/lib/recovery/requests";
+import { addedSince, cancelForUser, completeRecovery, flowDevice, requestStatus } from "@/lib/recovery/requests";
+import { listActive } from "@/lib/factors/authenticators";
 import { recoveryDeps } from "@/lib/recovery/wiring";
 import { audit, auditWho } from "@/lib/audit";
 import { appDeviceHash, recordDeviceMfa } from "@/lib/devices/repo";
@@ -47,15 +48,7 @@ export async function completeIfDone(ctx: FactorCtx): Promise<{ completed: boole
 async function finishRecovery(ctx: FactorCtx, recovery: NonNullable<Pending["recovery"]>): Promise<{ completed: boolean; step: Step }> {
   const { flow } = ctx;
   const user = { tenant: flow.tenant, sub: flow.sub };
-  const added = await ctx.db
-    .selectFrom("authenticators")
-    .select("id")
-    .where("tenant", "=", user.tenant)
-    .where("sub", "=", user.sub)
-    .where("created_at", ">=", recovery.at)
-    .where("disabled_at", "is", null)
-    .execute();
-  const keep = added.map((r) => r.id);
+  const keep = addedSince(await listActive(ctx.db, user), recovery.at).map((r) => r.id);
   const done = await completeRecovery(recoveryDeps(ctx), { user, deviceHash: flowDevice(flow.context), keep }, ctx.now);
   // A retry after a lost write: this flow already completed its request.
   if (!done.ok && (await requestStatus(ctx.db, recovery.requestId)) !== "completed") {

@@ -4,7 +4,7 @@ import { listAll } from "@/lib/factors/authenticators";
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { DESCRIPTORS, isFactorId, type FactorId } from "@/lib/factors/registry";
 import type { FactorCtx } from "@/lib/factors/types";
-import { finishableBy, flowDevice, openRequest } from "@/lib/recovery/requests";
+import { addedSince, finishableBy, flowDevice, openRequest } from "@/lib/recovery/requests";
 import type { UserFactors } from "./next-step";
 import type { Flow } from "./types";
 
@@ -22,7 +22,8 @@ export async function userFactors(flow: Flow, database = db(), config = env(), n
   const user = { tenant: flow.tenant, sub: flow.sub };
   const open = await openRequest(database, user, now);
   const since = flow.pending.recovery && open?.id === flow.pending.recovery.requestId && finishableBy(open, flowDevice(flow.context), now) ? flow.pending.recovery.at : null;
-  const all = (await listAll(database, user)).filter((r) => since === null || Number(r.created_at) >= since);
+  const saved = await listAll(database, user);
+  const all = since === null ? saved : addedSince(saved, since);
   const rows = all.filter((r) => r.disabled_at === null);
   const claims = flow.context.claims;
   const last = rows.reduce<(typeof rows)[number] | undefined>((a, r) => (r.last_used_at !== null && (!a || Number(r.last_used_at) > Number(a.last_used_at)) ? r : a), undefined);

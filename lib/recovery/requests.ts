@@ -114,6 +114,15 @@ export function finishableBy(row: Pick<RecoveryRequestRow, "status" | "ready_at"
   return phaseOf(row, now) === "ready" && sameDevice(row, deviceHash);
 }
 
+/**
+ * What the flow finishing a request set up itself: the authenticators made since it proved the
+ * email again (`Pending.recovery.at`). The flow counts only these (lib/flow/user-factors.ts), and
+ * the completion keeps only these (lib/flow/transition.ts).
+ */
+export function addedSince<R extends { created_at: number }>(rows: readonly R[], at: number): R[] {
+  return rows.filter((r) => Number(r.created_at) >= at);
+}
+
 /** A request's status as stored (null when it is gone). */
 export async function requestStatus(db: Kysely<Database>, id: string): Promise<RecoveryRequestRow["status"] | null> {
   return (await db.selectFrom("recovery_requests").select("status").where("id", "=", id).executeTakeFirst())?.status ?? null;

@@ -450,14 +450,7 @@ export async function approveRecovery(
   if (!why.ok) return why;
   const row = await approveRequest(recoveryDepsOf(db, d, tenants), user, actor.kind, why.value, now);
   if (!row) return noRequest(user);
-  await audit(db, {
-    event: "admin.recovery_approved",
-    tenant: user.tenant,
-    sub: user.sub,
-    outcome: "success",
-    ...actorFields(actor),
-    detail: { ...actorDetail(actor), requestId: row.id, reason: why.value },
-  });
+  await auditRecoveryAction(db, "admin.recovery_approved", user, actor, row.id, why.value);
   return { ok: true, value: recoveryView(row) };
 }
 
@@ -475,15 +468,13 @@ export async function cancelRecovery(
   if (!why.ok) return why;
   const row = await openRequest(db, user, now);
   if (!row || !(await cancelForUser(recoveryDepsOf(db, d, tenants), user, "support", now, { actor: actor.kind, note: why.value }))) return noRequest(user);
-  await audit(db, {
-    event: "admin.recovery_cancelled",
-    tenant: user.tenant,
-    sub: user.sub,
-    outcome: "success",
-    ...actorFields(actor),
-    detail: { ...actorDetail(actor), requestId: row.id, reason: why.value },
-  });
+  await auditRecoveryAction(db, "admin.recovery_cancelled", user, actor, row.id, why.value);
   return { ok: true, value: { ...recoveryView(row), status: "cancelled" } };
+}
+
+/** The admin.* event of a support action on a recovery request: who, why, and which request. */
+function auditRecoveryAction(db: Kysely<Database>, event: "admin.recovery_approved" | "admin.recovery_cancelled", user: UserKey, actor: Actor, requestId: string, reason: string) {
+  return audit(db, { event, tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: { ...actorDetail(actor), requestId, reason } });
 }
 
 function recoveryView(r: { id: string; status: string; created_at: number; ready_at: number; approved_by: string | null; user_agent: string | null; ip: string | null }): RecoveryView {
