@@ -19,6 +19,10 @@ async function challengedUser(browser: Browser, page: Page, tag: string, before?
   const app = new SimApp(second);
   await app.login(email);
   await expect(second).toHaveURL(`${E2E.keystepUrl}/otp`);
+  // A person acts on a page that has loaded: its deferred script (html-only.js, which makes the
+  // language menu apply at once) has run by DOMContentLoaded. The URL alone commits earlier, and
+  // under load a choice made before that point was lost (seen once in a CI preview).
+  await second.waitForLoadState("domcontentloaded");
   return { phone, page: second, app, otp: new OtpScreens(second) };
 }
 
